@@ -1,0 +1,125 @@
+/**
+ * The one place that spawns external tools. Everything else (probes, git, install, service)
+ * goes through here, so tests can put recorded stand-ins on PATH and nothing else spawns.
+ */
+import { execa } from 'execa';
+
+export type Stream = 'stdout' | 'stderr';
+
+export interface RunOptions {
+  readonly cwd?: string;
+  /** Added to the inherited environment. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+  /** Called for every complete output line (\n or \r separated), as it arrives. */
+  readonly onLine?: (stream: Stream, line: string) => void;
+  readonly input?: string;
+  /** Keep stdout as a Buffer-free string but cap what is kept in memory (bytes). */
+  readonly maxBuffer?: number;
+}
+
+export interface RunResult {
+  /** The command as an operator would type it (for error messages and reports). */
+  readonly command: string;
+  /** undefined when the process never ran or was killed by a signal. */
+  readonly exitCode: number | undefined;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** The tool is not installed (ENOENT). */
+  readonly missing: boolean;
+  readonly timedOut: boolean;
+  readonly aborted: boolean;
+  readonly durationMs: number;
+}
+
+/** Quote an argument for display only (never executed through a shell). */
+export function displayArg(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+export function displayCommand(file: string, args: readonly string[]): string {
+  return [file, ...args].map(displayArg).join(' ');
+}
+
+function splitLines(onLine: ((stream: Stream, line: string) => void) | undefined, stream: Stream) {
+  let pending = '';
+  return {
+    push(chunk: string) {
+      if (!onLine) return;
+      pending += chunk;
+      const parts = pending.split(/\r\n|\r|\n/);
+      pending = parts.pop() ?? '';
+      for (const line of parts) if (line.length > 0) onLine(stream, line);
+    },
+    flush() {
+      if (onLine && pending.length > 0) onLine(stream, pending);
+      pending = '';
+    },
+  };
+}
+
+async function execute(
+  file: string,
+  args: readonly string[],
+  options: RunOptions,
+  shell: boolean,
+  display: string,
+): Promise<RunResult> {
+  const started = performance.now();
+  const child = execa(file, args, {
+    cwd: options.cwd,
+    env: options.env as Record<string, string> | undefined,
+    extendEnv: true,
+    cancelSignal: options.signal,
+    timeout: options.timeoutMs,
+    input: options.input,
+    stdin: options.input === undefined ? 'ignore' : undefined,
+    shell,
+    reject: false,
+    stripFinalNewline: true,
+    maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024,
+    forceKillAfterDelay: 5_000,
+    encoding: 'utf8',
+  });
+  const out = splitLines(options.onLine, 'stdout');
+  const err = splitLines(options.onLine, 'stderr');
+  child.stdout?.on('data', (chunk: Buffer) => out.push(chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => err.push(chunk.toString('utf8')));
+  const result = await child;
+  out.flush();
+  err.flush();
+  const code = (result as { code?: string }).code;
+  return {
+    command: display,
+    exitCode: typeof result.exitCode === 'number' ? result.exitCode : undefined,
+    stdout: typeof result.stdout === 'string' ? result.stdout : '',
+    stderr: typeof result.stderr === 'string' ? result.stderr : '',
+    missing: code === 'ENOENT',
+    timedOut: result.timedOut === true,
+    aborted: result.isCanceled === true,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** Run a tool with an argument vector (no shell). Never throws for a failing exit code. */
+export function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return execute(file, args, options, false, displayCommand(file, args));
+}
+
+/**
+ * Run a command line from the plan through /bin/sh. Plans are trusted operator configuration;
+ * values from outside the plan must never be spliced into `command` — pass them in `env`.
+ */
+export function runShell(command: string, options: RunOptions = {}): Promise<RunResult> {
+  return execute(command, [], options, true, command);
+}
+
+/** One-line description of why a run failed, naming the command. */
+export function describeFailure(result: RunResult): string {
+  if (result.missing) return `\`${result.command}\`: command not found`;
+  if (result.timedOut) return `\`${result.command}\` did not finish within its time limit`;
+  if (result.aborted) return `\`${result.command}\` was interrupted`;
+  const lastLines = (result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ');
+  return `\`${result.command}\` exited with ${result.exitCode ?? 'a signal'}${lastLines ? `: ${lastLines}` : ''}`;
+}
