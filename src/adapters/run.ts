@@ -15,8 +15,10 @@ export interface RunOptions {
   /** Called for every complete output line (\n or \r separated), as it arrives. */
   readonly onLine?: (stream: Stream, line: string) => void;
   readonly input?: string;
-  /** Keep stdout as a Buffer-free string but cap what is kept in memory (bytes). */
+  /** Cap on what is kept in memory of each stream (bytes). */
   readonly maxBuffer?: number;
+  /** latin1 keeps one character per byte, for parsing byte-counted output (git cat-file --batch). */
+  readonly encoding?: 'utf8' | 'latin1';
 }
 
 export interface RunResult {
@@ -80,7 +82,7 @@ async function execute(
     stripFinalNewline: true,
     maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024,
     forceKillAfterDelay: 5_000,
-    encoding: 'utf8',
+    encoding: options.encoding ?? 'utf8',
   });
   const out = splitLines(options.onLine, 'stdout');
   const err = splitLines(options.onLine, 'stderr');

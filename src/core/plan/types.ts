@@ -8,7 +8,7 @@ export interface SnapshotPlan {
   /** Glob that selects which tags are snapshots, e.g. "v*". */
   readonly tags: string;
   readonly requireSignedTag: boolean;
-  /** allowed_signers file for SSH-signed tags, relative to the plan file. */
+  /** allowed_signers file for SSH-signed tags: written relative to the plan file, loaded as an absolute path. */
   readonly allowedSigners?: string;
 }
 

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian machine for whisper-drill: the tools the drill and the tests use
+# (git-lfs, ffmpeg; tmux for the terminal tests), the npm dependencies, and the build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v git-lfs >/dev/null 2>&1 || missing+=(git-lfs)
+command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "Installing ${missing[*]} (apt-get)…"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "Missing: ${missing[*]}. Install them as root: apt-get update && apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+npm ci --no-audit --no-fund
+npm run build

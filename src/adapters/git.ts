@@ -1,0 +1,47 @@
+/** git and git-lfs, reached only through the process runner. */
+import { describeFailure, run, type RunOptions, type RunResult } from './run.js';
+
+/** Never prompt for credentials, always speak C (we parse messages), never page. */
+const GIT_ENV = { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', GIT_PAGER: 'cat', GIT_ASKPASS: 'true' } as const;
+
+export class ToolError extends Error {
+  constructor(
+    message: string,
+    readonly result: RunResult,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'ToolError';
+  }
+}
+
+export function git(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return run('git', args, { ...options, env: { ...GIT_ENV, ...options.env } });
+}
+
+/** Run git and return stdout; a non-zero exit throws a ToolError naming the command. */
+export async function gitOk(args: readonly string[], options: RunOptions = {}, hint?: string): Promise<string> {
+  const result = await git(args, options);
+  if (result.exitCode !== 0) throw new ToolError(describeFailure(result), result, hint);
+  return result.stdout;
+}
+
+/** A file:// URL for an absolute path; other URLs are returned unchanged. Shallow clones need a URL. */
+export function repoUrl(repo: string): string {
+  return repo.startsWith('/') ? `file://${repo}` : repo;
+}
+
+/** The repository URL with any credentials removed, for reports and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username || parsed.password) {
+      parsed.username = parsed.username ? '***' : '';
+      parsed.password = '';
+      return parsed.toString();
+    }
+    return url;
+  } catch {
+    return url.replace(/\/\/[^/@]+@/, '//***@');
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * A long-running child in its own process group (the service under test): started through the
+ * shell (the plan's trusted command), output appended to a log file and streamed line by line,
+ * stopped with TERM to the whole group, then KILL after a grace period.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { followLog, type LogFollower } from './log-follow.js';
+
+export interface ServiceProcess {
+  readonly pid: number;
+  readonly command: string;
+  /** Resolves when the shell that started the service exits. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  readonly hasExited: () => boolean;
+  /** TERM the group, wait up to `graceMs`, then KILL. Resolves with how it ended. */
+  readonly stop: (graceMs: number) => Promise<StopOutcome>;
+  /** Stop streaming the log (the service keeps running). */
+  readonly stopFollowing: () => Promise<void>;
+  /** Hand the service over to the operator (setup mode): a forced exit no longer kills it. */
+  readonly release: () => void;
+}
+
+export interface StopOutcome {
+  readonly signal: 'none' | 'TERM' | 'KILL';
+  readonly groupGone: boolean;
+  readonly durationMs: number;
+}
+
+export interface StartOptions {
+  readonly cwd: string;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly logFile: string;
+  readonly onLine?: (line: string) => void;
+}
+
+/** Groups started and not yet stopped: a forced exit (second Ctrl-C) kills them all. */
+const liveGroups = new Set<number>();
+
+export function killLiveGroups(): void {
+  for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
+  liveGroups.clear();
+}
+
+/** Is any process of the group still alive? */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+async function waitForGroupExit(pgid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  // The group has no exit event of its own (grandchildren are not ours to wait for): poll its liveness.
+  while (Date.now() < deadline) {
+    if (!groupAlive(pgid)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return !groupAlive(pgid);
+}
+
+/**
+ * The service writes straight into its log file (not through a pipe to us), so it keeps running
+ * unharmed when whisper-drill exits in setup mode; we follow the file for the live tail.
+ */
+export function startServiceProcess(command: string, options: StartOptions): ServiceProcess {
+  const fd = openSync(options.logFile, 'a');
+  let follower: LogFollower | undefined;
+  const child = spawn('/bin/sh', ['-c', command], {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env, PYTHONUNBUFFERED: '1' },
+    detached: true,
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not start \`${command}\` in ${options.cwd}`);
+  child.unref();
+  liveGroups.add(pid);
+  if (options.onLine) follower = followLog(options.logFile, options.onLine);
+  let exitedFlag = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exitedFlag = true;
+      resolve({ code, signal });
+    });
+    child.once('error', () => {
+      exitedFlag = true;
+      resolve({ code: 127, signal: null });
+    });
+  });
+
+  const stop = async (graceMs: number): Promise<StopOutcome> => {
+    const started = Date.now();
+    try {
+      if (!groupAlive(pid)) return { signal: 'none', groupGone: true, durationMs: 0 };
+      signalGroup(pid, 'SIGTERM');
+      if (await waitForGroupExit(pid, graceMs)) return { signal: 'TERM', groupGone: true, durationMs: Date.now() - started };
+      signalGroup(pid, 'SIGKILL');
+      const gone = await waitForGroupExit(pid, 5_000);
+      return { signal: 'KILL', groupGone: gone, durationMs: Date.now() - started };
+    } finally {
+      liveGroups.delete(pid);
+      await follower?.close();
+    }
+  };
+
+  const stopFollowing = async () => {
+    await follower?.close();
+  };
+  /** Left running on purpose (setup mode): no longer ours to kill. */
+  const release = () => liveGroups.delete(pid);
+  return { pid, command, exited, hasExited: () => exitedFlag, stop, stopFollowing, release };
+}

@@ -1,0 +1,112 @@
+/** argv → a parsed command. Node's own parseArgs is enough for this flag set (no dependency needed). */
+import { parseArgs } from 'node:util';
+import { UsageError } from '../core/errors.js';
+
+export type CommandName = 'drill' | 'setup' | 'check' | 'history' | 'demo' | 'help' | 'version';
+
+export interface CliArgs {
+  readonly command: CommandName;
+  readonly plan?: string;
+  readonly tag?: string;
+  readonly yes: boolean;
+  readonly json: boolean;
+  readonly reportDir?: string;
+  readonly workdir?: string;
+  readonly dir?: string;
+  readonly keep: boolean;
+  readonly dryRun: boolean;
+  readonly fix: boolean;
+}
+
+const COMMANDS = new Set(['drill', 'setup', 'check', 'history', 'demo']);
+
+const OPTIONS = {
+  plan: { type: 'string' },
+  tag: { type: 'string' },
+  yes: { type: 'boolean', short: 'y', default: false },
+  json: { type: 'boolean', default: false },
+  'report-dir': { type: 'string' },
+  workdir: { type: 'string' },
+  dir: { type: 'string' },
+  keep: { type: 'boolean', default: false },
+  'dry-run': { type: 'boolean', default: false },
+  fix: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', short: 'V', default: false },
+} as const;
+
+/** Which flags each command takes: any other is a usage error that names it. */
+const ALLOWED: Readonly<Record<string, readonly string[]>> = {
+  drill: ['plan', 'tag', 'yes', 'json', 'report-dir', 'workdir', 'keep', 'dry-run'],
+  setup: ['plan', 'dir', 'tag', 'yes', 'json', 'report-dir'],
+  check: ['plan', 'json', 'fix'],
+  history: ['plan', 'report-dir', 'json'],
+  demo: ['yes', 'json', 'report-dir', 'tag', 'keep', 'workdir'],
+};
+
+export function parseCli(argv: readonly string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { command: 'help', yes: false, json: false, keep: false, dryRun: false, fix: false };
+  if (values.version) return { command: 'version', yes: false, json: false, keep: false, dryRun: false, fix: false };
+  const [first, ...rest] = positionals;
+  if (first !== undefined && !COMMANDS.has(first)) throw new UsageError(`unknown command "${first}" (commands: drill, setup, check, history, demo)`);
+  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  const command = (first ?? 'drill') as CommandName;
+  for (const [flag, value] of Object.entries(values)) {
+    const given = value !== undefined && value !== false && flag !== 'help' && flag !== 'version';
+    if (given && !ALLOWED[command]!.includes(flag)) throw new UsageError(`--${flag} does not apply to "${command}"`);
+  }
+  if (command === 'setup' && !values.dir) throw new UsageError('setup needs --dir DIR: where the new node\'s service will live');
+  if (command === 'setup' && !values.plan) throw new UsageError('setup needs --plan FILE');
+  return {
+    command,
+    plan: values.plan,
+    tag: values.tag,
+    yes: values.yes ?? false,
+    json: values.json ?? false,
+    reportDir: values['report-dir'],
+    workdir: values.workdir,
+    dir: values.dir,
+    keep: values.keep ?? false,
+    dryRun: values['dry-run'] ?? false,
+    fix: values.fix ?? false,
+  };
+}
+
+export const HELP = `whisper-drill — restore drills for a Whisper service backed up in Git LFS
+
+Usage:
+  whisper-drill [drill] [--plan FILE] [--tag TAG] [--yes] [--json] [--report-dir DIR]
+                        [--workdir DIR] [--keep] [--dry-run]
+  whisper-drill setup   --plan FILE --dir DIR [--tag TAG] [--yes] [--json]
+  whisper-drill check   [--plan FILE] [--json] [--fix]
+  whisper-drill history [--plan FILE] [--report-dir DIR] [--json]
+  whisper-drill demo    [--yes] [--json] [--report-dir DIR] [--tag TAG]
+  whisper-drill --help | --version
+
+Commands:
+  drill    restore a tagged snapshot into a scratch workspace, prove it transcribes, time
+           every phase, save a report, tear everything down (the default command)
+  setup    the same into --dir, leaving the service running (a new node)
+  check    only the environment checks of the plan
+  history  earlier drills of the plan, with verdicts and recovery times
+  demo     build the embedded sample backup (first use) and drill it
+
+Options:
+  --plan FILE        drill plan (YAML); default drills/whisper-large-v3.yaml
+  --tag TAG          snapshot tag to restore; headless runs need it, or --yes for the newest
+  --yes, -y          no questions: take the defaults, plain output (no wizard)
+  --json             one JSON event per line on stdout (NDJSON)
+  --report-dir DIR   where reports go (default: the plan's report.dir)
+  --workdir DIR      restore into DIR (new or empty) instead of a scratch directory
+  --keep             keep the workspace after the drill
+  --dry-run          list the snapshot tags and check the environment; restore nothing
+
+Exit codes: 0 passed · 1 failed · 2 usage error or invalid plan · 3 inconclusive · 130 interrupted
+`;

@@ -1,0 +1,44 @@
+/** All environment checks of a plan, run concurrently; shared by the drill's environment step and `check`. */
+import os from 'node:os';
+import type { CheckResult } from '../events.js';
+import type { EnvironmentPlan } from '../plan/types.js';
+import { diskCheck, nvidiaChecks, portChecks } from './host-checks.js';
+import { ffmpegCheck, gitChecks, pythonCheck } from './tool-checks.js';
+
+export interface EnvironmentCheckOptions {
+  readonly env?: Readonly<Record<string, string>>;
+  /** Where the restore goes (its filesystem's free space is checked). */
+  readonly workdir?: string;
+  readonly signal?: AbortSignal;
+}
+
+export async function runEnvironmentChecks(
+  environment: EnvironmentPlan,
+  options: EnvironmentCheckOptions,
+  onCheck?: (check: CheckResult) => void,
+): Promise<{ checks: CheckResult[]; facts: Record<string, unknown> }> {
+  const probe = { env: options.env, signal: options.signal };
+  const facts: Record<string, unknown> = {};
+  const report = <T extends CheckResult[]>(checks: T): T => {
+    for (const check of checks) onCheck?.(check);
+    return checks;
+  };
+  const groups = await Promise.all([
+    gitChecks(probe).then((r) => (Object.assign(facts, r.facts), report(r.checks))),
+    environment.python ? pythonCheck(environment.python, probe).then((r) => ((facts['python'] = r.facts), report([r.check]))) : [],
+    environment.ffmpeg ? ffmpegCheck(environment.ffmpeg, probe).then((r) => ((facts['ffmpeg'] = r.facts), report([r.check]))) : [],
+    environment.nvidia ? nvidiaChecks(environment.nvidia, probe).then((r) => ((facts['nvidia'] = r.facts), report(r.checks))) : [],
+    environment.disk ? diskCheck(environment.disk, options.workdir ?? os.tmpdir()).then((r) => ((facts['disk'] = r.facts), report([r.check]))) : [],
+    portChecks(environment.ports).then(report),
+  ]);
+  return { checks: groups.flat(), facts };
+}
+
+/** Required and unmet → failed; required and not measurable → inconclusive. */
+export function summarizeChecks(checks: readonly CheckResult[]): { failed: CheckResult[]; inconclusive: CheckResult[]; warned: CheckResult[] } {
+  return {
+    failed: checks.filter((c) => c.status === 'failed'),
+    inconclusive: checks.filter((c) => c.status === 'inconclusive'),
+    warned: checks.filter((c) => c.status === 'warned' || c.status === 'skipped'),
+  };
+}

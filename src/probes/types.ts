@@ -1,0 +1,18 @@
+/** Shared shapes of the environment probes: each returns facts or says why it has none, never throws. */
+
+export interface ProbeFailure {
+  readonly ok: false;
+  /** `missing`: the tool (or library) is not installed; `failed`: it is there but did not answer. */
+  readonly reason: 'missing' | 'failed';
+  readonly message: string;
+}
+
+export type ProbeResult<T extends object> = ({ readonly ok: true } & T) | ProbeFailure;
+
+export interface ProbeOptions {
+  /** Added to the inherited environment (e.g. a PATH with recorded stand-ins first). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string;
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+}

@@ -1,0 +1,69 @@
+/** report.md: the same facts as report.json, for a human reading it in a merge request or a ticket. */
+import { formatBytes, formatDuration } from '../core/format.js';
+import type { Report } from './build.js';
+
+const MARK: Readonly<Record<string, string>> = { passed: '✔', failed: '✖', warned: '⚠', skipped: '–', inconclusive: '?' };
+
+function cell(text: string): string {
+  return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+}
+
+function rtoLines(report: Report): string[] {
+  const rows: Array<[string, number | undefined]> = [
+    ['fetch', report.rto.fetchMs],
+    ['verify', report.rto.verifyMs],
+    ['install', report.rto.installMs],
+    ['start', report.rto.startMs],
+    ['first transcript', report.rto.firstTranscriptMs],
+    ['total', report.rto.totalMs],
+  ];
+  return rows.map(([name, ms]) => `| ${name} | ${ms === undefined ? '—' : formatDuration(ms)} |`);
+}
+
+export function renderMarkdown(report: Report): string {
+  const { snapshot } = report;
+  const lines = [
+    `# ${report.verdict.toUpperCase()} — ${report.plan.name} ${snapshot.tag ?? ''}`.trimEnd(),
+    '',
+    `- Mode: ${report.mode}; plan \`${report.plan.file}\` (sha256 ${report.plan.sha256.slice(0, 16)}…)`,
+    `- Snapshot: ${snapshot.repo ?? '—'} tag \`${snapshot.tag ?? '—'}\` commit \`${snapshot.commit ?? '—'}\`, signature ${snapshot.signature ?? '—'}`,
+    `- Host: ${report.host.hostname} (${report.host.platform} ${report.host.release}, ${report.host.cpus} CPUs, ${formatBytes(report.host.memoryBytes)})`,
+    `- From ${report.startedAt} to ${report.finishedAt}; ${report.tool.name} ${report.tool.version}`,
+    ...(report.verdictReasons.length ? [`- Why: ${report.verdictReasons.join('; ')}`] : []),
+    '',
+    '## Steps',
+    '',
+    '| step | status | duration | summary |',
+    '|---|---|---|---|',
+    ...report.steps.map((s) => `| ${s.id} | ${MARK[s.status] ?? ''} ${s.status} | ${formatDuration(s.durationMs)} | ${cell(s.summary)}${s.error?.hint ? ` — hint: ${cell(s.error.hint)}` : ''} |`),
+    '',
+    '## Recovery time (RTO)',
+    '',
+    '| phase | time |',
+    '|---|---|',
+    ...rtoLines(report),
+    '',
+    '## Environment',
+    '',
+    '| check | status | measured | required | fix |',
+    '|---|---|---|---|---|',
+    ...report.environment.checks.map((c) => `| ${c.title} | ${MARK[c.status] ?? ''} ${c.status} | ${cell(c.measured)} | ${cell(c.required ?? '')} | ${cell(c.fix ?? '')} |`),
+    '',
+    '## LFS files',
+    '',
+    '| file | size | sha256 | verified |',
+    '|---|---|---|---|',
+    ...report.lfs.files.map((f) => `| ${cell(f.path)} | ${formatBytes(f.size)} | \`${f.oid}\` | ${f.verified ? '✔ yes' : `✖ no — ${cell(f.problem ?? '')}`} |`),
+    '',
+    '## Assertions',
+    '',
+    '| assertion | api | expected | actual | CER | latency | result |',
+    '|---|---|---|---|---|---|---|',
+    ...report.assertions.map(
+      (a) =>
+        `| ${cell(a.name)} | ${a.api} | ${cell(a.expected)} | ${cell(a.actual)} | ${a.cer === null ? '—' : a.cer.toFixed(3)} | ${a.latencyMs === null ? '—' : `${a.latencyMs} ms`} | ${a.inconclusive ? '? not run' : a.passed ? '✔ passed' : '✖ failed'} — ${cell(a.detail)} |`,
+    ),
+    '',
+  ];
+  return `${lines.join('\n')}\n`;
+}

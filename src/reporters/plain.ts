@@ -1,0 +1,69 @@
+/**
+ * Headless progress for cron logs and CI: plain lines on stderr, no escape codes, no cursor tricks.
+ * Progress appears at most every few seconds per step; tool output is shown for install and start.
+ */
+import type { CheckResult, DrillEvent, ProgressInfo } from '../core/events.js';
+import { formatBytes, formatDuration } from '../core/format.js';
+import { progressThrottle } from './throttle.js';
+
+const STATUS_MARK: Readonly<Record<string, string>> = {
+  passed: 'ok  ',
+  warned: 'warn',
+  failed: 'FAIL',
+  skipped: 'skip',
+  inconclusive: '????',
+};
+
+export function describeProgress(progress: ProgressInfo): string {
+  const { current, total, unit } = progress;
+  const amount = unit === 'bytes' ? (n: number) => formatBytes(n) : (n: number) => String(n);
+  const percent = total ? ` ${Math.floor((current / total) * 100)}%` : '';
+  return `${amount(current)}${total !== undefined ? ` / ${amount(total)}` : ''}${percent}${progress.label ? ` ${progress.label}` : ''}`;
+}
+
+export function describeCheck(check: CheckResult): string {
+  const required = check.required ? ` (needs ${check.required})` : '';
+  const fix = check.fix && check.status !== 'passed' ? `\n           fix: ${check.fix}` : '';
+  return `[${STATUS_MARK[check.status]}] ${check.title}: ${check.measured}${required}${fix}`;
+}
+
+export function plainReporter(write: (text: string) => void = (text) => process.stderr.write(text)) {
+  const throttle = progressThrottle(2_000);
+  const line = (text: string) => write(`${text}\n`);
+  return (event: DrillEvent): void => {
+    switch (event.type) {
+      case 'drill-start':
+        line(`whisper-drill ${event.mode}: plan ${event.plan} (${event.planFile})`);
+        break;
+      case 'step-start':
+        line(`-> ${event.step}: ${event.title}`);
+        break;
+      case 'check':
+        line(`   ${describeCheck(event.check)}`);
+        break;
+      case 'tags':
+        line(`   ${event.tags.length} snapshot tag(s): ${event.tags.map((t) => t.name).join(', ')}`);
+        break;
+      case 'progress': {
+        const shown = throttle.offer(event);
+        if (shown) line(`   ${event.step}: ${describeProgress(shown.progress)}`);
+        break;
+      }
+      case 'log':
+        if (event.stream === 'info' || event.step === 'install' || event.step === 'start') line(`   ${event.stream === 'info' ? '' : '| '}${event.line}`);
+        break;
+      case 'assertion':
+        break;
+      case 'step-end': {
+        throttle.flush(event.step);
+        line(`[${STATUS_MARK[event.status]}] ${event.step} (${formatDuration(event.durationMs)}): ${event.summary}`);
+        if (event.error?.hint) line(`       hint: ${event.error.hint}`);
+        break;
+      }
+      case 'drill-end':
+        line(`${event.verdict.toUpperCase()} in ${formatDuration(event.durationMs)}: ${event.summary}`);
+        if (event.reportDir) line(`report: ${event.reportDir}/report.md`);
+        break;
+    }
+  };
+}

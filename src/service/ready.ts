@@ -1,0 +1,35 @@
+/** Wait until the service answers HTTP, the process dies, the deadline passes or the drill is aborted. */
+
+export type ReadyOutcome =
+  | { readonly ready: true; readonly status: number; readonly waitedMs: number }
+  | { readonly ready: false; readonly reason: 'exited' | 'timeout'; readonly lastError: string; readonly waitedMs: number };
+
+export interface ReadyOptions {
+  readonly url: string;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+  readonly hasExited: () => boolean;
+  readonly intervalMs?: number;
+}
+
+export async function waitUntilReady(options: ReadyOptions): Promise<ReadyOutcome> {
+  const started = Date.now();
+  const interval = options.intervalMs ?? 250;
+  let lastError = 'no answer yet';
+  // Polling is the protocol here: an HTTP service has no "ready" event to wait for.
+  while (Date.now() - started < options.timeoutMs) {
+    if (options.signal.aborted) throw options.signal.reason;
+    if (options.hasExited()) return { ready: false, reason: 'exited', lastError, waitedMs: Date.now() - started };
+    try {
+      const response = await fetch(options.url, { signal: AbortSignal.any([options.signal, AbortSignal.timeout(5_000)]) });
+      await response.body?.cancel();
+      if (response.status < 500) return { ready: true, status: response.status, waitedMs: Date.now() - started };
+      lastError = `HTTP ${response.status}`;
+    } catch (error) {
+      if (options.signal.aborted) throw options.signal.reason;
+      lastError = (error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+  return { ready: false, reason: 'timeout', lastError, waitedMs: Date.now() - started };
+}

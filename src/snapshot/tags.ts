@@ -1,0 +1,90 @@
+/**
+ * List the snapshot tags of a backup repository without downloading any LFS object: a small bare
+ * metadata repository (cached per repo URL) fetches the tags at depth 1; LFS sizes come from the pointers.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { git, gitOk, redactUrl, repoUrl } from '../adapters/git.js';
+import type { SnapshotTag } from '../core/events.js';
+import { readLfsPointers, type LfsPointer } from './pointers.js';
+
+export interface TagListing extends SnapshotTag {
+  readonly pointers: readonly LfsPointer[];
+}
+
+export function metadataRepoPath(cacheRoot: string, repo: string): string {
+  const key = createHash('sha256').update(repoUrl(repo)).digest('hex').slice(0, 16);
+  return path.join(cacheRoot, 'tags', `${key}.git`);
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(() => true, () => false);
+}
+
+/** Fetch the tags matching `pattern` (a glob such as "v*") into the metadata repository. */
+export async function fetchTagMetadata(metaDir: string, repo: string, pattern: string, signal?: AbortSignal): Promise<void> {
+  if (!(await exists(path.join(metaDir, 'HEAD')))) {
+    await mkdir(metaDir, { recursive: true });
+    await gitOk(['init', '--quiet', '--bare', metaDir]);
+  }
+  const url = repoUrl(repo);
+  await gitOk(
+    ['--git-dir', metaDir, 'fetch', '--quiet', '--depth', '1', '--force', '--prune', '--no-tags', url, `+refs/tags/${pattern}:refs/tags/${pattern}`],
+    { signal, env: { GIT_LFS_SKIP_SMUDGE: '1' } },
+    `check that ${redactUrl(url)} is reachable and holds tags matching "${pattern}"`,
+  );
+}
+
+const SEP = '\x1f';
+const RECORD = '\x1e';
+const FORMAT = ['%(refname:strip=2)', '%(objecttype)', '%(objectname)', '%(*objectname)', '%(creatordate:iso-strict)', '%(contents:subject)', '%(contents:signature)']
+  .join('%1f') + '%1e';
+
+interface RawTag {
+  name: string;
+  commit: string;
+  date: string;
+  message: string;
+  signed: boolean;
+}
+
+function parseForEachRef(output: string): RawTag[] {
+  const tags: RawTag[] = [];
+  for (const record of output.split(RECORD)) {
+    const fields = record.replace(/^\n/, '').split(SEP);
+    if (fields.length < 7) continue;
+    const [name, type, object, peeled, date, subject, signature] = fields as [string, string, string, string, string, string, string];
+    tags.push({ name, commit: type === 'tag' ? peeled : object, date, message: subject, signed: signature.trim().length > 0 });
+  }
+  return tags;
+}
+
+async function signatureOf(metaDir: string, tag: RawTag, allowedSigners?: string): Promise<Pick<SnapshotTag, 'signature' | 'signatureDetail'>> {
+  if (!tag.signed) return { signature: 'unsigned' };
+  if (!allowedSigners) return { signature: 'unchecked', signatureDetail: 'signed, but the plan names no allowedSigners file' };
+  const result = await git(['--git-dir', metaDir, '-c', `gpg.ssh.allowedSignersFile=${allowedSigners}`, 'verify-tag', '--', tag.name]);
+  const detail = result.stderr.split('\n').find((line) => line.trim()) ?? '';
+  return result.exitCode === 0 ? { signature: 'verified', signatureDetail: detail } : { signature: 'bad', signatureDetail: detail };
+}
+
+/** Tags matching the pattern, newest first, with LFS totals and signature state. */
+export async function listSnapshotTags(metaDir: string, pattern: string, allowedSigners?: string): Promise<TagListing[]> {
+  const output = await gitOk(['--git-dir', metaDir, 'for-each-ref', '--sort=-creatordate', `--format=${FORMAT}`, `refs/tags/${pattern}`]);
+  const raw = parseForEachRef(output);
+  return Promise.all(
+    raw.map(async (tag): Promise<TagListing> => {
+      const pointers = await readLfsPointers(metaDir, tag.commit);
+      return {
+        name: tag.name,
+        commit: tag.commit,
+        date: tag.date,
+        message: tag.message,
+        lfsFiles: pointers.length,
+        lfsBytes: pointers.reduce((sum, p) => sum + p.size, 0),
+        pointers,
+        ...(await signatureOf(metaDir, tag, allowedSigners)),
+      };
+    }),
+  );
+}

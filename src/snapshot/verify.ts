@@ -1,0 +1,71 @@
+/** Check the bytes on disk against the pointers of the snapshot: size, sha256, no pointer left, no stale lock. */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { MAX_POINTER_SIZE, parsePointer, type LfsPointer } from './pointers.js';
+
+export interface FileVerification {
+  readonly path: string;
+  readonly size: number;
+  readonly oid: string;
+  readonly verified: boolean;
+  readonly actualSize?: number;
+  readonly actualSha256?: string;
+  /** Why it failed, naming the file and both hashes where there are two. */
+  readonly problem?: string;
+}
+
+/** sha256 of a file, streamed in 1 MiB chunks (OpenSSL inside Node's crypto). */
+export async function sha256File(file: string, onBytes?: (bytes: number) => void): Promise<string> {
+  const hash = createHash('sha256');
+  const stream = createReadStream(file, { highWaterMark: 1024 * 1024 });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    onBytes?.(chunk.length);
+  }
+  return hash.digest('hex');
+}
+
+async function readSmallFile(file: string): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(MAX_POINTER_SIZE);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead).toString('latin1');
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function verifyLfsFile(
+  root: string,
+  pointer: LfsPointer,
+  onBytes?: (bytes: number) => void,
+  rejectedSha256?: string,
+): Promise<FileVerification> {
+  const file = path.join(root, pointer.path);
+  const base = { path: pointer.path, size: pointer.size, oid: pointer.oid };
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) return { ...base, verified: false, problem: `${pointer.path}: missing from the restored tree` };
+  if (info.size <= MAX_POINTER_SIZE && info.size !== pointer.size && parsePointer(await readSmallFile(file))) {
+    const remote = rejectedSha256
+      ? `; the remote's object hashes to sha256 ${rejectedSha256}, expected ${pointer.oid} (git-lfs refused it)`
+      : `; expected ${pointer.size} bytes with sha256 ${pointer.oid}`;
+    return { ...base, verified: false, actualSize: info.size, ...(rejectedSha256 ? { actualSha256: rejectedSha256 } : {}), problem: `${pointer.path}: still an LFS pointer, its content never arrived${remote}` };
+  }
+  const actualSha256 = await sha256File(file, onBytes);
+  if (info.size !== pointer.size) {
+    return { ...base, verified: false, actualSize: info.size, actualSha256, problem: `${pointer.path}: ${info.size} bytes on disk, the pointer says ${pointer.size} (sha256 ${actualSha256}, expected ${pointer.oid})` };
+  }
+  if (actualSha256 !== pointer.oid) {
+    return { ...base, verified: false, actualSize: info.size, actualSha256, problem: `${pointer.path}: sha256 ${actualSha256} on disk, expected ${pointer.oid}` };
+  }
+  return { ...base, verified: true, actualSize: info.size, actualSha256 };
+}
+
+/** A lock git left behind (a killed `git lfs pull` leaves one, and a re-run fixes nothing). */
+export async function staleIndexLock(root: string): Promise<string | undefined> {
+  const lock = path.join(root, '.git', 'index.lock');
+  return (await stat(lock).then(() => true, () => false)) ? lock : undefined;
+}

@@ -1,0 +1,80 @@
+/**
+ * One transcription call against a running service, whatever its API (Gradio, OpenAI-compatible),
+ * plus the HTTP bits the clients share: error messages that name the request, the status and
+ * an excerpt of the body.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface TranscribeRequest {
+  /** e.g. http://127.0.0.1:7860 */
+  readonly baseUrl: string;
+  /** Absolute path of the audio file. */
+  readonly audioPath: string;
+  readonly language?: string;
+  /** Gradio api name, e.g. "/predict"; discovered when absent. */
+  readonly endpoint?: string;
+  readonly signal?: AbortSignal;
+}
+
+export interface TranscribeResult {
+  readonly text: string;
+  readonly latencyMs: number;
+  /** What was called, e.g. "gradio 5.x /gradio_api/call/predict". */
+  readonly via: string;
+}
+
+export type Transcriber = (request: TranscribeRequest) => Promise<TranscribeResult>;
+
+const EXCERPT_CHARS = 300;
+
+/** `base` without trailing slashes joined with `route` (which starts with "/"). */
+export function joinUrl(base: string, route: string): string {
+  return base.replace(/\/+$/, '') + route;
+}
+
+function excerpt(body: string): string {
+  const flat = body.replace(/\s+/g, ' ').trim();
+  return flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS)}…` : flat || '(empty body)';
+}
+
+/**
+ * fetch that throws a readable Error for a network failure or a non-2xx answer:
+ * `POST http://127.0.0.1:7860/gradio_api/upload → 500: <body excerpt>`. An abort is rethrown as is.
+ */
+export async function fetchOk(url: string, init: RequestInit & { method: string }): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(url, init);
+  } catch (error) {
+    if (init.signal?.aborted) throw error;
+    const cause = (error as { cause?: unknown }).cause;
+    const detail = cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
+    throw new Error(`${init.method} ${url} → failed: ${detail}`, { cause: error });
+  }
+  if (!response.ok) {
+    const body = await response.text().catch(() => '');
+    throw new Error(`${init.method} ${url} → ${response.status}: ${excerpt(body)}`);
+  }
+  return response;
+}
+
+/** Parse a response as JSON; a non-JSON body is an error naming the request. */
+export async function readJson(response: Response, method: string, url: string): Promise<unknown> {
+  const body = await response.text();
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    throw new Error(`${method} ${url} → ${response.status}: expected JSON, got: ${excerpt(body)}`);
+  }
+}
+
+/** The audio file as a Blob with its base name, ready for FormData. */
+export async function audioFile(audioPath: string): Promise<{ blob: Blob; name: string }> {
+  const bytes = await readFile(audioPath);
+  return { blob: new Blob([bytes]), name: path.basename(audioPath) };
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
