@@ -67,7 +67,7 @@ async function commitRevision(work: string, revision: SampleRevision, keyFile: s
   await gitOk(['-C', work, ...sign, 'tag', revision.signed ? '-s' : '-a', revision.tag, '-m', revision.message], { env });
 }
 
-async function build(dest: string, signal?: AbortSignal): Promise<void> {
+async function build(dest: string, stamp: string, signal?: AbortSignal): Promise<void> {
   const work = `${dest}.work-${process.pid}`;
   const bare = path.join(work, 'whisper-backup.git');
   const tree = path.join(work, 'tree');
@@ -92,24 +92,29 @@ async function build(dest: string, signal?: AbortSignal): Promise<void> {
       if (revision.corruptRemoteModel) await corruptObject(bare, tree, revision.tag, 'models/large-v3.pt');
     }
     await rm(tree, { recursive: true, force: true });
+    await writeFile(path.join(work, 'stamp'), `${stamp}\n`);
     await rm(dest, { recursive: true, force: true });
-    await rename(work, dest);
+    await rename(work, dest).catch(async (error: NodeJS.ErrnoException) => {
+      // Another process built the same inputs at the same time: its result is as good as ours.
+      if (!['ENOTEMPTY', 'EEXIST'].includes(error.code ?? '') || (await readStamp(dest)) !== stamp) throw error;
+    });
   } finally {
     await rm(work, { recursive: true, force: true });
   }
 }
 
+async function readStamp(dest: string): Promise<string> {
+  return (await readFile(path.join(dest, 'stamp'), 'utf8').catch(() => '')).trim();
+}
+
 /** The sample backup, built under `cacheRoot` when missing or out of date. */
 export async function ensureSampleBackup(cacheRoot: string, signal?: AbortSignal): Promise<SampleBackup> {
   const dest = path.join(cacheRoot, 'sample-backup');
-  const stampFile = path.join(dest, 'stamp');
   const stamp = await inputStamp();
-  const current = await readFile(stampFile, 'utf8').catch(() => '');
   let built = false;
-  if (current.trim() !== stamp) {
+  if ((await readStamp(dest)) !== stamp) {
     await mkdir(cacheRoot, { recursive: true });
-    await build(dest, signal);
-    await writeFile(stampFile, `${stamp}\n`);
+    await build(dest, stamp, signal);
     built = true;
   }
   const repoDir = path.join(dest, 'whisper-backup.git');
