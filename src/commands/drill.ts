@@ -43,6 +43,7 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
   const planFile = args.command === 'demo' ? DEMO_PLAN : path.resolve(args.plan ?? DEFAULT_PLAN);
   const plan = await loadPlan(planFile);
   const ui = await frontEnd(plan);
+  let finished = false;
   try {
     const result = await runDrill(
       {
@@ -59,13 +60,15 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
         resolveBuiltinRepo: async (name, abort) => {
           if (name !== 'sample-backup') throw new UsageError(`builtin:${name}: the only built-in repository is builtin:sample-backup`);
           const sample = await ensureSampleBackup(cacheRoot(), abort);
-          return { url: sample.url, allowedSigners: sample.allowedSigners };
+          const note = `${sample.built ? 'built' : 'using'} the sample backup at ${sample.repoDir}`;
+          return { url: sample.url, allowedSigners: sample.allowedSigners, note };
         },
       },
       ui.emit,
     );
+    finished = true;
     return result.exitCode;
   } finally {
-    await ui.done();
+    await ui.done(finished);
   }
 }

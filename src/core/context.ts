@@ -27,7 +27,7 @@ export interface DrillOptions {
   /** --dry-run: stop after this step (list tags, check the environment, restore nothing). */
   readonly stopAfter?: StepId;
   /** Resolves `builtin:sample-backup` to the built sample repository. */
-  readonly resolveBuiltinRepo?: (name: string, signal: AbortSignal) => Promise<{ url: string; allowedSigners?: string }>;
+  readonly resolveBuiltinRepo?: (name: string, signal: AbortSignal) => Promise<{ url: string; allowedSigners?: string; note?: string }>;
 }
 
 export interface LfsFileRecord {
@@ -46,7 +46,10 @@ export interface RecoveryTimes {
   installMs?: number;
   startMs?: number;
   firstTranscriptMs?: number;
+  /** Wall time of the whole drill, less `operatorMs`. */
   totalMs?: number;
+  /** Time spent waiting for the operator's answers (the tag picker). */
+  operatorMs?: number;
 }
 
 export interface DrillContext {

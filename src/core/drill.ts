@@ -132,7 +132,7 @@ export async function runDrill(options: DrillOptions, emit: (event: DrillEvent) 
   await runStep('teardown', () => teardownStep(ctx));
 
   const finishedAt = new Date();
-  ctx.rto.totalMs = finishedAt.getTime() - startedAt.getTime();
+  ctx.rto.totalMs = finishedAt.getTime() - startedAt.getTime() - (ctx.rto.operatorMs ?? 0);
   const { verdict, reasons } = decideVerdict({
     aborted: options.signal.aborted,
     steps: records,

@@ -12,8 +12,8 @@ async function resolveRepo(ctx: DrillContext): Promise<void> {
   const { snapshot } = ctx.plan;
   if (snapshot.repo.startsWith('builtin:')) {
     if (!ctx.options.resolveBuiltinRepo) throw new StepFailed(`${snapshot.repo}: no built-in repository of that name`);
-    ctx.log('snapshot', 'Building the sample backup (first use only)…', 'info');
     const builtin = await ctx.options.resolveBuiltinRepo(snapshot.repo.slice('builtin:'.length), ctx.signal);
+    if (builtin.note) ctx.log('snapshot', builtin.note, 'info');
     ctx.repoUrl = builtin.url;
     ctx.allowedSigners = snapshot.allowedSigners ?? builtin.allowedSigners;
   } else {
@@ -49,7 +49,10 @@ export async function snapshotStep(ctx: DrillContext): Promise<StepOutcome> {
   if (tags.length === 0) throw new StepFailed(`no tag of ${redactUrl(url)} matches "${snapshot.tags}"`, 'check snapshot.tags in the plan');
   ctx.emit({ type: 'tags', tags });
 
+  const asked = performance.now();
   const requested = ctx.options.tag ?? (await ctx.options.ask.chooseTag(tags, tags[0]!.name));
+  // The operator's think time is not recovery time: it is recorded and left out of the RTO total.
+  ctx.rto.operatorMs = Math.round(performance.now() - asked);
   const chosen = tags.find((tag) => tag.name === requested);
   if (!chosen) {
     const names = tags.slice(0, 8).map((t) => t.name).join(', ');

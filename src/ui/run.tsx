@@ -1,0 +1,50 @@
+/** The interactive face: renders the wizard and answers the drill's questions with its screens. */
+import { render } from 'ink';
+import { killLiveGroups } from '../adapters/process-group.js';
+import type { CliArgs } from '../commands/args.js';
+import type { FrontEnd } from '../commands/front-end.js';
+import type { Plan } from '../core/plan/types.js';
+import { App } from './App.js';
+import { initialState } from './state.js';
+import { createWizardStore } from './store.js';
+
+export async function wizardFrontEnd(plan: Plan, args: CliArgs, controller: AbortController): Promise<FrontEnd> {
+  const store = createWizardStore(initialState(plan.name, args.command === 'setup' ? 'setup' : 'drill'));
+  let answerTag: ((tag: string) => void) | undefined;
+  const app = render(
+    <App
+      store={store}
+      onChooseTag={(tag) => {
+        store.dispatch({ type: 'tag-chosen', tag });
+        answerTag?.(tag);
+      }}
+      onAbort={() => {
+        store.dispatch({ type: 'abort-confirmed' });
+        controller.abort(new Error('aborted by the operator'));
+      }}
+      onForce={() => {
+        killLiveGroups();
+        process.exit(130);
+      }}
+      onExit={() => app.unmount()}
+    />,
+    // In raw mode Ctrl-C is a key: it goes to the same AbortController as SIGINT, never straight to exit.
+    { exitOnCtrlC: false },
+  );
+  return {
+    emit: (event) => store.dispatch(event),
+    ask: {
+      chooseTag: (_tags, suggested) =>
+        new Promise<string>((resolve, reject) => {
+          if (controller.signal.aborted) return reject(controller.signal.reason);
+          controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+          answerTag = resolve;
+          store.dispatch({ type: 'ask-tag', suggested });
+        }),
+    },
+    done: async (finished) => {
+      if (!finished) app.unmount();
+      await app.waitUntilExit();
+    },
+  };
+}

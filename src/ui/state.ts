@@ -1,0 +1,109 @@
+/** The wizard's state: a pure reducer over the core's events (plus the wizard's own few actions). */
+import type { AssertionOutcome, CheckResult, DrillEvent, ProgressInfo, SnapshotTag, StepError, StepId, StepStatus, Verdict } from '../core/events.js';
+import { STEP_IDS, STEP_TITLES } from '../core/events.js';
+
+export interface StepView {
+  readonly id: StepId;
+  readonly title: string;
+  readonly status: 'pending' | 'running' | StepStatus;
+  readonly startedAtMs?: number;
+  readonly durationMs?: number;
+  readonly summary?: string;
+  readonly error?: StepError;
+}
+
+export interface WizardState {
+  readonly plan: string;
+  readonly mode: string;
+  readonly workdir: string;
+  readonly steps: readonly StepView[];
+  readonly checks: readonly CheckResult[];
+  readonly tags: readonly SnapshotTag[];
+  readonly progress: Partial<Record<StepId, ProgressInfo>>;
+  /** The last lines of the running step's output. */
+  readonly tail: readonly string[];
+  readonly assertions: readonly AssertionOutcome[];
+  /** A question waiting for the operator. */
+  readonly question?: { readonly kind: 'tag'; readonly suggested: string };
+  readonly chosenTag?: string;
+  readonly confirmAbort: boolean;
+  readonly aborting: boolean;
+  readonly end?: { readonly verdict: Verdict; readonly reportDir?: string; readonly durationMs: number; readonly exitCode: number; readonly summary: string };
+}
+
+export type WizardAction =
+  | DrillEvent
+  | { readonly type: 'ask-tag'; readonly suggested: string }
+  | { readonly type: 'tag-chosen'; readonly tag: string }
+  | { readonly type: 'abort-requested' }
+  | { readonly type: 'abort-declined' }
+  | { readonly type: 'abort-confirmed' };
+
+export const TAIL_LINES = 6;
+
+export function initialState(plan: string, mode: string): WizardState {
+  return {
+    plan,
+    mode,
+    workdir: '',
+    steps: STEP_IDS.map((id) => ({ id, title: STEP_TITLES[id], status: 'pending' })),
+    checks: [],
+    tags: [],
+    progress: {},
+    tail: [],
+    assertions: [],
+    confirmAbort: false,
+    aborting: false,
+  };
+}
+
+function updateStep(state: WizardState, id: StepId, patch: Partial<StepView>): readonly StepView[] {
+  return state.steps.map((step) => (step.id === id ? { ...step, ...patch } : step));
+}
+
+export function reduce(state: WizardState, action: WizardAction): WizardState {
+  switch (action.type) {
+    case 'drill-start':
+      return { ...state, plan: action.plan, mode: action.mode, workdir: action.workdir };
+    case 'step-start':
+      return { ...state, steps: updateStep(state, action.step, { status: 'running', startedAtMs: Date.parse(action.at) }), tail: [] };
+    case 'step-end':
+      return {
+        ...state,
+        steps: updateStep(state, action.step, { status: action.status, durationMs: action.durationMs, summary: action.summary, ...(action.error ? { error: action.error } : {}) }),
+      };
+    case 'progress':
+      return { ...state, progress: { ...state.progress, [action.step]: action.progress } };
+    case 'log':
+      return { ...state, tail: [...state.tail, action.line].slice(-TAIL_LINES) };
+    case 'check': {
+      const others = state.checks.filter((c) => c.id !== action.check.id);
+      return { ...state, checks: [...others, action.check] };
+    }
+    case 'tags':
+      return { ...state, tags: action.tags };
+    case 'assertion':
+      return { ...state, assertions: [...state.assertions, action.outcome] };
+    case 'drill-end':
+      return { ...state, confirmAbort: false, end: { verdict: action.verdict, ...(action.reportDir ? { reportDir: action.reportDir } : {}), durationMs: action.durationMs, exitCode: action.exitCode, summary: action.summary } };
+    case 'ask-tag':
+      return { ...state, question: { kind: 'tag', suggested: action.suggested } };
+    case 'tag-chosen': {
+      const { question: _answered, ...rest } = state;
+      return { ...rest, chosenTag: action.tag };
+    }
+    case 'abort-requested':
+      return state.end || state.aborting ? state : { ...state, confirmAbort: true };
+    case 'abort-declined':
+      return { ...state, confirmAbort: false };
+    case 'abort-confirmed': {
+      const { question: _dropped, ...rest } = state;
+      return { ...rest, confirmAbort: false, aborting: true };
+    }
+  }
+}
+
+/** The step that is running now, if any. */
+export function runningStep(state: WizardState): StepView | undefined {
+  return state.steps.find((step) => step.status === 'running');
+}
