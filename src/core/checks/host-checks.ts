@@ -17,7 +17,10 @@ export async function nvidiaChecks(requirement: NvidiaRequirement, options: Prob
     // No driver on a node that needs one is unmet; a driver that does not answer could not be checked.
     const status: CheckResult['status'] = facts.reason === 'missing' ? (required ? 'failed' : 'skipped') : required ? 'inconclusive' : 'skipped';
     const measured = required ? facts.message : `${facts.message} — GPU checks skipped (optional in this plan)`;
-    return { checks: [{ id: 'nvidia', title: 'NVIDIA driver', status, measured, required: required ? 'an NVIDIA driver and GPU' : 'optional', fix: required ? 'install the NVIDIA driver (nvidia-smi must answer)' : undefined }], facts };
+    const check: CheckResult = required
+      ? { id: 'nvidia', title: 'NVIDIA driver', status, measured, required: 'an NVIDIA driver and GPU', fix: 'install the NVIDIA driver (nvidia-smi must answer)' }
+      : { id: 'nvidia', title: 'NVIDIA driver', status, measured };
+    return { checks: [check], facts };
   }
   const unmet: CheckResult['status'] = required ? 'failed' : 'warned';
   const checks: CheckResult[] = [{ id: 'nvidia', title: 'NVIDIA driver', status: 'passed', measured: `driver ${facts.driverVersion}, ${facts.gpus.length} GPU(s): ${facts.gpus.map((g) => g.name).join(', ')}` }];

@@ -1,0 +1,57 @@
+/**
+ * The sample backup built once per run by test/global-setup.ts, and small helpers for tests that
+ * work with real git repositories. The built sample is shared: a test that must damage a
+ * repository copies the bare repository first (copyBareRepo).
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cp, readFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ensureSampleBackup, type SampleBackup } from '../../src/sample/build.js';
+
+const execFileAsync = promisify(execFile);
+
+export async function sampleBackup(): Promise<SampleBackup> {
+  const cache = process.env['WHISPER_DRILL_CACHE'];
+  if (!cache) throw new Error('WHISPER_DRILL_CACHE is not set: run the tests through vitest (test/global-setup.ts builds the sample)');
+  return ensureSampleBackup(cache);
+}
+
+/** An independent copy of a bare repository (objects and LFS store included), safe to damage. */
+export async function copyBareRepo(repoDir: string, dest: string): Promise<string> {
+  await cp(repoDir, dest, { recursive: true });
+  return dest;
+}
+
+/** Plain git, straight through child_process (independent of the code under test). */
+export async function gitText(args: readonly string[], cwd?: string): Promise<string> {
+  const { stdout } = await execFileAsync('git', [...args], {
+    cwd,
+    env: { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+export async function sha256Of(file: string): Promise<string> {
+  return createHash('sha256').update(await readFile(file)).digest('hex');
+}
+
+/** A port nothing listens on right now (the kernel picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Where the LFS object `oid` lives in a bare repository's store. */
+export function lfsObjectFile(repoDir: string, oid: string): string {
+  return path.join(repoDir, 'lfs', 'objects', oid.slice(0, 2), oid.slice(2, 4), oid);
+}
