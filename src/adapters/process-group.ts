@@ -4,7 +4,7 @@
  * stopped with TERM to the whole group, then KILL after a grace period.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { followLog, type LogFollower } from './log-follow.js';
 
 export interface ServiceProcess {
@@ -42,14 +42,43 @@ export function killLiveGroups(): void {
   liveGroups.clear();
 }
 
-/** Is any process of the group still alive? */
+/**
+ * Is any process of the group still running? Zombies do not count: once the shell that started the
+ * service is gone, its children are reparented to PID 1, and a lazy init may reap them seconds later.
+ */
 export function groupAlive(pgid: number): boolean {
+  const members = runningGroupMembers(pgid);
+  if (members !== undefined) return members.length > 0;
   try {
     process.kill(-pgid, 0);
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Running (non-zombie) members of a process group, from /proc; undefined where there is no /proc. */
+export function runningGroupMembers(pgid: number): number[] | undefined {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return undefined;
+  }
+  const members: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited while we looked
+    }
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ")".
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') members.push(Number(entry));
+  }
+  return members;
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
