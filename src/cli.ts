@@ -48,6 +48,8 @@ async function main(argv: readonly string[]): Promise<number> {
     throw new UsageError('no --tag given: pass --tag TAG, or --yes to restore the newest tag (no questions are asked without a terminal)');
   }
   const mode = args.command === 'setup' ? 'setup' : 'drill';
+  // NO_COLOR (no-color.org) is honoured: Ink's colour library only knows FORCE_COLOR, read when it loads.
+  if (wizard && process.env['NO_COLOR'] && process.env['FORCE_COLOR'] === undefined) process.env['FORCE_COLOR'] = '0';
   const frontEnd = wizard
     ? async (plan: import('./core/plan/types.js').Plan) => (await import('./ui/run.js')).wizardFrontEnd(plan, args, controller)
     : async () => headlessFrontEnd(args);

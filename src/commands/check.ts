@@ -1,36 +1,26 @@
 /** check: only the environment checks of the plan. Exit 0 healthy, 1 unhealthy (or not provable), 2 usage. */
 import path from 'node:path';
 import os from 'node:os';
-import { describeFailure, run } from '../adapters/run.js';
+import { installablePackages, installPackages } from '../core/checks/install-tools.js';
 import { runEnvironmentChecks, summarizeChecks } from '../core/checks/environment-checks.js';
 import type { CheckResult } from '../core/events.js';
 import { loadPlan } from '../core/plan/load.js';
-import { describeCheck } from '../reporters/plain.js';
+import { describeCheck, plainText } from '../reporters/plain.js';
 import type { CliArgs } from './args.js';
 import { DEFAULT_PLAN } from './drill.js';
 
-/** `--fix`: install the Debian packages that provide missing tools (as root), then check again. */
+/** `--fix`: install the Debian packages that provide missing tools (as root); true when it did. */
 async function installMissing(checks: readonly CheckResult[], write: (line: string) => void): Promise<boolean> {
-  const packages = [...new Set(checks.filter((c) => c.status === 'failed' && c.installPackage).map((c) => c.installPackage!))];
+  const packages = installablePackages(checks);
   if (packages.length === 0) return false;
-  if (process.getuid?.() !== 0) {
-    write(`not root: run as root: apt-get update && apt-get install -y ${packages.join(' ')}`);
-    return false;
-  }
-  for (const args of [['update'], ['install', '-y', '--no-install-recommends', ...packages]]) {
-    write(`$ apt-get ${args.join(' ')}`);
-    const result = await run('apt-get', args, { env: { DEBIAN_FRONTEND: 'noninteractive' }, timeoutMs: 900_000 });
-    if (result.exitCode !== 0) {
-      write(describeFailure(result));
-      return false;
-    }
-  }
-  return true;
+  const problem = await installPackages(packages, { onLine: write });
+  if (problem) write(problem);
+  return problem === undefined;
 }
 
 export async function checkCommand(args: CliArgs): Promise<number> {
   const plan = await loadPlan(path.resolve(args.plan ?? DEFAULT_PLAN));
-  const write = (line: string) => process.stderr.write(`${line}\n`);
+  const write = (line: string) => process.stderr.write(`${plainText(line)}\n`);
   const runChecks = () => runEnvironmentChecks(plan.environment, { workdir: os.tmpdir() });
   let { checks, facts } = await runChecks();
   if (args.fix && (await installMissing(checks, write))) ({ checks, facts } = await runChecks());

@@ -7,7 +7,23 @@ import type { Plan } from './plan/types.js';
 /** Questions the drill may need answered: the wizard answers with a screen, headless mode from flags. */
 export interface AskPort {
   chooseTag(tags: readonly SnapshotTag[], suggested: string): Promise<string>;
+  /**
+   * Some requirement is not met: continue (the step fails), check again, install the missing
+   * packages, or quit. Headless faces leave this out: the step fails with the fixes.
+   */
+  reviewEnvironment?(review: EnvironmentReview): Promise<EnvironmentDecision>;
 }
+
+export interface EnvironmentReview {
+  readonly checks: readonly CheckResult[];
+  /** Debian packages that would provide the missing tools. */
+  readonly installable: readonly string[];
+  /** Whether they can be installed from here (root), else the command to run. */
+  readonly canInstall: boolean;
+  readonly installCommand?: string;
+}
+
+export type EnvironmentDecision = 'continue' | 'recheck' | 'install' | 'quit';
 
 export interface DrillOptions {
   readonly plan: Plan;
@@ -101,4 +117,6 @@ export interface StepOutcome {
   readonly status: 'passed' | 'warned' | 'skipped';
   readonly summary: string;
   readonly evidence?: Readonly<Record<string, unknown>>;
+  /** Time spent waiting for the operator: not part of the step's measured duration. */
+  readonly operatorMs?: number;
 }

@@ -20,6 +20,7 @@ import { startStep } from './steps/start.js';
 import { assertStep } from './steps/assert.js';
 import { teardownStep } from './steps/teardown.js';
 import { reportDirFor } from '../report/paths.js';
+import type { Plan } from './plan/types.js';
 
 type StepFn = (ctx: DrillContext) => Promise<StepOutcome>;
 
@@ -33,6 +34,13 @@ const STEPS: Readonly<Record<StepId, StepFn>> = {
   assert: assertStep,
   teardown: teardownStep,
 };
+
+/** The time limit the plan sets on a step, shown against its elapsed time. */
+function stepLimitMs(plan: Plan, id: StepId): number | undefined {
+  if (id === 'install') return plan.installTimeoutSec * 1000;
+  if (id === 'start') return plan.service.ready.timeoutSec * 1000;
+  return undefined;
+}
 
 export interface DrillResult {
   readonly verdict: Verdict;
@@ -65,6 +73,7 @@ export async function runDrill(options: DrillOptions, emit: (event: DrillEvent) 
   const startedAt = new Date();
   const now = () => new Date().toISOString();
   const records: StepRecord[] = [];
+  const stepStarted = new Map<StepId, number>();
   const ctx: DrillContext = {
     options,
     plan: options.plan,
@@ -72,7 +81,10 @@ export async function runDrill(options: DrillOptions, emit: (event: DrillEvent) 
     startedAt,
     emit,
     log: (step, line, stream = 'info') => emit({ type: 'log', step, stream, line }),
-    progress: (step, progress) => emit({ type: 'progress', step, progress }),
+    progress: (step, progress) => {
+      const since = stepStarted.get(step);
+      emit({ type: 'progress', step, progress: since === undefined ? progress : { ...progress, elapsedMs: Math.round(performance.now() - since) } });
+    },
     workdir: prepared.workdir,
     workdirCreated: prepared.created,
     tags: [],
@@ -89,11 +101,21 @@ export async function runDrill(options: DrillOptions, emit: (event: DrillEvent) 
   const runStep = async (id: StepId, fn: () => Promise<StepOutcome>): Promise<boolean> => {
     const at = now();
     const started = performance.now();
-    emit({ type: 'step-start', at, step: id, title: STEP_TITLES[id] });
+    stepStarted.set(id, started);
+    const limitMs = stepLimitMs(options.plan, id);
+    emit({ type: 'step-start', at, step: id, title: STEP_TITLES[id], ...(limitMs ? { limitMs } : {}) });
     let record: StepRecord;
     try {
       const outcome = await fn();
-      record = { id, status: outcome.status, startedAt: at, durationMs: Math.round(performance.now() - started), summary: outcome.summary, evidence: outcome.evidence ?? {} };
+      const waited = outcome.operatorMs ?? 0;
+      record = {
+        id,
+        status: outcome.status,
+        startedAt: at,
+        durationMs: Math.round(performance.now() - started - waited),
+        summary: outcome.summary,
+        evidence: waited ? { ...outcome.evidence, operatorMs: waited } : (outcome.evidence ?? {}),
+      };
     } catch (error) {
       const err = errorOf(error, options.signal);
       record = { id, status: 'failed', startedAt: at, durationMs: Math.round(performance.now() - started), summary: err.message, error: err, evidence: {} };
@@ -151,6 +173,7 @@ export async function runDrill(options: DrillOptions, emit: (event: DrillEvent) 
     durationMs: ctx.rto.totalMs,
     reportDir: ctx.reportDir,
     exitCode,
+    ...(ctx.leftRunning ? { leftRunning: ctx.leftRunning } : {}),
     summary: reasons.join('; ') || `${options.plan.name} ${ctx.chosen?.name ?? ''} restored and verified`.trim(),
   });
   return { verdict, exitCode, report, reportDir: ctx.reportDir };

@@ -57,6 +57,8 @@ export interface ProgressInfo {
   readonly total?: number;
   readonly unit: 'bytes' | 'files' | 'assertions';
   readonly label?: string;
+  /** Time since the step started, so a face can show the rate and the time left. */
+  readonly elapsedMs?: number;
 }
 
 export interface AssertionOutcome {
@@ -78,7 +80,14 @@ export interface AssertionOutcome {
 
 export type DrillEvent =
   | { readonly type: 'drill-start'; readonly at: string; readonly plan: string; readonly planFile: string; readonly mode: Mode; readonly workdir: string }
-  | { readonly type: 'step-start'; readonly at: string; readonly step: StepId; readonly title: string }
+  | {
+      readonly type: 'step-start';
+      readonly at: string;
+      readonly step: StepId;
+      readonly title: string;
+      /** The step's time limit, when it has one (install, start). */
+      readonly limitMs?: number;
+    }
   | { readonly type: 'progress'; readonly step: StepId; readonly progress: ProgressInfo }
   | { readonly type: 'log'; readonly step: StepId; readonly stream: 'stdout' | 'stderr' | 'info'; readonly line: string }
   | { readonly type: 'check'; readonly step: StepId; readonly check: CheckResult }
@@ -101,6 +110,8 @@ export type DrillEvent =
       readonly reportDir?: string;
       readonly exitCode: number;
       readonly summary: string;
+      /** Setup mode: the service left running for the operator. */
+      readonly leftRunning?: { readonly pid: number; readonly url: string };
     };
 
 export type Emit = (event: DrillEvent) => void;

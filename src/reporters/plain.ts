@@ -2,6 +2,7 @@
  * Headless progress for cron logs and CI: plain lines on stderr, no escape codes, no cursor tricks.
  * Progress appears at most every few seconds per step; tool output is shown for install and start.
  */
+import { stripVTControlCharacters } from 'node:util';
 import type { CheckResult, DrillEvent, ProgressInfo } from '../core/events.js';
 import { formatBytes, formatDuration } from '../core/format.js';
 import { progressThrottle } from './throttle.js';
@@ -13,6 +14,15 @@ const STATUS_MARK: Readonly<Record<string, string>> = {
   skipped: 'skip',
   inconclusive: '????',
 };
+
+/**
+ * Text fit for a log file: tools' escape sequences (colours, cursor moves) and other control characters
+ * removed, tabs and newlines kept. Tool output reaches these lines verbatim (install and start logs,
+ * failure messages, measured values).
+ */
+export function plainText(text: string): string {
+  return stripVTControlCharacters(text).replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
+}
 
 export function describeProgress(progress: ProgressInfo): string {
   const { current, total, unit } = progress;
@@ -29,7 +39,7 @@ export function describeCheck(check: CheckResult): string {
 
 export function plainReporter(write: (text: string) => void = (text) => process.stderr.write(text)) {
   const throttle = progressThrottle(2_000);
-  const line = (text: string) => write(`${text}\n`);
+  const line = (text: string) => write(`${plainText(text)}\n`);
   return (event: DrillEvent): void => {
     switch (event.type) {
       case 'drill-start':

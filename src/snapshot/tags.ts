@@ -64,8 +64,11 @@ async function signatureOf(metaDir: string, tag: RawTag, allowedSigners?: string
   if (!tag.signed) return { signature: 'unsigned' };
   if (!allowedSigners) return { signature: 'unchecked', signatureDetail: 'signed, but the plan names no allowedSigners file' };
   const result = await git(['--git-dir', metaDir, '-c', `gpg.ssh.allowedSignersFile=${allowedSigners}`, 'verify-tag', '--', tag.name]);
-  const detail = result.stderr.split('\n').find((line) => line.trim()) ?? '';
-  return result.exitCode === 0 ? { signature: 'verified', signatureDetail: detail } : { signature: 'bad', signatureDetail: detail };
+  const lines = result.stderr.split('\n').map((line) => line.trim()).filter(Boolean);
+  if (result.exitCode === 0) return { signature: 'verified', signatureDetail: lines[0] ?? '' };
+  // With an unknown key ssh prints 'Good "git" signature with … key' first, then why it failed ("No principal matched.").
+  const reasons = lines.filter((line) => !/^Good "git" signature/.test(line));
+  return { signature: 'bad', signatureDetail: reasons.join(' ') || lines.join(' ') || `\`${result.command}\` exited with ${result.exitCode ?? 'a signal'}` };
 }
 
 /** Tags matching the pattern, newest first, with LFS totals and signature state. */

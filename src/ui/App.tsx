@@ -1,17 +1,24 @@
 import { Box, Static, Text, useInput, useStdin, useStdout } from 'ink';
 import { useSyncExternalStore } from 'react';
+import type { EnvironmentDecision } from '../core/context.js';
 import { AbortPrompt } from './components/AbortPrompt.js';
+import { AssertionList } from './components/AssertionList.js';
 import { CheckList } from './components/CheckList.js';
+import { EnvironmentReview } from './components/EnvironmentReview.js';
 import { FinishedStep } from './components/FinishedStep.js';
+import { HelpOverlay } from './components/HelpOverlay.js';
 import { LiveStep } from './components/LiveStep.js';
+import { LogView } from './components/LogView.js';
 import { Summary } from './components/Summary.js';
 import { TagPicker } from './components/TagPicker.js';
+import { keyIntent } from './keys.js';
 import { runningStep, type StepView, type WizardState } from './state.js';
 import type { WizardStore } from './store.js';
 
 export interface AppProps {
   readonly store: WizardStore;
   readonly onChooseTag: (tag: string) => void;
+  readonly onEnvironmentDecision?: (decision: EnvironmentDecision) => void;
   /** The operator confirmed the abort: stop the drill (graceful: teardown and report still run). */
   readonly onAbort: () => void;
   /** Ctrl-C while already aborting: kill everything now. */
@@ -24,59 +31,71 @@ function finishedSteps(state: WizardState): StepView[] {
   return state.steps.filter((step) => step.status !== 'pending' && step.status !== 'running');
 }
 
-/** Keys: q or Ctrl-C asks to abort; y confirms, n or Esc declines; Enter leaves the summary. */
-function useWizardKeys(props: AppProps, state: WizardState): void {
-  const { isRawModeSupported } = useStdin();
-  useInput(
-    (input, key) => {
-      const ctrlC = key.ctrl && input === 'c';
-      if (state.end) {
-        if (key.return || input === 'q' || ctrlC) props.onExit();
-        return;
-      }
-      if (state.aborting) {
-        if (ctrlC) props.onForce();
-        return;
-      }
-      if (state.confirmAbort) {
-        if (input === 'y' || input === 'Y' || ctrlC) props.onAbort();
-        else if (input === 'n' || input === 'N' || key.escape || key.return) props.store.dispatch({ type: 'abort-declined' });
-        return;
-      }
-      if (ctrlC || input === 'q') props.store.dispatch({ type: 'abort-requested' });
-    },
-    { isActive: isRawModeSupported === true },
-  );
+function StepDetails({ step, state }: { readonly step: StepView; readonly state: WizardState }) {
+  if (step.id === 'environment') return <CheckList checks={state.checks.filter((c) => c.id !== 'torch')} />;
+  if (step.id === 'install') return <CheckList checks={state.checks.filter((c) => c.id === 'torch')} />;
+  if (step.id === 'assert') return <AssertionList assertions={state.assertions} />;
+  return null;
 }
 
 export function App(props: AppProps) {
   const state = useSyncExternalStore(props.store.subscribe, props.store.getState);
   const { stdout } = useStdout();
-  useWizardKeys(props, state);
+  const { isRawModeSupported } = useStdin();
+  const rows = stdout.rows ?? 24;
+  const columns = stdout.columns ?? 80;
+  useInput(
+    (input, key) => {
+      const intent = keyIntent(state, input, key, Math.max(1, rows - 6));
+      if (intent.kind === 'dispatch') props.store.dispatch(intent.action);
+      else if (intent.kind === 'abort') props.onAbort();
+      else if (intent.kind === 'force') props.onForce();
+      else if (intent.kind === 'exit') props.onExit();
+    },
+    { isActive: isRawModeSupported === true },
+  );
   const live = runningStep(state);
-  const environmentDone = state.steps[0]!.status !== 'pending' && state.steps[0]!.status !== 'running';
+  const pickerActive = isRawModeSupported === true && !state.overlay && !state.confirmAbort && !state.aborting;
+  const question = state.confirmAbort || state.aborting ? undefined : state.question;
+  const logLines = state.logStep ? (state.logs[state.logStep] ?? []) : [];
   return (
     <Box flexDirection="column">
       <Static items={finishedSteps(state)}>
         {(step) => (
           <Box key={step.id} flexDirection="column">
             <FinishedStep step={step} />
-            {step.id === 'environment' ? <CheckList checks={state.checks} /> : null}
+            <StepDetails step={step} state={state} />
           </Box>
         )}
       </Static>
-      {!environmentDone && state.checks.length > 0 ? <CheckList checks={state.checks} /> : null}
-      {state.question && !state.confirmAbort ? (
-        <TagPicker tags={state.tags} suggested={state.question.suggested} onChoose={props.onChooseTag} />
-      ) : null}
-      {live && !state.question ? (
-        <LiveStep step={live} progress={state.progress[live.id]} tail={state.tail} columns={stdout.columns ?? 80} />
-      ) : null}
+      {state.overlay === 'log' ? (
+        <LogView title={`Output of ${state.logStep ?? 'no step yet'}`} lines={logLines} scroll={state.logScroll} rows={rows} columns={columns} />
+      ) : (
+        <>
+          {live?.id === 'environment' && !question ? <CheckList checks={state.checks} /> : null}
+          {question?.kind === 'tag' ? (
+            <TagPicker
+              tags={state.tags}
+              suggested={question.suggested}
+              filter={state.tagFilter}
+              isActive={pickerActive}
+              onFilter={(filter) => props.store.dispatch({ type: 'tag-filter', filter })}
+              onChoose={props.onChooseTag}
+            />
+          ) : null}
+          {question?.kind === 'environment' ? (
+            <EnvironmentReview review={question.review} onDecide={(decision) => props.onEnvironmentDecision?.(decision)} />
+          ) : null}
+          {live && !question ? <LiveStep step={live} progress={state.progress[live.id]} tail={state.tail} columns={columns} /> : null}
+          {live?.id === 'assert' ? <AssertionList assertions={state.assertions} /> : null}
+        </>
+      )}
+      {state.overlay === 'help' ? <HelpOverlay /> : null}
       {state.confirmAbort || state.aborting ? <AbortPrompt aborting={state.aborting} /> : null}
-      {state.end ? <Summary state={state} /> : null}
+      {state.end && state.overlay !== 'log' ? <Summary state={state} /> : null}
       {!state.end && !state.confirmAbort && !state.aborting ? (
         <Text color="gray">
-          {state.plan} · {state.mode} · q abort
+          {state.plan} · {state.mode} · ? keys · q abort
         </Text>
       ) : null}
     </Box>

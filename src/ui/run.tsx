@@ -3,20 +3,35 @@ import { render } from 'ink';
 import { killLiveGroups } from '../adapters/process-group.js';
 import type { CliArgs } from '../commands/args.js';
 import type { FrontEnd } from '../commands/front-end.js';
+import type { EnvironmentDecision } from '../core/context.js';
 import type { Plan } from '../core/plan/types.js';
 import { App } from './App.js';
 import { initialState } from './state.js';
 import { createWizardStore } from './store.js';
 
+/** A question answered by a screen, or given up when the drill is aborted meanwhile. */
+function untilAnswered<T>(signal: AbortSignal, ask: (resolve: (answer: T) => void) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    ask(resolve);
+  });
+}
+
 export async function wizardFrontEnd(plan: Plan, args: CliArgs, controller: AbortController): Promise<FrontEnd> {
   const store = createWizardStore(initialState(plan.name, args.command === 'setup' ? 'setup' : 'drill'));
   let answerTag: ((tag: string) => void) | undefined;
+  let answerEnvironment: ((decision: EnvironmentDecision) => void) | undefined;
   const app = render(
     <App
       store={store}
       onChooseTag={(tag) => {
         store.dispatch({ type: 'tag-chosen', tag });
         answerTag?.(tag);
+      }}
+      onEnvironmentDecision={(decision) => {
+        store.dispatch({ type: 'environment-decided' });
+        answerEnvironment?.(decision);
       }}
       onAbort={() => {
         store.dispatch({ type: 'abort-confirmed' });
@@ -35,11 +50,14 @@ export async function wizardFrontEnd(plan: Plan, args: CliArgs, controller: Abor
     emit: (event) => store.dispatch(event),
     ask: {
       chooseTag: (_tags, suggested) =>
-        new Promise<string>((resolve, reject) => {
-          if (controller.signal.aborted) return reject(controller.signal.reason);
-          controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+        untilAnswered<string>(controller.signal, (resolve) => {
           answerTag = resolve;
           store.dispatch({ type: 'ask-tag', suggested });
+        }),
+      reviewEnvironment: (review) =>
+        untilAnswered<EnvironmentDecision>(controller.signal, (resolve) => {
+          answerEnvironment = resolve;
+          store.dispatch({ type: 'ask-environment', review });
         }),
     },
     done: async (finished) => {

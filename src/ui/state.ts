@@ -1,4 +1,5 @@
 /** The wizard's state: a pure reducer over the core's events (plus the wizard's own few actions). */
+import type { EnvironmentReview } from '../core/context.js';
 import type { AssertionOutcome, CheckResult, DrillEvent, ProgressInfo, SnapshotTag, StepError, StepId, StepStatus, Verdict } from '../core/events.js';
 import { STEP_IDS, STEP_TITLES } from '../core/events.js';
 
@@ -7,6 +8,8 @@ export interface StepView {
   readonly title: string;
   readonly status: 'pending' | 'running' | StepStatus;
   readonly startedAtMs?: number;
+  /** The step's time limit, shown against the elapsed time. */
+  readonly limitMs?: number;
   readonly durationMs?: number;
   readonly summary?: string;
   readonly error?: StepError;
@@ -22,24 +25,47 @@ export interface WizardState {
   readonly progress: Partial<Record<StepId, ProgressInfo>>;
   /** The last lines of the running step's output. */
   readonly tail: readonly string[];
+  /** Each step's whole output (capped), for the log view. */
+  readonly logs: Partial<Record<StepId, readonly string[]>>;
+  /** The step whose output the log view shows: the running one, else the last that ran. */
+  readonly logStep?: StepId;
   readonly assertions: readonly AssertionOutcome[];
   /** A question waiting for the operator. */
-  readonly question?: { readonly kind: 'tag'; readonly suggested: string };
+  readonly question?: { readonly kind: 'tag'; readonly suggested: string } | { readonly kind: 'environment'; readonly review: EnvironmentReview };
   readonly chosenTag?: string;
+  /** What the operator typed to filter the tag list. */
+  readonly tagFilter: string;
+  readonly overlay?: 'help' | 'log';
+  /** Lines scrolled up from the end of the log view (0 = follow the end). */
+  readonly logScroll: number;
   readonly confirmAbort: boolean;
   readonly aborting: boolean;
-  readonly end?: { readonly verdict: Verdict; readonly reportDir?: string; readonly durationMs: number; readonly exitCode: number; readonly summary: string };
+  readonly end?: {
+    readonly verdict: Verdict;
+    readonly reportDir?: string;
+    readonly durationMs: number;
+    readonly exitCode: number;
+    readonly summary: string;
+    readonly leftRunning?: { readonly pid: number; readonly url: string };
+  };
 }
 
 export type WizardAction =
   | DrillEvent
   | { readonly type: 'ask-tag'; readonly suggested: string }
   | { readonly type: 'tag-chosen'; readonly tag: string }
+  | { readonly type: 'tag-filter'; readonly filter: string }
+  | { readonly type: 'ask-environment'; readonly review: EnvironmentReview }
+  | { readonly type: 'environment-decided' }
+  | { readonly type: 'toggle-overlay'; readonly overlay: 'help' | 'log' }
+  | { readonly type: 'scroll-log'; readonly by: number }
   | { readonly type: 'abort-requested' }
   | { readonly type: 'abort-declined' }
   | { readonly type: 'abort-confirmed' };
 
 export const TAIL_LINES = 6;
+/** Lines of output kept per step for the log view. */
+export const LOG_LINES = 5_000;
 
 export function initialState(plan: string, mode: string): WizardState {
   return {
@@ -51,7 +77,10 @@ export function initialState(plan: string, mode: string): WizardState {
     tags: [],
     progress: {},
     tail: [],
+    logs: {},
     assertions: [],
+    tagFilter: '',
+    logScroll: 0,
     confirmAbort: false,
     aborting: false,
   };
@@ -66,7 +95,13 @@ export function reduce(state: WizardState, action: WizardAction): WizardState {
     case 'drill-start':
       return { ...state, plan: action.plan, mode: action.mode, workdir: action.workdir };
     case 'step-start':
-      return { ...state, steps: updateStep(state, action.step, { status: 'running', startedAtMs: Date.parse(action.at) }), tail: [] };
+      return {
+        ...state,
+        steps: updateStep(state, action.step, { status: 'running', startedAtMs: Date.parse(action.at), ...(action.limitMs ? { limitMs: action.limitMs } : {}) }),
+        tail: [],
+        logStep: action.step,
+        logScroll: 0,
+      };
     case 'step-end':
       return {
         ...state,
@@ -74,8 +109,10 @@ export function reduce(state: WizardState, action: WizardAction): WizardState {
       };
     case 'progress':
       return { ...state, progress: { ...state.progress, [action.step]: action.progress } };
-    case 'log':
-      return { ...state, tail: [...state.tail, action.line].slice(-TAIL_LINES) };
+    case 'log': {
+      const log = [...(state.logs[action.step] ?? []), action.line].slice(-LOG_LINES);
+      return { ...state, tail: [...state.tail, action.line].slice(-TAIL_LINES), logs: { ...state.logs, [action.step]: log } };
+    }
     case 'check': {
       const others = state.checks.filter((c) => c.id !== action.check.id);
       return { ...state, checks: [...others, action.check] };
@@ -85,12 +122,42 @@ export function reduce(state: WizardState, action: WizardAction): WizardState {
     case 'assertion':
       return { ...state, assertions: [...state.assertions, action.outcome] };
     case 'drill-end':
-      return { ...state, confirmAbort: false, end: { verdict: action.verdict, ...(action.reportDir ? { reportDir: action.reportDir } : {}), durationMs: action.durationMs, exitCode: action.exitCode, summary: action.summary } };
+      return {
+        ...state,
+        confirmAbort: false,
+        end: {
+          verdict: action.verdict,
+          ...(action.reportDir ? { reportDir: action.reportDir } : {}),
+          ...(action.leftRunning ? { leftRunning: action.leftRunning } : {}),
+          durationMs: action.durationMs,
+          exitCode: action.exitCode,
+          summary: action.summary,
+        },
+      };
     case 'ask-tag':
       return { ...state, question: { kind: 'tag', suggested: action.suggested } };
     case 'tag-chosen': {
       const { question: _answered, ...rest } = state;
-      return { ...rest, chosenTag: action.tag };
+      return { ...rest, chosenTag: action.tag, tagFilter: '' };
+    }
+    case 'tag-filter':
+      return { ...state, tagFilter: action.filter };
+    case 'ask-environment':
+      return { ...state, question: { kind: 'environment', review: action.review } };
+    case 'environment-decided': {
+      const { question: _answered, ...rest } = state;
+      return rest;
+    }
+    case 'toggle-overlay': {
+      if (state.overlay === action.overlay) {
+        const { overlay: _closed, ...rest } = state;
+        return rest;
+      }
+      return { ...state, overlay: action.overlay, logScroll: 0 };
+    }
+    case 'scroll-log': {
+      const lines = state.logStep ? (state.logs[state.logStep]?.length ?? 0) : 0;
+      return { ...state, logScroll: Math.max(0, Math.min(lines - 1, state.logScroll + action.by)) };
     }
     case 'abort-requested':
       return state.end || state.aborting ? state : { ...state, confirmAbort: true };

@@ -1,11 +1,12 @@
 /**
  * Holds the wizard's state outside React: the core's events are reduced as they arrive, and the
  * screen is told at most ~10 times a second (a long install must not burn a core in the UI).
- * Events that change what the operator must act on (a question, a step's end) are shown at once.
+ * Everything else (a question, a step's end, a key) is shown at once.
  */
 import { reduce, type WizardAction, type WizardState } from './state.js';
 
-const URGENT = new Set(['ask-tag', 'step-end', 'drill-end', 'abort-requested', 'abort-declined', 'abort-confirmed', 'tag-chosen', 'tags']);
+/** Everything but the core's progress and output lines: the operator's own keys must feel instant. */
+const THROTTLED = new Set(['progress', 'log']);
 
 export interface WizardStore {
   readonly getState: () => WizardState;
@@ -26,7 +27,7 @@ export function createWizardStore(initial: WizardState, intervalMs = 100): Wizar
     getState: () => state,
     dispatch: (action) => {
       state = reduce(state, action);
-      if (URGENT.has(action.type)) notify();
+      if (!THROTTLED.has(action.type)) notify();
       else timer ??= setTimeout(notify, intervalMs);
     },
     subscribe: (listener) => {

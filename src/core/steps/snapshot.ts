@@ -70,6 +70,7 @@ export async function snapshotStep(ctx: DrillContext): Promise<StepOutcome> {
   if (disk) ctx.log('snapshot', disk, 'info');
   return {
     status: 'passed',
+    operatorMs: ctx.rto.operatorMs,
     summary: `${chosen.name} (${chosen.commit.slice(0, 12)}), ${chosen.lfsFiles} LFS files, ${formatBytes(chosen.lfsBytes)}, signature ${chosen.signature}`,
     evidence: {
       repo: redactUrl(url),

@@ -1,5 +1,7 @@
 import { Box, Text } from 'ink';
 import type { ProgressInfo } from '../../core/events.js';
+import { formatDuration } from '../../core/format.js';
+import { useClock } from '../hooks/use-clock.js';
 import type { StepView } from '../state.js';
 import { ProgressBar } from './ProgressBar.js';
 
@@ -10,12 +12,20 @@ export interface LiveStepProps {
   readonly columns: number;
 }
 
-/** The running step: its title, its progress, the last lines of its output. */
+/** The running step: its title, elapsed time against its limit, its progress, the last lines of its output. */
 export function LiveStep({ step, progress, tail, columns }: LiveStepProps) {
+  const now = useClock(true);
+  const elapsed = step.startedAtMs ? Math.max(0, now - step.startedAtMs) : 0;
+  const limit = step.limitMs ? ` of ${formatDuration(step.limitMs)}` : '';
   return (
     <Box flexDirection="column" marginTop={1}>
       <Text>
         <Text color="cyan">▸</Text> <Text bold>{step.title}</Text>
+        <Text color="gray">
+          {' '}
+          {formatDuration(elapsed)}
+          {limit}
+        </Text>
       </Text>
       {progress ? (
         <Box marginLeft={2}>
@@ -28,6 +38,7 @@ export function LiveStep({ step, progress, tail, columns }: LiveStepProps) {
           {line.slice(0, Math.max(10, columns - 6))}
         </Text>
       ))}
+      {tail.length > 0 ? <Text color="gray">{'  '}l: whole log</Text> : null}
     </Box>
   );
 }

@@ -1,5 +1,6 @@
 import { Text } from 'ink';
 import type { ProgressInfo } from '../../core/events.js';
+import { formatBytes, formatDuration } from '../../core/format.js';
 import { describeProgress } from '../../reporters/plain.js';
 
 export interface ProgressBarProps {
@@ -7,14 +8,24 @@ export interface ProgressBarProps {
   readonly width?: number;
 }
 
-/** A bar with the amount done (bytes, files or assertions) and the current item. */
-export function ProgressBar({ progress, width = 28 }: ProgressBarProps) {
+/** Rate and time left, from what has arrived since the step started (bytes only). */
+export function rateAndEta(progress: ProgressInfo): string {
+  const { current, total, elapsedMs, unit } = progress;
+  if (unit !== 'bytes' || !elapsedMs || elapsedMs < 200 || current <= 0) return '';
+  const perSecond = current / (elapsedMs / 1000);
+  const left = total !== undefined && total > current ? ` · ${formatDuration(((total - current) / perSecond) * 1000)} left` : '';
+  return ` · ${formatBytes(perSecond)}/s${left}`;
+}
+
+/** A bar with the amount done (bytes, files or assertions), the rate and the time left. */
+export function ProgressBar({ progress, width = 24 }: ProgressBarProps) {
   const ratio = progress.total ? Math.min(1, progress.current / progress.total) : 0;
   const filled = Math.round(ratio * width);
   return (
-    <Text>
+    <Text wrap="truncate-end">
       <Text color="cyan">{'█'.repeat(filled)}</Text>
       <Text color="gray">{'░'.repeat(width - filled)}</Text> {describeProgress(progress)}
+      <Text color="gray">{rateAndEta(progress)}</Text>
     </Text>
   );
 }

@@ -3,37 +3,56 @@ import { formatDuration } from '../../core/format.js';
 import type { WizardState } from '../state.js';
 import { mark } from './marks.js';
 
-const BANNER: Readonly<Record<string, string>> = {
-  passed: 'green',
-  failed: 'red',
-  inconclusive: 'magenta',
-  aborted: 'red',
-};
+const BANNER: Readonly<Record<string, string>> = { passed: 'green', failed: 'red', inconclusive: 'magenta', aborted: 'red' };
+
+/** What the operator should do next, in their words. */
+export function nextSteps(state: WizardState): string[] {
+  const end = state.end!;
+  const failed = state.steps.find((step) => step.status === 'failed');
+  const lines: string[] = [];
+  if (end.leftRunning) {
+    lines.push(`The service runs at ${end.leftRunning.url} (process group ${end.leftRunning.pid}).`);
+    lines.push(`Stop it with: kill -TERM -- -${end.leftRunning.pid}`);
+  }
+  if (end.verdict === 'failed' && failed) lines.push(`Fix ${failed.id}: ${failed.error?.hint ?? failed.summary}`);
+  if (end.verdict === 'inconclusive') lines.push('Run it where every required check can be carried out (see the report).');
+  if (end.verdict === 'aborted') lines.push('Nothing is left running; run the drill again when ready.');
+  if (end.verdict === 'passed' && !end.leftRunning) lines.push('Keep the report with the quarter\'s records; whisper-drill history shows the trend.');
+  return lines;
+}
 
 /** The verdict, the measured time of each step (the RTO), where the report is, and what next. */
 export function Summary({ state }: { readonly state: WizardState }) {
   const end = state.end!;
   const longest = Math.max(1, ...state.steps.map((s) => s.durationMs ?? 0));
+  const color = BANNER[end.verdict] ?? 'white';
   return (
     <Box flexDirection="column" marginTop={1}>
-      <Box borderStyle="round" borderColor={BANNER[end.verdict] ?? 'white'} paddingX={1}>
-        <Text bold color={BANNER[end.verdict] ?? 'white'}>
-          {end.verdict.toUpperCase()}
+      <Box borderStyle="round" borderColor={color} paddingX={1}>
+        <Text>
+          <Text bold color={color}>
+            {end.verdict.toUpperCase()}
+          </Text>{' '}
+          in {formatDuration(end.durationMs)} — {end.summary}
         </Text>
-        <Text> in {formatDuration(end.durationMs)} — {end.summary}</Text>
       </Box>
       {state.steps.map((step) => {
-        const width = Math.round(((step.durationMs ?? 0) / longest) * 30);
-        const { symbol, color } = mark(step.status);
+        const { symbol, color: stepColor } = mark(step.status);
         return (
           <Text key={step.id}>
-            <Text color={color}>{symbol}</Text> {step.id.padEnd(12)}
-            <Text color="cyan">{'▇'.repeat(width)}</Text> <Text color="gray">{formatDuration(step.durationMs ?? 0)}</Text>
+            <Text color={stepColor}>{symbol}</Text> {step.id.padEnd(12)}
+            <Text color="cyan">{'▇'.repeat(Math.round(((step.durationMs ?? 0) / longest) * 30))}</Text>{' '}
+            <Text color="gray">{formatDuration(step.durationMs ?? 0)}</Text>
           </Text>
         );
       })}
       {end.reportDir ? <Text>Report: {end.reportDir}/report.md</Text> : null}
-      <Text color="gray">Press Enter to exit.</Text>
+      {nextSteps(state).map((line) => (
+        <Text key={line} color="yellow">
+          {line}
+        </Text>
+      ))}
+      <Text color="gray">Enter or q: exit · l: log of the last step</Text>
     </Box>
   );
 }
