@@ -1,0 +1,149 @@
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AssertionOutcome } from '../../src/core/events.js';
+import { App } from '../../src/ui/App.js';
+import { initialState } from '../../src/ui/state.js';
+import { createWizardStore } from '../../src/ui/store.js';
+import { KEYS, press, waitForFrame } from '../helpers/ink.js';
+
+const at = '2026-11-24T03:00:00.000Z';
+const tag = (name: string, message: string) => ({ name, commit: 'a'.repeat(40), date: '2026-05-04T02:00:00Z', message, lfsFiles: 3, lfsBytes: 1 << 26, signature: 'unsigned' as const });
+
+function setup() {
+  const store = createWizardStore(initialState('demo', 'drill'), 0);
+  const handlers = { onChooseTag: vi.fn(), onEnvironmentDecision: vi.fn(), onAbort: vi.fn(), onForce: vi.fn(), onExit: vi.fn() };
+  const instance = render(<App store={store} {...handlers} />);
+  cleanup = instance.unmount;
+  return { store, instance, ...handlers };
+}
+
+let cleanup: (() => void) | undefined;
+afterEach(() => cleanup?.());
+
+describe('wizard screens', () => {
+  it('offers to install a missing tool and to re-check, when root', async () => {
+    const { store, instance, onEnvironmentDecision } = setup();
+    store.dispatch({ type: 'step-start', at, step: 'environment', title: 'Check the environment' });
+    store.dispatch({
+      type: 'ask-environment',
+      review: {
+        checks: [{ id: 'git-lfs', title: 'Git LFS', status: 'failed', measured: 'git-lfs not found', fix: 'apt-get install -y git-lfs', installPackage: 'git-lfs' }],
+        installable: ['git-lfs'],
+        canInstall: true,
+        installCommand: 'apt-get update && apt-get install -y git-lfs',
+      },
+    });
+    const frame = await waitForFrame(instance, (f) => f.includes('Some requirements are not met'));
+    expect(frame).toContain('Install now: apt-get update && apt-get install -y git-lfs');
+    expect(frame).toContain('Re-check');
+    // Enter on the first choice installs
+    instance.stdin.write(KEYS.enter);
+    await vi.waitFor(() => expect(onEnvironmentDecision).toHaveBeenCalledWith('install'));
+  });
+
+  it('shows the command to run instead of installing, when not root', async () => {
+    const { store, instance, onEnvironmentDecision } = setup();
+    store.dispatch({
+      type: 'ask-environment',
+      review: { checks: [{ id: 'ffmpeg', title: 'FFmpeg', status: 'failed', measured: 'ffmpeg not found' }], installable: ['ffmpeg'], canInstall: false, installCommand: 'apt-get update && apt-get install -y ffmpeg' },
+    });
+    const frame = await waitForFrame(instance, (f) => f.includes('Not root'));
+    expect(frame).toContain('apt-get update && apt-get install -y ffmpeg');
+    expect(frame).not.toContain('Install now');
+    // Down to "Continue anyway" (the first choice is Re-check)
+    await press(instance, KEYS.down);
+    instance.stdin.write(KEYS.enter);
+    await vi.waitFor(() => expect(onEnvironmentDecision).toHaveBeenCalledWith('continue'));
+  });
+
+  it('filters the tag list as the operator types, and q then types rather than aborts', async () => {
+    const { store, instance, onChooseTag } = setup();
+    store.dispatch({ type: 'tags', tags: [tag('v2-signed', 'signed release'), tag('v1-quarter', 'Q1 state'), tag('v0-first', 'first')] });
+    store.dispatch({ type: 'ask-tag', suggested: 'v2-signed' });
+    await waitForFrame(instance, (f) => f.includes('v0-first'));
+    await press(instance, 'v');
+    await press(instance, '1');
+    await press(instance, '-');
+    const filtered = await press(instance, 'q');
+    expect(filtered).toContain('filter: v1-q');
+    expect(filtered).toContain('v1-quarter');
+    expect(filtered).not.toContain('v0-first');
+    expect(filtered).not.toContain('Abort the drill?');
+    instance.stdin.write(KEYS.enter);
+    await vi.waitFor(() => expect(onChooseTag).toHaveBeenCalledWith('v1-quarter'));
+  });
+
+  it('opens the whole log of the running step, scrolls it, and closes it', async () => {
+    const { store, instance } = setup();
+    store.dispatch({ type: 'step-start', at, step: 'install', title: 'Install dependencies', limitMs: 300_000 });
+    for (let i = 1; i <= 60; i += 1) store.dispatch({ type: 'log', step: 'install', stream: 'stdout', line: `pip line ${i}` });
+    const live = await waitForFrame(instance, (f) => f.includes('pip line 60'));
+    expect(live).toContain('of 5 min');
+    expect(live).not.toContain('pip line 50');
+    const log = await press(instance, 'l');
+    expect(log).toContain('Output of install');
+    expect(log).toContain('of 60');
+    expect(log).toContain('pip line 60');
+    const scrolled = await press(instance, KEYS.up);
+    expect(scrolled).not.toContain('pip line 60');
+    expect(scrolled).toContain('pip line 59');
+    const top = await press(instance, 'g');
+    expect(top).toMatch(/│ pip line 1 +│/);
+    const closed = await press(instance, KEYS.escape);
+    expect(closed).not.toContain('Output of install');
+    expect(closed).toContain('Install dependencies');
+  });
+
+  it('shows the keys on ?', async () => {
+    const { store, instance } = setup();
+    store.dispatch({ type: 'step-start', at, step: 'fetch', title: 'Fetch' });
+    await waitForFrame(instance, (f) => f.includes('Fetch'));
+    const help = await press(instance, '?');
+    expect(help).toContain('Keys');
+    expect(help).toContain('abort the drill');
+    const hidden = await press(instance, '?');
+    expect(hidden).not.toContain('abort the drill');
+  });
+
+  it('shows bytes, rate and time left while fetching', async () => {
+    const { store, instance } = setup();
+    store.dispatch({ type: 'step-start', at, step: 'fetch', title: 'Fetch' });
+    store.dispatch({ type: 'progress', step: 'fetch', progress: { current: 16 << 20, total: 64 << 20, unit: 'bytes', elapsedMs: 2000 } });
+    const frame = await waitForFrame(instance, (f) => f.includes('16.0 MiB / 64.0 MiB 25%'));
+    expect(frame).toContain('8.0 MiB/s');
+    expect(frame).toContain('6.0 s left');
+  });
+
+  it('shows expected and actual text, and highlights what differs in a failed assertion', async () => {
+    const { store, instance } = setup();
+    store.dispatch({ type: 'step-start', at, step: 'assert', title: 'Assert transcriptions' });
+    const failed: AssertionOutcome = {
+      name: 'mandarin sample', api: 'gradio', audio: 'example/test_cn.wav', expected: '欢迎使用Whisper服务', actual: '欢迎使用语音服务',
+      normalizedExpected: '欢迎使用whisper服务', normalizedActual: '欢迎使用语音服务', cer: 0.583, passed: false, required: true, latencyMs: 812, detail: 'CER 0.58 > 0.10',
+    };
+    store.dispatch({ type: 'assertion', outcome: failed });
+    const frame = await waitForFrame(instance, (f) => f.includes('mandarin sample'));
+    expect(frame).toContain('✖ mandarin sample');
+    expect(frame).toContain('CER 0.583');
+    expect(frame).toContain('812 ms');
+    expect(frame).toContain('got "欢迎使用语音服务"');
+    expect(frame).toContain('normalized: 欢迎使用');
+  });
+
+  it('tells a new node\'s operator where the service runs and how to stop it', async () => {
+    const { store, instance } = setup();
+    store.dispatch({ type: 'drill-end', at, verdict: 'passed', durationMs: 12_000, exitCode: 0, summary: 'ok', reportDir: '/r', leftRunning: { pid: 4242, url: 'http://127.0.0.1:7860' } });
+    const frame = await waitForFrame(instance, (f) => f.includes('PASSED'));
+    expect(frame).toContain('The service runs at http://127.0.0.1:7860');
+    expect(frame).toContain('kill -TERM -- -4242');
+  });
+
+  it('names the fix of the failed step after a failed drill', async () => {
+    const { store, instance } = setup();
+    store.dispatch({ type: 'step-start', at, step: 'verify', title: 'Verify' });
+    store.dispatch({ type: 'step-end', at, step: 'verify', status: 'failed', durationMs: 40, summary: 'models/large-v3.pt: sha256 a, expected b', error: { message: 'x', hint: 'pick an earlier tag' } });
+    store.dispatch({ type: 'drill-end', at, verdict: 'failed', durationMs: 2_000, exitCode: 1, summary: 'verify failed', reportDir: '/r' });
+    const frame = await waitForFrame(instance, (f) => f.includes('FAILED'));
+    expect(frame).toContain('Fix verify: pick an earlier tag');
+  });
+});
