@@ -125,6 +125,7 @@ export function reduce(state: WizardState, action: WizardAction): WizardState {
       return {
         ...state,
         confirmAbort: false,
+        aborting: false,
         end: {
           verdict: action.verdict,
           ...(action.reportDir ? { reportDir: action.reportDir } : {}),

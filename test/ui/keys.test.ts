@@ -41,7 +41,10 @@ describe('key intents', () => {
     expect(keyIntent(log, 'l', noKey, 10)).toEqual({ kind: 'dispatch', action: { type: 'toggle-overlay', overlay: 'log' } });
   });
 
-  it('Enter leaves the summary', () => {
+  it('Enter leaves the summary, also after an abort', () => {
+    const aborted = [{ type: 'abort-requested' }, { type: 'abort-confirmed' }, { type: 'drill-end', at: '', verdict: 'aborted', durationMs: 1, exitCode: 130, summary: '' }] as const;
+    const state = aborted.reduce(reduce, base);
+    expect(keyIntent(state, '', key({ return: true }), 10)).toEqual({ kind: 'exit' });
     const ended = reduce(base, { type: 'drill-end', at: '', verdict: 'passed', durationMs: 1, exitCode: 0, summary: '' });
     expect(keyIntent(ended, '', key({ return: true }), 10)).toEqual({ kind: 'exit' });
     expect(keyIntent(ended, 'q', noKey, 10)).toEqual({ kind: 'exit' });

@@ -1,0 +1,58 @@
+/**
+ * A real terminal for the wizard: a tmux server of its own (its own socket), a pane of a fixed size,
+ * keys sent with send-keys, the screen read with capture-pane.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+
+export interface TmuxSession {
+  readonly screen: () => Promise<string>;
+  readonly keys: (...keys: string[]) => Promise<void>;
+  readonly waitFor: (predicate: (screen: string) => boolean, timeoutMs?: number) => Promise<string>;
+  /**
+   * Press a key until `done()` holds. A key that arrives while Ink re-attaches its handlers after a
+   * render is dropped, so a key is sent again when nothing happened within a second.
+   */
+  readonly pressUntil: (key: string, done: () => Promise<boolean>, tries?: number) => Promise<void>;
+  readonly kill: () => Promise<void>;
+}
+
+export async function startTmux(command: string, options: { cols?: number; rows?: number; cwd: string }): Promise<TmuxSession> {
+  const socket = `whisper-drill-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const tmux = (...args: string[]) => exec('tmux', ['-L', socket, ...args], { env: { ...process.env, TERM: 'xterm-256color' } });
+  await tmux('new-session', '-d', '-s', 'drill', '-x', String(options.cols ?? 80), '-y', String(options.rows ?? 24), '-c', options.cwd, command);
+  const screen = async () => (await tmux('capture-pane', '-p', '-t', 'drill')).stdout;
+  return {
+    screen,
+    keys: async (...keys) => {
+      await tmux('send-keys', '-t', 'drill', ...keys);
+    },
+    waitFor: async (predicate, timeoutMs = 60_000) => {
+      const deadline = Date.now() + timeoutMs;
+      let last = '';
+      // The terminal has no event to wait on: poll the screen.
+      while (Date.now() < deadline) {
+        last = await screen().catch(() => last);
+        if (predicate(last)) return last;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`timed out waiting for the screen; last screen:\n${last}`);
+    },
+    pressUntil: async (key, done, tries = 5) => {
+      for (let attempt = 0; attempt < tries; attempt += 1) {
+        await tmux('send-keys', '-t', 'drill', key);
+        const deadline = Date.now() + 1_000;
+        while (Date.now() < deadline) {
+          if (await done()) return;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
+      throw new Error(`pressing ${key} ${tries} times changed nothing; screen:\n${await screen()}`);
+    },
+    kill: async () => {
+      await tmux('kill-server').catch(() => undefined);
+    },
+  };
+}

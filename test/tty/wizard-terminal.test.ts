@@ -1,0 +1,120 @@
+/**
+ * The built CLI in a real terminal (tmux): the wizard as an operator sees it, keys and all.
+ */
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cliPath, repoRoot } from '../helpers/cli.js';
+import { describeProcesses, processesUsing as processesMentioning } from '../helpers/processes.js';
+import { freePort } from '../helpers/sample.js';
+import { startTmux, type TmuxSession } from '../helpers/tmux.js';
+
+let dir: string;
+let session: TmuxSession | undefined;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'whisper-drill-tty-'));
+});
+
+afterEach(async () => {
+  await session?.kill();
+  session = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Processes of the drill in `workdir` — not the terminal, nor the shell that runs the CLI in it. */
+function processesUsing(workdir: string) {
+  return processesMentioning(workdir).filter((p) => !p.cmdline.startsWith('tmux') && !p.cmdline.includes('exit-code'));
+}
+
+/** The demo plan on a port of its own, with an optional prefix to the start command. */
+async function demoPlan(startPrefix = ''): Promise<string> {
+  const port = await freePort();
+  const text = (await readFile(path.join(repoRoot, 'drills', 'demo.yaml'), 'utf8'))
+    .replaceAll('17860', String(port))
+    .replace('start: .venv/bin/python', `start: ${startPrefix}.venv/bin/python`);
+  const file = path.join(dir, 'plan.yaml');
+  await writeFile(file, text);
+  return file;
+}
+
+/** Run the CLI in the terminal; its exit code lands in `exit-code`. */
+async function launch(plan: string, workdir: string): Promise<TmuxSession> {
+  const reports = path.join(dir, 'reports');
+  const command = [
+    'env -u CI',
+    `WHISPER_DRILL_CACHE=${process.env['WHISPER_DRILL_CACHE']}`,
+    `node ${cliPath} drill --plan ${plan} --report-dir ${reports} --workdir ${workdir}`,
+    `; echo $? > ${path.join(dir, 'exit-code')}; sleep 600`,
+  ].join(' ');
+  return startTmux(command, { cwd: dir, cols: 80, rows: 24 });
+}
+
+async function exitCode(): Promise<number> {
+  for (let i = 0; i < 300; i += 1) {
+    const text = await readFile(path.join(dir, 'exit-code'), 'utf8').catch(() => '');
+    if (text.trim()) return Number(text.trim());
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the CLI did not exit');
+}
+
+async function exited(): Promise<boolean> {
+  return (await readFile(path.join(dir, 'exit-code'), 'utf8').catch(() => '')).trim() !== '';
+}
+
+async function onlyReport(): Promise<Record<string, unknown>> {
+  const planDir = path.join(dir, 'reports', 'demo');
+  const runs = await readdir(planDir);
+  expect(runs).toHaveLength(1);
+  return JSON.parse(await readFile(path.join(planDir, runs[0]!, 'report.json'), 'utf8')) as Record<string, unknown>;
+}
+
+describe('the wizard in a real terminal', () => {
+  it('picks the second tag with the arrow keys and passes', async () => {
+    const workdir = path.join(dir, 'ws');
+    session = await launch(await demoPlan(), workdir);
+    // Given the tag picker, newest first
+    const picker = await session.waitFor((s) => s.includes('Which snapshot should be restored?'));
+    expect(picker).toMatch(/❯ v1\.3-signed-release/);
+    // When the operator moves down once and presses Enter
+    const screen = session.screen;
+    await session.pressUntil('Down', async () => /❯ v1\.2-config-tuned/.test(await screen()));
+    await session.pressUntil('Enter', async () => !(await screen()).includes('Which snapshot'));
+    // Then the drill runs to a passed summary
+    const summary = await session.waitFor((s) => s.includes('Enter or q: exit'), 120_000);
+    expect(summary).toContain('PASSED');
+    expect(summary).toMatch(/✔ verify/);
+    expect(summary).toContain('Report: ');
+    for (const line of summary.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+    await session.pressUntil('Enter', exited);
+    expect(await exitCode()).toBe(0);
+    const report = await onlyReport();
+    expect(report).toMatchObject({ verdict: 'passed', snapshot: { tag: 'v1.2-config-tuned' } });
+    await expect(stat(workdir)).rejects.toThrow();
+    expect(describeProcesses(processesUsing(workdir))).toBe('');
+  });
+
+  it('Ctrl-C during start asks, then aborts: nothing left running, the report says aborted', async () => {
+    const workdir = path.join(dir, 'ws');
+    // A service slow to come up, so that the operator can interrupt it while it starts.
+    session = await launch(await demoPlan('sleep 120 && exec '), workdir);
+    await session.waitFor((s) => s.includes('Which snapshot should be restored?'));
+    const screen = session.screen;
+    await session.pressUntil('Enter', async () => !(await screen()).includes('Which snapshot'));
+    await session.waitFor((s) => s.includes('Start the service'), 120_000);
+    expect(processesUsing(workdir).length).toBeGreaterThan(0);
+    await session.pressUntil('C-c', async () => (await screen()).includes('Abort the drill?'));
+    await session.pressUntil('y', async () => (await screen()).includes('Aborting') || (await screen()).includes('ABORTED'));
+    const summary = await session.waitFor((s) => s.includes('Enter or q: exit'), 60_000);
+    expect(summary).toContain('ABORTED');
+    expect(summary).toMatch(/✖ start/);
+    await session.pressUntil('Enter', exited);
+    expect(await exitCode()).toBe(130);
+    const report = await onlyReport();
+    expect(report['verdict']).toBe('aborted');
+    expect(describeProcesses(processesUsing(workdir))).toBe('');
+    await expect(stat(workdir)).rejects.toThrow();
+  });
+});
