@@ -4,8 +4,9 @@ import type { Report } from './build.js';
 
 const MARK: Readonly<Record<string, string>> = { passed: '✔', failed: '✖', warned: '⚠', skipped: '–', inconclusive: '?' };
 
+/** A table cell: `|` would split it, a line break end the row, and `<` start an HTML tag that hides the text (e.g. `<|zh|>`). */
 function cell(text: string): string {
-  return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+  return text.replaceAll('|', '\\|').replaceAll('<', '\\<').replaceAll('\n', ' ');
 }
 
 function rtoLines(report: Report): string[] {

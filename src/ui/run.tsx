@@ -9,6 +9,8 @@ import { App } from './App.js';
 import { initialState } from './state.js';
 import { createWizardStore } from './store.js';
 
+const OPERATOR_ABORT = new Error('aborted by the operator');
+
 /** A question answered by a screen, or given up when the drill is aborted meanwhile. */
 function untilAnswered<T>(signal: AbortSignal, ask: (resolve: (answer: T) => void) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -35,7 +37,7 @@ export async function wizardFrontEnd(plan: Plan, args: CliArgs, controller: Abor
       }}
       onAbort={() => {
         store.dispatch({ type: 'abort-confirmed' });
-        controller.abort(new Error('aborted by the operator'));
+        controller.abort(OPERATOR_ABORT);
       }}
       onForce={() => {
         killLiveGroups();
@@ -61,7 +63,9 @@ export async function wizardFrontEnd(plan: Plan, args: CliArgs, controller: Abor
         }),
     },
     done: async (finished) => {
-      if (!finished) app.unmount();
+      // Stopped by a signal (kill, systemd, a closed terminal): nobody is there to read the summary.
+      const byOperator = controller.signal.reason === OPERATOR_ABORT;
+      if (!finished || (controller.signal.aborted && !byOperator)) app.unmount();
       await app.waitUntilExit();
     },
   };

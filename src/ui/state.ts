@@ -55,6 +55,8 @@ export type WizardAction =
   | { readonly type: 'ask-tag'; readonly suggested: string }
   | { readonly type: 'tag-chosen'; readonly tag: string }
   | { readonly type: 'tag-filter'; readonly filter: string }
+  /** Several output lines of a step at once (the store batches the core's `log` events). */
+  | { readonly type: 'log-lines'; readonly step: StepId; readonly lines: readonly string[] }
   | { readonly type: 'ask-environment'; readonly review: EnvironmentReview }
   | { readonly type: 'environment-decided' }
   | { readonly type: 'toggle-overlay'; readonly overlay: 'help' | 'log' }
@@ -109,9 +111,11 @@ export function reduce(state: WizardState, action: WizardAction): WizardState {
       };
     case 'progress':
       return { ...state, progress: { ...state.progress, [action.step]: action.progress } };
-    case 'log': {
-      const log = [...(state.logs[action.step] ?? []), action.line].slice(-LOG_LINES);
-      return { ...state, tail: [...state.tail, action.line].slice(-TAIL_LINES), logs: { ...state.logs, [action.step]: log } };
+    case 'log':
+      return reduce(state, { type: 'log-lines', step: action.step, lines: [action.line] });
+    case 'log-lines': {
+      const log = [...(state.logs[action.step] ?? []), ...action.lines].slice(-LOG_LINES);
+      return { ...state, tail: [...state.tail, ...action.lines].slice(-TAIL_LINES), logs: { ...state.logs, [action.step]: log } };
     }
     case 'check': {
       const others = state.checks.filter((c) => c.id !== action.check.id);

@@ -1,12 +1,11 @@
 /**
- * Holds the wizard's state outside React: the core's events are reduced as they arrive, and the
- * screen is told at most ~10 times a second (a long install must not burn a core in the UI).
- * Everything else (a question, a step's end, a key) is shown at once.
+ * Holds the wizard's state outside React. The core's progress and output lines are frequent (pip
+ * can print thousands of lines a second): they are queued and reduced in one batch at most ~10
+ * times a second, then the screen is told once. Everything else (a question, a step's end, a key)
+ * first applies what is queued, then itself, and is shown at once.
  */
+import type { DrillEvent, StepId } from '../core/events.js';
 import { reduce, type WizardAction, type WizardState } from './state.js';
-
-/** Everything but the core's progress and output lines: the operator's own keys must feel instant. */
-const THROTTLED = new Set(['progress', 'log']);
 
 export interface WizardStore {
   readonly getState: () => WizardState;
@@ -14,21 +13,57 @@ export interface WizardStore {
   readonly subscribe: (listener: () => void) => () => void;
 }
 
+type Frequent = Extract<DrillEvent, { type: 'progress' } | { type: 'log' }>;
+
+function isFrequent(action: WizardAction): action is Frequent {
+  return action.type === 'progress' || action.type === 'log';
+}
+
+/** Consecutive lines of one step become one action; only the newest progress of a step matters. */
+export function batch(queued: readonly Frequent[]): WizardAction[] {
+  const runs: Array<{ step: StepId; lines: string[] }> = [];
+  const latestProgress = new Map<StepId, Frequent>();
+  for (const event of queued) {
+    if (event.type === 'progress') {
+      latestProgress.set(event.step, event);
+      continue;
+    }
+    const last = runs.at(-1);
+    if (last?.step === event.step) last.lines.push(event.line);
+    else runs.push({ step: event.step, lines: [event.line] });
+  }
+  return [...runs.map(({ step, lines }): WizardAction => ({ type: 'log-lines', step, lines })), ...latestProgress.values()];
+}
+
 export function createWizardStore(initial: WizardState, intervalMs = 100): WizardStore {
   let state = initial;
+  let queued: Frequent[] = [];
   const listeners = new Set<() => void>();
   let timer: NodeJS.Timeout | undefined;
-  const notify = () => {
+  const applyQueued = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
+    if (queued.length === 0) return;
+    for (const action of batch(queued)) state = reduce(state, action);
+    queued = [];
+  };
+  const notify = () => {
     for (const listener of listeners) listener();
   };
   return {
     getState: () => state,
     dispatch: (action) => {
+      if (isFrequent(action)) {
+        queued.push(action);
+        timer ??= setTimeout(() => {
+          applyQueued();
+          notify();
+        }, intervalMs);
+        return;
+      }
+      applyQueued();
       state = reduce(state, action);
-      if (!THROTTLED.has(action.type)) notify();
-      else timer ??= setTimeout(notify, intervalMs);
+      notify();
     },
     subscribe: (listener) => {
       listeners.add(listener);

@@ -64,8 +64,21 @@ export function runCli(args: readonly string[], options: RunCliOptions): Promise
     let stdout = '';
     let stderr = '';
     let timedOut = false;
-    const out = lineSplitter(options.onStdoutLine && ((line) => options.onStdoutLine!(line, child)));
-    const err = lineSplitter(options.onStderrLine && ((line) => options.onStderrLine!(line, child)));
+    // A callback that throws fails the run once the CLI has ended (it is told to stop, and tears down).
+    let callbackError: unknown;
+    const guarded = (callback: ((line: string, child: ChildProcess) => void) | undefined) =>
+      callback &&
+      ((line: string) => {
+        if (callbackError !== undefined) return;
+        try {
+          callback(line, child);
+        } catch (error) {
+          callbackError = error;
+          child.kill('SIGTERM');
+        }
+      });
+    const out = lineSplitter(guarded(options.onStdoutLine));
+    const err = lineSplitter(guarded(options.onStderrLine));
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
@@ -95,7 +108,8 @@ export function runCli(args: readonly string[], options: RunCliOptions): Promise
       clearTimeout(killTimer);
       out.end();
       err.end();
-      resolve({ code, signal, stdout, stderr, pid: child.pid ?? -1, timedOut });
+      if (callbackError !== undefined) reject(callbackError);
+      else resolve({ code, signal, stdout, stderr, pid: child.pid ?? -1, timedOut });
     });
   });
 }

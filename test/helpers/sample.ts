@@ -1,5 +1,5 @@
 /**
- * The sample backup built once per run by test/global-setup.ts, and small helpers for tests that
+ * The sample backup built once per run by test/global-setup.ts, and small utilities for tests that
  * work with real git repositories. The built sample is shared: a test that must damage a
  * repository copies the bare repository first (copyBareRepo).
  */
@@ -8,10 +8,7 @@ import { createHash } from 'node:crypto';
 import { cp, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { ensureSampleBackup, type SampleBackup } from '../../src/sample/build.js';
-
-const execFileAsync = promisify(execFile);
 
 export async function sampleBackup(): Promise<SampleBackup> {
   const cache = process.env['WHISPER_DRILL_CACHE'];
@@ -26,13 +23,16 @@ export async function copyBareRepo(repoDir: string, dest: string): Promise<strin
 }
 
 /** Plain git, straight through child_process (independent of the code under test). */
-export async function gitText(args: readonly string[], cwd?: string): Promise<string> {
-  const { stdout } = await execFileAsync('git', [...args], {
-    cwd,
-    env: { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' },
-    maxBuffer: 64 * 1024 * 1024,
+export function gitText(args: readonly string[], cwd?: string, input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'git',
+      [...args],
+      { cwd, env: { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => (error ? reject(new Error(`git ${args.join(' ')}: ${error.message}\n${stderr}`)) : resolve(stdout)),
+    );
+    child.stdin?.end(input ?? '');
   });
-  return stdout;
 }
 
 export async function sha256Of(file: string): Promise<string> {

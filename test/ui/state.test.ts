@@ -56,3 +56,34 @@ describe('wizard reducer', () => {
     expect(reduce(ended, { type: 'abort-requested' }).confirmAbort).toBe(false);
   });
 });
+
+describe('wizard store', () => {
+  it('reduces frequent events in one batch and shows the last progress of each step', async () => {
+    const { batch } = await import('../../src/ui/store.js');
+    const actions = batch([
+      { type: 'log', step: 'install', stream: 'stdout', line: 'a' },
+      { type: 'progress', step: 'install', progress: { current: 1, total: 3, unit: 'files' } },
+      { type: 'log', step: 'install', stream: 'stdout', line: 'b' },
+      { type: 'progress', step: 'install', progress: { current: 2, total: 3, unit: 'files' } },
+      { type: 'log', step: 'start', stream: 'stdout', line: 'c' },
+    ]);
+    expect(actions).toEqual([
+      { type: 'log-lines', step: 'install', lines: ['a', 'b'] },
+      { type: 'log-lines', step: 'start', lines: ['c'] },
+      { type: 'progress', step: 'install', progress: { current: 2, total: 3, unit: 'files' } },
+    ]);
+  });
+
+  it('applies queued lines before an urgent event, so a step\'s output is not lost at its end', async () => {
+    const { createWizardStore } = await import('../../src/ui/store.js');
+    const store = createWizardStore(initialState('demo', 'drill'), 60_000);
+    let notified = 0;
+    store.subscribe(() => (notified += 1));
+    store.dispatch({ type: 'step-start', at, step: 'install', title: 'Install' });
+    store.dispatch({ type: 'log', step: 'install', stream: 'stdout', line: 'last line' });
+    expect(store.getState().logs.install).toBeUndefined();
+    store.dispatch({ type: 'step-end', at, step: 'install', status: 'passed', durationMs: 1, summary: '' });
+    expect(store.getState().logs.install).toEqual(['last line']);
+    expect(notified).toBe(2);
+  });
+});

@@ -37,6 +37,10 @@ export async function startStep(ctx: DrillContext): Promise<StepOutcome> {
     timeoutMs: service.ready.timeoutSec * 1000,
     signal: ctx.signal,
     hasExited: ctx.service.hasExited,
+  }).catch(async (error: unknown) => {
+    // Interrupted: the live tail ends with this step, not during teardown.
+    await ctx.service?.stopFollowing();
+    throw error;
   });
   if (!outcome.ready) {
     await ctx.service.stopFollowing();
