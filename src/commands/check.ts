@@ -21,7 +21,9 @@ async function installMissing(checks: readonly CheckResult[], write: (line: stri
 export async function checkCommand(args: CliArgs): Promise<number> {
   const plan = await loadPlan(path.resolve(args.plan ?? DEFAULT_PLAN));
   const write = (line: string) => process.stderr.write(`${plainText(line)}\n`);
-  const runChecks = () => runEnvironmentChecks(plan.environment, { workdir: os.tmpdir() });
+  // PyTorch is probed with the service's own python: the plan names it, relative to where check runs.
+  const torchPython = plan.environment.torch ? path.resolve(plan.environment.torch.python ?? '.venv/bin/python') : undefined;
+  const runChecks = () => runEnvironmentChecks(plan.environment, { workdir: os.tmpdir(), ...(torchPython ? { torchPython } : {}) });
   let { checks, facts } = await runChecks();
   if (args.fix && (await installMissing(checks, write))) ({ checks, facts } = await runChecks());
   const { failed, inconclusive } = summarizeChecks(checks);

@@ -1,15 +1,25 @@
 /** All environment checks of a plan, run concurrently; shared by the drill's environment step and `check`. */
+import { existsSync } from 'node:fs';
 import os from 'node:os';
+import type { ProbeOptions } from '../../probes/types.js';
 import type { CheckResult } from '../events.js';
-import type { EnvironmentPlan } from '../plan/types.js';
+import type { EnvironmentPlan, TorchRequirement } from '../plan/types.js';
 import { diskCheck, nvidiaChecks, portChecks } from './host-checks.js';
 import { ffmpegCheck, gitChecks, pythonCheck } from './tool-checks.js';
+import { torchCheck, torchNotProbed } from './torch-check.js';
+
+async function standaloneTorchCheck(requirement: TorchRequirement, python: string, probe: ProbeOptions): Promise<{ check: CheckResult; facts: unknown }> {
+  if (!existsSync(python)) return { check: torchNotProbed(requirement, python), facts: { ok: false, reason: 'missing', message: `${python} does not exist` } };
+  return torchCheck(requirement, python, probe);
+}
 
 export interface EnvironmentCheckOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Where the restore goes (its filesystem's free space is checked). */
   readonly workdir?: string;
   readonly signal?: AbortSignal;
+  /** `check` only: the service's python for the PyTorch check (a drill probes it after install). */
+  readonly torchPython?: string;
 }
 
 export async function runEnvironmentChecks(
@@ -30,6 +40,7 @@ export async function runEnvironmentChecks(
     environment.nvidia ? nvidiaChecks(environment.nvidia, probe).then((r) => ((facts['nvidia'] = r.facts), report(r.checks))) : [],
     environment.disk ? diskCheck(environment.disk, options.workdir ?? os.tmpdir()).then((r) => ((facts['disk'] = r.facts), report([r.check]))) : [],
     portChecks(environment.ports).then(report),
+    environment.torch && options.torchPython ? standaloneTorchCheck(environment.torch, options.torchPython, probe).then((r) => ((facts['torch'] = r.facts), report([r.check]))) : [],
   ]);
   return { checks: groups.flat(), facts };
 }
