@@ -17,6 +17,11 @@ export interface RunOptions {
   readonly input?: string;
   /** Cap on what is kept in memory of each stream (bytes). */
   readonly maxBuffer?: number;
+  /**
+   * Keep only the last N lines of each stream instead of all output (for chatty commands such as
+   * pip: the lines are streamed to onLine as they come, and a failure quotes the end).
+   */
+  readonly keepLines?: number;
   /** latin1 keeps one character per byte, for parsing byte-counted output (git cat-file --batch). */
   readonly encoding?: 'utf8' | 'latin1';
 }
@@ -44,20 +49,29 @@ export function displayCommand(file: string, args: readonly string[]): string {
   return [file, ...args].map(displayArg).join(' ');
 }
 
-function splitLines(onLine: ((stream: Stream, line: string) => void) | undefined, stream: Stream) {
+function splitLines(onLine: ((stream: Stream, line: string) => void) | undefined, stream: Stream, keepLines = 0) {
   let pending = '';
+  const kept: string[] = [];
+  const take = (line: string) => {
+    onLine?.(stream, line);
+    if (keepLines > 0) {
+      kept.push(line);
+      if (kept.length > keepLines) kept.shift();
+    }
+  };
   return {
     push(chunk: string) {
-      if (!onLine) return;
+      if (!onLine && keepLines === 0) return;
       pending += chunk;
       const parts = pending.split(/\r\n|\r|\n/);
       pending = parts.pop() ?? '';
-      for (const line of parts) if (line.length > 0) onLine(stream, line);
+      for (const line of parts) if (line.length > 0) take(line);
     },
     flush() {
-      if (onLine && pending.length > 0) onLine(stream, pending);
+      if (pending.length > 0) take(pending);
       pending = '';
     },
+    kept: () => kept.join('\n'),
   };
 }
 
@@ -81,11 +95,12 @@ async function execute(
     reject: false,
     stripFinalNewline: true,
     maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024,
+    buffer: options.keepLines === undefined,
     forceKillAfterDelay: 5_000,
     encoding: options.encoding ?? 'utf8',
   });
-  const out = splitLines(options.onLine, 'stdout');
-  const err = splitLines(options.onLine, 'stderr');
+  const out = splitLines(options.onLine, 'stdout', options.keepLines);
+  const err = splitLines(options.onLine, 'stderr', options.keepLines);
   child.stdout?.on('data', (chunk: Buffer) => out.push(chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => err.push(chunk.toString('utf8')));
   const result = await child;
@@ -95,8 +110,8 @@ async function execute(
   return {
     command: display,
     exitCode: typeof result.exitCode === 'number' ? result.exitCode : undefined,
-    stdout: typeof result.stdout === 'string' ? result.stdout : '',
-    stderr: typeof result.stderr === 'string' ? result.stderr : '',
+    stdout: options.keepLines !== undefined ? out.kept() : typeof result.stdout === 'string' ? result.stdout : '',
+    stderr: options.keepLines !== undefined ? err.kept() : typeof result.stderr === 'string' ? result.stderr : '',
     missing: code === 'ENOENT',
     timedOut: result.timedOut === true,
     aborted: result.isCanceled === true,

@@ -18,6 +18,7 @@ export async function installStep(ctx: DrillContext): Promise<StepOutcome> {
       env: ctx.options.env,
       signal: ctx.signal,
       timeoutMs: Math.ceil(remaining),
+      keepLines: 200,
       onLine: (stream, line) => ctx.log('install', line, stream),
     });
     if (result.aborted) throw ctx.signal.reason ?? new Error('interrupted');
