@@ -55,7 +55,7 @@ export interface SnapshotTag {
 export interface ProgressInfo {
   readonly current: number;
   readonly total?: number;
-  readonly unit: 'bytes' | 'files' | 'assertions';
+  readonly unit: 'bytes' | 'files' | 'commands' | 'assertions';
   readonly label?: string;
   /** Time since the step started, so a face can show the rate and the time left. */
   readonly elapsedMs?: number;

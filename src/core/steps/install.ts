@@ -12,7 +12,7 @@ export async function installStep(ctx: DrillContext): Promise<StepOutcome> {
     const remaining = limitMs - (performance.now() - started);
     if (remaining <= 0) throw new StepFailed(`install did not finish within ${ctx.plan.installTimeoutSec} s (before \`${command}\`)`);
     ctx.log('install', `$ ${command}`, 'info');
-    ctx.progress('install', { current: index, total: commands.length, unit: 'files', label: command });
+    ctx.progress('install', { current: index, total: commands.length, unit: 'commands', label: command });
     const result = await runShell(command, {
       cwd: ctx.workdir,
       env: ctx.options.env,
@@ -26,7 +26,7 @@ export async function installStep(ctx: DrillContext): Promise<StepOutcome> {
       throw new StepFailed(`${describeFailure(result)} (in ${ctx.workdir})`, result.timedOut ? `raise install.timeoutSec (now ${ctx.plan.installTimeoutSec})` : undefined);
     }
   }
-  ctx.progress('install', { current: commands.length, total: commands.length, unit: 'files' });
+  ctx.progress('install', { current: commands.length, total: commands.length, unit: 'commands' });
   ctx.rto.installMs = Math.round(performance.now() - started);
   const torch = await torchCheck(ctx);
   const summary = `${commands.length} command(s) in ${formatDuration(ctx.rto.installMs)}${torch ? `; ${torch.summary}` : ''}`;
