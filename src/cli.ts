@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 /** argv → command → mode (interactive | plain | json) → exit code. Nothing else. */
+/*
+ * The commands are imported on demand: on a terminal the wizard's first frame is drawn while the
+ * drill's modules are still loading.
+ */
+import path from 'node:path';
 import { killLiveGroups } from './adapters/process-group.js';
 import { HELP, parseCli, type CliArgs } from './commands/args.js';
-import { checkCommand } from './commands/check.js';
-import { drillCommand, headlessFrontEnd } from './commands/drill.js';
-import { historyCommand } from './commands/history.js';
+import type { FrontEnd } from './commands/front-end.js';
 import { UsageError } from './core/errors.js';
 import { PlanError } from './core/plan/errors.js';
 import { TOOL_VERSION } from './version.js';
@@ -14,8 +17,18 @@ function interactive(args: CliArgs): boolean {
   return Boolean(process.stdout.isTTY && process.stdin.isTTY) && !args.yes && !args.json;
 }
 
-/** One AbortController for the whole drill: SIGINT, SIGTERM (and the wizard's Ctrl-C) abort it; a second SIGINT forces. */
+/**
+ * One AbortController for the whole drill: SIGINT, SIGTERM, SIGHUP (a closed terminal) and the
+ * wizard's Ctrl-C abort it — teardown and the report still run; a second signal forces.
+ */
 function abortOnSignals(controller: AbortController): void {
+  // With the terminal gone, writes fail (EIO, EPIPE): there is no one to show them to, and the
+  // teardown must not die of it.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EIO' && error.code !== 'EPIPE') throw error;
+    });
+  }
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts += 1;
@@ -27,6 +40,7 @@ function abortOnSignals(controller: AbortController): void {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -39,8 +53,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${TOOL_VERSION}\n`);
     return 0;
   }
-  if (args.command === 'check') return checkCommand(args);
-  if (args.command === 'history') return historyCommand(args);
+  if (args.command === 'check') return (await import('./commands/check.js')).checkCommand(args);
+  if (args.command === 'history') return (await import('./commands/history.js')).historyCommand(args);
   const controller = new AbortController();
   abortOnSignals(controller);
   const wizard = interactive(args);
@@ -50,10 +64,24 @@ async function main(argv: readonly string[]): Promise<number> {
   const mode = args.command === 'setup' ? 'setup' : 'drill';
   // NO_COLOR (no-color.org) is honoured: Ink's colour library only knows FORCE_COLOR, read when it loads.
   if (wizard && process.env['NO_COLOR'] && process.env['FORCE_COLOR'] === undefined) process.env['FORCE_COLOR'] = '0';
-  const frontEnd = wizard
-    ? async (plan: import('./core/plan/types.js').Plan) => (await import('./ui/run.js')).wizardFrontEnd(plan, args, controller)
-    : async () => headlessFrontEnd(args);
-  return drillCommand({ args, mode, signal: controller.signal, frontEnd });
+  // The first frame first; the drill's modules load behind it.
+  const wizardFace: FrontEnd | undefined = wizard
+    ? await import('./ui/run.js').then((ui) => ui.wizardFrontEnd(planLabel(args), mode, controller))
+    : undefined;
+  const { drillCommand, headlessFrontEnd } = await import('./commands/drill.js');
+  try {
+    return await drillCommand({ args, mode, signal: controller.signal, frontEnd: async () => wizardFace ?? headlessFrontEnd(args) });
+  } catch (error) {
+    // A bad plan is found after the wizard is up: take it down before the error is printed.
+    await wizardFace?.done(false);
+    throw error;
+  }
+}
+
+/** What the wizard shows until the plan is loaded: the plan file's name. */
+function planLabel(args: CliArgs): string {
+  if (args.command === 'demo') return 'demo';
+  return path.basename(args.plan ?? 'whisper-large-v3.yaml').replace(/\.ya?ml$/, '');
 }
 
 main(process.argv.slice(2)).then(

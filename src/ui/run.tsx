@@ -1,10 +1,9 @@
 /** The interactive face: renders the wizard and answers the drill's questions with its screens. */
 import { render } from 'ink';
 import { killLiveGroups } from '../adapters/process-group.js';
-import type { CliArgs } from '../commands/args.js';
 import type { FrontEnd } from '../commands/front-end.js';
 import type { EnvironmentDecision } from '../core/context.js';
-import type { Plan } from '../core/plan/types.js';
+import type { Mode } from '../core/events.js';
 import { App } from './App.js';
 import { initialState } from './state.js';
 import { createWizardStore } from './store.js';
@@ -20,8 +19,9 @@ function untilAnswered<T>(signal: AbortSignal, ask: (resolve: (answer: T) => voi
   });
 }
 
-export async function wizardFrontEnd(plan: Plan, args: CliArgs, controller: AbortController): Promise<FrontEnd> {
-  const store = createWizardStore(initialState(plan.name, args.command === 'setup' ? 'setup' : 'drill'));
+export async function wizardFrontEnd(planLabel: string, mode: Mode, controller: AbortController): Promise<FrontEnd> {
+  const store = createWizardStore(initialState(planLabel, mode));
+  let closed = false;
   let answerTag: ((tag: string) => void) | undefined;
   let answerEnvironment: ((decision: EnvironmentDecision) => void) | undefined;
   const app = render(
@@ -46,7 +46,9 @@ export async function wizardFrontEnd(plan: Plan, args: CliArgs, controller: Abor
       onExit={() => app.unmount()}
     />,
     // In raw mode Ctrl-C is a key: it goes to the same AbortController as SIGINT, never straight to exit.
-    { exitOnCtrlC: false },
+    // Our store already draws at most ~10 frames a second; Ink need not try for more, and it rewrites
+    // only the lines that changed.
+    { exitOnCtrlC: false, maxFps: 10, incrementalRendering: true },
   );
   return {
     emit: (event) => store.dispatch(event),
@@ -63,8 +65,11 @@ export async function wizardFrontEnd(plan: Plan, args: CliArgs, controller: Abor
         }),
     },
     done: async (finished) => {
+      if (closed) return;
+      closed = true;
       // Stopped by a signal (kill, systemd, a closed terminal): nobody is there to read the summary.
       const byOperator = controller.signal.reason === OPERATOR_ABORT;
+      if (!finished) app.clear();
       if (!finished || (controller.signal.aborted && !byOperator)) app.unmount();
       await app.waitUntilExit();
     },

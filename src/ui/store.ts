@@ -35,7 +35,12 @@ export function batch(queued: readonly Frequent[]): WizardAction[] {
   return [...runs.map(({ step, lines }): WizardAction => ({ type: 'log-lines', step, lines })), ...latestProgress.values()];
 }
 
-export function createWizardStore(initial: WizardState, intervalMs = 100): WizardStore {
+/**
+ * @param intervalMs how long progress may wait before it is drawn (~10 frames a second)
+ * @param logIntervalMs how long output lines may wait: a human reads a scrolling tail at a few frames
+ *   a second, and each frame costs the terminal renderer several milliseconds
+ */
+export function createWizardStore(initial: WizardState, intervalMs = 100, logIntervalMs = 250): WizardStore {
   let state = initial;
   let queued: Frequent[] = [];
   const listeners = new Set<() => void>();
@@ -55,10 +60,13 @@ export function createWizardStore(initial: WizardState, intervalMs = 100): Wizar
     dispatch: (action) => {
       if (isFrequent(action)) {
         queued.push(action);
-        timer ??= setTimeout(() => {
-          applyQueued();
-          notify();
-        }, intervalMs);
+        timer ??= setTimeout(
+          () => {
+            applyQueued();
+            notify();
+          },
+          action.type === 'progress' ? intervalMs : logIntervalMs,
+        );
         return;
       }
       applyQueued();

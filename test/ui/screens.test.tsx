@@ -10,7 +10,7 @@ const at = '2026-11-24T03:00:00.000Z';
 const tag = (name: string, message: string) => ({ name, commit: 'a'.repeat(40), date: '2026-05-04T02:00:00Z', message, lfsFiles: 3, lfsBytes: 1 << 26, signature: 'unsigned' as const });
 
 function setup() {
-  const store = createWizardStore(initialState('demo', 'drill'), 0);
+  const store = createWizardStore(initialState('demo', 'drill'), 0, 0);
   const handlers = { onChooseTag: vi.fn(), onEnvironmentDecision: vi.fn(), onAbort: vi.fn(), onForce: vi.fn(), onExit: vi.fn() };
   const instance = render(<App store={store} {...handlers} />);
   cleanup = instance.unmount;

@@ -76,7 +76,7 @@ describe('wizard store', () => {
 
   it('applies queued lines before an urgent event, so a step\'s output is not lost at its end', async () => {
     const { createWizardStore } = await import('../../src/ui/store.js');
-    const store = createWizardStore(initialState('demo', 'drill'), 60_000);
+    const store = createWizardStore(initialState('demo', 'drill'), 60_000, 60_000);
     let notified = 0;
     store.subscribe(() => (notified += 1));
     store.dispatch({ type: 'step-start', at, step: 'install', title: 'Install' });

@@ -15,7 +15,7 @@ const TAGS: SnapshotTag[] = [
 ];
 
 function setup() {
-  const store: WizardStore = createWizardStore(initialState('demo', 'drill'), 0);
+  const store: WizardStore = createWizardStore(initialState('demo', 'drill'), 0, 0);
   const handlers = { onChooseTag: vi.fn(), onAbort: vi.fn(), onForce: vi.fn(), onExit: vi.fn() };
   const instance = render(<App store={store} {...handlers} />);
   return { store, instance, ...handlers };
