@@ -4,7 +4,6 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transcribeGradio } from '../src/transcribe/gradio.js';
 import { transcribeOpenAi } from '../src/transcribe/openai.js';
+import { freePort } from './helpers/sample.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sampleTree = path.join(root, 'fixtures', 'sample-backup');
@@ -24,16 +24,6 @@ let service: ChildProcess | undefined;
 let baseUrl = '';
 let serviceOutput: () => string = () => '';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function startService(dir: string, port: number): { child: ChildProcess; output: () => string } {
   let output = '';

@@ -9,12 +9,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRun, repoRoot, runCli, type CliResult } from '../helpers/cli.js';
 import { describeProcesses, processesUsing, stillRunning, type ProcessInfo } from '../helpers/processes.js';
+import { freePort } from '../helpers/sample.js';
 
 const STEP_IDS = ['environment', 'snapshot', 'fetch', 'verify', 'install', 'start', 'assert', 'teardown'] as const;
 const NEWEST_TAG = 'v1.3-signed-release';
@@ -117,16 +117,6 @@ async function expectNothingLeftBehind(tmp: string, report: ReportJson): Promise
   expect(await readdir(cwd), 'nothing written to the working directory').toEqual([]);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A plan on the sample backup whose tools colour their output, as pip, uvicorn and friends may. */
 async function colouredPlan(port: number, install: readonly string[]): Promise<string> {

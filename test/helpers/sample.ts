@@ -31,6 +31,8 @@ export function gitText(args: readonly string[], cwd?: string, input?: string): 
       { cwd, env: { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => (error ? reject(new Error(`git ${args.join(' ')}: ${error.message}\n${stderr}`)) : resolve(stdout)),
     );
+    // git may exit before it reads its input (or never read it): a closed pipe is not an error here.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(input ?? '');
   });
 }

@@ -8,7 +8,8 @@ import type { GpuMemoryAssertion, TranscriptionAssertion } from '../plan/types.j
 import { StepFailed, type DrillContext, type StepOutcome } from '../context.js';
 
 async function transcription(ctx: DrillContext, assertion: TranscriptionAssertion): Promise<AssertionOutcome> {
-  const expected = assertion.expect.contains ?? (assertion.expect.empty ? '' : '');
+  // A silence control expects nothing at all.
+  const expected = assertion.expect.contains ?? '';
   const base = { name: assertion.name, api: assertion.api, audio: assertion.audio, expected, required: assertion.required };
   const started = performance.now();
   try {
