@@ -9,6 +9,9 @@ const exec = promisify(execFile);
 
 export interface TmuxSession {
   readonly screen: () => Promise<string>;
+  /** The screen with its escape sequences (colours), as capture-pane -e shows it. */
+  readonly styledScreen: () => Promise<string>;
+  readonly resize: (cols: number, rows: number) => Promise<void>;
   readonly keys: (...keys: string[]) => Promise<void>;
   readonly waitFor: (predicate: (screen: string) => boolean, timeoutMs?: number) => Promise<string>;
   /**
@@ -26,6 +29,10 @@ export async function startTmux(command: string, options: { cols?: number; rows?
   const screen = async () => (await tmux('capture-pane', '-p', '-t', 'drill')).stdout;
   return {
     screen,
+    styledScreen: async () => (await tmux('capture-pane', '-e', '-p', '-t', 'drill')).stdout,
+    resize: async (cols, rows) => {
+      await tmux('resize-window', '-t', 'drill', '-x', String(cols), '-y', String(rows));
+    },
     keys: async (...keys) => {
       await tmux('send-keys', '-t', 'drill', ...keys);
     },

@@ -40,10 +40,11 @@ async function demoPlan(startPrefix = ''): Promise<string> {
 }
 
 /** Run the CLI in the terminal; its exit code lands in `exit-code`. */
-async function launch(plan: string, workdir: string): Promise<TmuxSession> {
+async function launch(plan: string, workdir: string, env = ''): Promise<TmuxSession> {
   const reports = path.join(dir, 'reports');
   const command = [
     'env -u CI',
+    env,
     `WHISPER_DRILL_CACHE=${process.env['WHISPER_DRILL_CACHE']}`,
     `node ${cliPath} drill --plan ${plan} --report-dir ${reports} --workdir ${workdir}`,
     `; echo $? > ${path.join(dir, 'exit-code')}; sleep 600`,
@@ -72,6 +73,25 @@ async function onlyReport(): Promise<Record<string, unknown>> {
 }
 
 describe('the wizard in a real terminal', () => {
+  it('honours NO_COLOR, follows a resize, and q then y aborts at the tag picker', async () => {
+    const workdir = path.join(dir, 'ws');
+    session = await launch(await demoPlan(), workdir, 'NO_COLOR=1');
+    await session.waitFor((s) => s.includes('Which snapshot should be restored?'));
+    // No colour escape (SGR 30–37, 90–97, 38;…) anywhere on the screen
+    expect(await session.styledScreen()).not.toMatch(/\x1b\[(3[0-8]|9[0-7])[;m]/);
+    // A narrower terminal: every line is laid out again within it
+    await session.resize(60, 20);
+    const narrow = await session.waitFor((s) => s.split('\n').every((line) => line.length <= 60) && s.includes('v1.0-model-large-v3'), 5_000);
+    expect(narrow).toContain('Which snapshot');
+    const screen = session.screen;
+    await session.pressUntil('q', async () => (await screen()).includes('Abort the drill?'));
+    await session.pressUntil('y', async () => (await screen()).includes('ABORTED'));
+    await session.pressUntil('Enter', exited);
+    expect(await exitCode()).toBe(130);
+    expect((await onlyReport())['verdict']).toBe('aborted');
+    await expect(stat(workdir)).rejects.toThrow();
+  });
+
   it('picks the second tag with the arrow keys and passes', async () => {
     const workdir = path.join(dir, 'ws');
     session = await launch(await demoPlan(), workdir);
