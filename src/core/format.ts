@@ -1,4 +1,5 @@
-/** Human formats shared by the reporters and the report. */
+/** Human formats shared by the reporters, the wizard and the report. */
+import type { ProgressInfo } from './events.js';
 
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -18,4 +19,12 @@ export function formatDuration(ms: number): string {
   const minutes = Math.floor(seconds / 60);
   const rest = Math.round(seconds - minutes * 60);
   return rest === 0 ? `${minutes} min` : `${minutes} min ${rest} s`;
+}
+
+/** "32.0 MiB / 64.0 MiB 50% models/large-v3.pt" */
+export function describeProgress(progress: ProgressInfo): string {
+  const { current, total, unit } = progress;
+  const amount = unit === 'bytes' ? (n: number) => formatBytes(n) : (n: number) => String(n);
+  const percent = total ? ` ${Math.floor((current / total) * 100)}%` : '';
+  return `${amount(current)}${total !== undefined ? ` / ${amount(total)}` : ''}${percent}${progress.label ? ` ${progress.label}` : ''}`;
 }

@@ -3,8 +3,8 @@
  * Progress appears at most every few seconds per step; tool output is shown for install and start.
  */
 import { stripVTControlCharacters } from 'node:util';
-import type { CheckResult, DrillEvent, ProgressInfo } from '../core/events.js';
-import { formatBytes, formatDuration } from '../core/format.js';
+import type { CheckResult, DrillEvent } from '../core/events.js';
+import { describeProgress, formatDuration } from '../core/format.js';
 import { progressThrottle } from './throttle.js';
 
 const STATUS_MARK: Readonly<Record<string, string>> = {
@@ -24,12 +24,6 @@ export function plainText(text: string): string {
   return stripVTControlCharacters(text).replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
 }
 
-export function describeProgress(progress: ProgressInfo): string {
-  const { current, total, unit } = progress;
-  const amount = unit === 'bytes' ? (n: number) => formatBytes(n) : (n: number) => String(n);
-  const percent = total ? ` ${Math.floor((current / total) * 100)}%` : '';
-  return `${amount(current)}${total !== undefined ? ` / ${amount(total)}` : ''}${percent}${progress.label ? ` ${progress.label}` : ''}`;
-}
 
 export function describeCheck(check: CheckResult): string {
   const required = check.required ? ` (needs ${check.required})` : '';

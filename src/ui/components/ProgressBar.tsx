@@ -1,7 +1,6 @@
 import { Text } from 'ink';
 import type { ProgressInfo } from '../../core/events.js';
-import { formatBytes, formatDuration } from '../../core/format.js';
-import { describeProgress } from '../../reporters/plain.js';
+import { describeProgress, formatBytes, formatDuration } from '../../core/format.js';
 
 export interface ProgressBarProps {
   readonly progress: ProgressInfo;
