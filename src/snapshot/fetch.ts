@@ -2,7 +2,7 @@
  * Restore one tag: a shallow, smudge-free clone (no LFS content goes through git), then the LFS
  * objects with git-lfs, then the working-tree files materialized from the local object store.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { copyFile, readdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { git, gitOk, ToolError } from '../adapters/git.js';
 import { describeFailure } from '../adapters/run.js';
@@ -98,4 +98,25 @@ export async function fetchLfsObjects(dir: string, tag: string, hooks: FetchHook
 /** Write the working-tree files from the local LFS store (objects that did not arrive stay pointers). */
 export async function checkoutLfsFiles(dir: string, hooks: FetchHooks = {}): Promise<void> {
   await gitOk(['-C', dir, 'lfs', 'checkout'], { signal: hooks.signal, onLine: (_s, line) => hooks.onLine?.(line) });
+}
+
+/**
+ * Over file:// on one filesystem git-lfs hard-links the fetched objects to the backup's own. A
+ * workspace that stays (setup, --keep) gets copies of its own, so nothing done to it can reach the
+ * backup. Returns how many objects were unshared.
+ */
+export async function unshareLfsObjects(dir: string): Promise<number> {
+  const objects = path.join(dir, '.git', 'lfs', 'objects');
+  const entries = await readdir(objects, { withFileTypes: true, recursive: true }).catch(() => []);
+  let unshared = 0;
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    if ((await stat(file)).nlink < 2) continue;
+    const copy = `${file}.unshare-${process.pid}`;
+    await copyFile(file, copy);
+    await rename(copy, file);
+    unshared += 1;
+  }
+  return unshared;
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/adapters/git.js';
 import type { SampleBackup } from '../../src/sample/build.js';
-import { assertSafeRef, checkoutLfsFiles, fetchLfsObjects, shallowClone, type LfsFetchResult } from '../../src/snapshot/fetch.js';
+import { assertSafeRef, checkoutLfsFiles, fetchLfsObjects, shallowClone, unshareLfsObjects, type LfsFetchResult } from '../../src/snapshot/fetch.js';
 import { parsePointer, readLfsPointers, type LfsPointer } from '../../src/snapshot/pointers.js';
 import { staleIndexLock, verifyLfsFile } from '../../src/snapshot/verify.js';
 import { copyBareRepo, gitText, lfsObjectFile, sampleBackup, sha256Of } from '../helpers/sample.js';
@@ -154,6 +154,26 @@ describe('restoring the good tag v1.2-config-tuned', () => {
     const lock = path.join(good.dir, '.git', 'index.lock');
     await writeFile(lock, '');
     expect(await staleIndexLock(good.dir)).toBe(lock);
+  });
+});
+
+describe('a workspace that stays (setup, --keep)', () => {
+  it('gets LFS objects of its own: none is a hard link into the backup any more, and each keeps its bytes', async () => {
+    // Given a restore whose objects git-lfs hard-linked to a copy of the backup's own
+    const remote = await copyBareRepo(sample.repoDir, path.join(tmp, 'unshare-remote.git'));
+    const kept = await restore(`file://${remote}`, 'v1.2-config-tuned', 'unshare');
+    const model = pointerAt(kept, 'models/large-v3.pt');
+    const local = lfsObjectFile(path.join(kept.dir, '.git'), model.oid);
+    const before = await stat(local);
+    expect(before.nlink).toBeGreaterThan(1);
+    // When the workspace is made independent
+    const unshared = await unshareLfsObjects(kept.dir);
+    // Then no object has another name, the backup's object is untouched, and the bytes are the same
+    const after = await stat(local);
+    expect(after.nlink).toBe(1);
+    expect(unshared).toBe(kept.pointers.length);
+    expect(await sha256Of(local)).toBe(model.oid);
+    expect((await stat(lfsObjectFile(remote, model.oid))).ino).not.toBe(after.ino);
   });
 });
 

@@ -1,6 +1,6 @@
 /** fetch: shallow smudge-free clone of the chosen tag, then its LFS objects, with byte progress. */
 import { redactUrl } from '../../adapters/git.js';
-import { checkoutLfsFiles, fetchLfsObjects, shallowClone } from '../../snapshot/fetch.js';
+import { checkoutLfsFiles, fetchLfsObjects, shallowClone, unshareLfsObjects } from '../../snapshot/fetch.js';
 import { StepFailed, type DrillContext, type StepOutcome } from '../context.js';
 import { formatBytes } from '../format.js';
 
@@ -31,6 +31,10 @@ export async function fetchStep(ctx: DrillContext): Promise<StepOutcome> {
     throw new StepFailed(`\`${result.command}\` exited with ${result.exitCode ?? 'a signal'}: ${result.stderrTail}`);
   }
   await checkoutLfsFiles(ctx.workdir, { signal: ctx.signal, onLine });
+  if (ctx.options.mode === 'setup' || ctx.options.keep) {
+    const unshared = await unshareLfsObjects(ctx.workdir);
+    if (unshared > 0) ctx.log('fetch', `${unshared} LFS object(s) were hard links to the backup's own: copied, so this workspace cannot alter the backup`, 'info');
+  }
   ctx.rto.fetchMs = Math.round(performance.now() - started);
   const rejected = result.rejected.size;
   return {
