@@ -1,5 +1,5 @@
 /** whisper-asr-webservice: POST /asr?task=transcribe&language=..&output=json, multipart `audio_file` (JSON labelled text/plain). */
-import { audioFile, fetchOk, isRecord, joinUrl, readJson, type TranscribeRequest, type TranscribeResult } from './types.js';
+import { audioFile, joinUrl, postForText, type TranscribeRequest, type TranscribeResult } from './types.js';
 
 export async function transcribeAsrWebservice(request: TranscribeRequest): Promise<TranscribeResult> {
   const query = new URLSearchParams({ task: 'transcribe', output: 'json', ...(request.language ? { language: request.language } : {}) });
@@ -7,10 +7,6 @@ export async function transcribeAsrWebservice(request: TranscribeRequest): Promi
   const { blob, name } = await audioFile(request.audioPath);
   const form = new FormData();
   form.append('audio_file', blob, name);
-  const started = performance.now();
-  const response = await fetchOk(url, { method: 'POST', body: form, signal: request.signal });
-  const body = await readJson(response, 'POST', url);
-  const latencyMs = Math.round(performance.now() - started);
-  if (!isRecord(body) || typeof body['text'] !== 'string') throw new Error(`POST ${url} → ${response.status}: no "text" in the answer`);
-  return { text: body['text'], latencyMs, via: 'asr-webservice /asr' };
+  // It answers JSON labelled text/plain: readJson parses the body whatever its type says.
+  return postForText(url, form, request.signal, 'asr-webservice /asr');
 }

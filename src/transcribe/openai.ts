@@ -2,16 +2,7 @@
  * OpenAI-compatible transcription (speaches, vLLM, LocalAI, ...):
  * POST /v1/audio/transcriptions, multipart `file`, `model`, `language`, `response_format=json` → {"text"}.
  */
-import {
-  audioFile,
-  fetchOk,
-  isRecord,
-  joinUrl,
-  readJson,
-  type Transcriber,
-  type TranscribeRequest,
-  type TranscribeResult,
-} from './types.js';
+import { audioFile, joinUrl, postForText, type Transcriber, type TranscribeRequest, type TranscribeResult } from './types.js';
 
 const ROUTE = '/v1/audio/transcriptions';
 
@@ -25,15 +16,7 @@ export function openAiTranscriber(model = 'whisper-1'): Transcriber {
     form.append('model', model);
     form.append('response_format', 'json');
     if (request.language) form.append('language', request.language);
-
-    const started = performance.now();
-    const response = await fetchOk(url, { method: 'POST', body: form, signal: request.signal });
-    const body = await readJson(response, 'POST', url);
-    const latencyMs = Math.round(performance.now() - started);
-    if (!isRecord(body) || typeof body['text'] !== 'string') {
-      throw new Error(`POST ${url} → ${response.status}: no "text" string in ${JSON.stringify(body).slice(0, 300)}`);
-    }
-    return { text: body['text'], latencyMs, via: `openai ${ROUTE}` };
+    return postForText(url, form, request.signal, `openai ${ROUTE}`);
   };
 }
 

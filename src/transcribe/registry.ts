@@ -8,21 +8,21 @@ import type { TranscribeRequest, TranscribeResult } from './types.js';
 import { transcribeWhisperCpp } from './whisper-cpp.js';
 
 export interface AssertionRequest extends TranscribeRequest {
-  /** api: command — the plan's command line; the audio path is passed in $AUDIO (never spliced into the line). */
-  readonly command?: string;
+  /** Where `api: command` runs (the restored tree). */
   readonly cwd: string;
 }
 
-async function transcribeWithCommand(request: AssertionRequest): Promise<TranscribeResult> {
-  if (!request.command) throw new Error('api: command needs a `command` in the assertion');
-  const result = await runShell(request.command, {
+/** api: command — the plan's command line; the audio path is passed in $AUDIO, never spliced into the line. */
+async function transcribeWithCommand(command: string | undefined, request: AssertionRequest): Promise<TranscribeResult> {
+  if (!command) throw new Error('api: command needs a `command` in the assertion');
+  const result = await runShell(command, {
     cwd: request.cwd,
     env: { AUDIO: request.audioPath, LANGUAGE: request.language ?? '' },
     signal: request.signal,
     timeoutMs: 300_000,
   });
   if (result.exitCode !== 0) throw new Error(describeFailure(result));
-  return { text: result.stdout.trim(), latencyMs: result.durationMs, via: `command \`${request.command}\`` };
+  return { text: result.stdout.trim(), latencyMs: result.durationMs, via: `command \`${command}\`` };
 }
 
 export function transcriberFor(assertion: TranscriptionAssertion): (request: AssertionRequest) => Promise<TranscribeResult> {
@@ -36,6 +36,6 @@ export function transcriberFor(assertion: TranscriptionAssertion): (request: Ass
     case 'asr-webservice':
       return transcribeAsrWebservice;
     case 'command':
-      return transcribeWithCommand;
+      return (request) => transcribeWithCommand(assertion.command, request);
   }
 }

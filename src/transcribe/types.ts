@@ -78,3 +78,18 @@ export async function audioFile(audioPath: string): Promise<{ blob: Blob; name: 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * POST a multipart form to a service that answers `{"text": ...}` (OpenAI-compatible, whisper.cpp,
+ * whisper-asr-webservice); the latency is that of the request.
+ */
+export async function postForText(url: string, form: FormData, signal: AbortSignal | undefined, via: string): Promise<TranscribeResult> {
+  const started = performance.now();
+  const response = await fetchOk(url, { method: 'POST', body: form, signal });
+  const body = await readJson(response, 'POST', url);
+  const latencyMs = Math.round(performance.now() - started);
+  if (!isRecord(body) || typeof body['text'] !== 'string') {
+    throw new Error(`POST ${url} → ${response.status}: no "text" string in ${JSON.stringify(body).slice(0, 300)}`);
+  }
+  return { text: body['text'], latencyMs, via };
+}

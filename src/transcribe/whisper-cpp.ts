@@ -1,5 +1,5 @@
 /** whisper.cpp server: POST /inference, multipart `file`, `language` (its default is "en": always send one). */
-import { audioFile, fetchOk, isRecord, joinUrl, readJson, type TranscribeRequest, type TranscribeResult } from './types.js';
+import { audioFile, joinUrl, postForText, type TranscribeRequest, type TranscribeResult } from './types.js';
 
 export async function transcribeWhisperCpp(request: TranscribeRequest): Promise<TranscribeResult> {
   const url = joinUrl(request.baseUrl, '/inference');
@@ -8,10 +8,5 @@ export async function transcribeWhisperCpp(request: TranscribeRequest): Promise<
   form.append('file', blob, name);
   form.append('language', request.language ?? 'auto');
   form.append('response_format', 'json');
-  const started = performance.now();
-  const response = await fetchOk(url, { method: 'POST', body: form, signal: request.signal });
-  const body = await readJson(response, 'POST', url);
-  const latencyMs = Math.round(performance.now() - started);
-  if (!isRecord(body) || typeof body['text'] !== 'string') throw new Error(`POST ${url} → ${response.status}: no "text" in the answer`);
-  return { text: body['text'], latencyMs, via: 'whisper.cpp /inference' };
+  return postForText(url, form, request.signal, 'whisper.cpp /inference');
 }

@@ -18,7 +18,6 @@ async function transcription(ctx: DrillContext, assertion: TranscriptionAssertio
       audioPath: path.join(ctx.workdir, assertion.audio),
       language: assertion.language,
       endpoint: assertion.endpoint,
-      command: assertion.command,
       cwd: ctx.workdir,
       signal: ctx.signal,
     });
