@@ -7,8 +7,7 @@
 import path from 'node:path';
 import { killLiveGroups } from './adapters/process-group.js';
 import { HELP, parseCli, type CliArgs } from './commands/args.js';
-import type { FrontEnd } from './commands/front-end.js';
-import { UsageError } from './core/errors.js';
+import { DrillError, usageError, type FrontEnd, type Mode } from './core/model.js';
 import { PlanError } from './core/plan/errors.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -32,10 +31,7 @@ function abortOnSignals(controller: AbortController): void {
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts += 1;
-    if (interrupts > 1) {
-      killLiveGroups();
-      process.exit(130);
-    }
+    if (interrupts > 1) forceExit();
     controller.abort(new Error(`interrupted by ${signal}`));
   };
   process.on('SIGINT', onSignal);
@@ -53,20 +49,20 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${TOOL_VERSION}\n`);
     return 0;
   }
-  if (args.command === 'check') return (await import('./commands/check.js')).checkCommand(args);
   if (args.command === 'history') return (await import('./commands/history.js')).historyCommand(args);
   const controller = new AbortController();
   abortOnSignals(controller);
   const wizard = interactive(args);
-  if (!wizard && !args.tag && !args.yes && !args.dryRun) {
-    throw new UsageError('no --tag given: pass --tag TAG, or --yes to restore the newest tag (no questions are asked without a terminal)');
+  const mode: Mode = args.command === 'setup' ? 'setup' : args.command === 'check' ? 'check' : 'drill';
+  // Every choice is known before the first step: a headless run never stops half-way for a question.
+  if (!wizard && mode !== 'check' && !args.tag && !args.yes && !args.dryRun) {
+    throw usageError('no --tag given: pass --tag TAG, or --yes to restore the newest tag (no questions are asked without a terminal)');
   }
-  const mode = args.command === 'setup' ? 'setup' : 'drill';
   // NO_COLOR (no-color.org) is honoured: Ink's colour library only knows FORCE_COLOR, read when it loads.
   if (wizard && process.env['NO_COLOR'] && process.env['FORCE_COLOR'] === undefined) process.env['FORCE_COLOR'] = '0';
   // The first frame first; the drill's modules load behind it.
   const wizardFace: FrontEnd | undefined = wizard
-    ? await import('./ui/run.js').then((ui) => ui.wizardFrontEnd(planLabel(args), mode, controller))
+    ? await import('./ui/run.js').then((ui) => ui.wizardFrontEnd(planLabel(args), mode, controller, forceExit))
     : undefined;
   const { drillCommand, headlessFrontEnd } = await import('./commands/drill.js');
   try {
@@ -76,6 +72,12 @@ async function main(argv: readonly string[]): Promise<number> {
     await wizardFace?.done(false);
     throw error;
   }
+}
+
+/** A second Ctrl-C while aborting: kill what runs, and go. */
+function forceExit(): never {
+  killLiveGroups();
+  process.exit(130);
 }
 
 /** What the wizard shows until the plan is loaded: the plan file's name. */
@@ -89,9 +91,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof PlanError || error instanceof UsageError) {
+    if (error instanceof DrillError && error.usage) {
       process.stderr.write(`whisper-drill: ${error.message}\n`);
-      if (error instanceof UsageError) process.stderr.write('Run whisper-drill --help for usage.\n');
+      if (error.hint) process.stderr.write(`${error.hint}\n`);
+      // A plan error names the file, line and column: --help would not help with that.
+      if (!(error instanceof PlanError)) process.stderr.write('Run whisper-drill --help for usage.\n');
       process.exitCode = 2;
       return;
     }

@@ -166,6 +166,30 @@ describe('defaults and forms', () => {
     expect(plan.assertions[0]).toMatchObject({ api: 'command', command: './transcribe --lang zh' });
   });
 
+  it('accepts the ready statuses of the service; without them any 2xx or 3xx counts (left to the probe)', () => {
+    const plan = parsePlan(`${BASE}\n  ready: { path: /health, statuses: [200, 401] }\n`, 'x.yaml');
+    expect(plan.service.ready).toEqual({ path: '/health', timeoutSec: 600, statuses: [200, 401] });
+    expect(parsePlan(BASE, 'x.yaml').service.ready).not.toHaveProperty('statuses');
+    expect(
+      planError(`${BASE}\n  ready:\n    statuses: [99, 200.5, "204", 600]\n`).issues.map((i) => `${i.line}:${i.col} ${i.key}: ${i.message}`),
+    ).toEqual([
+      '8:16 service.ready.statuses[0]: must be at least 100, got 99',
+      '8:20 service.ready.statuses[1]: expected an integer, got 200.5',
+      '8:27 service.ready.statuses[2]: expected an integer, got "204"',
+      '8:34 service.ready.statuses[3]: must be at most 599, got 600',
+    ]);
+    expect(planError(`${BASE}\n  ready: { statuses: [] }\n`).message).toBe('drills/x.yaml:7:22: service.ready.statuses: must not be empty');
+    expect(planError(`${BASE}\n  ready: { statuses: 200 }\n`).message).toBe(
+      'drills/x.yaml:7:22: service.ready.statuses: expected a list, got 200',
+    );
+  });
+
+  it('accepts every version range the probes can compare: ==, =, != and blanks included', () => {
+    const plan = parsePlan(`${BASE}\nenvironment:\n  torch: { version: "== 2.1" }\n  nvidia: { cuda: ">=12.1, !=12.3" }\n`, 'x.yaml');
+    expect(plan.environment.torch?.version).toBe('== 2.1');
+    expect(plan.environment.nvidia?.cuda).toBe('>=12.1, !=12.3');
+  });
+
   it('resolves allowedSigners against the plan directory, keeps report.dir as written', () => {
     const plan = parsePlan(
       BASE.replace('snapshot:\n', 'snapshot:\n  requireSignedTag: true\n  allowedSigners: keys/signers\n') + '\nreport: { dir: out/r }\n',

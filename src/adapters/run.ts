@@ -1,6 +1,8 @@
 /**
- * The one place that spawns external tools. Everything else (probes, git, install, service)
- * goes through here, so tests can put recorded stand-ins on PATH and nothing else spawns.
+ * The one place that spawns external tools. Everything else (probes, git, install) goes through a
+ * ProcessRunner handed down from the drill's options, so a unit test can pass a table of
+ * command → result, and an end-to-end test can put recorded stand-ins on PATH. (The service itself,
+ * a long-lived process group, is started by process-group.ts.)
  */
 import { execa } from 'execa';
 
@@ -24,6 +26,14 @@ export interface RunOptions {
   readonly keepLines?: number;
   /** latin1 keeps one character per byte, for parsing byte-counted output (git cat-file --batch). */
   readonly encoding?: 'utf8' | 'latin1';
+  /** Who runs it: the system by default; tests pass a table. */
+  readonly runner?: ProcessRunner;
+}
+
+/** Runs commands: an argument vector (no shell) or a trusted command line from the plan. */
+export interface ProcessRunner {
+  run(file: string, args: readonly string[], options?: RunOptions): Promise<RunResult>;
+  shell(command: string, options?: RunOptions): Promise<RunResult>;
 }
 
 export interface RunResult {
@@ -119,9 +129,15 @@ async function execute(
   };
 }
 
-/** Run a tool with an argument vector (no shell). Never throws for a failing exit code. */
+/** The real thing: child processes through execa. */
+export const systemRunner: ProcessRunner = {
+  run: (file, args, options = {}) => execute(file, args, options, false, displayCommand(file, args)),
+  shell: (command, options = {}) => execute(command, [], options, true, command),
+};
+
+/** Run a tool with an argument vector (no shell), with `options.runner` or the system. Never throws for a failing exit code. */
 export function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  return execute(file, args, options, false, displayCommand(file, args));
+  return (options.runner ?? systemRunner).run(file, args, options);
 }
 
 /**
@@ -129,7 +145,7 @@ export function run(file: string, args: readonly string[], options: RunOptions =
  * values from outside the plan must never be spliced into `command` — pass them in `env`.
  */
 export function runShell(command: string, options: RunOptions = {}): Promise<RunResult> {
-  return execute(command, [], options, true, command);
+  return (options.runner ?? systemRunner).shell(command, options);
 }
 
 /** One-line description of why a run failed, naming the command. */

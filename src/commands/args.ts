@@ -1,6 +1,6 @@
 /** argv → a parsed command. Node's own parseArgs is enough for this flag set (no dependency needed). */
 import { parseArgs } from 'node:util';
-import { UsageError } from '../core/errors.js';
+import { usageError } from '../core/model.js';
 
 export type CommandName = 'drill' | 'setup' | 'check' | 'history' | 'demo' | 'help' | 'version';
 
@@ -39,7 +39,7 @@ const OPTIONS = {
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   drill: ['plan', 'tag', 'yes', 'json', 'report-dir', 'workdir', 'keep', 'dry-run'],
   setup: ['plan', 'dir', 'tag', 'yes', 'json', 'report-dir'],
-  check: ['plan', 'json', 'fix'],
+  check: ['plan', 'json', 'fix', 'yes', 'report-dir'],
   history: ['plan', 'report-dir', 'json'],
   demo: ['yes', 'json', 'report-dir', 'tag', 'keep', 'workdir'],
 };
@@ -49,21 +49,21 @@ export function parseCli(argv: readonly string[]): CliArgs {
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw usageError((error as Error).message);
   }
   const { values, positionals } = parsed;
   if (values.help) return { command: 'help', yes: false, json: false, keep: false, dryRun: false, fix: false };
   if (values.version) return { command: 'version', yes: false, json: false, keep: false, dryRun: false, fix: false };
   const [first, ...rest] = positionals;
-  if (first !== undefined && !COMMANDS.has(first)) throw new UsageError(`unknown command "${first}" (commands: drill, setup, check, history, demo)`);
-  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  if (first !== undefined && !COMMANDS.has(first)) throw usageError(`unknown command "${first}" (commands: drill, setup, check, history, demo)`);
+  if (rest.length > 0) throw usageError(`unexpected argument "${rest[0]}"`);
   const command = (first ?? 'drill') as CommandName;
   for (const [flag, value] of Object.entries(values)) {
     const given = value !== undefined && value !== false && flag !== 'help' && flag !== 'version';
-    if (given && !ALLOWED[command]!.includes(flag)) throw new UsageError(`--${flag} does not apply to "${command}"`);
+    if (given && !ALLOWED[command]!.includes(flag)) throw usageError(`--${flag} does not apply to "${command}"`);
   }
-  if (command === 'setup' && !values.dir) throw new UsageError('setup needs --dir DIR: where the new node\'s service will live');
-  if (command === 'setup' && !values.plan) throw new UsageError('setup needs --plan FILE');
+  if (command === 'setup' && !values.dir) throw usageError('setup needs --dir DIR: where the new node\'s service will live');
+  if (command === 'setup' && !values.plan) throw usageError('setup needs --plan FILE');
   return {
     command,
     plan: values.plan,
@@ -85,7 +85,7 @@ Usage:
   whisper-drill [drill] [--plan FILE] [--tag TAG] [--yes] [--json] [--report-dir DIR]
                         [--workdir DIR] [--keep] [--dry-run]
   whisper-drill setup   --plan FILE --dir DIR [--tag TAG] [--yes] [--json]
-  whisper-drill check   [--plan FILE] [--json] [--fix]
+  whisper-drill check   [--plan FILE] [--json] [--yes] [--fix] [--report-dir DIR]
   whisper-drill history [--plan FILE] [--report-dir DIR] [--json]
   whisper-drill demo    [--yes] [--json] [--report-dir DIR] [--tag TAG]
   whisper-drill --help | --version
@@ -94,7 +94,8 @@ Commands:
   drill    restore a tagged snapshot into a scratch workspace, prove it transcribes, time
            every phase, save a report, tear everything down (the default command)
   setup    the same into --dir, leaving the service running (a new node)
-  check    only the environment checks of the plan
+  check    only the environment checks of the plan (a report folder of its own);
+           --fix installs missing tools (as root)
   history  earlier drills of the plan, with verdicts and recovery times
   demo     build the embedded sample backup (first use) and drill it
 

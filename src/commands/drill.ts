@@ -1,35 +1,41 @@
-/** drill, setup and demo: load the plan, pick a front-end, run the drill, return the exit code. */
+/** drill, setup, demo and check: load the plan, pick a face, run the engine, save the report, return the exit code. */
 import path from 'node:path';
-import { cacheRoot } from '../paths.js';
-import { packageRoot } from '../paths.js';
-import type { AskPort } from '../core/context.js';
-import { runDrill } from '../core/drill.js';
-import { UsageError } from '../core/errors.js';
-import type { DrillEvent, Mode } from '../core/events.js';
+import { runDrill } from '../core/engine.js';
+import { usageError, type AskPort, type FrontEnd, type Mode } from '../core/model.js';
 import { loadPlan } from '../core/plan/load.js';
 import type { Plan } from '../core/plan/types.js';
+import { writeOutputs } from '../outputs/index.js';
+import { cacheRoot, packageRoot } from '../paths.js';
 import { ndjsonReporter } from '../reporters/ndjson.js';
 import { plainReporter } from '../reporters/plain.js';
 import { ensureSampleBackup } from '../sample/build.js';
 import type { CliArgs } from './args.js';
-import type { FrontEnd } from './front-end.js';
 
 export const DEFAULT_PLAN = 'drills/whisper-large-v3.yaml';
 export const DEMO_PLAN = path.join(packageRoot, 'drills', 'demo.yaml');
 
-/** Headless questions are answered from flags: --tag, or --yes for the suggested (newest) tag. */
-export function headlessAsk(yes: boolean): AskPort {
+/**
+ * Headless questions are answered from flags: the tag is --tag (checked before the drill starts) or,
+ * with --yes, the newest; unmet requirements are installed once with --fix, else the step fails.
+ */
+export function headlessAsk(args: Pick<CliArgs, 'fix'>): AskPort {
+  let installed = false;
   return {
-    chooseTag: async (_tags, suggested) => {
-      if (yes) return suggested;
-      throw new UsageError('no --tag given: pass --tag TAG, or --yes to restore the newest tag');
+    chooseTag: async (_tags, suggested) => suggested,
+    reviewEnvironment: async (review) => {
+      if (!args.fix || installed || !review.canInstall) return 'continue';
+      installed = true;
+      return 'install';
     },
   };
 }
 
-export function headlessFrontEnd(args: Pick<CliArgs, 'json' | 'yes'>): FrontEnd {
-  const emit: (event: DrillEvent) => void = args.json ? ndjsonReporter() : plainReporter();
-  return { emit, ask: headlessAsk(args.yes), done: async () => undefined };
+export function headlessFrontEnd(args: Pick<CliArgs, 'json' | 'fix'>): FrontEnd {
+  return { emit: args.json ? ndjsonReporter() : plainReporter(), ask: headlessAsk(args), done: async () => undefined };
+}
+
+export function planFileOf(args: CliArgs): string {
+  return args.command === 'demo' ? DEMO_PLAN : path.resolve(args.plan ?? DEFAULT_PLAN);
 }
 
 export interface DrillCommandInput {
@@ -40,12 +46,13 @@ export interface DrillCommandInput {
 }
 
 export async function drillCommand({ args, mode, signal, frontEnd }: DrillCommandInput): Promise<number> {
-  const planFile = args.command === 'demo' ? DEMO_PLAN : path.resolve(args.plan ?? DEFAULT_PLAN);
-  const plan = await loadPlan(planFile);
-  const ui = await frontEnd(plan);
+  const plan = await loadPlan(planFileOf(args));
+  const face = await frontEnd(plan);
   let finished = false;
+  // `check` probes PyTorch with the service's python as the plan names it, relative to where check runs.
+  const torchPython = mode === 'check' && plan.environment.torch ? path.resolve(plan.environment.torch.python ?? '.venv/bin/python') : undefined;
   try {
-    const result = await runDrill(
+    const record = await runDrill(
       {
         plan,
         mode,
@@ -55,20 +62,22 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
         reportRoot: path.resolve(args.reportDir ?? plan.report.dir),
         cacheRoot: cacheRoot(),
         signal,
-        ask: ui.ask,
+        ask: face.ask,
         ...(args.dryRun ? { stopAfter: 'snapshot' as const } : {}),
+        ...(torchPython ? { torchPython } : {}),
         resolveBuiltinRepo: async (name, abort) => {
-          if (name !== 'sample-backup') throw new UsageError(`builtin:${name}: the only built-in repository is builtin:sample-backup`);
+          if (name !== 'sample-backup') throw usageError(`builtin:${name}: the only built-in repository is builtin:sample-backup`);
           const sample = await ensureSampleBackup(cacheRoot(), abort);
           const note = `${sample.built ? 'built' : 'using'} the sample backup at ${sample.repoDir}`;
           return { url: sample.url, allowedSigners: sample.allowedSigners, note };
         },
+        save: writeOutputs,
       },
-      ui.emit,
+      face.emit,
     );
     finished = true;
-    return result.exitCode;
+    return record.exitCode;
   } finally {
-    await ui.done(finished);
+    await face.done(finished);
   }
 }

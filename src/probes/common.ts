@@ -15,6 +15,7 @@ export function failed(message: string): ProbeFailure {
 export async function runProbe(file: string, args: readonly string[], options: ProbeOptions = {}): Promise<RunResult> {
   try {
     return await run(file, args, {
+      runner: options.runner,
       env: options.env,
       cwd: options.cwd,
       signal: options.signal,

@@ -9,7 +9,11 @@ export interface ProbeFailure {
 
 export type ProbeResult<T extends object> = ({ readonly ok: true } & T) | ProbeFailure;
 
+import type { ProcessRunner } from '../adapters/run.js';
+
 export interface ProbeOptions {
+  /** Who runs the probe's command (the system by default). */
+  readonly runner?: ProcessRunner;
   /** Added to the inherited environment (e.g. a PATH with recorded stand-ins first). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly cwd?: string;

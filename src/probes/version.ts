@@ -1,6 +1,8 @@
 /**
  * Dotted numeric version ranges as plans write them: ">=3.9", ">=2.1,<3", "12.1" (equal).
  * Missing components count as 0; suffixes such as "+cu121" or "-0+deb12u1" are ignored.
+ * This is the one range grammar: the plan loader validates with isValidRange, and the plan's
+ * JSON Schema uses VERSION_RANGE_PATTERN, built from the same pieces as parseRange.
  */
 
 type Operator = '>=' | '<=' | '>' | '<' | '==' | '!=';
@@ -24,12 +26,23 @@ export function compareVersions(a: readonly number[], b: readonly number[]): num
   return 0;
 }
 
+// Operators and numbers of the grammar, as regular-expression source.
+const OPERATOR = '>=|<=|==|!=|=|>|<';
+const NUMBER = '\\d+(?:\\.\\d+)*';
+const PART = new RegExp(`^(${OPERATOR})?\\s*(${NUMBER})$`);
+
+/**
+ * A whole range as one pattern, for JSON Schema (which cannot call parseRange): comma-separated
+ * parts, blanks allowed around each (parseRange trims them; `\s` and trim() skip the same characters).
+ */
+export const VERSION_RANGE_PATTERN = `^\\s*(?:${OPERATOR})?\\s*${NUMBER}\\s*(?:,\\s*(?:${OPERATOR})?\\s*${NUMBER}\\s*)*$`;
+
 /** Parse a range; throws with the offending part when it is not one. */
 export function parseRange(range: string): Comparator[] {
   const parts = range.split(',').map((part) => part.trim());
   if (parts.length === 0 || parts.some((part) => part === '')) throw new Error(`invalid version range "${range}"`);
   return parts.map((part) => {
-    const match = /^(>=|<=|==|!=|=|>|<)?\s*(\d+(?:\.\d+)*)$/.exec(part);
+    const match = PART.exec(part);
     if (!match?.[2]) throw new Error(`invalid version range "${range}": cannot read "${part}"`);
     const op = (match[1] === undefined || match[1] === '=' ? '==' : match[1]) as Operator;
     return { op, version: match[2].split('.').map(Number) };

@@ -1,10 +1,11 @@
 /** --json: one event per line on stdout, for machines. Progress is thinned to ~4 lines a second per step. */
-import type { DrillEvent } from '../core/events.js';
+import { EVENTS_SCHEMA_VERSION, type DrillEvent } from '../core/model.js';
 import { progressThrottle } from './throttle.js';
 
 export function ndjsonReporter(write: (line: string) => void = (line) => process.stdout.write(line)) {
   const throttle = progressThrottle(250);
-  const out = (event: DrillEvent) => write(`${JSON.stringify(event)}\n`);
+  // The stream is a public interface: every line names the version of its schema (drills/events.schema.json).
+  const out = (event: DrillEvent) => write(`${JSON.stringify({ schemaVersion: EVENTS_SCHEMA_VERSION, ...event })}\n`);
   return (event: DrillEvent): void => {
     if (event.type === 'progress') {
       const shown = throttle.offer(event);

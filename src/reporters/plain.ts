@@ -3,17 +3,10 @@
  * Progress appears at most every few seconds per step; tool output is shown for install and start.
  */
 import { stripVTControlCharacters } from 'node:util';
-import type { CheckResult, DrillEvent } from '../core/events.js';
-import { describeProgress, formatDuration } from '../core/format.js';
+import { describeProgress, formatBytes, formatDuration } from '../core/format.js';
+import type { AssertionOutcome, CheckResult, DrillEvent, LfsFileRecord } from '../core/model.js';
+import { assertionStatus, statusLook } from '../core/status.js';
 import { progressThrottle } from './throttle.js';
-
-const STATUS_MARK: Readonly<Record<string, string>> = {
-  passed: 'ok  ',
-  warned: 'warn',
-  failed: 'FAIL',
-  skipped: 'skip',
-  inconclusive: '????',
-};
 
 /**
  * Text fit for a log file: tools' escape sequences (colours, cursor moves) and other control characters
@@ -24,19 +17,36 @@ export function plainText(text: string): string {
   return stripVTControlCharacters(text).replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
 }
 
+const tag = (status: string) => `[${statusLook(status).tag}]`;
 
 export function describeCheck(check: CheckResult): string {
   const required = check.required ? ` (needs ${check.required})` : '';
   const fix = check.fix && check.status !== 'passed' ? `\n           fix: ${check.fix}` : '';
-  return `[${STATUS_MARK[check.status]}] ${check.title}: ${check.measured}${required}${fix}`;
+  return `${tag(check.status)} ${check.title}: ${check.measured}${required}${fix}`;
 }
+
+export function describeAssertion(outcome: AssertionOutcome): string {
+  const latency = outcome.latencyMs === null ? '' : ` in ${formatDuration(outcome.latencyMs)}`;
+  const cer = outcome.cer === null ? '' : `, CER ${outcome.cer.toFixed(3)}`;
+  return `${tag(assertionStatus(outcome))} ${outcome.name}: ${outcome.detail}${cer}${latency}`;
+}
+
+export function describeLfsFile(file: LfsFileRecord): string {
+  const what = `${file.path} ${formatBytes(file.size)} sha256 ${file.oid.slice(0, 16)}…`;
+  return `${tag(file.verified ? 'passed' : 'failed')} ${what}${file.problem ? `: ${file.problem}` : ''}`;
+}
+
+/** `check` speaks of a node's health: its verdict line says HEALTHY or UNHEALTHY. */
+const HEALTH: Readonly<Record<string, string>> = { passed: 'HEALTHY', failed: 'UNHEALTHY', inconclusive: 'INCONCLUSIVE (a required check could not run)', aborted: 'ABORTED' };
 
 export function plainReporter(write: (text: string) => void = (text) => process.stderr.write(text)) {
   const throttle = progressThrottle(2_000);
+  let mode = 'drill';
   const line = (text: string) => write(`${plainText(text)}\n`);
   return (event: DrillEvent): void => {
     switch (event.type) {
       case 'drill-start':
+        mode = event.mode;
         line(`whisper-drill ${event.mode}: plan ${event.plan} (${event.planFile})`);
         break;
       case 'step-start':
@@ -56,16 +66,22 @@ export function plainReporter(write: (text: string) => void = (text) => process.
       case 'log':
         if (event.stream === 'info' || event.step === 'install' || event.step === 'start') line(`   ${event.stream === 'info' ? '' : '| '}${event.line}`);
         break;
+      case 'lfs-file':
+        line(`   ${describeLfsFile(event.file)}`);
+        break;
       case 'assertion':
+        line(`   ${describeAssertion(event.outcome)}`);
         break;
       case 'step-end': {
         throttle.flush(event.step);
-        line(`[${STATUS_MARK[event.status]}] ${event.step} (${formatDuration(event.durationMs)}): ${event.summary}`);
+        line(`${tag(event.status)} ${event.step} (${formatDuration(event.durationMs)}): ${event.summary}`);
         if (event.error?.hint) line(`       hint: ${event.error.hint}`);
         break;
       }
       case 'drill-end':
-        line(`${event.verdict.toUpperCase()} in ${formatDuration(event.durationMs)}: ${event.summary}`);
+        if (mode === 'check') line(`${HEALTH[event.verdict]}: ${event.summary} (in ${formatDuration(event.durationMs)})`);
+        else line(`${event.verdict.toUpperCase()} in ${formatDuration(event.durationMs)}: ${event.summary}`);
+        if (!event.cleanedUp) line('teardown did not finish: see the teardown step above');
         if (event.reportDir) line(`report: ${event.reportDir}/report.md`);
         break;
     }

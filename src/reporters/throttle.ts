@@ -1,5 +1,5 @@
 /** Keep the newest progress of each step and let it through at most every `intervalMs`. */
-import type { DrillEvent, StepId } from '../core/events.js';
+import type { DrillEvent, StepId } from '../core/model.js';
 
 type ProgressEvent = Extract<DrillEvent, { type: 'progress' }>;
 

@@ -10,6 +10,12 @@ export interface ReadyOptions {
   readonly signal: AbortSignal;
   readonly hasExited: () => boolean;
   readonly intervalMs?: number;
+  /** Statuses that mean "ready"; by default any 2xx or 3xx (a 404 is an answer, but not a ready service). */
+  readonly statuses?: readonly number[];
+}
+
+export function isReadyStatus(status: number, statuses?: readonly number[]): boolean {
+  return statuses ? statuses.includes(status) : status >= 200 && status < 400;
 }
 
 export async function waitUntilReady(options: ReadyOptions): Promise<ReadyOutcome> {
@@ -21,10 +27,10 @@ export async function waitUntilReady(options: ReadyOptions): Promise<ReadyOutcom
     if (options.signal.aborted) throw options.signal.reason;
     if (options.hasExited()) return { ready: false, reason: 'exited', lastError, waitedMs: Date.now() - started };
     try {
-      const response = await fetch(options.url, { signal: AbortSignal.any([options.signal, AbortSignal.timeout(5_000)]) });
+      const response = await fetch(options.url, { redirect: 'manual', signal: AbortSignal.any([options.signal, AbortSignal.timeout(5_000)]) });
       await response.body?.cancel();
-      if (response.status < 500) return { ready: true, status: response.status, waitedMs: Date.now() - started };
-      lastError = `HTTP ${response.status}`;
+      if (isReadyStatus(response.status, options.statuses)) return { ready: true, status: response.status, waitedMs: Date.now() - started };
+      lastError = `HTTP ${response.status}${options.statuses ? ` (ready means ${options.statuses.join(', ')})` : ' (ready means 2xx or 3xx)'}`;
     } catch (error) {
       if (options.signal.aborted) throw options.signal.reason;
       lastError = (error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message;

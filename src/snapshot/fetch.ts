@@ -5,9 +5,10 @@
 import { copyFile, readdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { git, gitOk, ToolError } from '../adapters/git.js';
-import { describeFailure } from '../adapters/run.js';
+import { describeFailure, type ProcessRunner } from '../adapters/run.js';
 
 export interface FetchHooks {
+  readonly runner?: ProcessRunner;
   readonly signal?: AbortSignal;
   readonly onLine?: (line: string) => void;
   /** Bytes of LFS objects that have arrived so far. */
@@ -22,6 +23,7 @@ export function assertSafeRef(ref: string): void {
 export async function shallowClone(url: string, tag: string, dir: string, hooks: FetchHooks = {}): Promise<string> {
   assertSafeRef(tag);
   const result = await git(['clone', '--progress', '--depth', '1', '--no-tags', '--branch', tag, '--', url, dir], {
+    runner: hooks.runner,
     signal: hooks.signal,
     env: { GIT_LFS_SKIP_SMUDGE: '1' },
     onLine: (_stream, line) => hooks.onLine?.(line),
@@ -30,7 +32,7 @@ export async function shallowClone(url: string, tag: string, dir: string, hooks:
     const notFound = /Remote branch .* not found/.test(result.stderr);
     throw new ToolError(describeFailure(result), result, notFound ? `the tag ${tag} does not exist in the repository` : undefined);
   }
-  return (await gitOk(['-C', dir, 'rev-parse', 'HEAD'])).trim();
+  return (await gitOk(['-C', dir, 'rev-parse', 'HEAD'], { runner: hooks.runner })).trim();
 }
 
 async function directoryBytes(dir: string): Promise<number> {
@@ -77,6 +79,7 @@ export async function fetchLfsObjects(dir: string, tag: string, hooks: FetchHook
   }, 200);
   try {
     const result = await git(['-C', dir, 'lfs', 'fetch', 'origin', tag], {
+      runner: hooks.runner,
       signal: hooks.signal,
       onLine: (_stream, line) => hooks.onLine?.(line),
     });
@@ -97,7 +100,7 @@ export async function fetchLfsObjects(dir: string, tag: string, hooks: FetchHook
 
 /** Write the working-tree files from the local LFS store (objects that did not arrive stay pointers). */
 export async function checkoutLfsFiles(dir: string, hooks: FetchHooks = {}): Promise<void> {
-  await gitOk(['-C', dir, 'lfs', 'checkout'], { signal: hooks.signal, onLine: (_s, line) => hooks.onLine?.(line) });
+  await gitOk(['-C', dir, 'lfs', 'checkout'], { runner: hooks.runner, signal: hooks.signal, onLine: (_s, line) => hooks.onLine?.(line) });
 }
 
 /**

@@ -1,5 +1,6 @@
 /** Git LFS pointer files: read them from a commit's tree without downloading any object. */
 import { gitOk } from '../adapters/git.js';
+import type { ProcessRunner } from '../adapters/run.js';
 
 export interface LfsPointer {
   readonly path: string;
@@ -47,13 +48,14 @@ function parseBatch(output: string, ids: readonly string[]): Map<string, string>
 }
 
 /** Every LFS pointer in the tree of `rev`, in path order. */
-export async function readLfsPointers(gitDir: string, rev: string): Promise<LfsPointer[]> {
-  const tree = await gitOk(['--git-dir', gitDir, 'ls-tree', '-r', '-l', '-z', rev]);
+export async function readLfsPointers(gitDir: string, rev: string, runner?: ProcessRunner): Promise<LfsPointer[]> {
+  const tree = await gitOk(['--git-dir', gitDir, 'ls-tree', '-r', '-l', '-z', rev], { runner });
   const blobs = smallBlobs(tree);
   if (blobs.length === 0) return [];
   const ids = [...new Set(blobs.map((b) => b.blob))];
   // latin1: one character per byte, so the byte counts in the batch headers are string offsets.
   const batch = await gitOk(['--git-dir', gitDir, 'cat-file', '--batch'], {
+    runner,
     input: ids.join('\n') + '\n',
     encoding: 'latin1',
   });

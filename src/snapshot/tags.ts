@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { git, gitOk, redactUrl, repoUrl } from '../adapters/git.js';
-import type { SnapshotTag } from '../core/events.js';
+import type { ProcessRunner } from '../adapters/run.js';
+import type { SnapshotTag } from '../core/model.js';
 import { readLfsPointers, type LfsPointer } from './pointers.js';
 
 export interface TagListing extends SnapshotTag {
@@ -23,15 +24,15 @@ async function exists(file: string): Promise<boolean> {
 }
 
 /** Fetch the tags matching `pattern` (a glob such as "v*") into the metadata repository. */
-export async function fetchTagMetadata(metaDir: string, repo: string, pattern: string, signal?: AbortSignal): Promise<void> {
+export async function fetchTagMetadata(metaDir: string, repo: string, pattern: string, signal?: AbortSignal, runner?: ProcessRunner): Promise<void> {
   if (!(await exists(path.join(metaDir, 'HEAD')))) {
     await mkdir(metaDir, { recursive: true });
-    await gitOk(['init', '--quiet', '--bare', metaDir]);
+    await gitOk(['init', '--quiet', '--bare', metaDir], { runner });
   }
   const url = repoUrl(repo);
   await gitOk(
     ['--git-dir', metaDir, 'fetch', '--quiet', '--depth', '1', '--force', '--prune', '--no-tags', url, `+refs/tags/${pattern}:refs/tags/${pattern}`],
-    { signal, env: { GIT_LFS_SKIP_SMUDGE: '1' } },
+    { runner, signal, env: { GIT_LFS_SKIP_SMUDGE: '1' } },
     `check that ${redactUrl(url)} is reachable and holds tags matching "${pattern}"`,
   );
 }
@@ -60,10 +61,10 @@ function parseForEachRef(output: string): RawTag[] {
   return tags;
 }
 
-async function signatureOf(metaDir: string, tag: RawTag, allowedSigners?: string): Promise<Pick<SnapshotTag, 'signature' | 'signatureDetail'>> {
+async function signatureOf(metaDir: string, tag: RawTag, allowedSigners?: string, runner?: ProcessRunner): Promise<Pick<SnapshotTag, 'signature' | 'signatureDetail'>> {
   if (!tag.signed) return { signature: 'unsigned' };
   if (!allowedSigners) return { signature: 'unchecked', signatureDetail: 'signed, but the plan names no allowedSigners file' };
-  const result = await git(['--git-dir', metaDir, '-c', `gpg.ssh.allowedSignersFile=${allowedSigners}`, 'verify-tag', '--', tag.name]);
+  const result = await git(['--git-dir', metaDir, '-c', `gpg.ssh.allowedSignersFile=${allowedSigners}`, 'verify-tag', '--', tag.name], { runner });
   const lines = result.stderr.split('\n').map((line) => line.trim()).filter(Boolean);
   if (result.exitCode === 0) return { signature: 'verified', signatureDetail: lines[0] ?? '' };
   // With an unknown key ssh prints 'Good "git" signature with … key' first, then why it failed ("No principal matched.").
@@ -72,12 +73,12 @@ async function signatureOf(metaDir: string, tag: RawTag, allowedSigners?: string
 }
 
 /** Tags matching the pattern, newest first, with LFS totals and signature state. */
-export async function listSnapshotTags(metaDir: string, pattern: string, allowedSigners?: string): Promise<TagListing[]> {
-  const output = await gitOk(['--git-dir', metaDir, 'for-each-ref', '--sort=-creatordate', `--format=${FORMAT}`, `refs/tags/${pattern}`]);
+export async function listSnapshotTags(metaDir: string, pattern: string, allowedSigners?: string, runner?: ProcessRunner): Promise<TagListing[]> {
+  const output = await gitOk(['--git-dir', metaDir, 'for-each-ref', '--sort=-creatordate', `--format=${FORMAT}`, `refs/tags/${pattern}`], { runner });
   const raw = parseForEachRef(output);
   return Promise.all(
     raw.map(async (tag): Promise<TagListing> => {
-      const pointers = await readLfsPointers(metaDir, tag.commit);
+      const pointers = await readLfsPointers(metaDir, tag.commit, runner);
       return {
         name: tag.name,
         commit: tag.commit,
@@ -86,7 +87,7 @@ export async function listSnapshotTags(metaDir: string, pattern: string, allowed
         lfsFiles: pointers.length,
         lfsBytes: pointers.reduce((sum, p) => sum + p.size, 0),
         pointers,
-        ...(await signatureOf(metaDir, tag, allowedSigners)),
+        ...(await signatureOf(metaDir, tag, allowedSigners, runner)),
       };
     }),
   );

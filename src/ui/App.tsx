@@ -1,12 +1,13 @@
 import { Box, Static, Text, useInput, useStdin, useStdout } from 'ink';
 import { useSyncExternalStore } from 'react';
-import type { EnvironmentDecision } from '../core/context.js';
+import type { EnvironmentDecision } from '../core/model.js';
 import { AbortPrompt } from './components/AbortPrompt.js';
 import { AssertionList } from './components/AssertionList.js';
 import { CheckList } from './components/CheckList.js';
 import { EnvironmentReview } from './components/EnvironmentReview.js';
 import { FinishedStep } from './components/FinishedStep.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
+import { LfsFileList } from './components/LfsFileList.js';
 import { LiveStep } from './components/LiveStep.js';
 import { LogView } from './components/LogView.js';
 import { Summary } from './components/Summary.js';
@@ -34,6 +35,7 @@ function finishedSteps(state: WizardState): StepView[] {
 function StepDetails({ step, state }: { readonly step: StepView; readonly state: WizardState }) {
   if (step.id === 'environment') return <CheckList checks={state.checks.filter((c) => c.id !== 'torch')} />;
   if (step.id === 'install') return <CheckList checks={state.checks.filter((c) => c.id === 'torch')} />;
+  if (step.id === 'verify') return <LfsFileList files={state.lfsFiles} />;
   if (step.id === 'assert') return <AssertionList assertions={state.assertions} />;
   return null;
 }

@@ -1,9 +1,6 @@
 /** The interactive face: renders the wizard and answers the drill's questions with its screens. */
 import { render } from 'ink';
-import { killLiveGroups } from '../adapters/process-group.js';
-import type { FrontEnd } from '../commands/front-end.js';
-import type { EnvironmentDecision } from '../core/context.js';
-import type { Mode } from '../core/events.js';
+import type { EnvironmentDecision, FrontEnd, Mode } from '../core/model.js';
 import { App } from './App.js';
 import { initialState } from './state.js';
 import { createWizardStore } from './store.js';
@@ -19,7 +16,11 @@ function untilAnswered<T>(signal: AbortSignal, ask: (resolve: (answer: T) => voi
   });
 }
 
-export async function wizardFrontEnd(planLabel: string, mode: Mode, controller: AbortController): Promise<FrontEnd> {
+/**
+ * @param onForce a second Ctrl-C while aborting: the caller kills what runs and exits (the wizard
+ *   never exits the process itself)
+ */
+export async function wizardFrontEnd(planLabel: string, mode: Mode, controller: AbortController, onForce: () => void): Promise<FrontEnd> {
   const store = createWizardStore(initialState(planLabel, mode));
   let closed = false;
   let answerTag: ((tag: string) => void) | undefined;
@@ -39,16 +40,14 @@ export async function wizardFrontEnd(planLabel: string, mode: Mode, controller: 
         store.dispatch({ type: 'abort-confirmed' });
         controller.abort(OPERATOR_ABORT);
       }}
-      onForce={() => {
-        killLiveGroups();
-        process.exit(130);
-      }}
+      onForce={onForce}
       onExit={() => app.unmount()}
     />,
     // In raw mode Ctrl-C is a key: it goes to the same AbortController as SIGINT, never straight to exit.
-    // Our store already draws at most ~10 frames a second; Ink need not try for more, and it rewrites
-    // only the lines that changed.
-    { exitOnCtrlC: false, maxFps: 10, incrementalRendering: true },
+    // Our store already draws at most ~10 frames a second; Ink need not try for more. Incremental
+    // rendering stays off: with <Static> it miscounts the lines it must erase and leaves stale copies
+    // of the live area in the terminal's scrollback (ink #973; seen in tmux with capture-pane -S -).
+    { exitOnCtrlC: false, maxFps: 10, incrementalRendering: false },
   );
   return {
     emit: (event) => store.dispatch(event),

@@ -1,7 +1,5 @@
 /** The wizard's state: a pure reducer over the core's events (plus the wizard's own few actions). */
-import type { EnvironmentReview } from '../core/context.js';
-import type { AssertionOutcome, CheckResult, DrillEvent, ProgressInfo, SnapshotTag, StepError, StepId, StepStatus, Verdict } from '../core/events.js';
-import { STEP_IDS, STEP_TITLES } from '../core/events.js';
+import type { AssertionOutcome, CheckResult, DrillEvent, EnvironmentReview, LfsFileRecord, ProgressInfo, SnapshotTag, StepError, StepHeading, StepId, StepStatus, Verdict } from '../core/model.js';
 
 export interface StepView {
   readonly id: StepId;
@@ -30,6 +28,7 @@ export interface WizardState {
   /** The step whose output the log view shows: the running one, else the last that ran. */
   readonly logStep?: StepId;
   readonly assertions: readonly AssertionOutcome[];
+  readonly lfsFiles: readonly LfsFileRecord[];
   /** A question waiting for the operator. */
   readonly question?: { readonly kind: 'tag'; readonly suggested: string } | { readonly kind: 'environment'; readonly review: EnvironmentReview };
   readonly chosenTag?: string;
@@ -47,6 +46,8 @@ export interface WizardState {
     readonly exitCode: number;
     readonly summary: string;
     readonly leftRunning?: { readonly pid: number; readonly url: string };
+    /** What teardown found: nothing left running or behind. */
+    readonly cleanedUp: boolean;
   };
 }
 
@@ -69,23 +70,29 @@ export const TAIL_LINES = 6;
 /** Lines of output kept per step for the log view. */
 export const LOG_LINES = 5_000;
 
-export function initialState(plan: string, mode: string): WizardState {
+/** Until the drill announces its steps, the wizard shows the plan's name alone. */
+export function initialState(plan: string, mode: string, steps: readonly StepHeading[] = []): WizardState {
   return {
     plan,
     mode,
     workdir: '',
-    steps: STEP_IDS.map((id) => ({ id, title: STEP_TITLES[id], status: 'pending' })),
+    steps: steps.map(pending),
     checks: [],
     tags: [],
     progress: {},
     tail: [],
     logs: {},
     assertions: [],
+    lfsFiles: [],
     tagFilter: '',
     logScroll: 0,
     confirmAbort: false,
     aborting: false,
   };
+}
+
+function pending(step: StepHeading): StepView {
+  return { id: step.id, title: step.title, status: 'pending', ...(step.limitMs ? { limitMs: step.limitMs } : {}) };
 }
 
 function updateStep(state: WizardState, id: StepId, patch: Partial<StepView>): readonly StepView[] {
@@ -95,7 +102,7 @@ function updateStep(state: WizardState, id: StepId, patch: Partial<StepView>): r
 export function reduce(state: WizardState, action: WizardAction): WizardState {
   switch (action.type) {
     case 'drill-start':
-      return { ...state, plan: action.plan, mode: action.mode, workdir: action.workdir };
+      return { ...state, plan: action.plan, mode: action.mode, workdir: action.workdir, steps: action.steps.map(pending) };
     case 'step-start':
       return {
         ...state,
@@ -125,6 +132,8 @@ export function reduce(state: WizardState, action: WizardAction): WizardState {
       return { ...state, tags: action.tags };
     case 'assertion':
       return { ...state, assertions: [...state.assertions, action.outcome] };
+    case 'lfs-file':
+      return { ...state, lfsFiles: [...state.lfsFiles, action.file] };
     case 'drill-end':
       return {
         ...state,
@@ -137,6 +146,7 @@ export function reduce(state: WizardState, action: WizardAction): WizardState {
           durationMs: action.durationMs,
           exitCode: action.exitCode,
           summary: action.summary,
+          cleanedUp: action.cleanedUp,
         },
       };
     case 'ask-tag':

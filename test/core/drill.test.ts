@@ -9,13 +9,23 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import type { AskPort, DrillOptions } from '../../src/core/context.js';
-import { runDrill, type DrillResult } from '../../src/core/drill.js';
-import { STEP_IDS, type DrillEvent, type SnapshotTag, type StepId } from '../../src/core/events.js';
+import { runDrill, type DrillOptions } from '../../src/core/engine.js';
+import type { AskPort, DrillEvent, DrillRecord, SnapshotTag, StepId, StepRecord, Verdict } from '../../src/core/model.js';
+import { DRILL_STEPS } from '../../src/core/steps/index.js';
+import { writeOutputs } from '../../src/outputs/index.js';
 import { loadPlan } from '../../src/core/plan/load.js';
 import type { Plan } from '../../src/core/plan/types.js';
 import { packageRoot } from '../../src/paths.js';
-import type { Report, StepRecord } from '../../src/report/build.js';
+
+type Report = DrillRecord;
+const STEP_IDS = DRILL_STEPS.map((step) => step.id);
+
+interface DrillResult {
+  readonly verdict: Verdict;
+  readonly exitCode: number;
+  readonly report: DrillRecord;
+  readonly reportDir: string;
+}
 import { makeFakeBin, withPath } from '../helpers/fake-bin.js';
 import { freePort, sampleBackup } from '../helpers/sample.js';
 
@@ -83,7 +93,7 @@ interface DrillRun {
 async function drill(
   plan: Plan,
   tag: string,
-  extra: { env?: Record<string, string>; stopAfter?: StepId; onEvent?: (event: DrillEvent, abort: () => void) => void } = {},
+  extra: { env?: Record<string, string>; stopAfter?: StepId; workdir?: string; onEvent?: (event: DrillEvent, abort: () => void) => void } = {},
 ): Promise<DrillRun> {
   const controller = new AbortController();
   const events: DrillEvent[] = [];
@@ -105,16 +115,19 @@ async function drill(
     // The stand-in's upload folder goes under our temp dir, even when it is killed before cleaning up.
     env: { GRADIO_TEMP_DIR: path.join(tmp, 'uploads'), ...extra.env },
     ...(extra.stopAfter ? { stopAfter: extra.stopAfter } : {}),
+    ...(extra.workdir ? { workdir: extra.workdir } : {}),
+    save: writeOutputs,
     resolveBuiltinRepo: async (name) => {
       expect(name).toBe('sample-backup');
       const sample = await sampleBackup();
       return { url: sample.url, allowedSigners: sample.allowedSigners };
     },
   };
-  const result = await runDrill(options, (event) => {
+  const record = await runDrill(options, (event) => {
     events.push(event);
     extra.onEvent?.(event, () => controller.abort());
   });
+  const result = { verdict: record.verdict, exitCode: record.exitCode, report: record, reportDir: record.reportDir };
   workdirs.push(result.report.workdir);
   return { result, events, asked };
 }
@@ -221,6 +234,9 @@ describe('runDrill on the sample backup', () => {
       fetchMs: expect.any(Number), verifyMs: expect.any(Number), installMs: expect.any(Number),
       startMs: expect.any(Number), firstTranscriptMs: expect.any(Number), totalMs: expect.any(Number),
     });
+    // Recovery ends at the first correct transcript, counted from the start of `start`: not one request's latency.
+    expect(report.rto.firstTranscriptMs!).toBeGreaterThanOrEqual(report.rto.startMs!);
+    expect(report.rto.firstTranscriptMs!).toBeGreaterThanOrEqual(report.assertions[0]!.latencyMs!);
 
     // every LFS file verified
     expect(report.lfs.files.map((f) => [f.path, f.verified])).toEqual([
@@ -530,5 +546,32 @@ describe('runDrill on the sample backup', () => {
       expect(await savedReport(run)).toMatchObject({ verdict: 'inconclusive' });
       await expectNothingLeft(run, port);
     }, 120_000);
+  });
+
+  describe('(i) --workdir given by the operator', () => {
+    it('a directory that was there before stays, emptied of what the drill restored into it', async () => {
+      const port = await freePort();
+      const plan = await demoPlan('workdir-existing', port, quickInstall(port));
+      const existing = await mkdtemp(path.join(tmp, 'operator-dir-'));
+
+      const run = await drill(plan, 'v1.2-config-tuned', { workdir: existing, stopAfter: 'verify' });
+
+      expect(step(run.result.report, 'verify').status).toBe('passed');
+      expect(await exists(existing)).toBe(true);
+      expect(await readdir(existing)).toEqual([]);
+      expect(step(run.result.report, 'teardown').summary).toContain(`restored files removed from ${existing}`);
+    }, 60_000);
+
+    it('a directory the drill made is removed', async () => {
+      const port = await freePort();
+      const plan = await demoPlan('workdir-new', port, quickInstall(port));
+      const fresh = path.join(tmp, 'operator-new-dir');
+
+      const run = await drill(plan, 'v1.2-config-tuned', { workdir: fresh, stopAfter: 'verify' });
+
+      expect(step(run.result.report, 'verify').status).toBe('passed');
+      expect(await exists(fresh)).toBe(false);
+      expect(step(run.result.report, 'teardown').summary).toContain(`workspace ${fresh} removed`);
+    }, 60_000);
   });
 });

@@ -7,8 +7,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EnvironmentDecision, EnvironmentReview } from '../../src/core/context.js';
-import { runDrill } from '../../src/core/drill.js';
+import { runDrill } from '../../src/core/engine.js';
+import type { EnvironmentDecision, EnvironmentReview } from '../../src/core/model.js';
 import { parsePlan } from '../../src/core/plan/load.js';
 import { freePort } from '../helpers/sample.js';
 
@@ -38,7 +38,7 @@ function plan(port: number) {
 
 async function drillWithReview(port: number, decide: (review: EnvironmentReview, call: number) => Promise<EnvironmentDecision>) {
   const reviews: EnvironmentReview[] = [];
-  const result = await runDrill(
+  const record = await runDrill(
     {
       plan: plan(port),
       mode: 'drill',
@@ -57,7 +57,7 @@ async function drillWithReview(port: number, decide: (review: EnvironmentReview,
     },
     () => undefined,
   );
-  return { result, reviews };
+  return { result: { verdict: record.verdict, report: record }, reviews };
 }
 
 async function hold(port: number): Promise<void> {

@@ -7,13 +7,19 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StepStatus } from '../../src/core/events.js';
+import type { DrillRecord, StepStatus } from '../../src/core/model.js';
 import { decideVerdict, EXIT_CODES, type VerdictInput } from '../../src/core/verdict.js';
-import type { Report } from '../../src/report/build.js';
-import { lastDrillByTag, readHistory } from '../../src/report/history.js';
-import { renderJunit } from '../../src/report/junit.js';
-import { renderMarkdown } from '../../src/report/markdown.js';
-import { writeReport } from '../../src/report/write.js';
+import { lastDrillByTag, readHistory } from '../../src/history/read.js';
+import { writeOutputs } from '../../src/outputs/index.js';
+import { renderJunit } from '../../src/outputs/junit.js';
+import { renderMarkdown } from '../../src/outputs/markdown.js';
+
+type Report = DrillRecord;
+
+/** Writes the report folder the way the engine's save does. */
+function writeReport(dir: string, report: Report, serviceLog?: string): Promise<void> {
+  return writeOutputs({ ...report, reportDir: dir, service: { ...report.service, log: serviceLog ?? null } });
+}
 
 let tmp = '';
 beforeAll(async () => {
@@ -87,6 +93,8 @@ function smallReport(): Report {
     snapshot: { repo: 'file:///backups/whisper-backup.git', tag: 'v1.2-config-tuned', commit: 'c0ffee'.padEnd(40, '0'), signature: 'unsigned' },
     host: { hostname: 'node-1', platform: 'linux', release: '6.1.0', arch: 'x64', cpus: 2, memoryBytes: 8 * 1024 ** 3, node: 'v20.20.2' },
     workdir: '/tmp/whisper-drill-demo-x',
+    reportDir: '/reports/demo/20260601T020000Z-v1.2-config-tuned',
+    exitCode: 1,
     startedAt: '2026-06-01T02:00:00.000Z',
     finishedAt: '2026-06-01T02:00:41.000Z',
     verdict: 'failed',
@@ -216,9 +224,10 @@ describe('writeReport', () => {
     await writeReport(dir, report);
 
     expect((await readdir(dir)).sort()).toEqual(['junit.xml', 'report.json', 'report.md', 'service.log']);
-    expect(JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8'))).toEqual(report);
-    expect(await readFile(path.join(dir, 'report.md'), 'utf8')).toBe(renderMarkdown(report));
-    expect(await readFile(path.join(dir, 'junit.xml'), 'utf8')).toBe(renderJunit(report));
+    const written = { ...report, reportDir: dir };
+    expect(JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8'))).toEqual(written);
+    expect(await readFile(path.join(dir, 'report.md'), 'utf8')).toBe(renderMarkdown(written));
+    expect(await readFile(path.join(dir, 'junit.xml'), 'utf8')).toBe(renderJunit(written));
     expect(await readFile(path.join(dir, 'service.log'), 'utf8')).toBe('(the service was not started)\n');
   });
 

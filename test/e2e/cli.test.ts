@@ -141,14 +141,14 @@ describe('check of a plan that requires an NVIDIA GPU', () => {
   const nvidiaOnPath = (process.env['PATH'] ?? '').split(path.delimiter).some((dir) => dir !== '' && existsSync(path.join(dir, 'nvidia-smi')));
 
   it.skipIf(nvidiaOnPath)('without nvidia-smi on this machine: exit 1, naming nvidia-smi', async () => {
-    const result = await cli(['check', '--plan', GPU_PLAN]);
+    const result = await cli(['check', '--plan', GPU_PLAN, '--report-dir', path.join(scratch, 'reports')]);
     expect(result.code, describeRun(result)).toBe(1);
     const output = result.stdout + result.stderr;
     expect(output).toMatch(/^\s*\[FAIL\] NVIDIA driver: .*nvidia-smi/m);
     expect(output).toMatch(/^UNHEALTHY: /m);
   });
 
-  it('with a driver that does not answer: exit 1, naming nvidia-smi, in text and in JSON', async () => {
+  it('with a driver that does not answer: inconclusive (exit 3), naming nvidia-smi, in text and in NDJSON', async () => {
     const bin = path.join(scratch, 'bin');
     await mkdir(bin, { recursive: true });
     await makeFakeBin(bin, 'nvidia-smi', {
@@ -172,18 +172,18 @@ describe('check of a plan that requires an NVIDIA GPU', () => {
     );
     const env = withPath(bin);
 
-    const text = await cli(['check', '--plan', plan], env);
-    expect(text.code, describeRun(text)).toBe(1);
+    const reports = ['--report-dir', path.join(scratch, 'reports')];
+    const text = await cli(['check', '--plan', plan, ...reports], env);
+    // The same exit table as a drill: a required check that could not be carried out is inconclusive.
+    expect(text.code, describeRun(text)).toBe(3);
     // A driver that does not answer leaves the requirement unproven: failed or inconclusive, never healthy.
     expect(text.stdout + text.stderr).toMatch(/^\s*\[(FAIL|\?\?\?\?)\] NVIDIA driver: .*nvidia-smi/m);
 
-    const json = await cli(['check', '--plan', plan, '--json'], env);
-    expect(json.code, describeRun(json)).toBe(1);
-    const lines = json.stdout.split('\n').filter(Boolean);
-    expect(lines).toHaveLength(1);
-    const parsed = JSON.parse(lines[0]!) as { healthy: boolean; checks: Array<{ id: string; status: string; measured: string }> };
-    expect(parsed.healthy).toBe(false);
-    const nvidia = parsed.checks.find((c) => c.id === 'nvidia');
+    const json = await cli(['check', '--plan', plan, '--json', ...reports], env);
+    expect(json.code, describeRun(json)).toBe(3);
+    const events = json.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string; verdict?: string; check?: { id: string; status: string; measured: string } });
+    expect(events.at(-1)).toMatchObject({ type: 'drill-end', verdict: 'inconclusive', exitCode: 3 });
+    const nvidia = events.find((e) => e.type === 'check' && e.check?.id === 'nvidia')?.check;
     expect(['failed', 'inconclusive']).toContain(nvidia?.status);
     expect(nvidia?.measured).toContain('nvidia-smi');
   });

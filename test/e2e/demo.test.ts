@@ -12,6 +12,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ndjsonLineSchema } from '../../src/core/events-schema.js';
 import { describeRun, repoRoot, runCli, type CliResult } from '../helpers/cli.js';
 import { describeProcesses, processesUsing, stillRunning, type ProcessInfo } from '../helpers/processes.js';
 import { freePort } from '../helpers/sample.js';
@@ -55,6 +56,7 @@ interface JsonEvent {
   readonly status?: string;
   readonly verdict?: string;
   readonly exitCode?: number;
+  readonly summary?: string;
   readonly reportDir?: string;
 }
 
@@ -310,6 +312,13 @@ describe.sequential('whisper-drill demo (built CLI, embedded sample backup)', ()
     expect(rows[0]).toMatch(/v1\.3-signed-release\s+passed\b/);
     expect(rows[1]).toMatch(/v1\.1-broken-model\s+failed\b/);
 
+    // Without --plan: every plan found under the report directory, named in a column of its own.
+    const all = await runCli(['history', '--report-dir', historyReports], { cwd, timeoutMs: 60_000 });
+    expect(all.code, describeRun(all)).toBe(0);
+    const allRows = all.stdout.split('\n').filter((line) => /^\d{4}-\d{2}-\d{2}T/.test(line));
+    expect(allRows, all.stdout).toHaveLength(2);
+    expect(allRows[0]).toMatch(/demo\s+v1\.3-signed-release\s+passed\b/);
+
     const json = await runCli(['history', '--plan', DEMO_PLAN, '--report-dir', historyReports, '--json'], { cwd, timeoutMs: 60_000 });
     expect(json.code, describeRun(json)).toBe(0);
     const parsed = JSON.parse(json.stdout) as { plan: string; drills: Array<{ tag: string; verdict: string }> };
@@ -335,6 +344,12 @@ describe.sequential('whisper-drill demo (built CLI, embedded sample backup)', ()
       expect(result.stderr, 'no plain progress lines with --json').not.toMatch(/^-> environment/m);
 
       const events = parseNdjson(result.stdout);
+      // Every line is what drills/events.schema.json describes, versioned.
+      for (const line of result.stdout.split('\n').filter(Boolean)) {
+        const parsed = ndjsonLineSchema.safeParse(JSON.parse(line));
+        expect(parsed.success, `${line}\n${parsed.error?.message ?? ''}`).toBe(true);
+      }
+      expect(new Set(events.map((e) => e.type))).toEqual(new Set(['drill-start', 'step-start', 'step-end', 'check', 'tags', 'log', 'progress', 'lfs-file', 'assertion', 'drill-end']));
       expect(events[0]).toMatchObject({ type: 'drill-start', plan: 'demo', mode: 'drill' });
       expect(events.at(-1)).toMatchObject({ type: 'drill-end', verdict: 'passed', exitCode: 0 });
       expect(events.filter((e) => e.type === 'drill-start' || e.type === 'drill-end')).toHaveLength(2);
@@ -451,8 +466,21 @@ describe.sequential('whisper-drill demo (built CLI, embedded sample backup)', ()
     DRILL_TIMEOUT_MS + 30_000,
   );
 
+  it('drill --dry-run without --tag lists the tags, restores nothing, and is inconclusive (exit 3)', async () => {
+    const reports = path.join(scratch, 'reports-dry-run');
+    const result = await runCli(['drill', '--plan', DEMO_PLAN, '--dry-run', '--json', '--report-dir', reports], { cwd, timeoutMs: 60_000 });
+    expect(result.code, describeRun(result)).toBe(3);
+    const events = parseNdjson(result.stdout);
+    expect(events.find((e) => e.type === 'tags')).toBeTruthy();
+    const ends = Object.fromEntries(events.filter((e) => e.type === 'step-end').map((e) => [e.step, e.status]));
+    expect(ends).toMatchObject({ snapshot: 'passed', fetch: 'skipped', verify: 'skipped', install: 'skipped', teardown: 'passed' });
+    expect(events.find((e) => e.type === 'step-end' && e.step === 'snapshot')?.summary).toMatch(/^4 tag\(s\) match "v\*", newest v1\.3-signed-release; dry run: none chosen$/);
+    expect(events.at(-1)).toMatchObject({ type: 'drill-end', verdict: 'inconclusive', exitCode: 3 });
+  });
+
   it('check --plan drills/demo.yaml is healthy here and lists every check', async () => {
-    const result = await runCli(['check', '--plan', DEMO_PLAN], { cwd, timeoutMs: 60_000 });
+    const checkReports = path.join(scratch, 'reports-check');
+    const result = await runCli(['check', '--plan', DEMO_PLAN, '--report-dir', checkReports], { cwd, timeoutMs: 60_000 });
     expect(result.code, describeRun(result)).toBe(0);
     expectCleanOutput(result);
     const output = result.stdout + result.stderr;
@@ -460,17 +488,24 @@ describe.sequential('whisper-drill demo (built CLI, embedded sample backup)', ()
       expect(output).toMatch(new RegExp(`^\\s*\\[(ok  |warn|skip)\\] ${title}: `, 'm'));
     }
     expect(output).toMatch(/^HEALTHY: /m);
+    // and, like a drill, leaves a report folder of its own
+    const [folder, ...more] = await readdir(path.join(checkReports, 'demo'));
+    expect(more).toEqual([]);
+    expect(folder).toMatch(/^\d{8}T\d{6}Z-check$/);
+    const report = JSON.parse(await readFile(path.join(checkReports, 'demo', folder!, 'report.json'), 'utf8')) as { mode: string; verdict: string; steps: Array<{ id: string }> };
+    expect(report).toMatchObject({ mode: 'check', verdict: 'passed' });
+    expect(report.steps.map((s) => s.id)).toEqual(['environment']);
   });
 
-  it('check --json prints one JSON object', async () => {
-    const result = await runCli(['check', '--plan', DEMO_PLAN, '--json'], { cwd, timeoutMs: 60_000 });
+  it('check --json prints the same NDJSON events as a drill, one step long', async () => {
+    const checkReports = path.join(scratch, 'reports-check-json');
+    const result = await runCli(['check', '--plan', DEMO_PLAN, '--json', '--report-dir', checkReports], { cwd, timeoutMs: 60_000 });
     expect(result.code, describeRun(result)).toBe(0);
     expectCleanOutput(result);
-    const lines = result.stdout.split('\n').filter(Boolean);
-    expect(lines).toHaveLength(1);
-    const parsed = JSON.parse(lines[0]!) as { plan: string; healthy: boolean; checks: Array<{ id: string; status: string }> };
-    expect(parsed.plan).toBe('demo');
-    expect(parsed.healthy).toBe(true);
-    expect(parsed.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['git', 'git-lfs', 'python', 'ffmpeg', 'nvidia', 'disk', 'port-17860']));
+    const events = result.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string; plan?: string; mode?: string; verdict?: string; check?: { id: string } });
+    expect(events[0]).toMatchObject({ type: 'drill-start', plan: 'demo', mode: 'check' });
+    expect(events.at(-1)).toMatchObject({ type: 'drill-end', verdict: 'passed', exitCode: 0 });
+    const checks = events.filter((e) => e.type === 'check').map((e) => e.check?.id);
+    expect(checks).toEqual(expect.arrayContaining(['git', 'git-lfs', 'python', 'ffmpeg', 'nvidia', 'disk', 'port-17860']));
   });
 });

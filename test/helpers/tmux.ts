@@ -11,6 +11,8 @@ export interface TmuxSession {
   readonly screen: () => Promise<string>;
   /** The screen with its escape sequences (colours), as capture-pane -e shows it. */
   readonly styledScreen: () => Promise<string>;
+  /** Everything the terminal has shown: the scrollback and the screen (capture-pane -S -). */
+  readonly scrollback: () => Promise<string>;
   readonly resize: (cols: number, rows: number) => Promise<void>;
   readonly keys: (...keys: string[]) => Promise<void>;
   readonly waitFor: (predicate: (screen: string) => boolean, timeoutMs?: number) => Promise<string>;
@@ -30,6 +32,7 @@ export async function startTmux(command: string, options: { cols?: number; rows?
   return {
     screen,
     styledScreen: async () => (await tmux('capture-pane', '-e', '-p', '-t', 'drill')).stdout,
+    scrollback: async () => (await tmux('capture-pane', '-p', '-S', '-', '-t', 'drill')).stdout,
     resize: async (cols, rows) => {
       await tmux('resize-window', '-t', 'drill', '-x', String(cols), '-y', String(rows));
     },

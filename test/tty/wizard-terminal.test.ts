@@ -40,7 +40,7 @@ async function demoPlan(startPrefix = ''): Promise<string> {
 }
 
 /** Run the CLI in the terminal; its exit code lands in `exit-code`. */
-async function launch(plan: string, workdir: string, env = ''): Promise<TmuxSession> {
+async function launch(plan: string, workdir: string, env = '', size = { cols: 80, rows: 24 }): Promise<TmuxSession> {
   const reports = path.join(dir, 'reports');
   const command = [
     'env -u CI',
@@ -49,7 +49,7 @@ async function launch(plan: string, workdir: string, env = ''): Promise<TmuxSess
     `node ${cliPath} drill --plan ${plan} --report-dir ${reports} --workdir ${workdir}`,
     `; echo $? > ${path.join(dir, 'exit-code')}; sleep 600`,
   ].join(' ');
-  return startTmux(command, { cwd: dir, cols: 80, rows: 24 });
+  return startTmux(command, { cwd: dir, ...size });
 }
 
 async function exitCode(): Promise<number> {
@@ -136,5 +136,31 @@ describe('the wizard in a real terminal', () => {
     expect(report['verdict']).toBe('aborted');
     expect(describeProcesses(processesUsing(workdir))).toBe('');
     await expect(stat(workdir)).rejects.toThrow();
+  });
+
+  it('leaves each finished step once in the scrollback, and no line of the live area', async () => {
+    // Given a drill run to its end in a 100×32 terminal
+    const workdir = path.join(dir, 'ws');
+    session = await launch(await demoPlan(), workdir, '', { cols: 100, rows: 32 });
+    await session.waitFor((s) => s.includes('Which snapshot should be restored?'));
+    const screen = session.screen;
+    await session.pressUntil('Enter', async () => !(await screen()).includes('Which snapshot'));
+    await session.waitFor((s) => s.includes('Enter or q: exit'), 120_000);
+
+    // When the operator scrolls back through everything the terminal showed
+    const scrollback = await session.scrollback();
+    const lines = scrollback.split('\n');
+    const report = (await onlyReport()) as { steps: Array<{ id: string; summary: string }> };
+
+    // Then each step's line is there once (the summary's bar chart names the ids again, without the summary text)
+    expect(report.steps).toHaveLength(8);
+    for (const step of report.steps) {
+      const text = step.summary.slice(0, 40);
+      expect(lines.filter((line) => line.includes(text)), `${step.id}: ${text}\n${scrollback}`).toHaveLength(1);
+    }
+    // and nothing of the live area: no running step, no footer, no question
+    expect(lines.filter((line) => line.includes('▸ ') || line.includes('? keys · q abort') || line.includes('Which snapshot')), scrollback).toEqual([]);
+    await session.pressUntil('Enter', exited);
+    expect(await exitCode()).toBe(0);
   });
 });

@@ -1,3 +1,4 @@
+import { DRILL_HEADINGS } from '../helpers/steps.js';
 import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
 import { keyIntent } from '../../src/ui/keys.js';
@@ -9,7 +10,7 @@ const noKey: Key = {
   super: false, hyper: false, capsLock: false, numLock: false,
 } as Key;
 const key = (patch: Partial<Key>): Key => ({ ...noKey, ...patch });
-const base = initialState('demo', 'drill');
+const base = initialState('demo', 'drill', DRILL_HEADINGS);
 
 describe('key intents', () => {
   it('q and Ctrl-C ask before aborting; y aborts; n declines', () => {
@@ -42,10 +43,10 @@ describe('key intents', () => {
   });
 
   it('Enter leaves the summary, also after an abort', () => {
-    const aborted = [{ type: 'abort-requested' }, { type: 'abort-confirmed' }, { type: 'drill-end', at: '', verdict: 'aborted', durationMs: 1, exitCode: 130, summary: '' }] as const;
+    const aborted = [{ type: 'abort-requested' }, { type: 'abort-confirmed' }, { type: 'drill-end', cleanedUp: true, at: '', verdict: 'aborted', durationMs: 1, exitCode: 130, summary: '' }] as const;
     const state = aborted.reduce(reduce, base);
     expect(keyIntent(state, '', key({ return: true }), 10)).toEqual({ kind: 'exit' });
-    const ended = reduce(base, { type: 'drill-end', at: '', verdict: 'passed', durationMs: 1, exitCode: 0, summary: '' });
+    const ended = reduce(base, { type: 'drill-end', cleanedUp: true, at: '', verdict: 'passed', durationMs: 1, exitCode: 0, summary: '' });
     expect(keyIntent(ended, '', key({ return: true }), 10)).toEqual({ kind: 'exit' });
     expect(keyIntent(ended, 'q', noKey, 10)).toEqual({ kind: 'exit' });
   });

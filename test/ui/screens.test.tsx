@@ -1,6 +1,7 @@
+import { DRILL_HEADINGS } from '../helpers/steps.js';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AssertionOutcome } from '../../src/core/events.js';
+import type { AssertionOutcome } from '../../src/core/model.js';
 import { App } from '../../src/ui/App.js';
 import { initialState } from '../../src/ui/state.js';
 import { createWizardStore } from '../../src/ui/store.js';
@@ -10,7 +11,7 @@ const at = '2026-11-24T03:00:00.000Z';
 const tag = (name: string, message: string) => ({ name, commit: 'a'.repeat(40), date: '2026-05-04T02:00:00Z', message, lfsFiles: 3, lfsBytes: 1 << 26, signature: 'unsigned' as const });
 
 function setup() {
-  const store = createWizardStore(initialState('demo', 'drill'), 0, 0);
+  const store = createWizardStore(initialState('demo', 'drill', DRILL_HEADINGS), 0, 0);
   const handlers = { onChooseTag: vi.fn(), onEnvironmentDecision: vi.fn(), onAbort: vi.fn(), onForce: vi.fn(), onExit: vi.fn() };
   const instance = render(<App store={store} {...handlers} />);
   cleanup = instance.unmount;
@@ -132,7 +133,7 @@ describe('wizard screens', () => {
 
   it('tells a new node\'s operator where the service runs and how to stop it', async () => {
     const { store, instance } = setup();
-    store.dispatch({ type: 'drill-end', at, verdict: 'passed', durationMs: 12_000, exitCode: 0, summary: 'ok', reportDir: '/r', leftRunning: { pid: 4242, url: 'http://127.0.0.1:7860' } });
+    store.dispatch({ type: 'drill-end', cleanedUp: true, at, verdict: 'passed', durationMs: 12_000, exitCode: 0, summary: 'ok', reportDir: '/r', leftRunning: { pid: 4242, url: 'http://127.0.0.1:7860' } });
     const frame = await waitForFrame(instance, (f) => f.includes('PASSED'));
     expect(frame).toContain('The service runs at http://127.0.0.1:7860');
     expect(frame).toContain('kill -TERM -- -4242');
@@ -142,7 +143,7 @@ describe('wizard screens', () => {
     const { store, instance } = setup();
     store.dispatch({ type: 'step-start', at, step: 'verify', title: 'Verify' });
     store.dispatch({ type: 'step-end', at, step: 'verify', status: 'failed', durationMs: 40, summary: 'models/large-v3.pt: sha256 a, expected b', error: { message: 'x', hint: 'pick an earlier tag' } });
-    store.dispatch({ type: 'drill-end', at, verdict: 'failed', durationMs: 2_000, exitCode: 1, summary: 'verify failed', reportDir: '/r' });
+    store.dispatch({ type: 'drill-end', cleanedUp: true, at, verdict: 'failed', durationMs: 2_000, exitCode: 1, summary: 'verify failed', reportDir: '/r' });
     const frame = await waitForFrame(instance, (f) => f.includes('FAILED'));
     expect(frame).toContain('Fix verify: pick an earlier tag');
   });

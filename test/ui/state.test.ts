@@ -1,11 +1,12 @@
+import { DRILL_HEADINGS } from '../helpers/steps.js';
 import { describe, expect, it } from 'vitest';
-import type { DrillEvent } from '../../src/core/events.js';
+import type { DrillEvent } from '../../src/core/model.js';
 import { initialState, reduce, runningStep, TAIL_LINES, type WizardAction } from '../../src/ui/state.js';
 
 const at = '2026-11-24T03:00:00.000Z';
 
 function run(actions: readonly WizardAction[]) {
-  return actions.reduce(reduce, initialState('demo', 'drill'));
+  return actions.reduce(reduce, initialState('demo', 'drill', DRILL_HEADINGS));
 }
 
 describe('wizard reducer', () => {
@@ -52,7 +53,7 @@ describe('wizard reducer', () => {
   });
 
   it('does not offer to abort a drill that has ended', () => {
-    const ended = run([{ type: 'drill-end', at, verdict: 'passed', durationMs: 1000, exitCode: 0, summary: 'ok' }]);
+    const ended = run([{ type: 'drill-end', cleanedUp: true, at, verdict: 'passed', durationMs: 1000, exitCode: 0, summary: 'ok' }]);
     expect(reduce(ended, { type: 'abort-requested' }).confirmAbort).toBe(false);
   });
 });
@@ -76,7 +77,7 @@ describe('wizard store', () => {
 
   it('applies queued lines before an urgent event, so a step\'s output is not lost at its end', async () => {
     const { createWizardStore } = await import('../../src/ui/store.js');
-    const store = createWizardStore(initialState('demo', 'drill'), 60_000, 60_000);
+    const store = createWizardStore(initialState('demo', 'drill', DRILL_HEADINGS), 60_000, 60_000);
     let notified = 0;
     store.subscribe(() => (notified += 1));
     store.dispatch({ type: 'step-start', at, step: 'install', title: 'Install' });

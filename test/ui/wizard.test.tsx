@@ -1,6 +1,7 @@
+import { DRILL_HEADINGS } from '../helpers/steps.js';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { SnapshotTag } from '../../src/core/events.js';
+import type { SnapshotTag } from '../../src/core/model.js';
 import { App } from '../../src/ui/App.js';
 import { initialState } from '../../src/ui/state.js';
 import { createWizardStore, type WizardStore } from '../../src/ui/store.js';
@@ -15,7 +16,7 @@ const TAGS: SnapshotTag[] = [
 ];
 
 function setup() {
-  const store: WizardStore = createWizardStore(initialState('demo', 'drill'), 0, 0);
+  const store: WizardStore = createWizardStore(initialState('demo', 'drill', DRILL_HEADINGS), 0, 0);
   const handlers = { onChooseTag: vi.fn(), onAbort: vi.fn(), onForce: vi.fn(), onExit: vi.fn() };
   const instance = render(<App store={store} {...handlers} />);
   return { store, instance, ...handlers };
@@ -93,7 +94,7 @@ describe('the wizard', () => {
     const live = await waitForFrame(instance, (f) => f.includes('32.0 MiB / 64.0 MiB 50%'));
     expect(live).toContain('Receiving objects: 100%');
     store.dispatch({ type: 'step-end', at, step: 'fetch', status: 'passed', durationMs: 1500, summary: '3 LFS objects' });
-    store.dispatch({ type: 'drill-end', at, verdict: 'passed', durationMs: 19_000, exitCode: 0, summary: 'restored and verified', reportDir: '/r/demo/x' });
+    store.dispatch({ type: 'drill-end', cleanedUp: true, at, verdict: 'passed', durationMs: 19_000, exitCode: 0, summary: 'restored and verified', reportDir: '/r/demo/x' });
     const summary = await waitForFrame(instance, (f) => f.includes('PASSED'));
     expect(summary).toContain('Report: /r/demo/x/report.md');
     expect(summary).toMatch(/fetch\s+▇+ 1\.5 s/);

@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import type { ProbeOptions } from '../../probes/types.js';
-import type { CheckResult } from '../events.js';
+import type { ProcessRunner } from '../../adapters/run.js';
+import type { CheckResult } from '../model.js';
 import type { EnvironmentPlan, TorchRequirement } from '../plan/types.js';
 import { diskCheck, nvidiaChecks, portChecks } from './host-checks.js';
 import { ffmpegCheck, gitChecks, pythonCheck } from './tool-checks.js';
@@ -15,6 +16,7 @@ async function standaloneTorchCheck(requirement: TorchRequirement, python: strin
 
 export interface EnvironmentCheckOptions {
   readonly env?: Readonly<Record<string, string>>;
+  readonly runner?: ProcessRunner;
   /** Where the restore goes (its filesystem's free space is checked). */
   readonly workdir?: string;
   readonly signal?: AbortSignal;
@@ -27,7 +29,7 @@ export async function runEnvironmentChecks(
   options: EnvironmentCheckOptions,
   onCheck?: (check: CheckResult) => void,
 ): Promise<{ checks: CheckResult[]; facts: Record<string, unknown> }> {
-  const probe = { env: options.env, signal: options.signal };
+  const probe = { env: options.env, signal: options.signal, runner: options.runner };
   const facts: Record<string, unknown> = {};
   const report = <T extends CheckResult[]>(checks: T): T => {
     for (const check of checks) onCheck?.(check);

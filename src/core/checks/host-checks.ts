@@ -5,7 +5,7 @@ import { probeNvidia } from '../../probes/nvidia.js';
 import { probePort } from '../../probes/ports.js';
 import type { ProbeOptions } from '../../probes/types.js';
 import { satisfies } from '../../probes/version.js';
-import type { CheckResult } from '../events.js';
+import type { CheckResult } from '../model.js';
 import type { EnvironmentPlan, NvidiaRequirement } from '../plan/types.js';
 
 const GiB = 1024 ** 3;

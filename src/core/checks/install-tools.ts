@@ -1,6 +1,6 @@
 /** Install the Debian packages that provide missing tools (git-lfs, ffmpeg) — as root only. */
-import { describeFailure, run } from '../../adapters/run.js';
-import type { CheckResult } from '../events.js';
+import { describeFailure, run, type ProcessRunner } from '../../adapters/run.js';
+import type { CheckResult } from '../model.js';
 
 export function installablePackages(checks: readonly CheckResult[]): string[] {
   return [...new Set(checks.filter((c) => c.status === 'failed' && c.installPackage).map((c) => c.installPackage!))];
@@ -17,12 +17,13 @@ export function installCommand(packages: readonly string[]): string {
 /** Runs apt-get; returns undefined on success, else why it failed (naming the command). */
 export async function installPackages(
   packages: readonly string[],
-  options: { readonly onLine?: (line: string) => void; readonly signal?: AbortSignal } = {},
+  options: { readonly onLine?: (line: string) => void; readonly signal?: AbortSignal; readonly runner?: ProcessRunner } = {},
 ): Promise<string | undefined> {
   if (!isRoot()) return `not root: run as root: ${installCommand(packages)}`;
   for (const args of [['update'], ['install', '-y', '--no-install-recommends', ...packages]]) {
     options.onLine?.(`$ apt-get ${args.join(' ')}`);
     const result = await run('apt-get', args, {
+      runner: options.runner,
       env: { DEBIAN_FRONTEND: 'noninteractive' },
       timeoutMs: 900_000,
       signal: options.signal,

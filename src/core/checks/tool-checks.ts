@@ -4,7 +4,7 @@ import { probePython } from '../../probes/python.js';
 import { probeGit, probeGitLfs } from '../../probes/tools.js';
 import type { ProbeOptions } from '../../probes/types.js';
 import { satisfies } from '../../probes/version.js';
-import type { CheckResult } from '../events.js';
+import type { CheckResult } from '../model.js';
 import type { FfmpegRequirement, VersionRequirement } from '../plan/types.js';
 
 export const APT_INSTALL: Readonly<Record<string, string>> = {

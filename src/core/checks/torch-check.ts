@@ -3,7 +3,7 @@ import { probeNvidia } from '../../probes/nvidia.js';
 import { checkCudaCompatibility, probeTorch } from '../../probes/torch.js';
 import type { ProbeOptions } from '../../probes/types.js';
 import { satisfies } from '../../probes/version.js';
-import type { CheckResult } from '../events.js';
+import type { CheckResult } from '../model.js';
 import type { TorchRequirement } from '../plan/types.js';
 
 export async function torchCheck(

@@ -1,3 +1,5 @@
+import { DrillError } from '../model.js';
+
 /** One problem found in a plan file. `line`/`col` are 1-based; 0 when the problem has no position (unreadable file). */
 export interface PlanIssue {
   readonly file: string;
@@ -19,7 +21,7 @@ export function formatIssue(issue: PlanIssue): string {
  * An invalid or unreadable plan. The fields describe the first problem (in document order);
  * `issues` lists all of them and the message has one line per issue.
  */
-export class PlanError extends Error {
+export class PlanError extends DrillError {
   readonly file: string;
   readonly line: number;
   readonly col: number;
@@ -28,7 +30,7 @@ export class PlanError extends Error {
 
   constructor(issues: readonly PlanIssue[]) {
     if (issues.length === 0) throw new TypeError('PlanError needs at least one issue');
-    super(issues.map(formatIssue).join('\n'));
+    super(issues.map(formatIssue).join('\n'), { usage: true });
     this.name = 'PlanError';
     const first = issues[0]!;
     this.file = first.file;

@@ -1,276 +1,116 @@
 /**
- * Typed readers over a parsed YAML document that keep source positions, so every problem
- * names file:line:col and the key path. Readers never throw: they record an issue and
- * return undefined, and the caller throws one PlanError with every issue at the end.
+ * zod building blocks for plan values, each with its error function, so the schema reads as the
+ * format and every problem keeps the wording of messages.ts. A value gets one problem, the first
+ * rule it breaks. No check uses zod's `abort`: an explicit abort anywhere inside a mapping or list
+ * would also stop the rules across its values (see `rule`), and all problems are reported at once.
  */
-import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type YAMLMap } from 'yaml';
-import type { PlanIssue } from './errors.js';
+import * as z from 'zod';
+import { expectedMessage, isRecord, unknownKeyMessage } from './messages.js';
 
-export class Ctx {
-  readonly issues: PlanIssue[] = [];
+type Issue = z.core.$ZodRawIssue;
 
-  constructor(
-    readonly file: string,
-    private readonly lines: LineCounter,
-    private readonly doc: Document,
-  ) {}
+/** A string; `what` completes "expected ..." both for other types and for failed checks. */
+export const text = (what = 'a string') => z.string({ error: (iss) => expectedMessage(what, iss.input, true) });
 
-  /** Records an issue at `offset` (a source offset) for the key path `key`. */
-  addAt(offset: number, key: string, message: string): void {
-    const { line, col } = this.lines.linePos(offset);
-    this.issues.push({ file: this.file, line: Math.max(line, 1), col: Math.max(col, 1), key, message });
-  }
+/** A string that is not blank (the pattern tells JSON Schema the same). */
+export const nonBlank = () => text().regex(/\S/, { error: 'must not be empty' });
 
-  add(node: unknown, key: string, message: string): void {
-    this.addAt(offsetOf(node), key, message);
-  }
+/** A string matching `pattern`, e.g. a plan name. */
+export const matching = (what: string, pattern: RegExp) => text(what).regex(pattern);
 
-  /** Follows aliases (*anchor) to the node they name. */
-  deref(node: unknown): unknown {
-    return isAlias(node) ? (node.resolve(this.doc) ?? node) : node;
-  }
-}
+/** For a second check on a value: run only while the value has no problem yet. */
+export const ifNoProblemYet = { when: (payload: z.core.ParsePayload) => payload.issues.length === 0 };
 
-function offsetOf(node: unknown): number {
-  const range = (node as { range?: readonly number[] } | null)?.range;
-  return range?.[0] ?? 0;
-}
+export const flag = () => z.boolean({ error: (iss) => expectedMessage('a boolean', iss.input) });
 
-/** How a value reads in an error message: "yes" (quoted string), 12, null, a list, a mapping. */
-export function describe(node: unknown): string {
-  if (isMap(node)) return 'a mapping';
-  if (isSeq(node)) return 'a list';
-  if (isScalar(node)) {
-    const v = node.value;
-    if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
-    return String(v);
-  }
-  if (isAlias(node)) return `an unresolved alias *${node.source}`;
-  return 'nothing';
-}
-
-export const joinKey = (path: string, key: string): string => (path ? `${path}.${key}` : key);
-
-function levenshtein(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
-
-/** The closest known key, if close enough to be a likely typo. */
-export function suggest(key: string, known: readonly string[]): string | undefined {
-  const lower = key.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
-  for (const candidate of known) {
-    const d = levenshtein(lower, candidate.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return best;
-}
-
-export interface StringRule {
-  readonly required?: boolean;
-  /** Reject "" (and all-blank strings). */
-  readonly nonEmpty?: boolean;
-  /** Checked after the type; `what` completes "expected ...". */
-  readonly check?: (value: string) => boolean;
-  readonly what?: string;
-}
-
-export interface NumberRule {
-  readonly required?: boolean;
+export interface Bounds {
   readonly integer?: boolean;
   readonly min?: number;
+  /** The value must be greater than this, not equal to it. */
+  readonly above?: number;
   readonly max?: number;
-  /** The value must be greater than min, not equal to it. */
-  readonly exclusiveMin?: boolean;
-}
-
-export function readString(ctx: Ctx, raw: unknown, key: string, rule: StringRule = {}): string | undefined {
-  const node = ctx.deref(raw);
-  if (!isScalar(node) || typeof node.value !== 'string') {
-    const v = isScalar(node) ? node.value : undefined;
-    const quote = typeof v === 'number' || typeof v === 'boolean' ? ` (quote it: "${String(v)}")` : '';
-    ctx.add(node, key, `expected ${rule.what ?? 'a string'}, got ${describe(node)}${quote}`);
-    return undefined;
-  }
-  const value = node.value;
-  if (rule.nonEmpty && value.trim() === '') {
-    ctx.add(node, key, 'must not be empty');
-    return undefined;
-  }
-  if (rule.check && !rule.check(value)) {
-    ctx.add(node, key, `expected ${rule.what ?? 'a valid value'}, got ${describe(node)}`);
-    return undefined;
-  }
-  return value;
-}
-
-export function readBoolean(ctx: Ctx, raw: unknown, key: string): boolean | undefined {
-  const node = ctx.deref(raw);
-  if (isScalar(node) && typeof node.value === 'boolean') return node.value;
-  ctx.add(node, key, `expected a boolean, got ${describe(node)}`);
-  return undefined;
-}
-
-export function readNumber(ctx: Ctx, raw: unknown, key: string, rule: NumberRule = {}): number | undefined {
-  const node = ctx.deref(raw);
-  const value = isScalar(node) ? node.value : undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    ctx.add(node, key, `expected ${rule.integer ? 'an integer' : 'a number'}, got ${describe(node)}`);
-    return undefined;
-  }
-  const { min, max } = rule;
-  const fail = (why: string): undefined => (ctx.add(node, key, `${why}, got ${value}`), undefined);
-  if (rule.integer && !Number.isInteger(value)) return fail('expected an integer');
-  if (min !== undefined && (rule.exclusiveMin ? value <= min : value < min)) {
-    return fail(`must be ${rule.exclusiveMin ? 'greater than' : 'at least'} ${min}`);
-  }
-  if (max !== undefined && value > max) return fail(`must be at most ${max}`);
-  return value;
-}
-
-/** A list; items are handed back as nodes with their key path ("ports[0]"). */
-export function readList(ctx: Ctx, raw: unknown, key: string): { node: unknown; key: string }[] | undefined {
-  const node = ctx.deref(raw);
-  if (!isSeq(node)) {
-    ctx.add(node, key, `expected a list, got ${describe(node)}`);
-    return undefined;
-  }
-  return node.items.map((item, i) => ({ node: item, key: `${key}[${i}]` }));
-}
-
-export function readStrings(ctx: Ctx, raw: unknown, key: string, rule: StringRule = {}): string[] | undefined {
-  const items = readList(ctx, raw, key);
-  if (!items) return undefined;
-  const values = items.map((item) => readString(ctx, item.node, item.key, rule));
-  return values.every((v): v is string => v !== undefined) ? values : undefined;
-}
-
-/** A mapping from free-form names to strings (e.g. environment variables); `isName` checks each name. */
-export function readStringMap(
-  ctx: Ctx,
-  raw: unknown,
-  key: string,
-  isName: (name: string) => boolean,
-  what: string,
-): Record<string, string> | undefined {
-  const node = ctx.deref(raw);
-  if (!isMap(node)) {
-    ctx.add(node, key, `expected a mapping, got ${describe(node)}`);
-    return undefined;
-  }
-  const result: Record<string, string> = {};
-  let ok = true;
-  for (const pair of node.items) {
-    const keyNode = ctx.deref(pair.key);
-    const name = isScalar(keyNode) && typeof keyNode.value === 'string' ? keyNode.value : undefined;
-    if (name === undefined || !isName(name)) {
-      ctx.add(keyNode, key, `expected ${what}, got ${describe(keyNode)}`);
-      ok = false;
-      continue;
-    }
-    const value = readString(ctx, pair.value, joinKey(key, name));
-    if (value === undefined) ok = false;
-    else result[name] = value;
-  }
-  return ok ? result : undefined;
 }
 
 /**
- * A mapping with a fixed set of keys. Unknown keys are reported (with a "did you mean"),
- * and each accessor reads one key with its type rule; absent optional keys give undefined.
+ * A number: "must be at least 0, got -1", "expected an integer, got \"443\"". The bounds are one
+ * check that reports the first one broken (zod's int() would abort explicitly, see above); the
+ * same bounds become the JSON Schema keywords.
  */
-export class Section {
-  private readonly values = new Map<string, unknown>();
-
-  private constructor(
-    readonly ctx: Ctx,
-    readonly node: YAMLMap,
-    readonly path: string,
-  ) {}
-
-  /** Reads `raw` as a mapping whose keys must be among `known`; undefined (with an issue) if it is not a mapping. */
-  static of(ctx: Ctx, raw: unknown, path: string, known: readonly string[], alsoSuggest: readonly string[] = []) {
-    const node = ctx.deref(raw);
-    if (!isMap(node)) {
-      ctx.add(node, path, `expected a mapping, got ${describe(node)}`);
-      return undefined;
-    }
-    const section = new Section(ctx, node, path);
-    for (const pair of node.items) {
-      const keyNode = ctx.deref(pair.key);
-      if (!isScalar(keyNode) || typeof keyNode.value !== 'string') {
-        ctx.add(keyNode, path, `expected a key name, got ${describe(keyNode)}`);
-        continue;
-      }
-      const name = keyNode.value;
-      if (known.includes(name)) {
-        section.values.set(name, pair.value);
-        continue;
-      }
-      const hint = suggest(name, [...known, ...alsoSuggest]);
-      const why = hint ? `did you mean "${hint}"?` : `expected one of: ${known.join(', ')}`;
-      ctx.add(keyNode, joinKey(path, name), `unknown key (${why})`);
-    }
-    return section;
-  }
-
-  has(key: string): boolean {
-    return this.values.has(key);
-  }
-
-  key(key: string): string {
-    return joinKey(this.path, key);
-  }
-
-  /** The value node of `key`; records "missing required key" (at this mapping) when required and absent. */
-  raw(key: string, required = false): unknown {
-    if (!this.values.has(key) && required) this.missing(key);
-    return this.values.get(key);
-  }
-
-  missing(key: string, why = 'missing required key'): void {
-    this.ctx.add(this.node, this.key(key), why);
-  }
-
-  string(key: string, rule: StringRule = {}): string | undefined {
-    return this.read(key, rule.required, (raw) => readString(this.ctx, raw, this.key(key), rule));
-  }
-
-  boolean(key: string, required = false): boolean | undefined {
-    return this.read(key, required, (raw) => readBoolean(this.ctx, raw, this.key(key)));
-  }
-
-  number(key: string, rule: NumberRule = {}): number | undefined {
-    return this.read(key, rule.required, (raw) => readNumber(this.ctx, raw, this.key(key), rule));
-  }
-
-  strings(key: string, rule: StringRule = {}): string[] | undefined {
-    return this.read(key, rule.required, (raw) => readStrings(this.ctx, raw, this.key(key), rule));
-  }
-
-  list(key: string, required = false): { node: unknown; key: string }[] | undefined {
-    return this.read(key, required, (raw) => readList(this.ctx, raw, this.key(key)));
-  }
-
-  section(key: string, known: readonly string[], required = false): Section | undefined {
-    return this.read(key, required, (raw) => Section.of(this.ctx, raw, this.key(key), known));
-  }
-
-  private read<T>(key: string, required: boolean | undefined, reader: (raw: unknown) => T | undefined): T | undefined {
-    if (!this.values.has(key)) {
-      if (required) this.missing(key);
-      return undefined;
-    }
-    return reader(this.values.get(key));
-  }
+export function count({ integer = false, min, above, max }: Bounds = {}) {
+  const broken = (v: number): string | undefined => {
+    if (integer && !Number.isInteger(v)) return 'expected an integer';
+    if (min !== undefined && v < min) return `must be at least ${min}`;
+    if (above !== undefined && v <= above) return `must be greater than ${above}`;
+    if (max !== undefined && v > max) return `must be at most ${max}`;
+    return undefined;
+  };
+  return z
+    .number({ error: (iss) => expectedMessage(integer ? 'an integer' : 'a number', iss.input) })
+    .superRefine((v, ctx) => {
+      const why = broken(v);
+      if (why) ctx.addIssue({ code: 'custom', message: `${why}, got ${v}`, input: v });
+    })
+    .meta({ type: integer ? 'integer' : 'number', minimum: min, exclusiveMinimum: above, maximum: max });
 }
+
+/** A list; `.min(1)` on it reads "must not be empty". */
+export const list = <T extends z.ZodType>(item: T) =>
+  z.array(item, { error: (iss: Issue) => (iss.code === 'too_small' ? 'must not be empty' : expectedMessage('a list', iss.input)) });
+
+export interface MappingOptions {
+  /** Keys of a sibling form worth suggesting for a typo (a transcription assertion suggests gpuMemoryMiB). */
+  readonly alsoSuggest?: readonly string[];
+  /** Keys the loader adds (an assertion's kind), not written in plans: left out of "expected one of". */
+  readonly hidden?: readonly string[];
+}
+
+/**
+ * A mapping with a fixed set of keys. zod reports all unknown keys of a mapping as one issue; its
+ * message has one line per key, in the order of the issue's `keys`, and the loader reports each
+ * line at its own key.
+ */
+export function mapping<S extends z.core.$ZodLooseShape>(shape: S, { alsoSuggest = [], hidden = [] }: MappingOptions = {}) {
+  const known = Object.keys(shape).filter((key) => !hidden.includes(key));
+  return z.strictObject(shape, {
+    error: (iss) =>
+      iss.code === 'unrecognized_keys'
+        ? iss.keys.map((key) => unknownKeyMessage(key, known, alsoSuggest)).join('\n')
+        : expectedMessage('a mapping', iss.input),
+  });
+}
+
+/** A mapping from free-form names (checked by `pattern`, described by `what`) to strings. */
+export const namedStrings = (what: string, pattern: RegExp) =>
+  z.record(z.string().regex(pattern), text(), {
+    error: (iss) => expectedMessage(iss.code === 'invalid_key' ? what : 'a mapping', iss.input),
+  });
+
+/** One of two forms told apart by the value's type; `what` names both for a value of neither. */
+export const either = <A extends z.ZodType, B extends z.ZodType>(a: A, b: B, what: string) =>
+  z.union([a, b], { error: (iss) => expectedMessage(what, iss.input) });
+
+export type Report = (path: readonly PropertyKey[], message: string) => void;
+
+/**
+ * A rule across values (a key required when another is set, no duplicates). zod cannot turn a
+ * function into JSON Schema, so `json` states the same rule for editors; the schema/loader
+ * agreement test keeps the two in step. The rule runs even when a value inside failed, so every
+ * problem is reported at once; `accepts` guards against a value of the wrong type.
+ */
+export function rule<T extends z.ZodType, V>(
+  schema: T,
+  json: Record<string, unknown>,
+  accepts: (value: unknown) => value is V,
+  check: (value: V, report: Report) => void,
+): T {
+  const refined = schema.superRefine(
+    (value, ctx) => {
+      if (!accepts(value)) return;
+      check(value, (path, message) => ctx.addIssue({ code: 'custom', path: [...path], message, input: value }));
+    },
+    { when: () => true },
+  );
+  return refined.meta(json) as T;
+}
+
+export const isList = (value: unknown): value is unknown[] => Array.isArray(value);

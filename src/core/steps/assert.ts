@@ -3,25 +3,23 @@ import path from 'node:path';
 import { gpuMemoryUsedMiB } from '../../probes/nvidia.js';
 import { compareTranscript } from '../../transcribe/compare.js';
 import { transcriberFor } from '../../transcribe/registry.js';
-import type { AssertionOutcome } from '../events.js';
+import { DrillError, type AssertionOutcome } from '../model.js';
 import type { GpuMemoryAssertion, TranscriptionAssertion } from '../plan/types.js';
-import { StepFailed, type DrillContext, type StepOutcome } from '../context.js';
+import { defineStep, type StepContext } from './step.js';
 
-async function transcription(ctx: DrillContext, assertion: TranscriptionAssertion): Promise<AssertionOutcome> {
+async function transcription(ctx: StepContext, assertion: TranscriptionAssertion): Promise<AssertionOutcome> {
   // A silence control expects nothing at all.
   const expected = assertion.expect.contains ?? '';
   const base = { name: assertion.name, api: assertion.api, audio: assertion.audio, expected, required: assertion.required };
-  const started = performance.now();
   try {
     const result = await transcriberFor(assertion)({
       baseUrl: ctx.plan.service.url,
-      audioPath: path.join(ctx.workdir, assertion.audio),
+      audioPath: path.join(ctx.workspace.dir, assertion.audio),
       language: assertion.language,
       endpoint: assertion.endpoint,
-      cwd: ctx.workdir,
+      cwd: ctx.workspace.dir,
       signal: ctx.signal,
     });
-    ctx.rto.firstTranscriptMs ??= Math.round(performance.now() - started);
     const verdict = compareTranscript(result.text, assertion.expect);
     return {
       ...base,
@@ -39,43 +37,52 @@ async function transcription(ctx: DrillContext, assertion: TranscriptionAssertio
   }
 }
 
-async function gpuMemory(assertion: GpuMemoryAssertion, env?: Readonly<Record<string, string>>): Promise<AssertionOutcome> {
+async function gpuMemory(ctx: StepContext, assertion: GpuMemoryAssertion): Promise<AssertionOutcome> {
   const { min, max } = assertion.gpuMemoryMiB;
   const expected = `${min ?? 0}..${max ?? '∞'} MiB in use`;
   const base = { name: assertion.name, api: 'nvidia-smi', expected, required: assertion.required, cer: null, latencyMs: null };
-  const used = await gpuMemoryUsedMiB({ env });
-  if (!used.ok) {
-    // Could not be measured: not a pass, not a fail.
-    return { ...base, actual: '', passed: false, inconclusive: true, detail: used.message };
-  }
+  const used = await gpuMemoryUsedMiB({ env: ctx.options.env, runner: ctx.runner });
+  // Could not be measured: not a pass, not a fail.
+  if (!used.ok) return { ...base, actual: '', passed: false, inconclusive: true, detail: used.message };
   const passed = (min === undefined || used.usedMiB >= min) && (max === undefined || used.usedMiB <= max);
   return { ...base, actual: `${used.usedMiB} MiB`, passed, detail: passed ? 'within range' : `outside ${expected}` };
 }
 
-export async function assertStep(ctx: DrillContext): Promise<StepOutcome> {
-  const total = ctx.plan.assertions.length;
-  for (const [index, assertion] of ctx.plan.assertions.entries()) {
-    ctx.progress('assert', { current: index, total, unit: 'assertions', label: assertion.name });
-    const outcome = assertion.kind === 'gpu-memory' ? await gpuMemory(assertion, ctx.options.env) : await transcription(ctx, assertion);
-    ctx.assertions.push(outcome);
-    ctx.emit({ type: 'assertion', outcome });
-    const mark = outcome.inconclusive ? '?' : outcome.passed ? '✔' : '✖';
-    ctx.log('assert', `${mark} ${outcome.name}: ${outcome.detail}`, 'info');
-    if (outcome.inconclusive && outcome.required) ctx.inconclusive.push(`${outcome.name}: ${outcome.detail}`);
-  }
-  ctx.progress('assert', { current: total, total, unit: 'assertions' });
-  const ran = ctx.assertions.filter((a) => !a.inconclusive);
-  const failed = ctx.assertions.filter((a) => !a.inconclusive && !a.passed);
-  const failedRequired = failed.filter((a) => a.required);
-  if (failedRequired.length > 0) {
-    const first = failedRequired[0]!;
-    throw new StepFailed(`${failedRequired.length} of ${total} assertion(s) failed; first: ${first.name}: ${first.detail}`);
-  }
-  if (ran.length === 0) {
-    ctx.inconclusive.push('no assertion could be run');
-    return { status: 'warned', summary: 'no assertion could be run' };
-  }
-  const notRun = ctx.assertions.length - ran.length;
-  const summary = `${ran.length - failed.length}/${ran.length} assertion(s) passed${notRun ? `, ${notRun} could not run` : ''}${failed.length ? `, ${failed.length} optional failed` : ''}`;
-  return { status: notRun > 0 || failed.length > 0 ? 'warned' : 'passed', summary };
+function summarize(assertions: readonly AssertionOutcome[]): { ran: number; failed: number; notRun: number } {
+  const ran = assertions.filter((a) => !a.inconclusive);
+  return { ran: ran.length, failed: ran.filter((a) => !a.passed).length, notRun: assertions.length - ran.length };
 }
+
+export const assertStep = defineStep({
+  id: 'assert',
+  title: 'Assert transcriptions',
+  needs: ['start'],
+  run: async (ctx, { start }) => {
+    const total = ctx.plan.assertions.length;
+    const assertions: AssertionOutcome[] = [];
+    let firstTranscriptMs: number | undefined;
+    for (const [index, assertion] of ctx.plan.assertions.entries()) {
+      ctx.progress({ current: index, total, unit: 'assertions', label: assertion.name });
+      const outcome = assertion.kind === 'gpu-memory' ? await gpuMemory(ctx, assertion) : await transcription(ctx, assertion);
+      assertions.push(outcome);
+      ctx.emit({ type: 'assertion', outcome });
+      // Recovery ends when the service first transcribes correctly: measured from the start of `start`.
+      if (assertion.kind === 'transcription' && outcome.passed && firstTranscriptMs === undefined) {
+        firstTranscriptMs = Math.round(performance.now() - start.startedAtMs);
+      }
+      if (outcome.inconclusive && outcome.required) ctx.found({ inconclusive: [`${outcome.name}: ${outcome.detail}`] });
+    }
+    ctx.progress({ current: total, total, unit: 'assertions' });
+    ctx.found({ assertions, ...(firstTranscriptMs !== undefined ? { rto: { firstTranscriptMs } } : {}) });
+    const failedRequired = assertions.filter((a) => !a.inconclusive && !a.passed && a.required);
+    const first = failedRequired[0];
+    if (first) throw new DrillError(`${failedRequired.length} of ${total} assertion(s) failed; first: ${first.name}: ${first.detail}`);
+    const { ran, failed, notRun } = summarize(assertions);
+    if (ran === 0) {
+      ctx.found({ inconclusive: ['no assertion could be run'] });
+      return { status: 'warned', summary: 'no assertion could be run', output: { assertions } };
+    }
+    const summary = `${ran - failed}/${ran} assertion(s) passed${notRun ? `, ${notRun} could not run` : ''}${failed ? `, ${failed} optional failed` : ''}`;
+    return { status: notRun > 0 || failed > 0 ? 'warned' : 'passed', summary, output: { assertions } };
+  },
+});

@@ -4,61 +4,69 @@ import { mkdir } from 'node:fs/promises';
 import { startServiceProcess } from '../../adapters/process-group.js';
 import { isPortFree } from '../../probes/ports.js';
 import { waitUntilReady } from '../../service/ready.js';
-import { StepFailed, type DrillContext, type StepOutcome } from '../context.js';
+import { DrillError } from '../model.js';
+import { defineStep } from './step.js';
 import { formatDuration } from '../format.js';
 
 function tail(lines: readonly string[]): string {
   return lines.slice(-5).join(' | ');
 }
 
-export async function startStep(ctx: DrillContext): Promise<StepOutcome> {
-  const { service } = ctx.plan;
-  for (const port of ctx.plan.environment.ports) {
-    if (!(await isPortFree(port))) throw new StepFailed(`port ${port} is already in use`, `stop whatever listens on ${port} (ss -ltnp 'sport = :${port}')`);
-  }
-  const started = performance.now();
-  await mkdir(ctx.reportDir!, { recursive: true });
-  ctx.serviceLog = path.join(ctx.reportDir!, 'service.log');
-  const recent: string[] = [];
-  ctx.log('start', `$ ${service.start}`, 'info');
-  ctx.service = startServiceProcess(service.start, {
-    cwd: ctx.workdir,
-    env: { ...ctx.options.env, ...service.env },
-    logFile: ctx.serviceLog,
-    onLine: (line) => {
-      recent.push(line);
-      if (recent.length > 50) recent.shift();
-      ctx.log('start', line, 'stdout');
-    },
-  });
-  const readyUrl = new URL(service.ready.path, service.url).toString();
-  const outcome = await waitUntilReady({
-    url: readyUrl,
-    timeoutMs: service.ready.timeoutSec * 1000,
-    signal: ctx.signal,
-    hasExited: ctx.service.hasExited,
-  }).catch(async (error: unknown) => {
-    // Interrupted: the live tail ends with this step, not during teardown.
-    await ctx.service?.stopFollowing();
-    throw error;
-  });
-  if (!outcome.ready) {
-    await ctx.service.stopFollowing();
-    if (outcome.reason === 'exited') {
-      const exit = await ctx.service.exited;
-      throw new StepFailed(
-        `\`${service.start}\` exited with ${exit.code ?? exit.signal} before ${readyUrl} answered: ${tail(recent)}`,
-        `read ${ctx.serviceLog}`,
-      );
+export const startStep = defineStep({
+  id: 'start',
+  title: 'Start the service',
+  needs: ['install'],
+  rtoKey: 'startMs',
+  limitMs: (plan) => plan.service.ready.timeoutSec * 1000,
+  run: async (ctx) => {
+    const { service } = ctx.plan;
+    const startedAtMs = performance.now();
+    for (const port of ctx.plan.environment.ports) {
+      if (!(await isPortFree(port))) throw new DrillError(`port ${port} is already in use`, { hint: `stop whatever listens on ${port} (ss -ltnp 'sport = :${port}')` });
     }
-    throw new StepFailed(`${readyUrl} did not answer within ${service.ready.timeoutSec} s (last: ${outcome.lastError})`, `raise service.ready.timeoutSec or read ${ctx.serviceLog}`);
-  }
-  ctx.rto.startMs = Math.round(performance.now() - started);
-  // The whole log stays in service.log; the live tail belongs to this step only.
-  await ctx.service.stopFollowing();
-  return {
-    status: 'passed',
-    summary: `${readyUrl} answered HTTP ${outcome.status} after ${formatDuration(outcome.waitedMs)} (pid ${ctx.service.pid})`,
-    evidence: { pid: ctx.service.pid, url: readyUrl, status: outcome.status, log: ctx.serviceLog },
-  };
-}
+    const reportDir = ctx.reportDir();
+    await mkdir(reportDir, { recursive: true });
+    const log = path.join(reportDir, 'service.log');
+    ctx.found({ serviceLog: log });
+    const recent: string[] = [];
+    ctx.log(`$ ${service.start}`, 'info');
+    const child = startServiceProcess(service.start, {
+      cwd: ctx.workspace.dir,
+      env: { ...ctx.options.env, ...service.env },
+      logFile: log,
+      onLine: (line) => {
+        recent.push(line);
+        if (recent.length > 50) recent.shift();
+        ctx.log(line, 'stdout');
+      },
+    });
+    const running = { service: child, startedAtMs, log };
+    ctx.provide(running);
+    const readyUrl = new URL(service.ready.path, service.url).toString();
+    try {
+      const outcome = await waitUntilReady({
+        url: readyUrl,
+        timeoutMs: service.ready.timeoutSec * 1000,
+        signal: ctx.signal,
+        hasExited: child.hasExited,
+        ...(service.ready.statuses ? { statuses: service.ready.statuses } : {}),
+      });
+      if (!outcome.ready && outcome.reason === 'exited') {
+        const exit = await child.exited;
+        throw new DrillError(`\`${service.start}\` exited with ${exit.code ?? exit.signal} before ${readyUrl} answered: ${tail(recent)}`, { hint: `read ${log}` });
+      }
+      if (!outcome.ready) {
+        throw new DrillError(`${readyUrl} did not answer within ${service.ready.timeoutSec} s (last: ${outcome.lastError})`, { hint: `raise service.ready.timeoutSec or read ${log}` });
+      }
+      return {
+        status: 'passed',
+        summary: `${readyUrl} answered HTTP ${outcome.status} after ${formatDuration(outcome.waitedMs)} (pid ${child.pid})`,
+        evidence: { pid: child.pid, url: readyUrl, status: outcome.status, log },
+        output: running,
+      };
+    } finally {
+      // The whole log stays in service.log; the live tail belongs to this step only.
+      await child.stopFollowing();
+    }
+  },
+});

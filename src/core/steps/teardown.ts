@@ -1,29 +1,41 @@
 /** teardown: stop the service's whole process group (TERM, then KILL) and remove the workspace — unless setup mode or --keep. */
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { groupAlive } from '../../adapters/process-group.js';
-import { StepFailed, type DrillContext, type StepOutcome } from '../context.js';
+import { DrillError } from '../model.js';
+import { defineStep } from './step.js';
 
-export async function teardownStep(ctx: DrillContext): Promise<StepOutcome> {
-  const notes: string[] = [];
-  const keepRunning = ctx.options.mode === 'setup' && ctx.service !== undefined && !ctx.signal.aborted && !ctx.service.hasExited();
-  if (ctx.service && keepRunning) {
-    await ctx.service.stopFollowing();
-    ctx.service.release();
-    ctx.leftRunning = { pid: ctx.service.pid, url: ctx.plan.service.url };
-    notes.push(`service left running (process group ${ctx.service.pid}, ${ctx.plan.service.url}); stop it with: kill -TERM -- -${ctx.service.pid}`);
-  } else if (ctx.service) {
-    const stopped = await ctx.service.stop(ctx.plan.service.stopTimeoutSec * 1000);
-    if (!stopped.groupGone || groupAlive(ctx.service.pid)) {
-      throw new StepFailed(`process group ${ctx.service.pid} of \`${ctx.service.command}\` survived SIGKILL`, `kill -KILL -- -${ctx.service.pid}`);
+export const teardownStep = defineStep({
+  id: 'teardown',
+  title: 'Tear down',
+  needs: [],
+  always: true,
+  run: async (ctx, { start }) => {
+    const notes: string[] = [];
+    const service = start?.service;
+    const keepRunning = ctx.options.mode === 'setup' && service !== undefined && !ctx.signal.aborted && !service.hasExited();
+    if (service && keepRunning) {
+      await service.stopFollowing();
+      service.release();
+      ctx.found({ leftRunning: { pid: service.pid, url: ctx.plan.service.url } });
+      notes.push(`service left running (process group ${service.pid}, ${ctx.plan.service.url}); stop it with: kill -TERM -- -${service.pid}`);
+    } else if (service) {
+      const stopped = await service.stop(ctx.plan.service.stopTimeoutSec * 1000);
+      if (!stopped.groupGone || groupAlive(service.pid)) {
+        throw new DrillError(`process group ${service.pid} of \`${service.command}\` survived SIGKILL`, { hint: `kill -KILL -- -${service.pid}` });
+      }
+      notes.push(stopped.signal === 'none' ? 'service had already exited' : `service stopped with SIG${stopped.signal} in ${stopped.durationMs} ms`);
     }
-    notes.push(stopped.signal === 'none' ? 'service had already exited' : `service stopped with SIG${stopped.signal} in ${stopped.durationMs} ms`);
-  }
-  const keepFiles = ctx.options.mode === 'setup' || ctx.options.keep;
-  if (keepFiles) {
-    notes.push(`workspace kept at ${ctx.workdir}`);
-  } else if (ctx.workdirCreated) {
-    await rm(ctx.workdir, { recursive: true, force: true, maxRetries: 3 });
-    notes.push(`workspace ${ctx.workdir} removed`);
-  }
-  return { status: 'passed', summary: notes.join('; ') || 'nothing to tear down', evidence: { notes } };
-}
+    const { dir, created } = ctx.workspace;
+    if (ctx.options.mode === 'setup' || ctx.options.keep) notes.push(`workspace kept at ${dir}`);
+    else if (created) {
+      await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+      notes.push(`workspace ${dir} removed`);
+    } else {
+      // The operator's directory was empty before the drill: what is in it now is the restore's.
+      for (const entry of await readdir(dir)) await rm(path.join(dir, entry), { recursive: true, force: true, maxRetries: 3 });
+      notes.push(`restored files removed from ${dir} (the directory was there before the drill, and stays)`);
+    }
+    return { status: 'passed', summary: notes.join('; ') || 'nothing to tear down', evidence: { notes }, output: { cleanedUp: true } };
+  },
+});

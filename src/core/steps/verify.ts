@@ -1,46 +1,57 @@
 /** verify: size + sha256 of every LFS file against its pointer, computed here — git-lfs's exit code is not trusted. */
 import { readLfsPointers } from '../../snapshot/pointers.js';
 import { staleIndexLock, verifyLfsFile } from '../../snapshot/verify.js';
-import { StepFailed, type DrillContext, type StepOutcome } from '../context.js';
 import { formatBytes } from '../format.js';
+import { DrillError, type LfsFileRecord } from '../model.js';
+import { defineStep } from './step.js';
 
-export async function verifyStep(ctx: DrillContext): Promise<StepOutcome> {
-  const started = performance.now();
-  // Pointers come from the restored commit itself, not from the listing: what is on disk must match what was backed up.
-  const pointers = await readLfsPointers(`${ctx.workdir}/.git`, 'HEAD');
-  const total = pointers.reduce((sum, p) => sum + p.size, 0);
-  let hashed = 0;
-  ctx.progress('verify', { current: 0, total, unit: 'bytes', label: `${pointers.length} files` });
-  for (const pointer of pointers) {
-    if (ctx.signal.aborted) throw ctx.signal.reason;
-    const record = await verifyLfsFile(
-      ctx.workdir,
-      pointer,
-      (bytes) => {
-        hashed += bytes;
-        ctx.progress('verify', { current: hashed, total, unit: 'bytes', label: pointer.path });
-      },
-      ctx.rejectedObjects.get(pointer.oid),
-    );
-    ctx.lfsFiles.push({ ...record });
-    ctx.log('verify', `${record.verified ? '✔' : '✖'} ${pointer.path} ${formatBytes(pointer.size)} sha256 ${pointer.oid.slice(0, 16)}…`, 'info');
-  }
-  const lock = await staleIndexLock(ctx.workdir);
-  if (lock) throw new StepFailed(`stale ${lock}: an interrupted git command left the index locked`, `remove ${lock} and restore again`);
-  const failures = ctx.lfsFiles.filter((file) => !file.verified);
-  if (failures.length > 0) {
-    const more = failures.length > 1 ? ` (and ${failures.length - 1} more)` : '';
-    throw new StepFailed(`${failures[0]!.problem}${more}`, 'this snapshot cannot be restored as backed up: pick an earlier tag and repair the backup');
-  }
-  if (pointers.length === 0) {
-    // Zero files verified is never "passed".
-    ctx.inconclusive.push('the snapshot holds no LFS files: nothing could be verified');
-    return { status: 'warned', summary: 'no LFS files in the snapshot: nothing to verify' };
-  }
-  ctx.rto.verifyMs = Math.round(performance.now() - started);
-  return {
-    status: 'passed',
-    summary: `${pointers.length} LFS files verified (${formatBytes(total)}, size + sha256)`,
-    evidence: { files: pointers.length, bytes: total },
-  };
-}
+export const verifyStep = defineStep({
+  id: 'verify',
+  title: 'Verify every LFS file',
+  needs: ['fetch'],
+  rtoKey: 'verifyMs',
+  run: async (ctx, { fetch }) => {
+    const dir = ctx.workspace.dir;
+    // Pointers come from the restored commit itself, not from the listing: what is on disk must match what was backed up.
+    const pointers = await readLfsPointers(`${dir}/.git`, 'HEAD', ctx.runner);
+    const total = pointers.reduce((sum, p) => sum + p.size, 0);
+    const files: LfsFileRecord[] = [];
+    let hashed = 0;
+    ctx.progress({ current: 0, total, unit: 'bytes', label: `${pointers.length} files` });
+    for (const pointer of pointers) {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      const record = await verifyLfsFile(
+        dir,
+        pointer,
+        (bytes) => {
+          hashed += bytes;
+          ctx.progress({ current: hashed, total, unit: 'bytes', label: pointer.path });
+        },
+        fetch.rejectedObjects.get(pointer.oid),
+      );
+      files.push(record);
+      ctx.emit({ type: 'lfs-file', file: record });
+    }
+    ctx.found({ lfsFiles: files });
+    const lock = await staleIndexLock(dir);
+    if (lock) throw new DrillError(`stale ${lock}: an interrupted git command left the index locked`, { hint: `remove ${lock} and restore again` });
+    const failures = files.filter((file) => !file.verified);
+    if (failures.length > 0) {
+      const more = failures.length > 1 ? ` (and ${failures.length - 1} more)` : '';
+      throw new DrillError(`${failures[0]?.problem ?? 'an LFS file did not verify'}${more}`, {
+        hint: 'this snapshot cannot be restored as backed up: pick an earlier tag and repair the backup',
+      });
+    }
+    if (pointers.length === 0) {
+      // Zero files verified is never "passed".
+      ctx.found({ inconclusive: ['the snapshot holds no LFS files: nothing could be verified'] });
+      return { status: 'warned', summary: 'no LFS files in the snapshot: nothing to verify', output: { files } };
+    }
+    return {
+      status: 'passed',
+      summary: `${pointers.length} LFS files verified (${formatBytes(total)}, size + sha256)`,
+      evidence: { files: pointers.length, bytes: total },
+      output: { files },
+    };
+  },
+});

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { CheckResult } from '../../core/events.js';
+import type { CheckResult } from '../../core/model.js';
 import { mark } from './marks.js';
 
 export interface CheckListProps {

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import SelectInput from 'ink-select-input';
-import type { EnvironmentDecision, EnvironmentReview as Review } from '../../core/context.js';
+import type { EnvironmentDecision, EnvironmentReview as Review } from '../../core/model.js';
 import { CheckList } from './CheckList.js';
 
 export interface EnvironmentReviewProps {

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { ProgressInfo } from '../../core/events.js';
+import type { ProgressInfo } from '../../core/model.js';
 import { formatDuration } from '../../core/format.js';
 import { useClock } from '../hooks/use-clock.js';
 import type { StepView } from '../state.js';

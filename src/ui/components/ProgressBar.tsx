@@ -1,5 +1,5 @@
 import { Text } from 'ink';
-import type { ProgressInfo } from '../../core/events.js';
+import type { ProgressInfo } from '../../core/model.js';
 import { describeProgress, formatBytes, formatDuration } from '../../core/format.js';
 
 export interface ProgressBarProps {

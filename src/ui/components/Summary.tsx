@@ -16,7 +16,10 @@ export function nextSteps(state: WizardState): string[] {
   }
   if (end.verdict === 'failed' && failed) lines.push(`Fix ${failed.id}: ${failed.error?.hint ?? failed.summary}`);
   if (end.verdict === 'inconclusive') lines.push('Run it where every required check can be carried out (see the report).');
-  if (end.verdict === 'aborted') lines.push('Nothing is left running; run the drill again when ready.');
+  // What teardown found, in its own words: the operator is not told "nothing is left" unless it is so.
+  const teardown = state.steps.find((step) => step.id === 'teardown');
+  if (!end.cleanedUp) lines.push(`Teardown did not finish: ${teardown?.error?.message ?? teardown?.summary ?? 'see the report'}${teardown?.error?.hint ? ` — ${teardown.error.hint}` : ''}`);
+  else if (end.verdict === 'aborted') lines.push(`${teardown ? `Teardown: ${teardown.summary}. ` : ''}Run it again when ready.`);
   if (end.verdict === 'passed' && !end.leftRunning) lines.push('Keep the report with the quarter\'s records; whisper-drill history shows the trend.');
   return lines;
 }

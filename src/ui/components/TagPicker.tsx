@@ -1,6 +1,6 @@
 import { Box, Text, useInput } from 'ink';
 import SelectInput from 'ink-select-input';
-import type { SnapshotTag } from '../../core/events.js';
+import type { SnapshotTag } from '../../core/model.js';
 import { formatBytes } from '../../core/format.js';
 
 export interface TagPickerProps {

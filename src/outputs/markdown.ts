@@ -1,8 +1,16 @@
 /** report.md: the same facts as report.json, for a human reading it in a merge request or a ticket. */
 import { formatBytes, formatDuration } from '../core/format.js';
-import type { Report } from './build.js';
+import type { DrillRecord } from '../core/model.js';
+import { assertionStatus, statusLook } from '../core/status.js';
+import type { Output } from './output.js';
 
-const MARK: Readonly<Record<string, string>> = { passed: '✔', failed: '✖', warned: '⚠', skipped: '–', inconclusive: '?' };
+type Report = DrillRecord;
+const mark = (status: string) => `${statusLook(status).symbol} ${status}`;
+/** An assertion that could not be carried out was not run: it neither passed nor failed. */
+const assertionLabel = (a: DrillRecord['assertions'][number]) => {
+  const status = assertionStatus(a);
+  return status === 'inconclusive' ? `${statusLook(status).symbol} not run` : mark(a.passed ? 'passed' : 'failed');
+};
 
 /** A table cell: `|` would split it, a line break end the row, and `<` start an HTML tag that hides the text (e.g. `<|zh|>`). */
 function cell(text: string): string {
@@ -36,7 +44,7 @@ export function renderMarkdown(report: Report): string {
     '',
     '| step | status | duration | summary |',
     '|---|---|---|---|',
-    ...report.steps.map((s) => `| ${s.id} | ${MARK[s.status] ?? ''} ${s.status} | ${formatDuration(s.durationMs)} | ${cell(s.summary)}${s.error?.hint ? ` — hint: ${cell(s.error.hint)}` : ''} |`),
+    ...report.steps.map((s) => `| ${s.id} | ${mark(s.status)} | ${formatDuration(s.durationMs)} | ${cell(s.summary)}${s.error?.hint ? ` — hint: ${cell(s.error.hint)}` : ''} |`),
     '',
     '## Recovery time (RTO)',
     '',
@@ -48,13 +56,13 @@ export function renderMarkdown(report: Report): string {
     '',
     '| check | status | measured | required | fix |',
     '|---|---|---|---|---|',
-    ...report.environment.checks.map((c) => `| ${c.title} | ${MARK[c.status] ?? ''} ${c.status} | ${cell(c.measured)} | ${cell(c.required ?? '')} | ${cell(c.fix ?? '')} |`),
+    ...report.environment.checks.map((c) => `| ${c.title} | ${mark(c.status)} | ${cell(c.measured)} | ${cell(c.required ?? '')} | ${cell(c.fix ?? '')} |`),
     '',
     '## LFS files',
     '',
     '| file | size | sha256 | verified |',
     '|---|---|---|---|',
-    ...report.lfs.files.map((f) => `| ${cell(f.path)} | ${formatBytes(f.size)} | \`${f.oid}\` | ${f.verified ? '✔ yes' : `✖ no — ${cell(f.problem ?? '')}`} |`),
+    ...report.lfs.files.map((f) => `| ${cell(f.path)} | ${formatBytes(f.size)} | \`${f.oid}\` | ${f.verified ? `${statusLook('passed').symbol} yes` : `${statusLook('failed').symbol} no — ${cell(f.problem ?? '')}`} |`),
     '',
     '## Assertions',
     '',
@@ -62,9 +70,11 @@ export function renderMarkdown(report: Report): string {
     '|---|---|---|---|---|---|---|',
     ...report.assertions.map(
       (a) =>
-        `| ${cell(a.name)} | ${a.api} | ${cell(a.expected)} | ${cell(a.actual)} | ${a.cer === null ? '—' : a.cer.toFixed(3)} | ${a.latencyMs === null ? '—' : `${a.latencyMs} ms`} | ${a.inconclusive ? '? not run' : a.passed ? '✔ passed' : '✖ failed'} — ${cell(a.detail)} |`,
+        `| ${cell(a.name)} | ${a.api} | ${cell(a.expected)} | ${cell(a.actual)} | ${a.cer === null ? '—' : a.cer.toFixed(3)} | ${a.latencyMs === null ? '—' : `${a.latencyMs} ms`} | ${assertionLabel(a)} — ${cell(a.detail)} |`,
     ),
     '',
   ];
   return `${lines.join('\n')}\n`;
 }
+
+export const markdownOutput: Output = { file: 'report.md', render: renderMarkdown };

@@ -1,5 +1,8 @@
 /** junit.xml: one test case per step and per assertion, so CI dashboards show drills like test runs. */
-import type { Report } from './build.js';
+import type { DrillRecord } from '../core/model.js';
+import type { Output } from './output.js';
+
+type Report = DrillRecord;
 
 function xml(text: string): string {
   return text
@@ -41,3 +44,5 @@ export function renderJunit(report: Report): string {
     '',
   ].join('\n');
 }
+
+export const junitOutput: Output = { file: 'junit.xml', render: renderJunit };

@@ -1,0 +1,157 @@
+/**
+ * The engine: runs the steps in order on one AbortController, skips what cannot run, times each
+ * step (less the operator's think time), emits one stream of events, and returns the drill's
+ * record. Steps that always run (teardown) run on every path; the record is saved before the end
+ * is announced.
+ */
+import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { systemRunner } from '../adapters/run.js';
+import { reportDirFor } from '../history/paths.js';
+import { DrillError, usageError, type DrillEvent, type DrillRecord, type StepId, type StepRecord, type StepStatus } from './model.js';
+import { buildRecord, FindingsLog } from './record.js';
+import { stepsFor } from './steps/index.js';
+import type { AnyStep, DrillOptions, StepOutputs, StepRunContext } from './steps/step.js';
+import { decideVerdict, EXIT_CODES } from './verdict.js';
+
+export type { DrillOptions } from './steps/step.js';
+
+/**
+ * The restore target: a fresh scratch directory, or the operator's, which must be new or empty.
+ * `check` restores nothing: its disk check looks at the scratch filesystem.
+ */
+async function prepareWorkspace(options: DrillOptions): Promise<{ dir: string; created: boolean }> {
+  if (options.mode === 'check') return { dir: os.tmpdir(), created: false };
+  if (!options.workdir) return { dir: await mkdtemp(path.join(os.tmpdir(), `whisper-drill-${options.plan.name}-`)), created: true };
+  const dir = path.resolve(options.workdir);
+  const entries = await readdir(dir).catch(() => undefined);
+  if (entries && entries.length > 0) throw usageError(`${dir} is not empty: restore into a new or empty directory`);
+  await mkdir(dir, { recursive: true });
+  return { dir, created: entries === undefined };
+}
+
+function errorOf(error: unknown, signal: AbortSignal): { message: string; hint?: string } {
+  if (signal.aborted) return { message: 'interrupted' };
+  const hint = error instanceof DrillError ? error.hint : (error as { hint?: unknown }).hint;
+  const message = error instanceof Error ? error.message : String(error);
+  return { message, ...(typeof hint === 'string' && hint ? { hint } : {}) };
+}
+
+interface Outcome {
+  readonly status: StepStatus;
+  readonly summary: string;
+  readonly error?: { message: string; hint?: string };
+  readonly evidence: Readonly<Record<string, unknown>>;
+  readonly operatorMs: number;
+}
+
+export async function runDrill(options: DrillOptions, emit: (event: DrillEvent) => void): Promise<DrillRecord> {
+  const steps = stepsFor(options.mode);
+  const workspace = await prepareWorkspace(options);
+  const { signal, plan } = options;
+  const startedAt = new Date();
+  const found = new FindingsLog();
+  const outputs: Partial<Record<StepId, unknown>> = {};
+  const records: StepRecord[] = [];
+  let operatorMs = 0;
+  const reportDir = () => reportDirFor(options.reportRoot, plan.name, startedAt, options.mode === 'check' ? 'check' : found.snapshot?.tag?.name);
+  const limitOf = (step: AnyStep) => step.limitMs?.(plan);
+  emit({
+    type: 'drill-start',
+    at: startedAt.toISOString(),
+    plan: plan.name,
+    planFile: plan.file,
+    mode: options.mode,
+    workdir: options.mode === 'check' ? '' : workspace.dir,
+    steps: steps.map((step) => ({ id: step.id, title: step.title, ...(limitOf(step) ? { limitMs: limitOf(step) } : {}) })),
+  });
+
+  const contextFor = (step: AnyStep, began: number): StepRunContext<StepId> => ({
+    options,
+    plan,
+    signal,
+    runner: options.runner ?? systemRunner,
+    workspace,
+    reportDir,
+    emit,
+    log: (line, stream = 'info') => emit({ type: 'log', step: step.id, stream, line }),
+    progress: (progress) => emit({ type: 'progress', step: step.id, progress: { ...progress, elapsedMs: Math.round(performance.now() - began) } }),
+    found: (findings) => found.add(findings),
+    provide: (output) => {
+      outputs[step.id] = output;
+    },
+  });
+
+  const runStep = async (step: AnyStep): Promise<Outcome> => {
+    const began = performance.now();
+    try {
+      const result = await step.run(contextFor(step, began), outputs as StepOutputs);
+      if (result.output !== undefined) outputs[step.id] = result.output;
+      return { status: result.status, summary: result.summary, evidence: result.evidence ?? {}, operatorMs: result.operatorMs ?? 0 };
+    } catch (error) {
+      const err = errorOf(error, signal);
+      return { status: 'failed', summary: err.message, error: err, evidence: {}, operatorMs: 0 };
+    }
+  };
+
+  const record = (step: AnyStep, at: string, outcome: Outcome, durationMs: number) => {
+    const evidence = outcome.operatorMs ? { ...outcome.evidence, operatorMs: outcome.operatorMs } : outcome.evidence;
+    const entry: StepRecord = { id: step.id, status: outcome.status, startedAt: at, durationMs, summary: outcome.summary, evidence, ...(outcome.error ? { error: outcome.error } : {}) };
+    records.push(entry);
+    emit({ type: 'step-end', at: new Date().toISOString(), step: step.id, status: entry.status, durationMs, summary: entry.summary, ...(entry.error ? { error: entry.error } : {}) });
+  };
+
+  let stopReason: string | undefined;
+  for (const step of steps) {
+    const at = new Date().toISOString();
+    const missing = step.needs.find((need) => outputs[need] === undefined);
+    const skipWhy = step.always
+      ? undefined
+      : signal.aborted
+        ? 'not run: the drill was interrupted'
+        : (stopReason ?? (missing ? `not run: ${missing} produced nothing to ${step.id}` : undefined));
+    emit({ type: 'step-start', at, step: step.id, title: step.title, ...(limitOf(step) && !skipWhy ? { limitMs: limitOf(step) } : {}) });
+    if (skipWhy) {
+      record(step, at, { status: 'skipped', summary: skipWhy, evidence: {}, operatorMs: 0 }, 0);
+      continue;
+    }
+    const began = performance.now();
+    const outcome = await runStep(step);
+    const durationMs = Math.round(performance.now() - began - outcome.operatorMs);
+    operatorMs += outcome.operatorMs;
+    if (step.rtoKey && (outcome.status === 'passed' || outcome.status === 'warned')) found.add({ rto: { [step.rtoKey]: durationMs } });
+    record(step, at, outcome, durationMs);
+    if (outcome.status === 'failed') stopReason ??= signal.aborted ? 'not run: the drill was interrupted' : `not run: ${step.id} failed`;
+    else if (options.stopAfter === step.id) stopReason ??= `not run: dry run (stopped after ${step.id})`;
+  }
+
+  const finishedAt = new Date();
+  const totalMs = finishedAt.getTime() - startedAt.getTime() - Math.round(operatorMs);
+  found.add({ rto: { totalMs, ...(operatorMs ? { operatorMs: Math.round(operatorMs) } : {}) } });
+  const { verdict, reasons } = decideVerdict({
+    aborted: signal.aborted,
+    steps: records,
+    inconclusive: found.inconclusive,
+    lfsFilesVerified: found.lfsFiles.filter((f) => f.verified).length,
+    assertionsRun: found.assertions.filter((a) => !a.inconclusive).length,
+    mode: options.mode,
+  });
+  const exitCode = EXIT_CODES[verdict];
+  const drill = buildRecord(options, found, { startedAt, finishedAt, workdir: workspace.dir, reportDir: reportDir(), steps: records, verdict, reasons, exitCode });
+  await options.save?.(drill);
+  const teardown = records.find((r) => r.id === 'teardown');
+  const chosen = found.snapshot?.tag?.name;
+  emit({
+    type: 'drill-end',
+    at: finishedAt.toISOString(),
+    verdict,
+    durationMs: totalMs,
+    reportDir: drill.reportDir,
+    exitCode,
+    ...(found.leftRunning ? { leftRunning: found.leftRunning } : {}),
+    cleanedUp: teardown === undefined || teardown.status !== 'failed',
+    summary: reasons.join('; ') || (options.mode === 'check' ? `${plan.name}: every requirement met` : `${plan.name} ${chosen ?? ''} restored and verified`.trim()),
+  });
+  return drill;
+}

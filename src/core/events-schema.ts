@@ -1,0 +1,137 @@
+/**
+ * The NDJSON event stream as a schema: drills/events.schema.json is generated from it
+ * (`npm run schema`), and the compiler checks below that it describes exactly the DrillEvent type
+ * the engine emits, so the two cannot drift apart.
+ */
+import * as z from 'zod';
+import { EVENTS_SCHEMA_VERSION, type DrillEvent } from './model.js';
+
+const stepId = z.enum(['environment', 'snapshot', 'fetch', 'verify', 'install', 'start', 'assert', 'teardown']);
+const stepStatus = z.enum(['passed', 'failed', 'warned', 'skipped']);
+const verdict = z.enum(['passed', 'failed', 'inconclusive', 'aborted']);
+const at = z.string().describe('ISO 8601 time, UTC');
+
+const check = z.strictObject({
+  id: z.string(),
+  title: z.string(),
+  status: z.enum(['passed', 'warned', 'failed', 'skipped', 'inconclusive']),
+  measured: z.string().describe('what was measured, e.g. "CUDA 12.4"'),
+  required: z.string().optional(),
+  fix: z.string().optional(),
+  installPackage: z.string().optional(),
+});
+
+const tag = z.strictObject({
+  name: z.string(),
+  commit: z.string(),
+  date: z.string(),
+  message: z.string(),
+  lfsFiles: z.number().int(),
+  lfsBytes: z.number().int(),
+  signature: z.enum(['verified', 'unsigned', 'bad', 'unchecked']),
+  signatureDetail: z.string().optional(),
+  lastDrill: z.strictObject({ verdict, at: z.string() }).optional(),
+});
+
+const progress = z.strictObject({
+  current: z.number(),
+  total: z.number().optional(),
+  unit: z.enum(['bytes', 'files', 'commands', 'assertions']),
+  label: z.string().optional(),
+  elapsedMs: z.number().optional(),
+});
+
+const lfsFile = z.strictObject({
+  path: z.string(),
+  size: z.number().int(),
+  oid: z.string().describe('sha256 of the content, from the pointer'),
+  verified: z.boolean(),
+  actualSha256: z.string().optional(),
+  actualSize: z.number().int().optional(),
+  problem: z.string().optional(),
+});
+
+const assertion = z.strictObject({
+  name: z.string(),
+  api: z.string(),
+  audio: z.string().optional(),
+  expected: z.string(),
+  actual: z.string(),
+  normalizedExpected: z.string().optional(),
+  normalizedActual: z.string().optional(),
+  cer: z.number().nullable(),
+  passed: z.boolean(),
+  inconclusive: z.boolean().optional(),
+  required: z.boolean(),
+  latencyMs: z.number().nullable(),
+  detail: z.string(),
+});
+
+const stepError = z.strictObject({ message: z.string(), hint: z.string().optional() });
+const heading = z.strictObject({ id: stepId, title: z.string(), limitMs: z.number().optional() });
+
+const events = [
+  z.strictObject({
+    type: z.literal('drill-start'),
+    at,
+    plan: z.string(),
+    planFile: z.string(),
+    mode: z.enum(['drill', 'setup', 'check']),
+    workdir: z.string(),
+    steps: z.array(heading).readonly(),
+  }),
+  z.strictObject({ type: z.literal('step-start'), at, step: stepId, title: z.string(), limitMs: z.number().optional() }),
+  z.strictObject({ type: z.literal('progress'), step: stepId, progress }),
+  z.strictObject({ type: z.literal('log'), step: stepId, stream: z.enum(['stdout', 'stderr', 'info']), line: z.string() }),
+  z.strictObject({ type: z.literal('check'), step: stepId, check }),
+  z.strictObject({ type: z.literal('tags'), tags: z.array(tag).readonly() }),
+  z.strictObject({ type: z.literal('lfs-file'), file: lfsFile }),
+  z.strictObject({ type: z.literal('assertion'), outcome: assertion }),
+  z.strictObject({
+    type: z.literal('step-end'),
+    at,
+    step: stepId,
+    status: stepStatus,
+    durationMs: z.number(),
+    summary: z.string(),
+    error: stepError.optional(),
+  }),
+  z.strictObject({
+    type: z.literal('drill-end'),
+    at,
+    verdict,
+    durationMs: z.number(),
+    reportDir: z.string().optional(),
+    exitCode: z.number().int(),
+    summary: z.string(),
+    leftRunning: z.strictObject({ pid: z.number().int(), url: z.string() }).optional(),
+    cleanedUp: z.boolean(),
+  }),
+] as const;
+
+/** One event as the engine emits it. */
+export const drillEventSchema = z.discriminatedUnion('type', events);
+
+/** One line of the NDJSON stream: an event with the version of this schema. */
+export const ndjsonLineSchema = z.discriminatedUnion(
+  'type',
+  // Same members, each with the version: the tuple's type is kept for discriminatedUnion.
+  events.map((event) => event.extend({ schemaVersion: z.literal(EVENTS_SCHEMA_VERSION).describe('version of this schema') })) as unknown as typeof events,
+);
+
+// The schema and the type describe the same events: each is assignable to the other.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameShape: Same<z.output<typeof drillEventSchema>, DrillEvent> = true;
+void sameShape;
+
+/** The JSON Schema that ships as drills/events.schema.json. */
+export function eventsJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(ndjsonLineSchema, { target: 'draft-2020-12' }),
+    title: 'whisper-drill NDJSON events',
+    description: 'One JSON object per line on stdout with --json. See the README, "NDJSON events".',
+  };
+}
+
+/** The file's text: two-space JSON and a final newline. */
+export const eventsJsonSchemaText = (): string => `${JSON.stringify(eventsJsonSchema(), null, 2)}\n`;

@@ -1,0 +1,34 @@
+/** One table of statuses: the symbol, the plain-text tag and the colour every face and output uses. */
+
+export type Status = 'passed' | 'warned' | 'failed' | 'skipped' | 'inconclusive' | 'pending' | 'running' | 'aborted';
+
+export interface StatusLook {
+  /** For terminals and markdown. */
+  readonly symbol: string;
+  /** Four characters for plain logs (no symbols, greppable). */
+  readonly tag: string;
+  /** An Ink/chalk colour name. */
+  readonly color: string;
+}
+
+export const STATUS: Readonly<Record<Status, StatusLook>> = {
+  passed: { symbol: '✔', tag: 'ok  ', color: 'green' },
+  warned: { symbol: '⚠', tag: 'warn', color: 'yellow' },
+  failed: { symbol: '✖', tag: 'FAIL', color: 'red' },
+  skipped: { symbol: '–', tag: 'skip', color: 'gray' },
+  inconclusive: { symbol: '?', tag: '????', color: 'magenta' },
+  pending: { symbol: '·', tag: '    ', color: 'gray' },
+  running: { symbol: '▸', tag: '... ', color: 'cyan' },
+  aborted: { symbol: '✖', tag: 'ABRT', color: 'red' },
+};
+
+export function statusLook(status: string): StatusLook {
+  return STATUS[status as Status] ?? { symbol: ' ', tag: '    ', color: 'white' };
+}
+
+/** The status of an assertion outcome, in the same vocabulary. */
+export function assertionStatus(outcome: { readonly passed: boolean; readonly inconclusive?: boolean; readonly required: boolean }): Status {
+  if (outcome.inconclusive) return 'inconclusive';
+  if (outcome.passed) return 'passed';
+  return outcome.required ? 'failed' : 'warned';
+}

@@ -1,0 +1,27 @@
+/** The steps, in order: adding a step is one module and one line here. */
+import type { Mode } from '../model.js';
+import { assertStep } from './assert.js';
+import { environmentStep } from './environment.js';
+import { fetchStep } from './fetch.js';
+import { installStep } from './install.js';
+import { snapshotStep } from './snapshot.js';
+import { startStep } from './start.js';
+import type { AnyStep } from './step.js';
+import { teardownStep } from './teardown.js';
+import { verifyStep } from './verify.js';
+
+export const DRILL_STEPS: readonly AnyStep[] = [
+  environmentStep,
+  snapshotStep,
+  fetchStep,
+  verifyStep,
+  installStep,
+  startStep,
+  assertStep,
+  teardownStep,
+];
+
+/** A drill and a setup go through every step; `check` is the same engine stopped after `environment`. */
+export function stepsFor(mode: Mode): readonly AnyStep[] {
+  return mode === 'check' ? DRILL_STEPS.filter((step) => step.id === 'environment') : DRILL_STEPS;
+}

@@ -1,0 +1,137 @@
+/**
+ * What a step is: plain data (id, title, time limit, RTO key) and a `run` that takes the typed
+ * outputs of the steps it needs and returns its own. The engine orders, skips, times and aborts.
+ */
+import type { ProcessRunner } from '../../adapters/run.js';
+import type { ServiceProcess } from '../../adapters/process-group.js';
+import type { TagListing } from '../../snapshot/tags.js';
+import type { Plan } from '../plan/types.js';
+import type {
+  AskPort,
+  AssertionOutcome,
+  CheckResult,
+  DrillEvent,
+  DrillRecord,
+  LeftRunning,
+  LfsFileRecord,
+  Mode,
+  ProgressInfo,
+  RecoveryTimes,
+  RtoKey,
+  StepId,
+  StepStatus,
+} from '../model.js';
+
+/** What each step hands to the steps after it. */
+export interface StepOutputs {
+  readonly environment: { readonly checks: readonly CheckResult[] };
+  readonly snapshot: { readonly repoUrl: string; readonly tag: TagListing };
+  readonly fetch: { readonly commit: string; readonly rejectedObjects: ReadonlyMap<string, string> };
+  readonly verify: { readonly files: readonly LfsFileRecord[] };
+  readonly install: { readonly commands: number };
+  readonly start: { readonly service: ServiceProcess; readonly startedAtMs: number; readonly log: string };
+  readonly assert: { readonly assertions: readonly AssertionOutcome[] };
+  readonly teardown: { readonly cleanedUp: boolean };
+}
+
+/** Facts a step found for the record, on success or failure alike. */
+export interface Findings {
+  readonly checks?: readonly CheckResult[];
+  readonly facts?: Readonly<Record<string, unknown>>;
+  readonly lfsFiles?: readonly LfsFileRecord[];
+  readonly assertions?: readonly AssertionOutcome[];
+  /** Required checks that could not be carried out: they make the verdict inconclusive. */
+  readonly inconclusive?: readonly string[];
+  readonly rto?: Partial<RecoveryTimes>;
+  readonly snapshot?: { readonly repo: string; readonly tag?: TagListing };
+  readonly serviceLog?: string;
+  readonly leftRunning?: LeftRunning;
+}
+
+export interface StepResult<Output> {
+  readonly status: Exclude<StepStatus, 'failed'>;
+  readonly summary: string;
+  readonly evidence?: Readonly<Record<string, unknown>>;
+  /** Time spent waiting for the operator: not part of the step's measured duration. */
+  readonly operatorMs?: number;
+  /** Absent when the step chose to produce nothing (a dry run lists tags and picks none). */
+  readonly output?: Output;
+}
+
+/** The drill's settings, as the command line and the plan gave them. */
+export interface DrillOptions {
+  readonly plan: Plan;
+  readonly mode: Mode;
+  /** The tag to restore; without it the ask port chooses. */
+  readonly tag?: string;
+  /** Restore target. Drill mode: a scratch directory by default. Setup mode: required. */
+  readonly workdir?: string;
+  /** Keep the workspace (and in setup mode the service) after the drill. */
+  readonly keep: boolean;
+  readonly reportRoot: string;
+  readonly cacheRoot: string;
+  readonly signal: AbortSignal;
+  readonly ask: AskPort;
+  /** Environment for the steps' tools (tests point PATH at recorded stand-ins). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Runs every external tool; the system's by default. */
+  readonly runner?: ProcessRunner;
+  /** --dry-run stops after `snapshot`: list the tags and check the environment; restore nothing. */
+  readonly stopAfter?: StepId;
+  /** `check`: PyTorch is probed with this python (the service's, already installed). */
+  readonly torchPython?: string;
+  /** Resolves `builtin:sample-backup` to the built sample repository. */
+  readonly resolveBuiltinRepo?: (name: string, signal: AbortSignal) => Promise<{ url: string; allowedSigners?: string; note?: string }>;
+  /** Writes the record's outputs (report.json, report.md, junit.xml) before the end is announced. */
+  readonly save?: (record: DrillRecord) => Promise<void>;
+}
+
+/** What a step's run sees besides its inputs. */
+export interface StepContext {
+  readonly options: DrillOptions;
+  readonly plan: Plan;
+  readonly signal: AbortSignal;
+  readonly runner: ProcessRunner;
+  readonly workspace: { readonly dir: string; readonly created: boolean };
+  /** Where this run's report goes (named after the chosen tag, once there is one). */
+  readonly reportDir: () => string;
+  readonly emit: (event: DrillEvent) => void;
+  /** A line of this step's output or a note about it. */
+  readonly log: (line: string, stream?: 'stdout' | 'stderr' | 'info') => void;
+  readonly progress: (progress: ProgressInfo) => void;
+  /** Facts for the record, kept whether the step then passes or fails. */
+  readonly found: (findings: Findings) => void;
+}
+
+export interface StepRunContext<Id extends StepId> extends StepContext {
+  /**
+   * Hands the output over before the step has finished: a step that always runs (teardown) gets it
+   * even when this step then fails (a service started but never ready must still be stopped).
+   */
+  readonly provide: (output: StepOutputs[Id]) => void;
+}
+
+export type StepInput<Needs extends StepId> = Pick<StepOutputs, Needs> & Partial<StepOutputs>;
+
+export interface StepDefinition<Id extends StepId = StepId, Needs extends StepId = StepId> {
+  readonly id: Id;
+  readonly title: string;
+  /** Steps whose output this one needs: it is skipped when one of them produced none. */
+  readonly needs: readonly Needs[];
+  /** Runs on every path, after a failure or an abort too (teardown). */
+  readonly always?: boolean;
+  /** The recovery-time figure this step's duration is. */
+  readonly rtoKey?: RtoKey;
+  /** The time limit the plan sets on the step, shown against its elapsed time. */
+  readonly limitMs?: (plan: Plan) => number | undefined;
+  // A method (checked bivariantly), so a list can hold steps of different input and output types.
+  run(ctx: StepRunContext<Id>, input: StepInput<Needs>): Promise<StepResult<StepOutputs[Id]>>;
+}
+
+/** Any step, as the engine sees the list: each one's own types were checked where it was defined. */
+export type AnyStep = StepDefinition<StepId, StepId>;
+
+/** Declares a step with its types checked against StepOutputs. */
+export function defineStep<Id extends StepId, Needs extends StepId = never>(definition: StepDefinition<Id, Needs>): StepDefinition<Id, Needs> {
+  return definition;
+}

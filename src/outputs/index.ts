@@ -1,0 +1,30 @@
+/**
+ * The report folder: every output rendered from one record, each written atomically (temp file +
+ * rename) so a reader never sees half a report. A new format is one module and one line here.
+ */
+import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { DrillRecord } from '../core/model.js';
+import { jsonOutput } from './json.js';
+import { junitOutput } from './junit.js';
+import { markdownOutput } from './markdown.js';
+import type { Output } from './output.js';
+
+export const OUTPUTS: readonly Output[] = [jsonOutput, markdownOutput, junitOutput];
+
+export async function writeAtomically(file: string, content: string): Promise<void> {
+  const temp = `${file}.tmp-${process.pid}`;
+  await writeFile(temp, content);
+  await rename(temp, file);
+}
+
+/** Writes every output into the record's report folder, and the service's log beside them. */
+export async function writeOutputs(record: DrillRecord, outputs: readonly Output[] = OUTPUTS): Promise<void> {
+  const dir = record.reportDir;
+  await mkdir(dir, { recursive: true });
+  for (const output of outputs) await writeAtomically(path.join(dir, output.file), output.render(record));
+  const log = path.join(dir, 'service.log');
+  const serviceLog = record.service.log;
+  if (serviceLog && path.resolve(serviceLog) !== log) await copyFile(serviceLog, log);
+  else if (!serviceLog && record.mode !== 'check') await writeAtomically(log, '(the service was not started)\n');
+}

@@ -1,0 +1,35 @@
+/** A step's context for unit tests: the events, logs and findings it produced are collected. */
+import os from 'node:os';
+import type { ProcessRunner } from '../../src/adapters/run.js';
+import type { DrillEvent, StepId } from '../../src/core/model.js';
+import type { Plan } from '../../src/core/plan/types.js';
+import type { Findings, StepOutputs, StepRunContext } from '../../src/core/steps/step.js';
+
+export interface Collected<Id extends StepId> {
+  readonly ctx: StepRunContext<Id>;
+  readonly events: DrillEvent[];
+  readonly logs: string[];
+  readonly findings: Findings[];
+  readonly provided: Array<StepOutputs[Id]>;
+}
+
+export function stepContext<Id extends StepId>(plan: Plan, runner: ProcessRunner, dir = os.tmpdir()): Collected<Id> {
+  const events: DrillEvent[] = [];
+  const logs: string[] = [];
+  const findings: Findings[] = [];
+  const provided: Array<StepOutputs[Id]> = [];
+  const ctx: StepRunContext<Id> = {
+    options: { plan, mode: 'drill', keep: false, reportRoot: dir, cacheRoot: dir, signal: new AbortController().signal, ask: { chooseTag: async (_t, s) => s }, runner },
+    plan,
+    signal: new AbortController().signal,
+    runner,
+    workspace: { dir, created: false },
+    reportDir: () => dir,
+    emit: (event) => events.push(event),
+    log: (line) => logs.push(line),
+    progress: () => undefined,
+    found: (f) => findings.push(f),
+    provide: (output) => provided.push(output),
+  };
+  return { ctx, events, logs, findings, provided };
+}
