@@ -1,16 +1,18 @@
 /** git and git-lfs, reached only through the process runner. */
+import { DrillError } from '../core/model.js';
 import { describeFailure, run, type RunOptions, type RunResult } from './run.js';
 
 /** Never prompt for credentials, always speak C (we parse messages), never page. */
 const GIT_ENV = { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', GIT_PAGER: 'cat', GIT_ASKPASS: 'true' } as const;
 
-export class ToolError extends Error {
+/** A tool that failed: the one error type, with the tool's result attached. */
+export class ToolError extends DrillError {
   constructor(
     message: string,
     readonly result: RunResult,
-    readonly hint?: string,
+    hint?: string,
   ) {
-    super(message);
+    super(message, hint ? { hint } : {});
     this.name = 'ToolError';
   }
 }

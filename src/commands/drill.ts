@@ -45,8 +45,15 @@ export interface DrillCommandInput {
   readonly frontEnd: (plan: Plan) => Promise<FrontEnd>;
 }
 
+/** The one repository built in: anything else after `builtin:` is a mistake in the plan, found before any step runs. */
+const BUILTIN_REPOS = new Set(['sample-backup']);
+
 export async function drillCommand({ args, mode, signal, frontEnd }: DrillCommandInput): Promise<number> {
   const plan = await loadPlan(planFileOf(args));
+  const builtin = /^builtin:(.*)$/.exec(plan.snapshot.repo)?.[1];
+  if (builtin !== undefined && !BUILTIN_REPOS.has(builtin)) {
+    throw usageError(`${plan.file}: snapshot.repo builtin:${builtin}: the only built-in repository is builtin:sample-backup`);
+  }
   const face = await frontEnd(plan);
   let finished = false;
   // `check` probes PyTorch with the service's python as the plan names it, relative to where check runs.
@@ -65,8 +72,7 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
         ask: face.ask,
         ...(args.dryRun ? { stopAfter: 'snapshot' as const } : {}),
         ...(torchPython ? { torchPython } : {}),
-        resolveBuiltinRepo: async (name, abort) => {
-          if (name !== 'sample-backup') throw usageError(`builtin:${name}: the only built-in repository is builtin:sample-backup`);
+        resolveBuiltinRepo: async (_name, abort) => {
           const sample = await ensureSampleBackup(cacheRoot(), abort);
           const note = `${sample.built ? 'built' : 'using'} the sample backup at ${sample.repoDir}`;
           return { url: sample.url, allowedSigners: sample.allowedSigners, note };

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { systemRunner } from '../adapters/run.js';
 import { reportDirFor } from '../history/paths.js';
-import { DrillError, usageError, type DrillEvent, type DrillRecord, type StepId, type StepRecord, type StepStatus } from './model.js';
+import { DrillError, usageError, type AskPort, type DrillEvent, type DrillRecord, type StepId, type StepRecord, type StepStatus } from './model.js';
 import { buildRecord, FindingsLog } from './record.js';
 import { stepsFor } from './steps/index.js';
 import type { AnyStep, DrillOptions, StepOutputs, StepRunContext } from './steps/step.js';
@@ -67,8 +67,26 @@ export async function runDrill(options: DrillOptions, emit: (event: DrillEvent) 
     steps: steps.map((step) => ({ id: step.id, title: step.title, ...(limitOf(step) ? { limitMs: limitOf(step) } : {}) })),
   });
 
+  // The operator's think time is not recovery time: each answer is timed, and left out of the step's
+  // duration and of the RTO total (it is recorded as operatorMs).
+  let waitedInStep = 0;
+  const timed = async <T>(question: () => Promise<T>): Promise<T> => {
+    const asked = performance.now();
+    try {
+      return await question();
+    } finally {
+      waitedInStep += performance.now() - asked;
+    }
+  };
+  const { reviewEnvironment } = options.ask;
+  const ask: AskPort = {
+    chooseTag: (tags, suggested) => timed(() => options.ask.chooseTag(tags, suggested)),
+    ...(reviewEnvironment ? { reviewEnvironment: (review) => timed(() => reviewEnvironment.call(options.ask, review)) } : {}),
+  };
+
   const contextFor = (step: AnyStep, began: number): StepRunContext<StepId> => ({
     options,
+    ask,
     plan,
     signal,
     runner: options.runner ?? systemRunner,
@@ -85,13 +103,14 @@ export async function runDrill(options: DrillOptions, emit: (event: DrillEvent) 
 
   const runStep = async (step: AnyStep): Promise<Outcome> => {
     const began = performance.now();
+    waitedInStep = 0;
     try {
       const result = await step.run(contextFor(step, began), outputs as StepOutputs);
       if (result.output !== undefined) outputs[step.id] = result.output;
-      return { status: result.status, summary: result.summary, evidence: result.evidence ?? {}, operatorMs: result.operatorMs ?? 0 };
+      return { status: result.status, summary: result.summary, evidence: result.evidence ?? {}, operatorMs: Math.round(waitedInStep) };
     } catch (error) {
       const err = errorOf(error, signal);
-      return { status: 'failed', summary: err.message, error: err, evidence: {}, operatorMs: 0 };
+      return { status: 'failed', summary: err.message, error: err, evidence: {}, operatorMs: Math.round(waitedInStep) };
     }
   };
 

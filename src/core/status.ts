@@ -32,3 +32,9 @@ export function assertionStatus(outcome: { readonly passed: boolean; readonly in
   if (outcome.passed) return 'passed';
   return outcome.required ? 'failed' : 'warned';
 }
+
+/** The verdict as a headline: a drill PASSED or FAILED; `check` speaks of a node's health. */
+export function verdictHeadline(verdict: string, mode: string): string {
+  if (mode !== 'check') return verdict.toUpperCase();
+  return ({ passed: 'HEALTHY', failed: 'UNHEALTHY', inconclusive: 'INCONCLUSIVE' } as Record<string, string>)[verdict] ?? verdict.toUpperCase();
+}

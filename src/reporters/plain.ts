@@ -5,7 +5,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import { describeProgress, formatBytes, formatDuration } from '../core/format.js';
 import type { AssertionOutcome, CheckResult, DrillEvent, LfsFileRecord } from '../core/model.js';
-import { assertionStatus, statusLook } from '../core/status.js';
+import { assertionStatus, statusLook, verdictHeadline } from '../core/status.js';
 import { progressThrottle } from './throttle.js';
 
 /**
@@ -35,9 +35,6 @@ export function describeLfsFile(file: LfsFileRecord): string {
   const what = `${file.path} ${formatBytes(file.size)} sha256 ${file.oid.slice(0, 16)}…`;
   return `${tag(file.verified ? 'passed' : 'failed')} ${what}${file.problem ? `: ${file.problem}` : ''}`;
 }
-
-/** `check` speaks of a node's health: its verdict line says HEALTHY or UNHEALTHY. */
-const HEALTH: Readonly<Record<string, string>> = { passed: 'HEALTHY', failed: 'UNHEALTHY', inconclusive: 'INCONCLUSIVE (a required check could not run)', aborted: 'ABORTED' };
 
 export function plainReporter(write: (text: string) => void = (text) => process.stderr.write(text)) {
   const throttle = progressThrottle(2_000);
@@ -79,8 +76,8 @@ export function plainReporter(write: (text: string) => void = (text) => process.
         break;
       }
       case 'drill-end':
-        if (mode === 'check') line(`${HEALTH[event.verdict]}: ${event.summary} (in ${formatDuration(event.durationMs)})`);
-        else line(`${event.verdict.toUpperCase()} in ${formatDuration(event.durationMs)}: ${event.summary}`);
+        if (mode === 'check') line(`${verdictHeadline(event.verdict, mode)}: ${event.summary} (in ${formatDuration(event.durationMs)})`);
+        else line(`${verdictHeadline(event.verdict, mode)} in ${formatDuration(event.durationMs)}: ${event.summary}`);
         if (!event.cleanedUp) line('teardown did not finish: see the teardown step above');
         if (event.reportDir) line(`report: ${event.reportDir}/report.md`);
         break;

@@ -90,6 +90,23 @@ describe('reviewing the environment with an operator', () => {
     expect(result.verdict).toBe('failed');
   });
 
+  it('leaves the operator\'s think time out of the step\'s duration, also when the step then fails', async () => {
+    const port = await freePort();
+    await hold(port);
+    const began = performance.now();
+    const { result } = await drillWithReview(port, async () => {
+      // The operator reads the screen for a while, then gives up.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      return 'quit';
+    });
+    const wall = performance.now() - began;
+    const environment = result.report.steps.find((s) => s.id === 'environment')!;
+    expect(environment.status).toBe('failed');
+    expect(environment.evidence['operatorMs']).toBeGreaterThanOrEqual(390);
+    expect(result.report.rto.operatorMs).toBe(environment.evidence['operatorMs']);
+    expect(environment.durationMs).toBeLessThanOrEqual(wall - 390);
+  });
+
   it('offers no installation for a requirement no package fixes', async () => {
     const port = await freePort();
     await hold(port);

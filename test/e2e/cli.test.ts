@@ -130,6 +130,14 @@ describe('invalid plans exit 2 and name file:line:col', () => {
     });
   }
 
+  it('a built-in repository that does not exist: a usage error before any step runs', async () => {
+    const file = path.join(scratch, 'builtin.yaml');
+    await writeFile(file, ['name: t', 'snapshot: { repo: "builtin:nope" }', 'service: { start: ./run, url: "http://127.0.0.1:8000" }', ''].join('\n'));
+    const result = await cli(['drill', '--plan', file, '--tag', 'v1', '--json']);
+    const message = await expectUsageError(result);
+    expect(message).toContain('builtin:nope: the only built-in repository is builtin:sample-backup');
+  });
+
   it('a plan file that does not exist', async () => {
     const file = path.join(scratch, 'missing.yaml');
     const message = await expectUsageError(await cli(['drill', '--plan', file, '--tag', 'v1']));

@@ -18,8 +18,10 @@ export function stepContext<Id extends StepId>(plan: Plan, runner: ProcessRunner
   const logs: string[] = [];
   const findings: Findings[] = [];
   const provided: Array<StepOutputs[Id]> = [];
+  const ask = { chooseTag: async (_tags: unknown, suggested: string) => suggested };
   const ctx: StepRunContext<Id> = {
-    options: { plan, mode: 'drill', keep: false, reportRoot: dir, cacheRoot: dir, signal: new AbortController().signal, ask: { chooseTag: async (_t, s) => s }, runner },
+    options: { plan, mode: 'drill', keep: false, reportRoot: dir, cacheRoot: dir, signal: new AbortController().signal, ask, runner },
+    ask,
     plan,
     signal: new AbortController().signal,
     runner,

@@ -21,20 +21,17 @@ async function measure(ctx: StepContext): Promise<CheckResult[]> {
 }
 
 /** With an operator at hand, unmet requirements can be fixed in place and checked again. */
-async function reviewUntilSettled(ctx: StepContext, first: CheckResult[]): Promise<{ checks: CheckResult[]; operatorMs: number }> {
+async function reviewUntilSettled(ctx: StepContext, first: CheckResult[]): Promise<CheckResult[]> {
   let checks = first;
-  let operatorMs = 0;
-  const review = ctx.options.ask.reviewEnvironment?.bind(ctx.options.ask);
+  const review = ctx.ask.reviewEnvironment?.bind(ctx.ask);
   while (review && summarizeChecks(checks).failed.length > 0) {
     const installable = installablePackages(checks);
-    const asked = performance.now();
     const decision = await review({
       checks,
       installable,
       canInstall: isRoot() && installable.length > 0,
       ...(installable.length ? { installCommand: installCommand(installable) } : {}),
     });
-    operatorMs += performance.now() - asked;
     if (decision === 'continue') break;
     if (decision === 'quit') {
       ctx.found({ checks });
@@ -46,7 +43,7 @@ async function reviewUntilSettled(ctx: StepContext, first: CheckResult[]): Promi
     }
     checks = await measure(ctx);
   }
-  return { checks, operatorMs: Math.round(operatorMs) };
+  return checks;
 }
 
 export const environmentStep = defineStep({
@@ -54,7 +51,7 @@ export const environmentStep = defineStep({
   title: 'Check the environment',
   needs: [],
   run: async (ctx) => {
-    const { checks, operatorMs } = await reviewUntilSettled(ctx, await measure(ctx));
+    const checks = await reviewUntilSettled(ctx, await measure(ctx));
     const { failed, inconclusive, warned } = summarizeChecks(checks);
     ctx.found({ checks, inconclusive: inconclusive.map((check) => `${check.title}: ${check.measured}`) });
     if (failed.length > 0) {
@@ -70,7 +67,6 @@ export const environmentStep = defineStep({
       status: warned.length + inconclusive.length > 0 ? 'warned' : 'passed',
       summary: `${passed}/${checks.length} checks passed${notes.length ? ` (${notes.join(', ')})` : ''}`,
       evidence: { checks: checks.length },
-      operatorMs,
       output: { checks },
     };
   },

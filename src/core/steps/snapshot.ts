@@ -65,10 +65,7 @@ export const snapshotStep = defineStep({
     // A dry run without --tag lists the tags and restores nothing: there is nothing to choose.
     if (ctx.options.stopAfter === 'snapshot' && !ctx.options.tag) return { status: 'passed', summary: `${listed}; dry run: none chosen`, evidence: { tagsListed: tags.length } };
 
-    const asked = performance.now();
-    const requested = ctx.options.tag ?? (await ctx.options.ask.chooseTag(listing, listing[0]?.name ?? ''));
-    // The operator's think time is not recovery time: it is recorded and left out of the RTO total.
-    const operatorMs = ctx.options.tag ? 0 : Math.round(performance.now() - asked);
+    const requested = ctx.options.tag ?? (await ctx.ask.chooseTag(listing, listing[0]?.name ?? ''));
     const chosen = tags.find((tag) => tag.name === requested);
     if (!chosen) {
       const names = tags.slice(0, 8).map((t) => t.name).join(', ');
@@ -81,7 +78,6 @@ export const snapshotStep = defineStep({
     if (disk) ctx.log(disk, 'info');
     return {
       status: 'passed',
-      operatorMs,
       summary: `${chosen.name} (${chosen.commit.slice(0, 12)}), ${chosen.lfsFiles} LFS files, ${formatBytes(chosen.lfsBytes)}, signature ${chosen.signature}`,
       evidence: { repo: redactUrl(url), tag: chosen.name, commit: chosen.commit, signature: chosen.signature, lfsFiles: chosen.lfsFiles, lfsBytes: chosen.lfsBytes, tagsListed: tags.length, disk },
       output: { repoUrl: url, tag: chosen },

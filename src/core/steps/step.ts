@@ -52,8 +52,6 @@ export interface StepResult<Output> {
   readonly status: Exclude<StepStatus, 'failed'>;
   readonly summary: string;
   readonly evidence?: Readonly<Record<string, unknown>>;
-  /** Time spent waiting for the operator: not part of the step's measured duration. */
-  readonly operatorMs?: number;
   /** Absent when the step chose to produce nothing (a dry run lists tags and picks none). */
   readonly output?: Output;
 }
@@ -89,6 +87,8 @@ export interface DrillOptions {
 /** What a step's run sees besides its inputs. */
 export interface StepContext {
   readonly options: DrillOptions;
+  /** The questions port, timed: the operator's think time is not part of a step's duration or the RTO. */
+  readonly ask: AskPort;
   readonly plan: Plan;
   readonly signal: AbortSignal;
   readonly runner: ProcessRunner;

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { formatDuration } from '../../core/format.js';
+import { verdictHeadline } from '../../core/status.js';
 import type { WizardState } from '../state.js';
 import { mark } from './marks.js';
 
@@ -20,7 +21,8 @@ export function nextSteps(state: WizardState): string[] {
   const teardown = state.steps.find((step) => step.id === 'teardown');
   if (!end.cleanedUp) lines.push(`Teardown did not finish: ${teardown?.error?.message ?? teardown?.summary ?? 'see the report'}${teardown?.error?.hint ? ` — ${teardown.error.hint}` : ''}`);
   else if (end.verdict === 'aborted') lines.push(`${teardown ? `Teardown: ${teardown.summary}. ` : ''}Run it again when ready.`);
-  if (end.verdict === 'passed' && !end.leftRunning) lines.push('Keep the report with the quarter\'s records; whisper-drill history shows the trend.');
+  if (end.verdict === 'passed' && state.mode === 'check') lines.push(`This node meets every requirement of ${state.plan}; a drill proves the backup itself.`);
+  else if (end.verdict === 'passed' && !end.leftRunning) lines.push('Keep the report with the quarter\'s records; whisper-drill history shows the trend.');
   return lines;
 }
 
@@ -34,7 +36,7 @@ export function Summary({ state }: { readonly state: WizardState }) {
       <Box borderStyle="round" borderColor={color} paddingX={1}>
         <Text>
           <Text bold color={color}>
-            {end.verdict.toUpperCase()}
+            {verdictHeadline(end.verdict, state.mode)}
           </Text>{' '}
           in {formatDuration(end.durationMs)} — {end.summary}
         </Text>
