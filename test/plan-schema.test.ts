@@ -22,7 +22,8 @@ const validate = (v: unknown): string[] => validateIn(schema, schema, v);
 /** The plan format: accepted keys per mapping ("assertions[]" = an item of the assertions list). */
 const PLAN_KEYS: Record<string, readonly string[]> = {
   '': ['name', 'description', 'snapshot', 'environment', 'install', 'service', 'assertions', 'report'],
-  snapshot: ['repo', 'tags', 'requireSignedTag', 'allowedSigners'],
+  snapshot: ['repo', 'tags', 'requireSignedTag', 'allowedSigners', 'auth'],
+  'snapshot.auth': ['usernameEnv', 'passwordEnv', 'tokenEnv', 'username'],
   environment: ['python', 'nvidia', 'torch', 'ffmpeg', 'disk', 'ports'],
   'environment.python': ['command', 'version'],
   'environment.nvidia': ['required', 'cuda', 'minFreeMiB'],
@@ -48,6 +49,7 @@ function schemaSections(): Record<string, Schema> {
   return {
     '': schema,
     snapshot: p(schema)['snapshot'] as Schema,
+    'snapshot.auth': p(p(schema)['snapshot']!)['auth'] as Schema,
     environment: p(schema)['environment'] as Schema,
     'environment.python': env['python'] as Schema,
     'environment.nvidia': env['nvidia'] as Schema,

@@ -5,10 +5,11 @@
 import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { git, gitOk, redactUrl, repoUrl } from '../adapters/git.js';
+import { git, gitOk, repoUrl } from '../adapters/git.js';
 import type { ProcessRunner } from '../adapters/run.js';
 import type { SnapshotTag } from '../core/model.js';
 import { readLfsPointers, type LfsPointer } from './pointers.js';
+import { gitCredentialEnv, type Remote } from './remote.js';
 
 export interface TagListing extends SnapshotTag {
   readonly pointers: readonly LfsPointer[];
@@ -24,16 +25,23 @@ async function exists(file: string): Promise<boolean> {
 }
 
 /** Fetch the tags matching `pattern` (a glob such as "v*") into the metadata repository. */
-export async function fetchTagMetadata(metaDir: string, repo: string, pattern: string, signal?: AbortSignal, runner?: ProcessRunner): Promise<void> {
+export interface GitHooks {
+  readonly signal?: AbortSignal;
+  readonly runner?: ProcessRunner;
+  /** The drill's environment for tools (tests put stand-ins on PATH, HOME for ssh). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export async function fetchTagMetadata(metaDir: string, remote: Remote, pattern: string, hooks: GitHooks = {}): Promise<void> {
+  const { runner, signal } = hooks;
   if (!(await exists(path.join(metaDir, 'HEAD')))) {
     await mkdir(metaDir, { recursive: true });
     await gitOk(['init', '--quiet', '--bare', metaDir], { runner });
   }
-  const url = repoUrl(repo);
   await gitOk(
-    ['--git-dir', metaDir, 'fetch', '--quiet', '--depth', '1', '--force', '--prune', '--no-tags', url, `+refs/tags/${pattern}:refs/tags/${pattern}`],
-    { runner, signal, env: { GIT_LFS_SKIP_SMUDGE: '1' } },
-    `check that ${redactUrl(url)} is reachable and holds tags matching "${pattern}"`,
+    ['--git-dir', metaDir, 'fetch', '--quiet', '--depth', '1', '--force', '--prune', '--no-tags', remote.url, `+refs/tags/${pattern}:refs/tags/${pattern}`],
+    { runner, signal, env: { ...hooks.env, ...gitCredentialEnv(remote), GIT_LFS_SKIP_SMUDGE: '1' } },
+    `check that ${remote.display} is reachable and holds tags matching "${pattern}"`,
   );
 }
 

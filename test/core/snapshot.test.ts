@@ -2,6 +2,7 @@
  * Listing the snapshot tags of the real sample backup (a bare repository with Git LFS objects and
  * an SSH-signed tag), reading LFS pointers out of a commit's tree, and parsing pointer text.
  */
+import { parseRemote } from '../../src/snapshot/remote.js';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -31,7 +32,7 @@ beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'whisper-drill-snapshot-'));
   sample = await sampleBackup();
   metaDir = path.join(tmp, 'meta.git');
-  await fetchTagMetadata(metaDir, sample.url, 'v*');
+  await fetchTagMetadata(metaDir, parseRemote(sample.url), 'v*');
 
   // An allowed_signers file that names the same principal with a key that did not sign anything.
   const key = path.join(tmp, 'other_key');
@@ -126,7 +127,7 @@ describe('listSnapshotTags on the sample backup', () => {
 
     // When its tags are listed with the right allowed_signers
     const meta = path.join(tmp, 'tampered-meta.git');
-    await fetchTagMetadata(meta, `file://${remote}`, 'v*');
+    await fetchTagMetadata(meta, parseRemote(`file://${remote}`), 'v*');
     const tags = await listSnapshotTags(meta, 'v*', sample.allowedSigners);
 
     // Then the signature is bad, and the detail says it does not match
@@ -142,7 +143,7 @@ describe('listSnapshotTags on the sample backup', () => {
   });
 
   it('fetches the tag metadata again into the same repository (a second drill reuses the cache)', async () => {
-    await fetchTagMetadata(metaDir, sample.url, 'v*');
+    await fetchTagMetadata(metaDir, parseRemote(sample.url), 'v*');
     expect((await listSnapshotTags(metaDir, 'v*')).map((t) => t.name)).toEqual(NEWEST_FIRST);
   });
 });

@@ -7,7 +7,8 @@ import { describe, expectTypeOf, it } from 'vitest';
 import type * as T from '../../src/core/plan/types.js';
 
 type TranscriptionApi = 'gradio' | 'openai' | 'whisper-cpp' | 'asr-webservice' | 'command';
-interface SnapshotPlan { readonly repo: string; readonly tags: string; readonly requireSignedTag: boolean; readonly allowedSigners?: string }
+interface SnapshotAuth { readonly usernameEnv?: string; readonly passwordEnv?: string; readonly tokenEnv?: string; readonly username?: string }
+interface SnapshotPlan { readonly repo: string; readonly tags: string; readonly requireSignedTag: boolean; readonly allowedSigners?: string; readonly auth?: SnapshotAuth }
 interface VersionRequirement { readonly command: string; readonly version?: string }
 interface NvidiaRequirement { readonly required: boolean; readonly cuda?: string; readonly minFreeMiB?: number }
 interface TorchRequirement { readonly required: boolean; readonly version?: string; readonly cuda?: boolean; readonly python?: string }

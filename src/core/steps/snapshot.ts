@@ -1,7 +1,7 @@
 /** snapshot: list the tags of the backup, choose one, verify its signature when required, check the disk budget. */
-import { redactUrl } from '../../adapters/git.js';
 import { lastDrillByTag } from '../../history/read.js';
 import { freeBytes } from '../../probes/disk.js';
+import { parseRemote, remoteSecrets, type Remote } from '../../snapshot/remote.js';
 import { metadataRepoPath, fetchTagMetadata, listSnapshotTags, type TagListing } from '../../snapshot/tags.js';
 import { formatBytes } from '../format.js';
 import { DrillError } from '../model.js';
@@ -9,13 +9,21 @@ import { defineStep, type StepContext } from './step.js';
 
 const GiB = 1024 ** 3;
 
-async function resolveRepo(ctx: StepContext): Promise<{ url: string; allowedSigners: string | undefined }> {
+/** The backup as a remote, its credentials named as secrets before anything can print them. */
+async function resolveRemote(ctx: StepContext): Promise<{ remote: Remote; allowedSigners: string | undefined }> {
   const { snapshot } = ctx.plan;
-  if (!snapshot.repo.startsWith('builtin:')) return { url: snapshot.repo, allowedSigners: snapshot.allowedSigners };
-  if (!ctx.options.resolveBuiltinRepo) throw new DrillError(`${snapshot.repo}: no built-in repository of that name`);
-  const builtin = await ctx.options.resolveBuiltinRepo(snapshot.repo.slice('builtin:'.length), ctx.signal);
-  if (builtin.note) ctx.log(builtin.note, 'info');
-  return { url: builtin.url, allowedSigners: snapshot.allowedSigners ?? builtin.allowedSigners };
+  let repo = snapshot.repo;
+  let allowedSigners = snapshot.allowedSigners;
+  if (repo.startsWith('builtin:')) {
+    if (!ctx.options.resolveBuiltinRepo) throw new DrillError(`${repo}: no built-in repository of that name`);
+    const builtin = await ctx.options.resolveBuiltinRepo(repo.slice('builtin:'.length), ctx.signal);
+    if (builtin.note) ctx.log(builtin.note, 'info');
+    repo = builtin.url;
+    allowedSigners ??= builtin.allowedSigners;
+  }
+  const remote = parseRemote(repo, snapshot.auth, { ...process.env, ...ctx.options.env });
+  for (const secret of remoteSecrets(remote)) ctx.secret(secret);
+  return { remote, allowedSigners };
 }
 
 async function checkDiskBudget(ctx: StepContext, lfsBytes: number): Promise<string> {
@@ -28,10 +36,10 @@ async function checkDiskBudget(ctx: StepContext, lfsBytes: number): Promise<stri
   return line;
 }
 
-async function listTags(ctx: StepContext, url: string, allowedSigners: string | undefined): Promise<TagListing[]> {
+async function listTags(ctx: StepContext, remote: Remote, allowedSigners: string | undefined): Promise<TagListing[]> {
   const { snapshot } = ctx.plan;
-  const metaDir = metadataRepoPath(ctx.options.cacheRoot, url);
-  await fetchTagMetadata(metaDir, url, snapshot.tags, ctx.signal, ctx.runner);
+  const metaDir = metadataRepoPath(ctx.options.cacheRoot, remote.url);
+  await fetchTagMetadata(metaDir, remote, snapshot.tags, { signal: ctx.signal, runner: ctx.runner, env: ctx.options.env });
   const history = await lastDrillByTag(ctx.options.reportRoot, ctx.plan.name);
   return (await listSnapshotTags(metaDir, snapshot.tags, allowedSigners, ctx.runner)).map((tag) => {
     const lastDrill = history.get(tag.name);
@@ -53,11 +61,11 @@ export const snapshotStep = defineStep({
   title: 'Choose the snapshot',
   needs: [],
   run: async (ctx) => {
-    const { url, allowedSigners } = await resolveRepo(ctx);
+    const { remote, allowedSigners } = await resolveRemote(ctx);
     const { snapshot } = ctx.plan;
-    ctx.found({ snapshot: { repo: redactUrl(url) } });
-    const tags = await listTags(ctx, url, allowedSigners);
-    if (tags.length === 0) throw new DrillError(`no tag of ${redactUrl(url)} matches "${snapshot.tags}"`, { hint: 'check snapshot.tags in the plan' });
+    ctx.found({ snapshot: { repo: remote.display } });
+    const tags = await listTags(ctx, remote, allowedSigners);
+    if (tags.length === 0) throw new DrillError(`no tag of ${remote.display} matches "${snapshot.tags}"`, { hint: 'check snapshot.tags in the plan' });
     // Faces get the listing, not the pointers behind it.
     const listing = tags.map(({ pointers: _pointers, ...tag }) => tag);
     ctx.emit({ type: 'tags', tags: listing });
@@ -71,7 +79,7 @@ export const snapshotStep = defineStep({
       const names = tags.slice(0, 8).map((t) => t.name).join(', ');
       throw new DrillError(`tag ${requested} not found among the tags matching "${snapshot.tags}" (${names})`, { hint: 'pass one of them with --tag' });
     }
-    ctx.found({ snapshot: { repo: redactUrl(url), tag: chosen } });
+    ctx.found({ snapshot: { repo: remote.display, tag: chosen } });
     refuseUnsafeSignature(chosen, snapshot.requireSignedTag);
     const disk = await checkDiskBudget(ctx, chosen.lfsBytes);
     ctx.log(`${chosen.name} → commit ${chosen.commit}`, 'info');
@@ -79,8 +87,8 @@ export const snapshotStep = defineStep({
     return {
       status: 'passed',
       summary: `${chosen.name} (${chosen.commit.slice(0, 12)}), ${chosen.lfsFiles} LFS files, ${formatBytes(chosen.lfsBytes)}, signature ${chosen.signature}`,
-      evidence: { repo: redactUrl(url), tag: chosen.name, commit: chosen.commit, signature: chosen.signature, lfsFiles: chosen.lfsFiles, lfsBytes: chosen.lfsBytes, tagsListed: tags.length, disk },
-      output: { repoUrl: url, tag: chosen },
+      evidence: { repo: remote.display, tag: chosen.name, commit: chosen.commit, signature: chosen.signature, lfsFiles: chosen.lfsFiles, lfsBytes: chosen.lfsBytes, tagsListed: tags.length, disk },
+      output: { remote, tag: chosen },
     };
   },
 });

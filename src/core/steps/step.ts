@@ -4,6 +4,8 @@
  */
 import type { ProcessRunner } from '../../adapters/run.js';
 import type { ServiceProcess } from '../../adapters/process-group.js';
+import type { Landed } from '../../snapshot/lfs/download.js';
+import type { Remote } from '../../snapshot/remote.js';
 import type { TagListing } from '../../snapshot/tags.js';
 import type { Plan } from '../plan/types.js';
 import type {
@@ -25,8 +27,9 @@ import type {
 /** What each step hands to the steps after it. */
 export interface StepOutputs {
   readonly environment: { readonly checks: readonly CheckResult[] };
-  readonly snapshot: { readonly repoUrl: string; readonly tag: TagListing };
-  readonly fetch: { readonly commit: string; readonly rejectedObjects: ReadonlyMap<string, string> };
+  readonly snapshot: { readonly remote: Remote; readonly tag: TagListing };
+  /** What landed for each LFS object, with the sha256 of the bytes as written (empty when git-lfs fetched). */
+  readonly fetch: { readonly commit: string; readonly landed: ReadonlyMap<string, Landed> };
   readonly verify: { readonly files: readonly LfsFileRecord[] };
   readonly install: { readonly commands: number };
   readonly start: { readonly service: ServiceProcess; readonly startedAtMs: number; readonly log: string };
@@ -101,6 +104,8 @@ export interface StepContext {
   readonly progress: (progress: ProgressInfo) => void;
   /** Facts for the record, kept whether the step then passes or fails. */
   readonly found: (findings: Findings) => void;
+  /** A secret (a password, a token): from now on it is scrubbed from every event and the record. */
+  readonly secret: (value: string) => void;
 }
 
 export interface StepRunContext<Id extends StepId> extends StepContext {
