@@ -48,12 +48,23 @@ export interface DrillCommandInput {
 /** The one repository built in: anything else after `builtin:` is a mistake in the plan, found before any step runs. */
 const BUILTIN_REPOS = new Set(['sample-backup']);
 
+/** The key named by service.apiKeyEnv, read before any step runs: a missing one is a usage error. */
+function apiKeyOf(plan: Plan): string | undefined {
+  const name = plan.service.apiKeyEnv;
+  if (name === undefined) return undefined;
+  const key = process.env[name];
+  if (!key) throw usageError(`${plan.file}: service.apiKeyEnv names ${name}, and ${name} is not set`, `export ${name}=<the service's API key> and run again`);
+  return key;
+}
+
 export async function drillCommand({ args, mode, signal, frontEnd }: DrillCommandInput): Promise<number> {
   const plan = await loadPlan(planFileOf(args));
   const builtin = /^builtin:(.*)$/.exec(plan.snapshot.repo)?.[1];
   if (builtin !== undefined && !BUILTIN_REPOS.has(builtin)) {
     throw usageError(`${plan.file}: snapshot.repo builtin:${builtin}: the only built-in repository is builtin:sample-backup`);
   }
+  // `check` calls no service: it needs no key.
+  const apiKey = mode === 'check' ? undefined : apiKeyOf(plan);
   const face = await frontEnd(plan);
   let finished = false;
   // `check` probes PyTorch with the service's python as the plan names it, relative to where check runs.
@@ -72,6 +83,7 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
         ask: face.ask,
         ...(args.dryRun ? { stopAfter: 'snapshot' as const } : {}),
         ...(torchPython ? { torchPython } : {}),
+        ...(apiKey ? { apiKey } : {}),
         resolveBuiltinRepo: async (_name, abort) => {
           const sample = await ensureSampleBackup(cacheRoot(), abort);
           const note = `${sample.built ? 'built' : 'using'} the sample backup at ${sample.repoDir}`;
