@@ -9,6 +9,7 @@ import { cacheRoot, packageRoot } from '../paths.js';
 import { ndjsonReporter } from '../reporters/ndjson.js';
 import { plainReporter } from '../reporters/plain.js';
 import { ensureSampleBackup } from '../sample/build.js';
+import { apiKeyFrom } from './api-key.js';
 import type { CliArgs } from './args.js';
 
 export const DEFAULT_PLAN = 'drills/whisper-large-v3.yaml';
@@ -48,15 +49,6 @@ export interface DrillCommandInput {
 /** The one repository built in: anything else after `builtin:` is a mistake in the plan, found before any step runs. */
 const BUILTIN_REPOS = new Set(['sample-backup']);
 
-/** The key named by service.apiKeyEnv, read before any step runs: a missing one is a usage error. */
-function apiKeyOf(plan: Plan): string | undefined {
-  const name = plan.service.apiKeyEnv;
-  if (name === undefined) return undefined;
-  const key = process.env[name];
-  if (!key) throw usageError(`${plan.file}: service.apiKeyEnv names ${name}, and ${name} is not set`, `export ${name}=<the service's API key> and run again`);
-  return key;
-}
-
 export async function drillCommand({ args, mode, signal, frontEnd }: DrillCommandInput): Promise<number> {
   const plan = await loadPlan(planFileOf(args));
   const builtin = /^builtin:(.*)$/.exec(plan.snapshot.repo)?.[1];
@@ -64,7 +56,7 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
     throw usageError(`${plan.file}: snapshot.repo builtin:${builtin}: the only built-in repository is builtin:sample-backup`);
   }
   // `check` calls no service: it needs no key.
-  const apiKey = mode === 'check' ? undefined : apiKeyOf(plan);
+  const apiKey = mode === 'check' ? undefined : apiKeyFrom(plan.service.apiKeyEnv, `${plan.file}: service.apiKeyEnv`);
   const face = await frontEnd(plan);
   let finished = false;
   // `check` probes PyTorch with the service's python as the plan names it, relative to where check runs.
