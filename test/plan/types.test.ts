@@ -1,6 +1,7 @@
 /**
  * The plan types are derived from the schema; the rest of the code relies on their shapes. These
- * are the shapes as they were written by hand before (plus service.ready.statuses), checked by
+ * are the shapes as they were written by hand before (plus service.ready.statuses and sendApiKey,
+ * service.apiKeyEnv and an assertion's model), checked by
  * tsc (`npm run typecheck`): a schema change that alters a type fails here.
  */
 import { describe, expectTypeOf, it } from 'vitest';
@@ -24,9 +25,10 @@ interface EnvironmentPlan {
 interface ServicePlan {
   readonly start: string;
   readonly url: string;
-  readonly ready: { readonly path: string; readonly timeoutSec: number; readonly statuses?: readonly number[] };
+  readonly ready: { readonly path: string; readonly timeoutSec: number; readonly statuses?: readonly number[]; readonly sendApiKey?: boolean };
   readonly stopTimeoutSec: number;
   readonly env?: Readonly<Record<string, string>>;
+  readonly apiKeyEnv?: string;
 }
 interface ExpectedTranscript { readonly contains?: string; readonly maxCER?: number; readonly empty?: boolean }
 interface TranscriptionAssertion {
@@ -37,6 +39,7 @@ interface TranscriptionAssertion {
   readonly language?: string;
   readonly expect: ExpectedTranscript;
   readonly endpoint?: string;
+  readonly model?: string;
   readonly command?: string;
   readonly required: boolean;
 }

@@ -1,16 +1,16 @@
 /** Checks of the host: NVIDIA driver + CUDA + free GPU memory, disk, ports. */
 import { formatBytes } from '../format.js';
 import { probeDisk } from '../../probes/disk.js';
-import { probeNvidia } from '../../probes/nvidia.js';
+import { probeNvidia, type NvidiaFacts } from '../../probes/nvidia.js';
 import { probePort } from '../../probes/ports.js';
-import type { ProbeOptions } from '../../probes/types.js';
+import type { ProbeOptions, ProbeResult } from '../../probes/types.js';
 import { satisfies } from '../../probes/version.js';
 import type { CheckResult } from '../model.js';
 import type { EnvironmentPlan, NvidiaRequirement } from '../plan/types.js';
 
 const GiB = 1024 ** 3;
 
-export async function nvidiaChecks(requirement: NvidiaRequirement, options: ProbeOptions): Promise<{ checks: CheckResult[]; facts: unknown }> {
+export async function nvidiaChecks(requirement: NvidiaRequirement, options: ProbeOptions): Promise<{ checks: CheckResult[]; facts: ProbeResult<NvidiaFacts> }> {
   const facts = await probeNvidia(options);
   const required = requirement.required;
   if (!facts.ok) {

@@ -81,6 +81,11 @@ export interface DrillOptions {
   readonly stopAfter?: StepId;
   /** `check`: PyTorch is probed with this python (the service's, already installed). */
   readonly torchPython?: string;
+  /**
+   * The service's API key, read from the variable the plan names (service.apiKeyEnv) by the
+   * command: sent as a Bearer token, never emitted, logged or recorded.
+   */
+  readonly apiKey?: string;
   /** Resolves `builtin:sample-backup` to the built sample repository. */
   readonly resolveBuiltinRepo?: (name: string, signal: AbortSignal) => Promise<{ url: string; allowedSigners?: string; note?: string }>;
   /** Writes the record's outputs (report.json, report.md, junit.xml) before the end is announced. */
