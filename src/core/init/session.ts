@@ -6,8 +6,9 @@
 import { constants } from 'node:fs';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { git, redactUrl } from '../../adapters/git.js';
+import { git } from '../../adapters/git.js';
 import { detectService, type ServiceDetection } from '../../service/detect.js';
+import { parseRemote } from '../../snapshot/remote.js';
 import { fetchTagMetadata, listSnapshotTags, metadataRepoPath } from '../../snapshot/tags.js';
 import { DrillError, type SnapshotTag } from '../model.js';
 import { loadPlan } from '../plan/load.js';
@@ -48,11 +49,12 @@ export function initSession(deps: InitDeps): InitSession {
   const resolve = async (repo: string) => (repo.startsWith('builtin:') ? deps.resolveBuiltinRepo(repo.slice('builtin:'.length), deps.signal) : repo);
   return {
     async listTags(repo, pattern) {
-      const url = await resolve(repo);
-      const metaDir = metadataRepoPath(deps.cacheRoot, url);
-      await fetchTagMetadata(metaDir, url, pattern, deps.signal);
+      // The same remote handling as a drill: credentials in the URL or git's helpers, never in argv.
+      const remote = parseRemote(await resolve(repo), undefined, { ...process.env, ...deps.env });
+      const metaDir = metadataRepoPath(deps.cacheRoot, remote.url);
+      await fetchTagMetadata(metaDir, remote, pattern, { ...(deps.signal ? { signal: deps.signal } : {}), ...(deps.env ? { env: deps.env } : {}) });
       const tags = (await listSnapshotTags(metaDir, pattern)).map(({ pointers: _pointers, ...tag }) => tag);
-      if (tags.length === 0) throw new DrillError(`no tag of ${redactUrl(url)} matches "${pattern}"`, { hint: 'check the tag pattern' });
+      if (tags.length === 0) throw new DrillError(`no tag of ${remote.display} matches "${pattern}"`, { hint: 'check the tag pattern' });
       return { tags, metaDir };
     },
     async checkAudio(found, audio) {
@@ -67,7 +69,9 @@ export function initSession(deps: InitDeps): InitSession {
       const absolute = path.resolve(file);
       if (!overwrite && (await this.exists(absolute))) throw new DrillError(`${file} exists`, { usage: true, hint: 'pass --force to overwrite it, or --out to write elsewhere' });
       const schemaRef = path.relative(path.dirname(absolute), deps.schemaFile) || 'plan.schema.json';
-      const text = renderPlanText({ ...input, schemaRef: schemaRef.startsWith('.') ? schemaRef : `./${schemaRef}` });
+      // A plan never holds a secret: a URL typed with credentials in it is written without them.
+      const repo = input.answers.repo.startsWith('builtin:') ? input.answers.repo : parseRemote(input.answers.repo, undefined, {}).url;
+      const text = renderPlanText({ ...input, answers: { ...input.answers, repo }, schemaRef: schemaRef.startsWith('.') ? schemaRef : `./${schemaRef}` });
       await mkdir(path.dirname(absolute), { recursive: true });
       await writeFile(absolute, text);
       return loadPlan(absolute);
