@@ -155,6 +155,7 @@ export async function startLfsServer(options: { root: string; username: string; 
         const times = dropped.get(oid) ?? 0;
         const dropAt = faults.drop && times < faults.drop.times ? faults.drop.afterBytes : Infinity;
         let sent = start;
+        const began = performance.now();
         const stream = createReadStream(file, { start, highWaterMark: 64 * 1024 });
         stream.on('data', (chunk: string | Buffer) => {
           let bytes = Buffer.from(chunk);
@@ -166,13 +167,14 @@ export async function startLfsServer(options: { root: string; username: string; 
             return;
           }
           sent += bytes.length;
-          if (!res.write(bytes)) {
+          const flowing = res.write(bytes);
+          // A token bucket: never ahead of `throttle` bytes a second since the answer began.
+          const aheadMs = faults.throttle ? ((sent - start) / faults.throttle) * 1000 - (performance.now() - began) : 0;
+          if (!flowing || aheadMs > 0) {
             stream.pause();
-            res.once('drain', () => stream.resume());
-          }
-          if (faults.throttle) {
-            stream.pause();
-            setTimeout(() => stream.resume(), (bytes.length / faults.throttle) * 1000);
+            const resume = () => (aheadMs > 0 ? setTimeout(() => stream.resume(), aheadMs) : stream.resume());
+            if (flowing) resume();
+            else res.once('drain', resume);
           }
         });
         stream.on('end', () => res.end());
