@@ -10,6 +10,7 @@ import type { Landed } from '../../snapshot/lfs/download.js';
 import { lfsSource, type LfsSource } from '../../snapshot/lfs/endpoint.js';
 import { restoreLfsObjects } from '../../snapshot/lfs/transfer.js';
 import { gitCredentialEnv } from '../../snapshot/remote.js';
+import { sshEnv } from '../../snapshot/ssh.js';
 import { formatBytes } from '../format.js';
 import { DrillError } from '../model.js';
 import { defineStep, type StepContext } from './step.js';
@@ -33,7 +34,7 @@ export const fetchStep = defineStep({
   run: async (ctx, { snapshot }) => {
     const { tag, remote } = snapshot;
     const dir = ctx.workspace.dir;
-    const env = { ...ctx.options.env, ...gitCredentialEnv(remote) };
+    const env = { ...ctx.options.env, ...gitCredentialEnv(remote), ...sshEnv(remote, { ...process.env, ...ctx.options.env }) };
     const commit = await shallowClone(remote.url, tag.name, dir, { runner: ctx.runner, signal: ctx.signal, env, onLine: (line) => ctx.log(line, 'stderr') });
     if (commit !== tag.commit) {
       throw new DrillError(`tag ${tag.name} moved: listed at ${tag.commit}, cloned ${commit}`, { hint: 'someone re-tagged the snapshot during the drill; run it again' });

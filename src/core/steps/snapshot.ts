@@ -1,7 +1,9 @@
 /** snapshot: list the tags of the backup, choose one, verify its signature when required, check the disk budget. */
+import { ToolError } from '../../adapters/git.js';
 import { lastDrillByTag } from '../../history/read.js';
 import { freeBytes } from '../../probes/disk.js';
 import { parseRemote, remoteSecrets, type Remote } from '../../snapshot/remote.js';
+import { hostKeyRefusal, isHostKeyProblem, sshEnv } from '../../snapshot/ssh.js';
 import { metadataRepoPath, fetchTagMetadata, listSnapshotTags, type TagListing } from '../../snapshot/tags.js';
 import { formatBytes } from '../format.js';
 import { DrillError } from '../model.js';
@@ -39,7 +41,14 @@ async function checkDiskBudget(ctx: StepContext, lfsBytes: number): Promise<stri
 async function listTags(ctx: StepContext, remote: Remote, allowedSigners: string | undefined): Promise<TagListing[]> {
   const { snapshot } = ctx.plan;
   const metaDir = metadataRepoPath(ctx.options.cacheRoot, remote.url);
-  await fetchTagMetadata(metaDir, remote, snapshot.tags, { signal: ctx.signal, runner: ctx.runner, env: ctx.options.env });
+  try {
+    await fetchTagMetadata(metaDir, remote, snapshot.tags, { signal: ctx.signal, runner: ctx.runner, env: { ...ctx.options.env, ...sshEnv(remote, { ...process.env, ...ctx.options.env }) } });
+  } catch (error) {
+    // ssh says why in its first lines, which the message (the last lines) may not show.
+    const said = error instanceof ToolError ? error.result.stderr : String((error as Error).message);
+    if (remote.kind === 'ssh' && isHostKeyProblem(said)) throw await hostKeyRefusal(remote, said, { runner: ctx.runner, signal: ctx.signal });
+    throw error;
+  }
   const history = await lastDrillByTag(ctx.options.reportRoot, ctx.plan.name);
   return (await listSnapshotTags(metaDir, snapshot.tags, allowedSigners, ctx.runner)).map((tag) => {
     const lastDrill = history.get(tag.name);

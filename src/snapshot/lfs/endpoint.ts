@@ -6,6 +6,7 @@
 import { run, type ProcessRunner } from '../../adapters/run.js';
 import { DrillError } from '../../core/model.js';
 import type { Remote } from '../remote.js';
+import { sshCommand } from '../ssh.js';
 
 export type LfsSource =
   | { readonly kind: 'store'; readonly repoDir: string }
@@ -32,8 +33,9 @@ export function defaultEndpoint(url: string): string {
 async function sshAuthenticate(remote: Remote, hooks: EndpointHooks): Promise<LfsSource> {
   const ssh = remote.ssh!;
   const target = ssh.user ? `${ssh.user}@${ssh.host}` : ssh.host;
-  const args = [...(ssh.port ? ['-p', String(ssh.port)] : []), '-o', 'BatchMode=yes', '--', target, 'git-lfs-authenticate', ssh.path, 'download'];
-  const command = (hooks.env?.['GIT_SSH_COMMAND'] ?? process.env['GIT_SSH_COMMAND'] ?? 'ssh').split(/\s+/).filter(Boolean);
+  const args = [...(ssh.port ? ['-p', String(ssh.port)] : []), '--', target, 'git-lfs-authenticate', ssh.path, 'download'];
+  // The same ssh command as git's (the fetch step's environment carries it), made strict.
+  const command = sshCommand(hooks.env ?? {}).split(/\s+/).filter(Boolean);
   const result = await run(command[0]!, [...command.slice(1), ...args], { runner: hooks.runner, env: hooks.env, signal: hooks.signal, timeoutMs: 60_000 });
   if (result.exitCode !== 0) {
     throw new DrillError(`\`git-lfs-authenticate\` over ssh to ${remote.display} failed (exit ${result.exitCode ?? 'signal'}): ${result.stderr.trim().split('\n').slice(-2).join(' | ')}`, {
