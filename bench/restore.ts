@@ -15,6 +15,8 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { runDrill } from '../src/core/engine.js';
 import { parsePlan } from '../src/core/plan/load.js';
+import { parseRemote } from '../src/snapshot/remote.js';
+import { fetchTagMetadata, listSnapshotTags } from '../src/snapshot/tags.js';
 
 const MIB = 1024 * 1024;
 const SIZE_MIB = Number(process.env['BENCH_LFS_MIB'] ?? 512);
@@ -60,6 +62,36 @@ async function makeBackup(dir: string): Promise<{ bare: string; oid: string }> {
   shSync(`git push -q file://${bare} HEAD:refs/heads/main --tags`, work);
   const oid = shSync('git lfs ls-files -l', work).split(' ')[0]!;
   return { bare, oid };
+}
+
+/** A bare backup with `count` snapshot tags, each on a commit of its own with three LFS pointers (git fast-import). */
+async function manyTags(dir: string, count: number): Promise<string> {
+  const bare = path.join(dir, 'many-tags.git');
+  shSync(`git init -q --bare ${bare}`);
+  const pointer = (n: number) => `version https://git-lfs.github.com/spec/v1\noid sha256:${n.toString(16).padStart(64, '0')}\nsize ${3_000_000_000 + n}\n`;
+  const blob = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
+  const lines: string[] = [];
+  for (let i = 1; i <= count; i += 1) {
+    const when = 1_700_000_000 + i * 3600;
+    lines.push('commit refs/heads/main', `committer b <b@b> ${when} +0000`, blob(`nightly ${i}`));
+    if (i > 1) lines.push('from refs/heads/main^0');
+    lines.push(`M 100644 inline models/large-v3.pt`, blob(pointer(i)), `M 100644 inline example/test_cn.wav`, blob(pointer(1_000_000 + i)), `M 100644 inline config.yaml`, blob(`beam_size: ${i}\n`));
+    lines.push(`tag v${i}`, 'from refs/heads/main', `tagger b <b@b> ${when} +0000`, blob(`snapshot ${i}`));
+  }
+  await writeFile(path.join(dir, 'import.txt'), lines.join('\n'));
+  shSync(`git --git-dir ${bare} fast-import --quiet < ${path.join(dir, 'import.txt')}`);
+  return bare;
+}
+
+/** Fetching and listing the tags, as the snapshot step does (a fresh metadata cache each time). */
+async function listTags(bare: string, dir: string): Promise<number> {
+  const meta = path.join(dir, 'meta.git');
+  const started = performance.now();
+  await fetchTagMetadata(meta, parseRemote(`file://${bare}`), 'v*');
+  const tags = await listSnapshotTags(meta, 'v*');
+  const ms = performance.now() - started;
+  if (tags.length === 0 || tags.some((t) => t.lfsFiles !== 2)) throw new Error('the listing is wrong');
+  return ms;
 }
 
 /** The largest VmHWM among `root` and its descendants, sampled until `done` settles. */
@@ -148,6 +180,10 @@ async function main(): Promise<void> {
     const ideal = (SIZE_MIB * MIB) / (100 * 1000 * 1000) * 1000;
     rows.push(['HTTP throttled to 100 MB/s: drill fetch + verify', `${(throttled / 1000).toFixed(2)} s`, `size ÷ rate ${(ideal / 1000).toFixed(2)} s → ${((throttled / ideal - 1) * 100).toFixed(0)} % over (target ≤ 10 %)`]);
     const rss = await drillRss(httpRepo, await scratch());
+    const tagsRepo = await manyTags(await scratch(), 500);
+    const listing: number[] = [];
+    for (let i = 0; i < RUNS; i += 1) listing.push(await listTags(tagsRepo, await scratch()));
+    rows.push(['500 tags: fetch + list with dates, messages, LFS sizes', `${(median(listing) / 1000).toFixed(2)} s`, 'target ≤ 1 s']);
     rows.push([`largest process RSS, ${SIZE_MIB} MiB object over HTTP`, `${(rss / MIB).toFixed(0)} MB`, 'target ≤ 200 MB (3 GiB: BENCH_LFS_MIB=3072)']);
     server.stop();
     console.log(`\nrestore of a ${SIZE_MIB} MiB LFS object (median of ${RUNS}; ${os.cpus().length} cores)`);

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_HISTORY } from '../../src/sample/history.js';
 import type { SampleBackup } from '../../src/sample/build.js';
-import { MAX_POINTER_SIZE, parsePointer, readLfsPointers } from '../../src/snapshot/pointers.js';
+import { MAX_POINTER_SIZE, parsePointer, readLfsPointers, readLfsPointersOfMany } from '../../src/snapshot/pointers.js';
 import { fetchTagMetadata, listSnapshotTags, type TagListing } from '../../src/snapshot/tags.js';
 import { copyBareRepo, gitText, lfsObjectFile, sampleBackup } from '../helpers/sample.js';
 
@@ -142,6 +142,13 @@ describe('listSnapshotTags on the sample backup', () => {
     expect(await listSnapshotTags(metaDir, 'release-*')).toEqual([]);
   });
 
+  it('reads every tag\'s pointers at once exactly as one tag at a time', async () => {
+    const tags = await listSnapshotTags(metaDir, 'v*');
+    const many = await readLfsPointersOfMany(metaDir, tags.map((t) => t.commit));
+    for (const tag of tags) expect(many.get(tag.commit), tag.name).toEqual(await readLfsPointers(metaDir, tag.commit));
+    expect(tags.every((t) => t.pointers.length === 3)).toBe(true);
+  });
+
   it('fetches the tag metadata again into the same repository (a second drill reuses the cache)', async () => {
     await fetchTagMetadata(metaDir, parseRemote(sample.url), 'v*');
     expect((await listSnapshotTags(metaDir, 'v*')).map((t) => t.name)).toEqual(NEWEST_FIRST);
@@ -185,6 +192,11 @@ describe('readLfsPointers', () => {
     const pointers = await readLfsPointers(path.join(repo, '.git'), 'HEAD');
 
     // Then every real pointer is found with its exact path, in git's path order
+    // (and the many-commits reader of a shallow copy finds the same)
+    const shallow = path.join(tmp, 'odd-paths-shallow.git');
+    await gitText(['clone', '--quiet', '--bare', '--depth', '1', `file://${repo}`, shallow]);
+    const head = (await gitText(['--git-dir', shallow, 'rev-parse', 'HEAD'])).trim();
+    expect((await readLfsPointersOfMany(shallow, [head])).get(head)).toEqual(pointers);
     expect(pointers).toEqual([
       { path: 'copy-a.bin', oid: 'd'.repeat(64), size: 789 },
       { path: 'copy-b.bin', oid: 'd'.repeat(64), size: 789 },

@@ -4,7 +4,8 @@ import { lastDrillByTag } from '../../history/read.js';
 import { freeBytes } from '../../probes/disk.js';
 import { parseRemote, remoteSecrets, type Remote } from '../../snapshot/remote.js';
 import { hostKeyRefusal, isHostKeyProblem, sshEnv } from '../../snapshot/ssh.js';
-import { metadataRepoPath, fetchTagMetadata, listSnapshotTags, type TagListing } from '../../snapshot/tags.js';
+import { withMetadataLock } from '../../snapshot/metadata-lock.js';
+import { metadataRepoPath, fetchTagMetadata, listSnapshotTags, withSignatureChecked, type TagListing } from '../../snapshot/tags.js';
 import { formatBytes } from '../format.js';
 import { DrillError } from '../model.js';
 import { defineStep, type StepContext } from './step.js';
@@ -38,9 +39,8 @@ async function checkDiskBudget(ctx: StepContext, lfsBytes: number): Promise<stri
   return line;
 }
 
-async function listTags(ctx: StepContext, remote: Remote, allowedSigners: string | undefined): Promise<TagListing[]> {
+async function listTags(ctx: StepContext, remote: Remote, metaDir: string, allowedSigners: string | undefined): Promise<TagListing[]> {
   const { snapshot } = ctx.plan;
-  const metaDir = metadataRepoPath(ctx.options.cacheRoot, remote.url);
   try {
     await fetchTagMetadata(metaDir, remote, snapshot.tags, { signal: ctx.signal, runner: ctx.runner, env: { ...ctx.options.env, ...sshEnv(remote, { ...process.env, ...ctx.options.env }) } });
   } catch (error) {
@@ -73,21 +73,23 @@ export const snapshotStep = defineStep({
     const { remote, allowedSigners } = await resolveRemote(ctx);
     const { snapshot } = ctx.plan;
     ctx.found({ snapshot: { repo: remote.display } });
-    const tags = await listTags(ctx, remote, allowedSigners);
+    const metaDir = metadataRepoPath(ctx.options.cacheRoot, remote.url);
+    const tags = await withMetadataLock(metaDir, () => listTags(ctx, remote, metaDir, allowedSigners));
     if (tags.length === 0) throw new DrillError(`no tag of ${remote.display} matches "${snapshot.tags}"`, { hint: 'check snapshot.tags in the plan' });
     // Faces get the listing, not the pointers behind it.
     const listing = tags.map(({ pointers: _pointers, ...tag }) => tag);
     ctx.emit({ type: 'tags', tags: listing });
-    const listed = `${tags.length} tag(s) match "${snapshot.tags}", newest ${tags[0]?.name}`;
+    const found = `${tags.length} tag(s) match "${snapshot.tags}", newest ${tags[0]?.name}`;
     // A dry run without --tag lists the tags and restores nothing: there is nothing to choose.
-    if (ctx.options.stopAfter === 'snapshot' && !ctx.options.tag) return { status: 'passed', summary: `${listed}; dry run: none chosen`, evidence: { tagsListed: tags.length } };
+    if (ctx.options.stopAfter === 'snapshot' && !ctx.options.tag) return { status: 'passed', summary: `${found}; dry run: none chosen`, evidence: { tagsListed: tags.length } };
 
     const requested = ctx.options.tag ?? (await ctx.ask.chooseTag(listing, listing[0]?.name ?? ''));
-    const chosen = tags.find((tag) => tag.name === requested);
-    if (!chosen) {
+    const listed = tags.find((tag) => tag.name === requested);
+    if (!listed) {
       const names = tags.slice(0, 8).map((t) => t.name).join(', ');
       throw new DrillError(`tag ${requested} not found among the tags matching "${snapshot.tags}" (${names})`, { hint: 'pass one of them with --tag' });
     }
+    const chosen = await withMetadataLock(metaDir, () => withSignatureChecked(metaDir, listed, allowedSigners, ctx.runner));
     ctx.found({ snapshot: { repo: remote.display, tag: chosen } });
     refuseUnsafeSignature(chosen, snapshot.requireSignedTag);
     const disk = await checkDiskBudget(ctx, chosen.lfsBytes);
