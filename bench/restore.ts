@@ -69,12 +69,11 @@ async function manyTags(dir: string, count: number): Promise<string> {
   const bare = path.join(dir, 'many-tags.git');
   shSync(`git init -q --bare ${bare}`);
   const pointer = (n: number) => `version https://git-lfs.github.com/spec/v1\noid sha256:${n.toString(16).padStart(64, '0')}\nsize ${3_000_000_000 + n}\n`;
-  const blob = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
+  const blob = (text: string) => `data ${Buffer.byteLength(text)}\n${text}`;
   const lines: string[] = [];
   for (let i = 1; i <= count; i += 1) {
     const when = 1_700_000_000 + i * 3600;
     lines.push('commit refs/heads/main', `committer b <b@b> ${when} +0000`, blob(`nightly ${i}`));
-    if (i > 1) lines.push('from refs/heads/main^0');
     lines.push(`M 100644 inline models/large-v3.pt`, blob(pointer(i)), `M 100644 inline example/test_cn.wav`, blob(pointer(1_000_000 + i)), `M 100644 inline config.yaml`, blob(`beam_size: ${i}\n`));
     lines.push(`tag v${i}`, 'from refs/heads/main', `tagger b <b@b> ${when} +0000`, blob(`snapshot ${i}`));
   }
