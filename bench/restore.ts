@@ -44,11 +44,16 @@ async function timed(work: () => unknown): Promise<number> {
   return performance.now() - started;
 }
 
+/** Servers started by this run: stopped on every path, a failed run included. */
+const servers: Array<() => void> = [];
+
 /** The test git + LFS server in a process of its own, so that it does not share the drill's thread. */
 async function startServer(root: string, throttle?: number): Promise<{ url: string; storageUrl: string; stop: () => void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '..', 'test', 'helpers', 'lfs-server-main.ts'), root, USER, SECRET, ...(throttle ? [String(throttle)] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString())));
-  return { ...(JSON.parse(line) as { url: string; storageUrl: string }), stop: () => child.kill('SIGTERM') };
+  const stop = () => void child.kill('SIGTERM');
+  servers.push(stop);
+  return { ...(JSON.parse(line) as { url: string; storageUrl: string }), stop };
 }
 
 /** A bare backup with one tag holding the big object, built once. */
@@ -188,6 +193,7 @@ async function main(): Promise<void> {
     console.log(`\nrestore of a ${SIZE_MIB} MiB LFS object (median of ${RUNS}; ${os.cpus().length} cores)`);
     for (const [what, value, note] of rows) console.log(`${what.padEnd(52)} ${value.padStart(9)}   ${note}`);
   } finally {
+    for (const stop of servers) stop();
     await rm(dir, { recursive: true, force: true });
   }
 }
