@@ -3,6 +3,7 @@
  * behind Basic auth (test/helpers/lfs-server.ts): every way credentials reach git and the transfer,
  * and every fault the transfer must survive or name. Each drill stops after verify (no service).
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -96,6 +97,12 @@ async function drill(snapshot: Record<string, unknown>, env: Record<string, stri
 
 const statusOf = (run: Run, id: string) => run.record.steps.find((s) => s.id === id);
 
+/** The verdict, and nothing left behind: the workspace is gone, with no half-written object in it. */
+function expectVerdictAndNothingLeft(run: Run, verdict: 'failed' | 'inconclusive'): void {
+  expect(run.record.verdict).toBe(verdict);
+  expect(existsSync(run.record.workdir), run.record.workdir).toBe(false);
+}
+
 function expectNoSecret(run: Run): void {
   expect(JSON.stringify(run.events)).not.toContain(SECRET);
   expect(run.files).not.toContain(SECRET);
@@ -103,6 +110,8 @@ function expectNoSecret(run: Run): void {
 }
 
 function expectRestored(run: Run): void {
+  // Stopped after verify, so never "passed": nothing was installed or asserted.
+  expectVerdictAndNothingLeft(run, 'inconclusive');
   expect(statusOf(run, 'fetch'), JSON.stringify(run.record.steps)).toMatchObject({ status: 'passed' });
   expect(statusOf(run, 'verify')).toMatchObject({ status: 'passed' });
   expect(run.record.lfs.files.map((f) => f.verified)).toEqual([true, true, true]);
@@ -148,6 +157,7 @@ describe('an HTTPS-style remote with Basic auth', () => {
     expect(snapshot?.error?.message).toContain(url);
     expect(snapshot?.error?.message).toMatch(/Authentication failed|401/);
     expect(JSON.stringify(run.events)).not.toContain('not-the-token-0000');
+    expectVerdictAndNothingLeft(run, 'failed');
     expect(run.files).not.toContain('not-the-token-0000');
   });
 
@@ -182,6 +192,7 @@ describe('the LFS transfer against faults', () => {
     expect(fetch?.status).toBe('failed');
     expect(fetch?.error?.message).toMatch(/^LFS object [0-9a-f]{64} \(\d+ bytes\): 1048576 bytes received from http:\/\/127\.0\.0\.1:\d+\/.+, then connection lost/);
     expect(statusOf(run, 'verify')?.status).toBe('skipped');
+    expectVerdictAndNothingLeft(run, 'failed');
   }, 60_000);
 
   it('names an object the server does not have', async () => {
@@ -193,6 +204,7 @@ describe('the LFS transfer against faults', () => {
     const fetch = statusOf(run, 'fetch');
     expect(fetch?.status).toBe('failed');
     expect(fetch?.error?.message).toContain(`missing 1 LFS object(s): ${oid} (the server answered 404: Object does not exist)`);
+    expectVerdictAndNothingLeft(run, 'failed');
   });
 
   it('lets verify name a corrupt object with both hashes; the pointer is not replaced', async () => {
@@ -208,6 +220,7 @@ describe('the LFS transfer against faults', () => {
     const bad = run.record.lfs.files.find((f) => f.path === 'models/large-v3.pt')!;
     expect(bad.actualSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(bad.actualSha256).not.toBe(model.oid);
+    expectVerdictAndNothingLeft(run, 'failed');
   });
 
   it('waits out 503 and 429 (Retry-After) on the batch endpoint, then restores', async () => {
@@ -224,6 +237,7 @@ describe('the LFS transfer against faults', () => {
       const fetch = statusOf(run, 'fetch');
       expect(fetch?.error?.message, String(status)).toMatch(new RegExp(`answered HTTP ${status} \\(${words}\\)`));
       expect(fetch?.error?.hint).toBeTruthy();
+      expectVerdictAndNothingLeft(run, 'failed');
       await server.stop();
     }
   });
@@ -232,5 +246,6 @@ describe('the LFS transfer against faults', () => {
     const url = await serve({ batchStatuses: [500, 502, 503, 500, 500, 500] });
     const run = await drill({ repo: url, auth }, env);
     expect(statusOf(run, 'fetch')?.error?.message).toMatch(/answered HTTP 500/);
+    expectVerdictAndNothingLeft(run, 'failed');
   }, 60_000);
 });
