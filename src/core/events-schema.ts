@@ -65,6 +65,18 @@ const assertion = z.strictObject({
   required: z.boolean(),
   latencyMs: z.number().nullable(),
   detail: z.string(),
+  gpuProcesses: z
+    .array(
+      z.strictObject({
+        pid: z.number().int(),
+        processName: z.string(),
+        gpu: z.union([z.number().int(), z.string()]).describe('GPU index, or its UUID when nvidia-smi did not list that GPU'),
+        usedMiB: z.number().nullable(),
+        holder: z.enum(['service', 'other', 'unknown']).describe('unknown: a PID this host does not have (a container?)'),
+      }),
+    )
+    .readonly()
+    .optional(),
 });
 
 const stepError = z.strictObject({ message: z.string(), hint: z.string().optional() });

@@ -57,6 +57,18 @@ export interface ProgressInfo {
   readonly elapsedMs?: number;
 }
 
+/** A process holding GPU memory, as nvidia-smi lists it, and whose it is. */
+export interface GpuProcess {
+  readonly pid: number;
+  readonly processName: string;
+  /** The GPU's index, or its UUID when nvidia-smi did not list that GPU. */
+  readonly gpu: number | string;
+  /** null when the driver reports [N/A]. */
+  readonly usedMiB: number | null;
+  /** service: in the service's process tree; other: another process of this host; unknown: a PID this host does not have. */
+  readonly holder: 'service' | 'other' | 'unknown';
+}
+
 export interface AssertionOutcome {
   readonly name: string;
   readonly api: string;
@@ -72,6 +84,8 @@ export interface AssertionOutcome {
   readonly required: boolean;
   readonly latencyMs: number | null;
   readonly detail: string;
+  /** GPU-memory assertion: every process nvidia-smi listed, with its memory. */
+  readonly gpuProcesses?: readonly GpuProcess[];
 }
 
 export interface LfsFileRecord {

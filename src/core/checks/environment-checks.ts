@@ -5,7 +5,8 @@ import type { ProbeOptions } from '../../probes/types.js';
 import type { ProcessRunner } from '../../adapters/run.js';
 import type { CheckResult } from '../model.js';
 import type { EnvironmentPlan, TorchRequirement } from '../plan/types.js';
-import { diskCheck, nvidiaChecks, portChecks } from './host-checks.js';
+import { diskCheck, portChecks } from './host-checks.js';
+import { nvidiaChecks } from './nvidia-checks.js';
 import { ffmpegCheck, gitChecks, pythonCheck } from './tool-checks.js';
 import { torchCheck, torchNotProbed } from './torch-check.js';
 
@@ -22,6 +23,8 @@ export interface EnvironmentCheckOptions {
   readonly signal?: AbortSignal;
   /** `check` only: the service's python for the PyTorch check (a drill probes it after install). */
   readonly torchPython?: string;
+  /** CUDA_VISIBLE_DEVICES as the service will get it (undefined: every GPU). */
+  readonly visibleDevices?: string;
 }
 
 export async function runEnvironmentChecks(
@@ -39,7 +42,7 @@ export async function runEnvironmentChecks(
     gitChecks(probe).then((r) => (Object.assign(facts, r.facts), report(r.checks))),
     environment.python ? pythonCheck(environment.python, probe).then((r) => ((facts['python'] = r.facts), report([r.check]))) : [],
     environment.ffmpeg ? ffmpegCheck(environment.ffmpeg, probe).then((r) => ((facts['ffmpeg'] = r.facts), report([r.check]))) : [],
-    environment.nvidia ? nvidiaChecks(environment.nvidia, probe).then((r) => ((facts['nvidia'] = r.facts), report(r.checks))) : [],
+    environment.nvidia ? nvidiaChecks(environment.nvidia, { ...probe, visibleDevices: options.visibleDevices }).then((r) => ((facts['nvidia'] = r.facts), report(r.checks))) : [],
     environment.disk ? diskCheck(environment.disk, options.workdir ?? os.tmpdir()).then((r) => ((facts['disk'] = r.facts), report([r.check]))) : [],
     portChecks(environment.ports).then(report),
     environment.torch && options.torchPython ? standaloneTorchCheck(environment.torch, options.torchPython, probe).then((r) => ((facts['torch'] = r.facts), report([r.check]))) : [],

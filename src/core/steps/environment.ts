@@ -1,5 +1,6 @@
 /** environment: every requirement of the plan, measured, with a fix for each failure. */
 import { runEnvironmentChecks, summarizeChecks } from '../checks/environment-checks.js';
+import { cudaVisibleDevices } from '../checks/visible-gpus.js';
 import { installablePackages, installCommand, installPackages, isRoot } from '../checks/install-tools.js';
 import { DrillError, type CheckResult } from '../model.js';
 import { defineStep, type StepContext } from './step.js';
@@ -12,6 +13,7 @@ async function measure(ctx: StepContext): Promise<CheckResult[]> {
       runner: ctx.runner,
       workdir: ctx.workspace.dir,
       signal: ctx.signal,
+      visibleDevices: cudaVisibleDevices(ctx.plan.service.env, { ...process.env, ...ctx.options.env }),
       ...(ctx.options.torchPython ? { torchPython: ctx.options.torchPython } : {}),
     },
     (check) => ctx.emit({ type: 'check', step: 'environment', check }),
