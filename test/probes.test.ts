@@ -8,7 +8,7 @@ import { missingDecoders, parseDecoders, parseFfmpegVersion, probeFfmpeg } from 
 import { isPortFree, probePort } from '../src/probes/ports.js';
 import { parsePythonVersion, probePython } from '../src/probes/python.js';
 import { parseGitLfsVersion, parseGitVersion, probeGit, probeGitLfs } from '../src/probes/tools.js';
-import { archSupport, checkCudaCompatibility, formatCudnnVersion, parseTorchProbe, probeTorch, type TorchFacts } from '../src/probes/torch.js';
+import { archSupport, formatCudnnVersion, parseTorchProbe, probeTorch, type TorchFacts } from '../src/probes/torch.js';
 import { compareVersions, isValidRange, parseVersion, satisfies } from '../src/probes/version.js';
 import { makeFakeBin, withPath } from './helpers/fake-bin.js';
 
@@ -146,19 +146,6 @@ describe('torch', () => {
     expect(parseTorchProbe('{"error":"torch not installed"}')).toMatchObject({ ok: false, reason: 'missing' });
     expect(parseTorchProbe('Traceback ...')).toMatchObject({ ok: false, reason: 'failed' });
     expect(formatCudnnVersion(90100)).toBe('9.1.0');
-  });
-
-  it('checks driver CUDA and compute capability against the build', async () => {
-    const facts = await cudaFacts();
-    expect(checkCudaCompatibility(facts, '12.4')).toMatchObject({
-      compatible: true, driverSupportsTorchCuda: true,
-      gpus: [{ arch: 'sm_80', support: 'native', via: 'sm_80' }, { arch: 'sm_80', support: 'native' }],
-    });
-    const oldDriver = checkCudaCompatibility(facts, '11.8');
-    expect(oldDriver.compatible).toBe(false);
-    expect(oldDriver.problems).toEqual(['driver supports CUDA 11.8, torch 2.3.1+cu121 needs CUDA 12.1']);
-    const cpu = parseTorchProbe(await read('torch-probe-cpu.json'));
-    expect(cpu.ok && checkCudaCompatibility(cpu, '12.4').problems).toEqual(['torch 2.3.1+cpu is a CPU-only build']);
   });
 
   it('matches capabilities to arch-list entries', () => {

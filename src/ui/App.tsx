@@ -33,8 +33,10 @@ function finishedSteps(state: WizardState): StepView[] {
 }
 
 function StepDetails({ step, state }: { readonly step: StepView; readonly state: WizardState }) {
-  if (step.id === 'environment') return <CheckList checks={state.checks.filter((c) => c.id !== 'torch')} />;
-  if (step.id === 'install') return <CheckList checks={state.checks.filter((c) => c.id === 'torch')} />;
+  // A drill probes PyTorch after install; `check` probes it with the environment.
+  const isTorch = (id: string) => id.startsWith('torch') && state.mode !== 'check';
+  if (step.id === 'environment') return <CheckList checks={state.checks.filter((c) => !isTorch(c.id))} />;
+  if (step.id === 'install') return <CheckList checks={state.checks.filter((c) => isTorch(c.id))} />;
   if (step.id === 'verify') return <LfsFileList files={state.lfsFiles} />;
   if (step.id === 'assert') return <AssertionList assertions={state.assertions} />;
   return null;

@@ -1,17 +1,16 @@
 /** All environment checks of a plan, run concurrently; shared by the drill's environment step and `check`. */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
-import type { ProbeOptions } from '../../probes/types.js';
 import type { ProcessRunner } from '../../adapters/run.js';
 import type { CheckResult } from '../model.js';
 import type { EnvironmentPlan, TorchRequirement } from '../plan/types.js';
 import { diskCheck, portChecks } from './host-checks.js';
 import { nvidiaChecks } from './nvidia-checks.js';
 import { ffmpegCheck, gitChecks, pythonCheck } from './tool-checks.js';
-import { torchCheck, torchNotProbed } from './torch-check.js';
+import { torchCheck, torchNotProbed, type TorchCheckOptions } from './torch-check.js';
 
-async function standaloneTorchCheck(requirement: TorchRequirement, python: string, probe: ProbeOptions): Promise<{ check: CheckResult; facts: unknown }> {
-  if (!existsSync(python)) return { check: torchNotProbed(requirement, python), facts: { ok: false, reason: 'missing', message: `${python} does not exist` } };
+async function standaloneTorchCheck(requirement: TorchRequirement, python: string, probe: TorchCheckOptions): Promise<{ checks: CheckResult[]; facts: unknown }> {
+  if (!existsSync(python)) return { checks: [torchNotProbed(requirement, python)], facts: { ok: false, reason: 'missing', message: `${python} does not exist` } };
   return torchCheck(requirement, python, probe);
 }
 
@@ -33,6 +32,7 @@ export async function runEnvironmentChecks(
   onCheck?: (check: CheckResult) => void,
 ): Promise<{ checks: CheckResult[]; facts: Record<string, unknown> }> {
   const probe = { env: options.env, signal: options.signal, runner: options.runner };
+  const torchOptions = { ...probe, visibleDevices: options.visibleDevices, minFreeMiB: environment.nvidia?.minFreeMiB };
   const facts: Record<string, unknown> = {};
   const report = <T extends CheckResult[]>(checks: T): T => {
     for (const check of checks) onCheck?.(check);
@@ -45,7 +45,7 @@ export async function runEnvironmentChecks(
     environment.nvidia ? nvidiaChecks(environment.nvidia, { ...probe, visibleDevices: options.visibleDevices }).then((r) => ((facts['nvidia'] = r.facts), report(r.checks))) : [],
     environment.disk ? diskCheck(environment.disk, options.workdir ?? os.tmpdir()).then((r) => ((facts['disk'] = r.facts), report([r.check]))) : [],
     portChecks(environment.ports).then(report),
-    environment.torch && options.torchPython ? standaloneTorchCheck(environment.torch, options.torchPython, probe).then((r) => ((facts['torch'] = r.facts), report([r.check]))) : [],
+    environment.torch && options.torchPython ? standaloneTorchCheck(environment.torch, options.torchPython, torchOptions).then((r) => ((facts['torch'] = r.facts), report(r.checks))) : [],
   ]);
   return { checks: groups.flat(), facts };
 }
