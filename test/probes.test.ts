@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeBytes, probeDisk } from '../src/probes/disk.js';
 import { missingDecoders, parseDecoders, parseFfmpegVersion, probeFfmpeg } from '../src/probes/ffmpeg.js';
 import { isPortFree, probePort } from '../src/probes/ports.js';
+import { parseOsRelease } from '../src/probes/os-release.js';
+import { parsePipFreeze } from '../src/probes/pip.js';
 import { parsePythonVersion, probePython } from '../src/probes/python.js';
 import { parseGitLfsVersion, parseGitVersion, probeGit, probeGitLfs } from '../src/probes/tools.js';
 import { archSupport, formatCudnnVersion, parseTorchProbe, probeTorch, type TorchFacts } from '../src/probes/torch.js';
@@ -234,5 +236,17 @@ describe('ports', () => {
     const freePort = (probe.address() as { port: number }).port;
     await new Promise((done) => probe.close(done));
     expect(await probePort(freePort)).toEqual({ port: freePort, host: '127.0.0.1', free: true });
+  });
+});
+
+describe('os-release and pip freeze', () => {
+  it('reads PRETTY_NAME, quoted or not, and falls back to NAME and VERSION_ID', () => {
+    expect(parseOsRelease('NAME="Debian GNU/Linux"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nVERSION_ID="12"\n')).toBe('Debian GNU/Linux 12 (bookworm)');
+    expect(parseOsRelease('NAME=Alpine\nVERSION_ID=3.20.1\n')).toBe('Alpine 3.20.1');
+    expect(parseOsRelease('ID=x\n')).toBeUndefined();
+  });
+
+  it('keeps every requirement line of pip freeze, sorted, without comments', () => {
+    expect(parsePipFreeze('torch==2.13.0+cpu\n# Editable install\n-e git+https://x/y.git@abc#egg=y\nfilelock==4.0.8\n\n')).toEqual(['-e git+https://x/y.git@abc#egg=y', 'filelock==4.0.8', 'torch==2.13.0+cpu']);
   });
 });

@@ -16,6 +16,10 @@ export interface CliArgs {
   readonly keep: boolean;
   readonly dryRun: boolean;
   readonly fix: boolean;
+  /** check: write the node's environment.lock.yaml here. */
+  readonly record?: string;
+  /** check: compare the node with this tag's environment.lock.yaml. */
+  readonly against?: string;
 }
 
 const COMMANDS = new Set(['drill', 'setup', 'check', 'history', 'demo']);
@@ -31,6 +35,8 @@ const OPTIONS = {
   keep: { type: 'boolean', default: false },
   'dry-run': { type: 'boolean', default: false },
   fix: { type: 'boolean', default: false },
+  record: { type: 'string' },
+  against: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'V', default: false },
 } as const;
@@ -39,7 +45,7 @@ const OPTIONS = {
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   drill: ['plan', 'tag', 'yes', 'json', 'report-dir', 'workdir', 'keep', 'dry-run'],
   setup: ['plan', 'dir', 'tag', 'yes', 'json', 'report-dir'],
-  check: ['plan', 'json', 'fix', 'yes', 'report-dir'],
+  check: ['plan', 'json', 'fix', 'yes', 'report-dir', 'record', 'against'],
   history: ['plan', 'report-dir', 'json'],
   demo: ['yes', 'json', 'report-dir', 'tag', 'keep', 'workdir'],
 };
@@ -76,6 +82,8 @@ export function parseCli(argv: readonly string[]): CliArgs {
     keep: values.keep ?? false,
     dryRun: values['dry-run'] ?? false,
     fix: values.fix ?? false,
+    ...(values.record ? { record: values.record } : {}),
+    ...(values.against ? { against: values.against } : {}),
   };
 }
 
@@ -86,6 +94,7 @@ Usage:
                         [--workdir DIR] [--keep] [--dry-run]
   whisper-drill setup   --plan FILE --dir DIR [--tag TAG] [--yes] [--json]
   whisper-drill check   [--plan FILE] [--json] [--yes] [--fix] [--report-dir DIR]
+                        [--record FILE] [--against TAG]
   whisper-drill history [--plan FILE] [--report-dir DIR] [--json]
   whisper-drill demo    [--yes] [--json] [--report-dir DIR] [--tag TAG]
   whisper-drill --help | --version
@@ -95,7 +104,8 @@ Commands:
            every phase, save a report, tear everything down (the default command)
   setup    the same into --dir, leaving the service running (a new node)
   check    only the environment checks of the plan (a report folder of its own);
-           --fix installs missing tools (as root)
+           --fix installs missing tools (as root); --record FILE writes the node's
+           environment.lock.yaml; --against TAG compares the node with that tag's lock
   history  earlier drills of the plan, with verdicts and recovery times
   demo     build the embedded sample backup (first use) and drill it
 
@@ -108,6 +118,8 @@ Options:
   --workdir DIR      restore into DIR (new or empty) instead of a scratch directory
   --keep             keep the workspace after the drill
   --dry-run          list the snapshot tags and check the environment; restore nothing
+  --record FILE      check: write this node's environment (environment.lock.yaml) to FILE
+  --against TAG      check: compare this node with TAG's environment.lock.yaml
 
 Exit codes: 0 passed · 1 failed · 2 usage error or invalid plan · 3 inconclusive · 130 interrupted
 `;

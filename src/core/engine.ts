@@ -47,7 +47,7 @@ interface Outcome {
 }
 
 export async function runDrill(options: DrillOptions, emit: (event: DrillEvent) => void): Promise<DrillRecord> {
-  const steps = stepsFor(options.mode);
+  const steps = stepsFor(options.mode, options.against);
   const workspace = await prepareWorkspace(options);
   const { signal, plan } = options;
   const startedAt = new Date();

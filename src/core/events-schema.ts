@@ -79,6 +79,26 @@ const assertion = z.strictObject({
     .optional(),
 });
 
+const driftItem = z.strictObject({
+  key: z.string().describe('os, python, torch, cuda, cudnn, driver, driverCuda, gpu, ffmpeg, decoders, package:<name>'),
+  title: z.string(),
+  recorded: z.string().nullable().describe("as recorded in the tag's environment.lock.yaml; null: recorded as absent"),
+  current: z.string().nullable().describe('on this node; null: absent here'),
+  change: z.enum(['major', 'minor', 'patch', 'changed', 'missing', 'added']),
+  severity: z.enum(['fail', 'warn', 'info']).describe("as the plan's environment.drift sets it"),
+});
+
+const drift = z.strictObject({
+  tag: z.string(),
+  lockFound: z.boolean(),
+  recordedAt: z.string().optional(),
+  recordedOn: z.string().optional(),
+  problem: z.string().optional(),
+  items: z.array(driftItem).readonly(),
+  compared: z.array(z.string()).readonly(),
+  notCompared: z.array(z.string()).readonly().describe('recorded in the lock, not measured by this run'),
+});
+
 const stepError = z.strictObject({ message: z.string(), hint: z.string().optional() });
 const heading = z.strictObject({ id: stepId, title: z.string(), limitMs: z.number().optional() });
 
@@ -99,6 +119,7 @@ const events = [
   z.strictObject({ type: z.literal('tags'), tags: z.array(tag).readonly() }),
   z.strictObject({ type: z.literal('lfs-file'), file: lfsFile }),
   z.strictObject({ type: z.literal('assertion'), outcome: assertion }),
+  z.strictObject({ type: z.literal('drift'), step: stepId, drift }),
   z.strictObject({
     type: z.literal('step-end'),
     at,

@@ -43,7 +43,7 @@ describe('the PyTorch check', () => {
   it('is inconclusive in `check` when the service\'s python does not exist', async () => {
     const { checks } = await runEnvironmentChecks(
       { torch: { required: true, cuda: true }, ports: [] },
-      { env: withPath(dir), torchPython: path.join(dir, 'no-such', 'python') },
+      { env: withPath(dir), servicePython: path.join(dir, 'no-such', 'python') },
     );
     const torch = checks.find((c) => c.id === 'torch');
     expect(torch).toMatchObject({ status: 'inconclusive' });

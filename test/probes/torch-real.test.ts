@@ -3,14 +3,18 @@
  * offline from the local package mirror into a cached venv). Real torch prints a NumPy warning on
  * stderr, reports torch.version.cuda None and an empty arch list: the probe and the rules must cope.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/adapters/run.js';
 import { torchCheck } from '../../src/core/checks/torch-check.js';
+import { compareWithLock } from '../../src/core/drift/compare.js';
+import { measuredEnvironment, parseLock } from '../../src/core/drift/lock.js';
+import { DEFAULT_DRIFT } from '../../src/core/plan/schema-drift.js';
+import { pipFreeze } from '../../src/probes/pip.js';
 import { probeTorch, TORCH_PROBE_SCRIPT } from '../../src/probes/torch.js';
-import { cliPath } from '../helpers/cli.js';
+import { cliPath, repoRoot } from '../helpers/cli.js';
 import { withPath } from '../helpers/fake-bin.js';
 import { nvidiaHost } from '../helpers/nvidia-hosts.js';
 import { ensureTorchVenv, TORCH_CPU, whyNoRealTorch } from '../helpers/torch-venv.js';
@@ -43,6 +47,21 @@ describe.skipIf(skipReason !== undefined)(`real PyTorch ${TORCH_CPU}${skipReason
         measured: `torch ${TORCH_CPU} is a CPU-only build (torch.version.cuda is None)`,
         fix: "install a CUDA build in the service's venv: pip install --force-reinstall torch==2.13.0 --index-url https://download.pytorch.org/whl/cu124",
       },
+    ]);
+  });
+
+  it('pip freeze of the real venv, and its drift from the GPU node\'s lock: torch\'s CUDA gone fails, torch 2.3 → 2.13 warns', async () => {
+    const pip = await pipFreeze(python);
+    expect(pip.ok && pip.packages).toContain(`torch==${TORCH_CPU}`);
+    const lock = parseLock(await readFile(path.join(repoRoot, 'fixtures', 'sample-locks', 'v1.3-signed-release.yaml'), 'utf8'));
+    if ('problem' in lock) throw new Error(lock.problem);
+    const here = measuredEnvironment({ torch: await probeTorch(python), pip });
+    const { items } = compareWithLock(lock.lock, here, DEFAULT_DRIFT, ['torch', 'cuda', 'cudnn', 'packages']);
+    expect(items.filter((i) => !i.key.startsWith('package:') || i.key === 'package:torch').map((i) => `${i.key}: ${i.recorded} → ${i.current} ${i.change} ${i.severity}`)).toEqual([
+      `torch: 2.3.1+cu121 → ${TORCH_CPU} minor warn`,
+      'cuda: 12.1 → null missing fail',
+      'cudnn: 8.9.2 → null missing fail',
+      `package:torch: 2.3.1+cu121 → ${TORCH_CPU} minor info`,
     ]);
   });
 

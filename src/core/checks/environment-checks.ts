@@ -4,6 +4,8 @@ import os from 'node:os';
 import type { ProcessRunner } from '../../adapters/run.js';
 import type { CheckResult } from '../model.js';
 import type { EnvironmentPlan, TorchRequirement } from '../plan/types.js';
+import { probeOs } from '../../probes/os-release.js';
+import { pipFreeze } from '../../probes/pip.js';
 import { diskCheck, portChecks } from './host-checks.js';
 import { nvidiaChecks } from './nvidia-checks.js';
 import { ffmpegCheck, gitChecks, pythonCheck } from './tool-checks.js';
@@ -20,8 +22,8 @@ export interface EnvironmentCheckOptions {
   /** Where the restore goes (its filesystem's free space is checked). */
   readonly workdir?: string;
   readonly signal?: AbortSignal;
-  /** `check` only: the service's python for the PyTorch check (a drill probes it after install). */
-  readonly torchPython?: string;
+  /** `check` only: the service's python for the PyTorch check and pip freeze (a drill probes them after install). */
+  readonly servicePython?: string;
   /** CUDA_VISIBLE_DEVICES as the service will get it (undefined: every GPU). */
   readonly visibleDevices?: string;
 }
@@ -45,7 +47,9 @@ export async function runEnvironmentChecks(
     environment.nvidia ? nvidiaChecks(environment.nvidia, { ...probe, visibleDevices: options.visibleDevices }).then((r) => ((facts['nvidia'] = r.facts), report(r.checks))) : [],
     environment.disk ? diskCheck(environment.disk, options.workdir ?? os.tmpdir()).then((r) => ((facts['disk'] = r.facts), report([r.check]))) : [],
     portChecks(environment.ports).then(report),
-    environment.torch && options.torchPython ? standaloneTorchCheck(environment.torch, options.torchPython, torchOptions).then((r) => ((facts['torch'] = r.facts), report(r.checks))) : [],
+    probeOs().then((r) => ((facts['os'] = r), [])),
+    options.servicePython && existsSync(options.servicePython) ? pipFreeze(options.servicePython, probe).then((r) => ((facts['pip'] = r), [])) : [],
+    environment.torch && options.servicePython ? standaloneTorchCheck(environment.torch, options.servicePython, torchOptions).then((r) => ((facts['torch'] = r.facts), report(r.checks))) : [],
   ]);
   return { checks: groups.flat(), facts };
 }

@@ -2,9 +2,14 @@
 import { redactUrl } from '../../adapters/git.js';
 import { lastDrillByTag } from '../../history/read.js';
 import { freeBytes } from '../../probes/disk.js';
+import { readTagLock } from '../../snapshot/lock.js';
 import { metadataRepoPath, fetchTagMetadata, listSnapshotTags, type TagListing } from '../../snapshot/tags.js';
+import { measuredEnvironment } from '../drift/lock.js';
+import { driftFromLock } from '../drift/report.js';
+import { settleDrift } from './drift.js';
 import { formatBytes } from '../format.js';
 import { DrillError } from '../model.js';
+import { driftSettings } from '../plan/schema-drift.js';
 import { defineStep, type StepContext } from './step.js';
 
 const GiB = 1024 ** 3;
@@ -28,15 +33,24 @@ async function checkDiskBudget(ctx: StepContext, lfsBytes: number): Promise<stri
   return line;
 }
 
-async function listTags(ctx: StepContext, url: string, allowedSigners: string | undefined): Promise<TagListing[]> {
+async function listTags(ctx: StepContext, metaDir: string, url: string, allowedSigners: string | undefined): Promise<TagListing[]> {
   const { snapshot } = ctx.plan;
-  const metaDir = metadataRepoPath(ctx.options.cacheRoot, url);
   await fetchTagMetadata(metaDir, url, snapshot.tags, ctx.signal, ctx.runner);
   const history = await lastDrillByTag(ctx.options.reportRoot, ctx.plan.name);
   return (await listSnapshotTags(metaDir, snapshot.tags, allowedSigners, ctx.runner)).map((tag) => {
     const lastDrill = history.get(tag.name);
     return lastDrill ? { ...tag, lastDrill } : tag;
   });
+}
+
+/**
+ * The node (as the environment step measured it) against the tag's lock, read from the metadata
+ * repository: a drift that fails is found before anything is downloaded.
+ */
+async function compareEnvironment(ctx: StepContext, metaDir: string, chosen: TagListing, facts: Readonly<Record<string, unknown>>) {
+  const lockText = await readTagLock(metaDir, chosen.commit, ctx.runner);
+  const { report, lock } = driftFromLock(chosen.name, lockText, measuredEnvironment(facts), driftSettings(ctx.plan));
+  return { ...settleDrift(ctx, 'snapshot', report), ...(lock ? { lock } : {}) };
 }
 
 function refuseUnsafeSignature(chosen: TagListing, requireSigned: boolean): void {
@@ -52,11 +66,12 @@ export const snapshotStep = defineStep({
   id: 'snapshot',
   title: 'Choose the snapshot',
   needs: [],
-  run: async (ctx) => {
+  run: async (ctx, input) => {
     const { url, allowedSigners } = await resolveRepo(ctx);
     const { snapshot } = ctx.plan;
     ctx.found({ snapshot: { repo: redactUrl(url) } });
-    const tags = await listTags(ctx, url, allowedSigners);
+    const metaDir = metadataRepoPath(ctx.options.cacheRoot, url);
+    const tags = await listTags(ctx, metaDir, url, allowedSigners);
     if (tags.length === 0) throw new DrillError(`no tag of ${redactUrl(url)} matches "${snapshot.tags}"`, { hint: 'check snapshot.tags in the plan' });
     // Faces get the listing, not the pointers behind it.
     const listing = tags.map(({ pointers: _pointers, ...tag }) => tag);
@@ -76,11 +91,12 @@ export const snapshotStep = defineStep({
     const disk = await checkDiskBudget(ctx, chosen.lfsBytes);
     ctx.log(`${chosen.name} → commit ${chosen.commit}`, 'info');
     if (disk) ctx.log(disk, 'info');
+    const drift = await compareEnvironment(ctx, metaDir, chosen, input.environment?.facts ?? {});
     return {
-      status: 'passed',
-      summary: `${chosen.name} (${chosen.commit.slice(0, 12)}), ${chosen.lfsFiles} LFS files, ${formatBytes(chosen.lfsBytes)}, signature ${chosen.signature}`,
+      status: drift.warned ? 'warned' : 'passed',
+      summary: `${chosen.name} (${chosen.commit.slice(0, 12)}), ${chosen.lfsFiles} LFS files, ${formatBytes(chosen.lfsBytes)}, signature ${chosen.signature}; ${drift.line}`,
       evidence: { repo: redactUrl(url), tag: chosen.name, commit: chosen.commit, signature: chosen.signature, lfsFiles: chosen.lfsFiles, lfsBytes: chosen.lfsBytes, tagsListed: tags.length, disk },
-      output: { repoUrl: url, tag: chosen },
+      output: { repoUrl: url, tag: chosen, ...(drift.lock ? { lock: drift.lock } : {}) },
     };
   },
 });

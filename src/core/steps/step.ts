@@ -5,11 +5,13 @@
 import type { ProcessRunner } from '../../adapters/run.js';
 import type { ServiceProcess } from '../../adapters/process-group.js';
 import type { TagListing } from '../../snapshot/tags.js';
+import type { EnvironmentLock } from '../drift/lock.js';
 import type { Plan } from '../plan/types.js';
 import type {
   AskPort,
   AssertionOutcome,
   CheckResult,
+  DriftReport,
   DrillEvent,
   DrillRecord,
   LeftRunning,
@@ -24,8 +26,9 @@ import type {
 
 /** What each step hands to the steps after it. */
 export interface StepOutputs {
-  readonly environment: { readonly checks: readonly CheckResult[] };
-  readonly snapshot: { readonly repoUrl: string; readonly tag: TagListing };
+  readonly environment: { readonly checks: readonly CheckResult[]; readonly facts: Readonly<Record<string, unknown>> };
+  /** `lock`: the chosen tag's environment.lock.yaml, when it has one (install compares torch and packages with it). */
+  readonly snapshot: { readonly repoUrl: string; readonly tag: TagListing; readonly lock?: EnvironmentLock };
   readonly fetch: { readonly commit: string; readonly rejectedObjects: ReadonlyMap<string, string> };
   readonly verify: { readonly files: readonly LfsFileRecord[] };
   readonly install: { readonly commands: number };
@@ -46,6 +49,7 @@ export interface Findings {
   readonly snapshot?: { readonly repo: string; readonly tag?: TagListing };
   readonly serviceLog?: string;
   readonly leftRunning?: LeftRunning;
+  readonly drift?: DriftReport;
 }
 
 export interface StepResult<Output> {
@@ -76,8 +80,10 @@ export interface DrillOptions {
   readonly runner?: ProcessRunner;
   /** --dry-run stops after `snapshot`: list the tags and check the environment; restore nothing. */
   readonly stopAfter?: StepId;
-  /** `check`: PyTorch is probed with this python (the service's, already installed). */
-  readonly torchPython?: string;
+  /** `check`: the service's python (already installed): PyTorch is probed with it, and its venv frozen. */
+  readonly servicePython?: string;
+  /** `check --against TAG`: compare the node with that tag's lock (the engine runs `snapshot` too). */
+  readonly against?: string;
   /** Resolves `builtin:sample-backup` to the built sample repository. */
   readonly resolveBuiltinRepo?: (name: string, signal: AbortSignal) => Promise<{ url: string; allowedSigners?: string; note?: string }>;
   /** Writes the record's outputs (report.json, report.md, junit.xml) before the end is announced. */
