@@ -5,7 +5,7 @@
  */
 import type { GpuInfo, NvidiaFacts } from '../../probes/nvidia.js';
 import { probeNvidia } from '../../probes/nvidia.js';
-import type { ProbeOptions } from '../../probes/types.js';
+import type { ProbeOptions, ProbeResult } from '../../probes/types.js';
 import { satisfies } from '../../probes/version.js';
 import type { CheckResult } from '../model.js';
 import type { NvidiaRequirement } from '../plan/types.js';
@@ -48,7 +48,7 @@ function freeMemoryCheck(requirement: NvidiaRequirement & { minFreeMiB: number }
   };
 }
 
-export async function nvidiaChecks(requirement: NvidiaRequirement, options: ProbeOptions & { readonly visibleDevices?: string }): Promise<{ checks: CheckResult[]; facts: unknown }> {
+export async function nvidiaChecks(requirement: NvidiaRequirement, options: ProbeOptions & { readonly visibleDevices?: string }): Promise<{ checks: CheckResult[]; facts: ProbeResult<NvidiaFacts> }> {
   const facts = await probeNvidia(options);
   if (!facts.ok) return { checks: [unreachable(facts.message, facts.reason, requirement.required)], facts };
   const checks: CheckResult[] = [driverCheck(facts)];

@@ -45,3 +45,11 @@ export function describeDrift(report: DriftReport): string {
   if (report.items.length === 0) return `no drift from ${where} in ${report.compared.join(', ') || 'nothing compared'}`;
   return `${report.items.length} difference(s) from ${where}: ${count('fail')} fail, ${count('warn')} warn, ${count('info')} info`;
 }
+
+/** A few words for a step's summary line (the differences themselves are listed below it). */
+export function driftInBrief(report: DriftReport): string {
+  if (!report.lockFound) return `no ${LOCK_FILE} in ${report.tag}`;
+  if (report.problem) return `${LOCK_FILE} unreadable`;
+  const counts = (['fail', 'warn', 'info'] as const).map((s) => [s, report.items.filter((i) => i.severity === s).length] as const).filter(([, n]) => n > 0);
+  return counts.length ? `drift ${counts.map(([s, n]) => `${n} ${s}`).join(', ')}` : 'no drift';
+}

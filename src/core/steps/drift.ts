@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pipFreeze } from '../../probes/pip.js';
 import { measuredEnvironment, type EnvironmentLock } from '../drift/lock.js';
-import { describeDrift, describeDriftItem, driftAgainst } from '../drift/report.js';
+import { describeDriftItem, driftAgainst, driftInBrief } from '../drift/report.js';
 import { DrillError, type DriftReport, type StepId } from '../model.js';
 import { driftSettings } from '../plan/schema-drift.js';
 import type { StepContext } from './step.js';
@@ -17,7 +17,7 @@ export function settleDrift(ctx: StepContext, step: StepId, report: DriftReport)
       hint: 'bring the node in line with the tag\'s environment.lock.yaml, or lower environment.drift in the plan if the difference is acceptable',
     });
   }
-  return { warned: report.items.some((item) => item.severity === 'warn') || report.problem !== undefined, line: describeDrift(report) };
+  return { warned: report.items.some((item) => item.severity === 'warn') || report.problem !== undefined, line: driftInBrief(report) };
 }
 
 /**
