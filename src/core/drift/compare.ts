@@ -90,8 +90,14 @@ export function compareWithLock(lock: EnvironmentLock, here: MeasuredEnvironment
   const wanted = lock.ffmpeg?.decoders ?? [];
   const missing = wanted.filter((decoder) => here.ffmpeg && !here.ffmpeg.decoders.includes(decoder));
   if (within('decoders') && here.ffmpeg && missing.length) items.push(...item('decoders', 'FFmpeg decoders', wanted.join(', '), here.ffmpeg.decoders.join(', ') || null, 'missing', plan.decoders));
-  if (within('packages') && both('packages (pip freeze)', lock.packages === undefined ? undefined : null, here.packages === undefined ? undefined : null)) {
-    items.push(...packageItems(lock.packages ?? [], here.packages ?? [], plan.packages));
+  // A venv recorded as absent (null) compares as an empty list.
+  if (within('packages') && lock.packages !== undefined) {
+    const title = 'packages (pip freeze)';
+    if (here.packages === undefined) notCompared.push(title);
+    else {
+      compared.push(title);
+      items.push(...packageItems(lock.packages ?? [], here.packages ?? [], plan.packages));
+    }
   }
   return { items, compared, notCompared };
 }
