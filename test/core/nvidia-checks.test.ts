@@ -43,6 +43,8 @@ describe('NVIDIA checks per host', () => {
     expect(checks['nvidia']?.measured).toContain('0 NVIDIA A100-SXM4-80GB (sm_80) [MIG]');
     expect(checks['gpu-memory']).toMatchObject({ status: 'inconclusive', measured: expect.stringContaining('is in MIG mode') });
     expect(checks['gpu-memory']?.fix).toMatch(/PyTorch check/);
+    // A MIG instance named by its UUID is a GPU the service sees, not a missing one.
+    expect((await checksOn('A100 in MIG mode', 'MIG-4f8c2a7e-1d3b-5e9a-8c70-2b6d1e4f9a03'))['gpu-memory']).toMatchObject({ status: 'inconclusive', measured: expect.stringContaining('is a MIG instance') });
   });
 
   it('memory reported as [N/A]: inconclusive when required, skipped when optional — never passed', async () => {

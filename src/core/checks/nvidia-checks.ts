@@ -34,6 +34,7 @@ function freeMemoryCheck(requirement: NvidiaRequirement & { minFreeMiB: number }
   const cannot = requirement.required ? 'inconclusive' : 'skipped';
   const seen = visibleGpus(gpus, visible);
   const gpu = seen.gpus[0];
+  if (!gpu && seen.migInstance) return { ...base, status: cannot, measured: `${seen.note}: its free memory is not reported by nvidia-smi --query-gpu`, fix: 'add environment.torch to the plan: the PyTorch check measures the instance the service sees' };
   if (!gpu) return { ...base, status: unmet, measured: `no GPU visible to the service (${seen.note ?? 'none listed'})`, fix: 'set CUDA_VISIBLE_DEVICES in service.env to an index or UUID that nvidia-smi -L lists' };
   const which = `GPU ${gpu.index} (${gpu.name})${seen.note ? `, by ${seen.note}` : ''}`;
   if (gpu.mig) return { ...base, status: cannot, measured: `${which} is in MIG mode: nvidia-smi --query-gpu does not report its instances' free memory`, fix: 'add environment.torch to the plan: the PyTorch check measures the instance the service sees' };

@@ -14,6 +14,8 @@ export interface VisibleGpus {
   readonly gpus: readonly GpuInfo[];
   /** Why fewer GPUs are visible than the host has, in the operator's words. */
   readonly note?: string;
+  /** A MIG instance was named: the service sees a GPU that --query-gpu cannot tell. */
+  readonly migInstance?: boolean;
 }
 
 export function visibleGpus(gpus: readonly GpuInfo[], visible: string | undefined): VisibleGpus {
@@ -27,7 +29,7 @@ export function visibleGpus(gpus: readonly GpuInfo[], visible: string | undefine
         : undefined;
     if (!match) {
       const why = token.startsWith('MIG-') ? `${token} is a MIG instance (its parent GPU is not known from nvidia-smi --query-gpu)` : `"${token}" is no GPU of this node`;
-      return { gpus: chosen, note: `CUDA_VISIBLE_DEVICES=${visible}: ${why}${chosen.length ? '; CUDA stops there' : ''}` };
+      return { gpus: chosen, note: `CUDA_VISIBLE_DEVICES=${visible}: ${why}${chosen.length ? '; CUDA stops there' : ''}`, ...(token.startsWith('MIG-') ? { migInstance: true } : {}) };
     }
     if (!chosen.includes(match)) chosen.push(match);
   }
