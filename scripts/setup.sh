@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine for whisper-drill: the tools the drill and the tests use
-# (git-lfs, ffmpeg; tmux for the terminal tests), the npm dependencies, and the build.
+# (git-lfs, ffmpeg; tmux for the terminal tests; openssh for the ssh-remote tests), the npm
+# dependencies, and the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +9,9 @@ missing=()
 command -v git-lfs >/dev/null 2>&1 || missing+=(git-lfs)
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+# The ssh-remote tests run a loopback sshd and the ssh client tools.
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+command -v ssh-keyscan >/dev/null 2>&1 || missing+=(openssh-client)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "Installing ${missing[*]} (apt-get)…"

@@ -52,6 +52,20 @@ async function main(argv: readonly string[]): Promise<number> {
   if (args.command === 'history') return (await import('./commands/history.js')).historyCommand(args);
   const controller = new AbortController();
   abortOnSignals(controller);
+  if (args.command === 'probe') return (await import('./commands/probe.js')).probeCommand(args, controller.signal);
+  if (args.command === 'init') {
+    if (!interactive(args)) {
+      if (!args.yes) throw usageError('init without a terminal writes the plan from flags: pass --yes with --repo, --start and --url');
+      return (await import('./commands/init.js')).initHeadless(args, controller.signal);
+    }
+    const [ui, init, keys] = await Promise.all([import('./ui/init/run.js'), import('./commands/init.js'), import('./commands/api-key.js')]);
+    return ui.runInitWizard({
+      session: init.makeInitSession(controller.signal),
+      defaults: init.wizardDefaults(args),
+      readKey: (name) => keys.apiKeyFrom(name, 'the API key variable'),
+      force: args.init?.force ?? false,
+    });
+  }
   const wizard = interactive(args);
   const mode: Mode = args.command === 'setup' ? 'setup' : args.command === 'check' ? 'check' : 'drill';
   // Every choice is known before the first step: a headless run never stops half-way for a question.

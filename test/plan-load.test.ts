@@ -184,6 +184,18 @@ describe('defaults and forms', () => {
     );
   });
 
+  it('accepts the name of the variable holding the API key, never the key; and whether the probe sends it', () => {
+    const plan = parsePlan(`${BASE}\n  apiKeyEnv: SPEACHES_API_KEY\n  ready: { path: /v1/models, sendApiKey: true }\n`, 'x.yaml');
+    expect(plan.service.apiKeyEnv).toBe('SPEACHES_API_KEY');
+    expect(plan.service.ready).toEqual({ path: '/v1/models', timeoutSec: 600, sendApiKey: true });
+    expect(parsePlan(BASE, 'x.yaml').service).not.toHaveProperty('apiKeyEnv');
+    expect(planError(`${BASE}\n  apiKeyEnv: sk-abc123\n`).message).toBe(
+      'drills/x.yaml:7:14: service.apiKeyEnv: expected an environment variable name ([A-Za-z_][A-Za-z0-9_]*), got "sk-abc123"',
+    );
+    expect(planError(`${BASE}\n  ready: { sendApiKey: "no" }\n`).message).toBe('drills/x.yaml:7:24: service.ready.sendApiKey: expected a boolean, got "no"');
+    expect(planError(`${BASE}\n  apiKeyEnvv: X\n`).message).toBe('drills/x.yaml:7:3: service.apiKeyEnvv: unknown key (did you mean "apiKeyEnv"?)');
+  });
+
   it('accepts every version range the probes can compare: ==, =, != and blanks included', () => {
     const plan = parsePlan(`${BASE}\nenvironment:\n  torch: { version: "== 2.1" }\n  nvidia: { cuda: ">=12.1, !=12.3" }\n`, 'x.yaml');
     expect(plan.environment.torch?.version).toBe('== 2.1');

@@ -24,7 +24,8 @@ const DRIFT_VERSIONS = ['torch', 'cuda', 'cudnn', 'python', 'driver', 'driverCud
 /** The plan format: accepted keys per mapping ("assertions[]" = an item of the assertions list). */
 const PLAN_KEYS: Record<string, readonly string[]> = {
   '': ['name', 'description', 'snapshot', 'environment', 'install', 'service', 'assertions', 'report'],
-  snapshot: ['repo', 'tags', 'requireSignedTag', 'allowedSigners'],
+  snapshot: ['repo', 'tags', 'requireSignedTag', 'allowedSigners', 'auth'],
+  'snapshot.auth': ['usernameEnv', 'passwordEnv', 'tokenEnv', 'username'],
   environment: ['python', 'nvidia', 'torch', 'ffmpeg', 'disk', 'ports', 'drift'],
   'environment.python': ['command', 'version'],
   'environment.nvidia': ['required', 'cuda', 'minFreeMiB'],
@@ -34,9 +35,9 @@ const PLAN_KEYS: Record<string, readonly string[]> = {
   'environment.drift': [...DRIFT_VERSIONS, 'os', 'gpu', 'decoders'],
   ...Object.fromEntries(DRIFT_VERSIONS.map((key) => [`environment.drift.${key}`, ['major', 'minor', 'patch', 'missing', 'added']])),
   install: ['commands', 'timeoutSec'],
-  service: ['start', 'url', 'ready', 'stopTimeoutSec', 'env'],
-  'service.ready': ['path', 'timeoutSec', 'statuses'],
-  'assertions[]': ['name', 'api', 'audio', 'language', 'expect', 'endpoint', 'command', 'required'],
+  service: ['start', 'url', 'ready', 'stopTimeoutSec', 'env', 'apiKeyEnv'],
+  'service.ready': ['path', 'timeoutSec', 'statuses', 'sendApiKey'],
+  'assertions[]': ['name', 'api', 'audio', 'language', 'expect', 'endpoint', 'model', 'command', 'required'],
   'assertions[].expect': ['contains', 'maxCER', 'empty'],
   'assertions[]:gpu-memory': ['name', 'gpuMemoryMiB', 'required'],
   'assertions[].gpuMemoryMiB': ['min', 'max'],
@@ -52,6 +53,7 @@ function schemaSections(): Record<string, Schema> {
   return {
     '': schema,
     snapshot: p(schema)['snapshot'] as Schema,
+    'snapshot.auth': p(p(schema)['snapshot']!)['auth'] as Schema,
     environment: p(schema)['environment'] as Schema,
     'environment.python': env['python'] as Schema,
     'environment.nvidia': env['nvidia'] as Schema,

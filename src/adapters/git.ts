@@ -32,18 +32,3 @@ export async function gitOk(args: readonly string[], options: RunOptions = {}, h
 export function repoUrl(repo: string): string {
   return repo.startsWith('/') ? `file://${repo}` : repo;
 }
-
-/** The repository URL with any credentials removed, for reports and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.username || parsed.password) {
-      parsed.username = parsed.username ? '***' : '';
-      parsed.password = '';
-      return parsed.toString();
-    }
-    return url;
-  } catch {
-    return url.replace(/\/\/[^/@]+@/, '//***@');
-  }
-}

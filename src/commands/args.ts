@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { usageError } from '../core/model.js';
 
-export type CommandName = 'drill' | 'setup' | 'check' | 'history' | 'demo' | 'help' | 'version';
+export type CommandName = 'drill' | 'setup' | 'check' | 'history' | 'demo' | 'init' | 'probe' | 'help' | 'version';
 
 export interface CliArgs {
   readonly command: CommandName;
@@ -20,9 +20,28 @@ export interface CliArgs {
   readonly record?: string;
   /** check: compare the node with this tag's environment.lock.yaml. */
   readonly against?: string;
+  /** probe URL; init --url */
+  readonly url?: string;
+  /** init and probe: the variable holding the service's API key. */
+  readonly apiKeyEnv?: string;
+  readonly init?: InitFlags;
 }
 
-const COMMANDS = new Set(['drill', 'setup', 'check', 'history', 'demo']);
+/** What `init` can be told on its command line (headless: everything; the wizard: the defaults). */
+export interface InitFlags {
+  readonly repo?: string;
+  readonly tags?: string;
+  readonly install: readonly string[];
+  readonly start?: string;
+  readonly audio?: string;
+  readonly expect?: string;
+  readonly language?: string;
+  readonly name?: string;
+  readonly out?: string;
+  readonly force: boolean;
+}
+
+const COMMANDS = new Set(['drill', 'setup', 'check', 'history', 'demo', 'init', 'probe']);
 
 const OPTIONS = {
   plan: { type: 'string' },
@@ -37,6 +56,18 @@ const OPTIONS = {
   fix: { type: 'boolean', default: false },
   record: { type: 'string' },
   against: { type: 'string' },
+  repo: { type: 'string' },
+  tags: { type: 'string' },
+  install: { type: 'string', multiple: true },
+  start: { type: 'string' },
+  url: { type: 'string' },
+  audio: { type: 'string' },
+  expect: { type: 'string' },
+  language: { type: 'string' },
+  name: { type: 'string' },
+  out: { type: 'string' },
+  force: { type: 'boolean', default: false },
+  'api-key-env': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'V', default: false },
 } as const;
@@ -48,7 +79,12 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   check: ['plan', 'json', 'fix', 'yes', 'report-dir', 'record', 'against'],
   history: ['plan', 'report-dir', 'json'],
   demo: ['yes', 'json', 'report-dir', 'tag', 'keep', 'workdir'],
+  init: ['yes', 'repo', 'tags', 'install', 'start', 'url', 'api-key-env', 'audio', 'expect', 'language', 'name', 'out', 'report-dir', 'force'],
+  probe: ['json', 'api-key-env'],
 };
+
+/** Headless `init` writes a plan from flags alone: these it cannot guess. */
+const INIT_NEEDS = ['repo', 'start', 'url'] as const;
 
 export function parseCli(argv: readonly string[]): CliArgs {
   let parsed;
@@ -61,15 +97,22 @@ export function parseCli(argv: readonly string[]): CliArgs {
   if (values.help) return { command: 'help', yes: false, json: false, keep: false, dryRun: false, fix: false };
   if (values.version) return { command: 'version', yes: false, json: false, keep: false, dryRun: false, fix: false };
   const [first, ...rest] = positionals;
-  if (first !== undefined && !COMMANDS.has(first)) throw usageError(`unknown command "${first}" (commands: drill, setup, check, history, demo)`);
-  if (rest.length > 0) throw usageError(`unexpected argument "${rest[0]}"`);
+  if (first !== undefined && !COMMANDS.has(first)) throw usageError(`unknown command "${first}" (commands: ${[...COMMANDS].join(', ')})`);
   const command = (first ?? 'drill') as CommandName;
+  // probe takes the service URL as its argument; no other command takes one.
+  const [target, ...extra] = command === 'probe' ? rest : [undefined, ...rest];
+  if (extra.length > 0) throw usageError(`unexpected argument "${extra[0]}"`);
+  if (command === 'probe' && !target) throw usageError('probe needs the service URL: whisper-drill probe http://127.0.0.1:7860');
   for (const [flag, value] of Object.entries(values)) {
     const given = value !== undefined && value !== false && flag !== 'help' && flag !== 'version';
     if (given && !ALLOWED[command]!.includes(flag)) throw usageError(`--${flag} does not apply to "${command}"`);
   }
   if (command === 'setup' && !values.dir) throw usageError('setup needs --dir DIR: where the new node\'s service will live');
   if (command === 'setup' && !values.plan) throw usageError('setup needs --plan FILE');
+  const missing = INIT_NEEDS.filter((flag) => !values[flag]);
+  if (command === 'init' && values.yes && missing.length > 0) {
+    throw usageError(`init --yes writes the plan from flags alone: give ${missing.map((flag) => `--${flag}`).join(', ')}`);
+  }
   return {
     command,
     plan: values.plan,
@@ -84,6 +127,24 @@ export function parseCli(argv: readonly string[]): CliArgs {
     fix: values.fix ?? false,
     ...(values.record ? { record: values.record } : {}),
     ...(values.against ? { against: values.against } : {}),
+    ...(target ?? values.url ? { url: target ?? values.url } : {}),
+    ...(values['api-key-env'] ? { apiKeyEnv: values['api-key-env'] } : {}),
+    ...(command === 'init'
+      ? {
+          init: {
+            repo: values.repo,
+            tags: values.tags,
+            install: values.install ?? [],
+            start: values.start,
+            audio: values.audio,
+            expect: values.expect,
+            language: values.language,
+            name: values.name,
+            out: values.out,
+            force: values.force ?? false,
+          },
+        }
+      : {}),
   };
 }
 
@@ -97,6 +158,10 @@ Usage:
                         [--record FILE] [--against TAG]
   whisper-drill history [--plan FILE] [--report-dir DIR] [--json]
   whisper-drill demo    [--yes] [--json] [--report-dir DIR] [--tag TAG]
+  whisper-drill init    [--yes] [--repo URL] [--tags GLOB] [--install CMD]... [--start CMD]
+                        [--url URL] [--api-key-env NAME] [--audio FILE] [--expect TEXT]
+                        [--language LANG] [--name NAME] [--out FILE] [--report-dir DIR] [--force]
+  whisper-drill probe   URL [--api-key-env NAME] [--json]
   whisper-drill --help | --version
 
 Commands:
@@ -108,6 +173,9 @@ Commands:
            environment.lock.yaml; --against TAG compares the node with that tag's lock
   history  earlier drills of the plan, with verdicts and recovery times
   demo     build the embedded sample backup (first use) and drill it
+  init     write a plan with the operator: lists the backup's tags, probes the running
+           service, takes the GPU expectations from this node (--yes: from flags alone)
+  probe    which API a running service speaks, its version and endpoint
 
 Options:
   --plan FILE        drill plan (YAML); default drills/whisper-large-v3.yaml
@@ -120,6 +188,8 @@ Options:
   --dry-run          list the snapshot tags and check the environment; restore nothing
   --record FILE      check: write this node's environment (environment.lock.yaml) to FILE
   --against TAG      check: compare this node with TAG's environment.lock.yaml
+  --api-key-env NAME the variable holding the service's API key (sent as a Bearer token)
+  --out FILE         init: the plan to write (default drills/NAME.yaml); --force overwrites
 
 Exit codes: 0 passed · 1 failed · 2 usage error or invalid plan · 3 inconclusive · 130 interrupted
 `;

@@ -10,6 +10,7 @@ import { cacheRoot, packageRoot } from '../paths.js';
 import { ndjsonReporter } from '../reporters/ndjson.js';
 import { plainReporter } from '../reporters/plain.js';
 import { ensureSampleBackup } from '../sample/build.js';
+import { apiKeyFrom } from './api-key.js';
 import type { CliArgs } from './args.js';
 
 export const DEFAULT_PLAN = 'drills/whisper-large-v3.yaml';
@@ -62,6 +63,8 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
   if (builtin !== undefined && !BUILTIN_REPOS.has(builtin)) {
     throw usageError(`${plan.file}: snapshot.repo builtin:${builtin}: the only built-in repository is builtin:sample-backup`);
   }
+  // `check` calls no service: it needs no key.
+  const apiKey = mode === 'check' ? undefined : apiKeyFrom(plan.service.apiKeyEnv, `${plan.file}: service.apiKeyEnv`);
   const face = await frontEnd(plan);
   let finished = false;
   // `check` probes PyTorch and freezes the venv with the service's python as the plan names it, relative to where check runs.
@@ -81,6 +84,7 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
         ask: face.ask,
         ...(args.dryRun ? { stopAfter: 'snapshot' as const } : {}),
         ...(servicePython ? { servicePython } : {}),
+        ...(apiKey ? { apiKey } : {}),
         resolveBuiltinRepo: async (_name, abort) => {
           const sample = await ensureSampleBackup(cacheRoot(), abort);
           const note = `${sample.built ? 'built' : 'using'} the sample backup at ${sample.repoDir}`;

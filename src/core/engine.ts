@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { systemRunner } from '../adapters/run.js';
+import { redactDeep } from '../snapshot/redact.js';
 import { reportDirFor } from '../history/paths.js';
 import { DrillError, usageError, type AskPort, type DrillEvent, type DrillRecord, type StepId, type StepRecord, type StepStatus } from './model.js';
 import { buildRecord, FindingsLog } from './record.js';
@@ -46,7 +47,10 @@ interface Outcome {
   readonly operatorMs: number;
 }
 
-export async function runDrill(options: DrillOptions, emit: (event: DrillEvent) => void): Promise<DrillRecord> {
+export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEvent) => void): Promise<DrillRecord> {
+  // Every text that leaves the drill is scrubbed: credentials in URLs, tokens, and each secret a step names.
+  const secrets: string[] = [];
+  const emit = (event: DrillEvent) => emitRaw(event.type === 'progress' ? event : redactDeep(event, secrets));
   const steps = stepsFor(options.mode, options.against);
   const workspace = await prepareWorkspace(options);
   const { signal, plan } = options;
@@ -96,6 +100,9 @@ export async function runDrill(options: DrillOptions, emit: (event: DrillEvent) 
     log: (line, stream = 'info') => emit({ type: 'log', step: step.id, stream, line }),
     progress: (progress) => emit({ type: 'progress', step: step.id, progress: { ...progress, elapsedMs: Math.round(performance.now() - began) } }),
     found: (findings) => found.add(findings),
+    secret: (value) => {
+      if (value && !secrets.includes(value)) secrets.push(value);
+    },
     provide: (output) => {
       outputs[step.id] = output;
     },
@@ -157,7 +164,7 @@ export async function runDrill(options: DrillOptions, emit: (event: DrillEvent) 
     mode: options.mode,
   });
   const exitCode = EXIT_CODES[verdict];
-  const drill = buildRecord(options, found, { startedAt, finishedAt, workdir: workspace.dir, reportDir: reportDir(), steps: records, verdict, reasons, exitCode });
+  const drill = redactDeep(buildRecord(options, found, { startedAt, finishedAt, workdir: workspace.dir, reportDir: reportDir(), steps: records, verdict, reasons, exitCode }), secrets);
   await options.save?.(drill);
   const teardown = records.find((r) => r.id === 'teardown');
   const chosen = found.snapshot?.tag?.name;

@@ -1,8 +1,9 @@
 /** Wait until the service answers HTTP, the process dies, the deadline passes or the drill is aborted. */
+import { authHeaders, refusalMessage } from '../transcribe/types.js';
 
 export type ReadyOutcome =
   | { readonly ready: true; readonly status: number; readonly waitedMs: number }
-  | { readonly ready: false; readonly reason: 'exited' | 'timeout'; readonly lastError: string; readonly waitedMs: number };
+  | { readonly ready: false; readonly reason: 'exited' | 'timeout' | 'refused'; readonly lastError: string; readonly waitedMs: number };
 
 export interface ReadyOptions {
   readonly url: string;
@@ -12,6 +13,13 @@ export interface ReadyOptions {
   readonly intervalMs?: number;
   /** Statuses that mean "ready"; by default any 2xx or 3xx (a 404 is an answer, but not a ready service). */
   readonly statuses?: readonly number[];
+  /** Sent as `Authorization: Bearer <key>` with each probe. */
+  readonly apiKey?: string;
+}
+
+/** A health route answers without a key (speaches, whisper.cpp, vLLM): the plan can say otherwise. */
+export function probeSendsKey(ready: { readonly path: string; readonly sendApiKey?: boolean }): boolean {
+  return ready.sendApiKey ?? !/^\/health\/?$/.test(ready.path);
 }
 
 export function isReadyStatus(status: number, statuses?: readonly number[]): boolean {
@@ -27,9 +35,18 @@ export async function waitUntilReady(options: ReadyOptions): Promise<ReadyOutcom
     if (options.signal.aborted) throw options.signal.reason;
     if (options.hasExited()) return { ready: false, reason: 'exited', lastError, waitedMs: Date.now() - started };
     try {
-      const response = await fetch(options.url, { redirect: 'manual', signal: AbortSignal.any([options.signal, AbortSignal.timeout(5_000)]) });
+      const response = await fetch(options.url, {
+        redirect: 'manual',
+        headers: authHeaders(options.apiKey),
+        signal: AbortSignal.any([options.signal, AbortSignal.timeout(5_000)]),
+      });
       await response.body?.cancel();
       if (isReadyStatus(response.status, options.statuses)) return { ready: true, status: response.status, waitedMs: Date.now() - started };
+      // The service is up and says no: waiting longer will not change its mind.
+      if (response.status === 401 || response.status === 403) {
+        const lastError = `HTTP ${response.status}: ${refusalMessage(options.apiKey !== undefined)}`;
+        return { ready: false, reason: 'refused', lastError, waitedMs: Date.now() - started };
+      }
       lastError = `HTTP ${response.status}${options.statuses ? ` (ready means ${options.statuses.join(', ')})` : ' (ready means 2xx or 3xx)'}`;
     } catch (error) {
       if (options.signal.aborted) throw options.signal.reason;

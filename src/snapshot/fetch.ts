@@ -9,6 +9,8 @@ import { describeFailure, type ProcessRunner } from '../adapters/run.js';
 
 export interface FetchHooks {
   readonly runner?: ProcessRunner;
+  /** For git: the drill's tool environment and the credential helper (never argv). */
+  readonly env?: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
   readonly onLine?: (line: string) => void;
   /** Bytes of LFS objects that have arrived so far. */
@@ -25,7 +27,7 @@ export async function shallowClone(url: string, tag: string, dir: string, hooks:
   const result = await git(['clone', '--progress', '--depth', '1', '--no-tags', '--branch', tag, '--', url, dir], {
     runner: hooks.runner,
     signal: hooks.signal,
-    env: { GIT_LFS_SKIP_SMUDGE: '1' },
+    env: { ...hooks.env, GIT_LFS_SKIP_SMUDGE: '1' },
     onLine: (_stream, line) => hooks.onLine?.(line),
   });
   if (result.exitCode !== 0) {
@@ -80,6 +82,7 @@ export async function fetchLfsObjects(dir: string, tag: string, hooks: FetchHook
   try {
     const result = await git(['-C', dir, 'lfs', 'fetch', 'origin', tag], {
       runner: hooks.runner,
+      ...(hooks.env ? { env: hooks.env } : {}),
       signal: hooks.signal,
       onLine: (_stream, line) => hooks.onLine?.(line),
     });
@@ -100,7 +103,7 @@ export async function fetchLfsObjects(dir: string, tag: string, hooks: FetchHook
 
 /** Write the working-tree files from the local LFS store (objects that did not arrive stay pointers). */
 export async function checkoutLfsFiles(dir: string, hooks: FetchHooks = {}): Promise<void> {
-  await gitOk(['-C', dir, 'lfs', 'checkout'], { runner: hooks.runner, signal: hooks.signal, onLine: (_s, line) => hooks.onLine?.(line) });
+  await gitOk(['-C', dir, 'lfs', 'checkout'], { runner: hooks.runner, ...(hooks.env ? { env: hooks.env } : {}), signal: hooks.signal, onLine: (_s, line) => hooks.onLine?.(line) });
 }
 
 /**

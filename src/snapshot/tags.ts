@@ -5,10 +5,11 @@
 import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { git, gitOk, redactUrl, repoUrl } from '../adapters/git.js';
+import { git, gitOk, repoUrl } from '../adapters/git.js';
 import type { ProcessRunner } from '../adapters/run.js';
 import type { SnapshotTag } from '../core/model.js';
-import { readLfsPointers, type LfsPointer } from './pointers.js';
+import { readLfsPointersOfMany, type LfsPointer } from './pointers.js';
+import { gitCredentialEnv, type Remote } from './remote.js';
 
 export interface TagListing extends SnapshotTag {
   readonly pointers: readonly LfsPointer[];
@@ -24,16 +25,23 @@ async function exists(file: string): Promise<boolean> {
 }
 
 /** Fetch the tags matching `pattern` (a glob such as "v*") into the metadata repository. */
-export async function fetchTagMetadata(metaDir: string, repo: string, pattern: string, signal?: AbortSignal, runner?: ProcessRunner): Promise<void> {
+export interface GitHooks {
+  readonly signal?: AbortSignal;
+  readonly runner?: ProcessRunner;
+  /** The drill's environment for tools (tests put stand-ins on PATH, HOME for ssh). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export async function fetchTagMetadata(metaDir: string, remote: Remote, pattern: string, hooks: GitHooks = {}): Promise<void> {
+  const { runner, signal } = hooks;
   if (!(await exists(path.join(metaDir, 'HEAD')))) {
     await mkdir(metaDir, { recursive: true });
     await gitOk(['init', '--quiet', '--bare', metaDir], { runner });
   }
-  const url = repoUrl(repo);
   await gitOk(
-    ['--git-dir', metaDir, 'fetch', '--quiet', '--depth', '1', '--force', '--prune', '--no-tags', url, `+refs/tags/${pattern}:refs/tags/${pattern}`],
-    { runner, signal, env: { GIT_LFS_SKIP_SMUDGE: '1' } },
-    `check that ${redactUrl(url)} is reachable and holds tags matching "${pattern}"`,
+    ['--git-dir', metaDir, 'fetch', '--quiet', '--depth', '1', '--force', '--prune', '--no-tags', remote.url, `+refs/tags/${pattern}:refs/tags/${pattern}`],
+    { runner, signal, env: { ...hooks.env, ...gitCredentialEnv(remote), GIT_LFS_SKIP_SMUDGE: '1' } },
+    `check that ${remote.display} is reachable and holds tags matching "${pattern}"`,
   );
 }
 
@@ -73,12 +81,20 @@ async function signatureOf(metaDir: string, tag: RawTag, allowedSigners?: string
 }
 
 /** Tags matching the pattern, newest first, with LFS totals and signature state. */
+/** Signatures checked while listing; the rest are checked when one of them is chosen. */
+const SIGNATURES_LISTED = 10;
+const DEFERRED = 'signed; its signature is checked if it is chosen';
+
+/** Tags matching the pattern, newest first, with LFS totals and signature state. */
 export async function listSnapshotTags(metaDir: string, pattern: string, allowedSigners?: string, runner?: ProcessRunner): Promise<TagListing[]> {
   const output = await gitOk(['--git-dir', metaDir, 'for-each-ref', '--sort=-creatordate', `--format=${FORMAT}`, `refs/tags/${pattern}`], { runner });
   const raw = parseForEachRef(output);
+  const pointersOf = await readLfsPointersOfMany(metaDir, raw.map((tag) => tag.commit), runner);
+  const signedEarly = new Set(raw.filter((tag) => tag.signed).slice(0, SIGNATURES_LISTED).map((tag) => tag.name));
   return Promise.all(
     raw.map(async (tag): Promise<TagListing> => {
-      const pointers = await readLfsPointers(metaDir, tag.commit, runner);
+      const pointers = pointersOf.get(tag.commit) ?? [];
+      const signature = tag.signed && allowedSigners && !signedEarly.has(tag.name) ? { signature: 'unchecked' as const, signatureDetail: DEFERRED } : await signatureOf(metaDir, tag, allowedSigners, runner);
       return {
         name: tag.name,
         commit: tag.commit,
@@ -87,8 +103,15 @@ export async function listSnapshotTags(metaDir: string, pattern: string, allowed
         lfsFiles: pointers.length,
         lfsBytes: pointers.reduce((sum, p) => sum + p.size, 0),
         pointers,
-        ...(await signatureOf(metaDir, tag, allowedSigners, runner)),
+        ...signature,
       };
     }),
   );
+}
+
+/** A tag listed with its signature left for later gets it checked now (it was chosen). */
+export async function withSignatureChecked(metaDir: string, tag: TagListing, allowedSigners?: string, runner?: ProcessRunner): Promise<TagListing> {
+  if (tag.signatureDetail !== DEFERRED) return tag;
+  const { signatureDetail: _deferred, ...rest } = tag;
+  return { ...rest, ...(await signatureOf(metaDir, { name: tag.name, commit: tag.commit, date: tag.date, message: tag.message, signed: true }, allowedSigners, runner)) };
 }

@@ -38,11 +38,17 @@ async function readSmallFile(file: string): Promise<string> {
   }
 }
 
+/**
+ * @param landed what the transfer wrote for this object, hashed as it was written: when its size and
+ *   sha256 match and the file on disk has that size, the bytes are not read a second time. A
+ *   `rejectedSha256` (bytes that arrived but did not match) names what the remote holds.
+ */
 export async function verifyLfsFile(
   root: string,
   pointer: LfsPointer,
   onBytes?: (bytes: number) => void,
   rejectedSha256?: string,
+  landed?: { readonly sha256: string; readonly size: number },
 ): Promise<FileVerification> {
   const file = path.join(root, pointer.path);
   const base = { path: pointer.path, size: pointer.size, oid: pointer.oid };
@@ -50,9 +56,13 @@ export async function verifyLfsFile(
   if (!info?.isFile()) return { ...base, verified: false, problem: `${pointer.path}: missing from the restored tree` };
   if (info.size <= MAX_POINTER_SIZE && info.size !== pointer.size && parsePointer(await readSmallFile(file))) {
     const remote = rejectedSha256
-      ? `; the remote's object hashes to sha256 ${rejectedSha256}, expected ${pointer.oid} (git-lfs refused it)`
+      ? `; the remote's object hashes to sha256 ${rejectedSha256}, expected ${pointer.oid} (refused, not written)`
       : `; expected ${pointer.size} bytes with sha256 ${pointer.oid}`;
     return { ...base, verified: false, actualSize: info.size, ...(rejectedSha256 ? { actualSha256: rejectedSha256 } : {}), problem: `${pointer.path}: still an LFS pointer, its content never arrived${remote}` };
+  }
+  if (landed && landed.sha256 === pointer.oid && landed.size === pointer.size && info.size === pointer.size) {
+    onBytes?.(info.size);
+    return { ...base, verified: true, actualSize: info.size, actualSha256: landed.sha256 };
   }
   const actualSha256 = await sha256File(file, onBytes);
   if (info.size !== pointer.size) {

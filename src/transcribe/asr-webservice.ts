@@ -8,5 +8,5 @@ export async function transcribeAsrWebservice(request: TranscribeRequest): Promi
   const form = new FormData();
   form.append('audio_file', blob, name);
   // It answers JSON labelled text/plain: readJson parses the body whatever its type says.
-  return postForText(url, form, request.signal, 'asr-webservice /asr');
+  return postForText(url, form, request, 'asr-webservice /asr');
 }

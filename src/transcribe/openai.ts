@@ -6,18 +6,17 @@ import { audioFile, joinUrl, postForText, type Transcriber, type TranscribeReque
 
 const ROUTE = '/v1/audio/transcriptions';
 
-/** A transcriber that names `model` in each request (servers that host several models need it). */
-export function openAiTranscriber(model = 'whisper-1'): Transcriber {
-  return async (request: TranscribeRequest): Promise<TranscribeResult> => {
-    const url = joinUrl(request.baseUrl, ROUTE);
-    const { blob, name } = await audioFile(request.audioPath);
-    const form = new FormData();
-    form.append('file', blob, name);
-    form.append('model', model);
-    form.append('response_format', 'json');
-    if (request.language) form.append('language', request.language);
-    return postForText(url, form, request.signal, `openai ${ROUTE}`);
-  };
-}
-
-export const transcribeOpenAi: Transcriber = openAiTranscriber();
+/**
+ * Names a model in each request (servers that host several need it): the assertion's, else
+ * whisper-1 (speaches maps it to faster-whisper-large-v3; vLLM and LocalAI want the served name).
+ */
+export const transcribeOpenAi: Transcriber = async (request: TranscribeRequest): Promise<TranscribeResult> => {
+  const url = joinUrl(request.baseUrl, ROUTE);
+  const { blob, name } = await audioFile(request.audioPath);
+  const form = new FormData();
+  form.append('file', blob, name);
+  form.append('model', request.model ?? 'whisper-1');
+  form.append('response_format', 'json');
+  if (request.language) form.append('language', request.language);
+  return postForText(url, form, request, `openai ${ROUTE}`);
+};

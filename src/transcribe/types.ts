@@ -14,6 +14,10 @@ export interface TranscribeRequest {
   readonly language?: string;
   /** Gradio api name, e.g. "/predict"; discovered when absent. */
   readonly endpoint?: string;
+  /** OpenAI-compatible servers: the model to name (default whisper-1). */
+  readonly model?: string;
+  /** Sent as `Authorization: Bearer <key>` on every request; never put in a message. */
+  readonly apiKey?: string;
   readonly signal?: AbortSignal;
 }
 
@@ -38,9 +42,41 @@ function excerpt(body: string): string {
   return flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS)}…` : flat || '(empty body)';
 }
 
+/** The headers every request to the service carries: the API key, when the plan names one. */
+export function authHeaders(apiKey: string | undefined): Record<string, string> {
+  return apiKey ? { authorization: `Bearer ${apiKey}` } : {};
+}
+
+/**
+ * The message a server put in its error body, whatever its dialect: FastAPI `{"detail": "..."}`
+ * (speaches, asr-webservice), whisper.cpp `{"error": "..."}`, OpenAI/vLLM/LocalAI
+ * `{"error": {"message": "..."}}`, vLLM's older `{"object": "error", "message": "..."}`.
+ */
+export function serverMessage(body: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body) as unknown;
+  } catch {
+    return excerpt(body);
+  }
+  if (!isRecord(parsed)) return excerpt(body);
+  const { detail, error, message } = parsed;
+  if (typeof detail === 'string') return detail;
+  if (Array.isArray(detail)) return excerpt(detail.map((d) => (isRecord(d) && typeof d['msg'] === 'string' ? `${JSON.stringify(d['loc'] ?? '')}: ${d['msg']}` : JSON.stringify(d))).join('; '));
+  if (typeof error === 'string') return error;
+  if (isRecord(error) && typeof error['message'] === 'string') return error['message'];
+  if (typeof message === 'string') return message;
+  return excerpt(body);
+}
+
+/** A 401/403 in the operator's words: either no key was sent, or the one sent was refused. */
+export function refusalMessage(keySent: boolean): string {
+  return keySent ? 'the key was refused' : 'the service wants an API key (set service.apiKeyEnv)';
+}
+
 /**
  * fetch that throws a readable Error for a network failure or a non-2xx answer:
- * `POST http://127.0.0.1:7860/gradio_api/upload → 500: <body excerpt>`. An abort is rethrown as is.
+ * `POST http://127.0.0.1:7860/gradio_api/upload → 500: <the server's message>`. An abort is rethrown as is.
  */
 export async function fetchOk(url: string, init: RequestInit & { method: string }): Promise<Response> {
   let response: Response;
@@ -54,7 +90,12 @@ export async function fetchOk(url: string, init: RequestInit & { method: string 
   }
   if (!response.ok) {
     const body = await response.text().catch(() => '');
-    throw new Error(`${init.method} ${url} → ${response.status}: ${excerpt(body)}`);
+    const said = serverMessage(body);
+    if (response.status === 401 || response.status === 403) {
+      const keySent = new Headers(init.headers).has('authorization');
+      throw new Error(`${init.method} ${url} → ${response.status}: ${refusalMessage(keySent)} (${said})`);
+    }
+    throw new Error(`${init.method} ${url} → ${response.status}: ${said}`);
   }
   return response;
 }
@@ -83,9 +124,14 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
  * POST a multipart form to a service that answers `{"text": ...}` (OpenAI-compatible, whisper.cpp,
  * whisper-asr-webservice); the latency is that of the request.
  */
-export async function postForText(url: string, form: FormData, signal: AbortSignal | undefined, via: string): Promise<TranscribeResult> {
+export async function postForText(
+  url: string,
+  form: FormData,
+  request: Pick<TranscribeRequest, 'signal' | 'apiKey'>,
+  via: string,
+): Promise<TranscribeResult> {
   const started = performance.now();
-  const response = await fetchOk(url, { method: 'POST', body: form, signal });
+  const response = await fetchOk(url, { method: 'POST', body: form, signal: request.signal, headers: authHeaders(request.apiKey) });
   const body = await readJson(response, 'POST', url);
   const latencyMs = Math.round(performance.now() - started);
   if (!isRecord(body) || typeof body['text'] !== 'string') {

@@ -8,5 +8,5 @@ export async function transcribeWhisperCpp(request: TranscribeRequest): Promise<
   form.append('file', blob, name);
   form.append('language', request.language ?? 'auto');
   form.append('response_format', 'json');
-  return postForText(url, form, request.signal, 'whisper.cpp /inference');
+  return postForText(url, form, request, 'whisper.cpp /inference');
 }

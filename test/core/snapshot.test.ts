@@ -2,6 +2,7 @@
  * Listing the snapshot tags of the real sample backup (a bare repository with Git LFS objects and
  * an SSH-signed tag), reading LFS pointers out of a commit's tree, and parsing pointer text.
  */
+import { parseRemote } from '../../src/snapshot/remote.js';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_HISTORY } from '../../src/sample/history.js';
 import type { SampleBackup } from '../../src/sample/build.js';
-import { MAX_POINTER_SIZE, parsePointer, readLfsPointers } from '../../src/snapshot/pointers.js';
+import { MAX_POINTER_SIZE, parsePointer, readLfsPointers, readLfsPointersOfMany } from '../../src/snapshot/pointers.js';
 import { fetchTagMetadata, listSnapshotTags, type TagListing } from '../../src/snapshot/tags.js';
 import { copyBareRepo, gitText, lfsObjectFile, sampleBackup } from '../helpers/sample.js';
 
@@ -31,7 +32,7 @@ beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'whisper-drill-snapshot-'));
   sample = await sampleBackup();
   metaDir = path.join(tmp, 'meta.git');
-  await fetchTagMetadata(metaDir, sample.url, 'v*');
+  await fetchTagMetadata(metaDir, parseRemote(sample.url), 'v*');
 
   // An allowed_signers file that names the same principal with a key that did not sign anything.
   const key = path.join(tmp, 'other_key');
@@ -126,7 +127,7 @@ describe('listSnapshotTags on the sample backup', () => {
 
     // When its tags are listed with the right allowed_signers
     const meta = path.join(tmp, 'tampered-meta.git');
-    await fetchTagMetadata(meta, `file://${remote}`, 'v*');
+    await fetchTagMetadata(meta, parseRemote(`file://${remote}`), 'v*');
     const tags = await listSnapshotTags(meta, 'v*', sample.allowedSigners);
 
     // Then the signature is bad, and the detail says it does not match
@@ -141,8 +142,15 @@ describe('listSnapshotTags on the sample backup', () => {
     expect(await listSnapshotTags(metaDir, 'release-*')).toEqual([]);
   });
 
+  it('reads every tag\'s pointers at once exactly as one tag at a time', async () => {
+    const tags = await listSnapshotTags(metaDir, 'v*');
+    const many = await readLfsPointersOfMany(metaDir, tags.map((t) => t.commit));
+    for (const tag of tags) expect(many.get(tag.commit), tag.name).toEqual(await readLfsPointers(metaDir, tag.commit));
+    expect(tags.every((t) => t.pointers.length === 3)).toBe(true);
+  });
+
   it('fetches the tag metadata again into the same repository (a second drill reuses the cache)', async () => {
-    await fetchTagMetadata(metaDir, sample.url, 'v*');
+    await fetchTagMetadata(metaDir, parseRemote(sample.url), 'v*');
     expect((await listSnapshotTags(metaDir, 'v*')).map((t) => t.name)).toEqual(NEWEST_FIRST);
   });
 });
@@ -184,6 +192,11 @@ describe('readLfsPointers', () => {
     const pointers = await readLfsPointers(path.join(repo, '.git'), 'HEAD');
 
     // Then every real pointer is found with its exact path, in git's path order
+    // (and the many-commits reader of a shallow copy finds the same)
+    const shallow = path.join(tmp, 'odd-paths-shallow.git');
+    await gitText(['clone', '--quiet', '--bare', '--depth', '1', `file://${repo}`, shallow]);
+    const head = (await gitText(['--git-dir', shallow, 'rev-parse', 'HEAD'])).trim();
+    expect((await readLfsPointersOfMany(shallow, [head])).get(head)).toEqual(pointers);
     expect(pointers).toEqual([
       { path: 'copy-a.bin', oid: 'd'.repeat(64), size: 789 },
       { path: 'copy-b.bin', oid: 'd'.repeat(64), size: 789 },

@@ -31,6 +31,7 @@ export function stepContext<Id extends StepId>(plan: Plan, runner: ProcessRunner
     log: (line) => logs.push(line),
     progress: () => undefined,
     found: (f) => findings.push(f),
+    secret: () => undefined,
     provide: (output) => provided.push(output),
   };
   return { ctx, events, logs, findings, provided };

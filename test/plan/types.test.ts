@@ -1,13 +1,15 @@
 /**
  * The plan types are derived from the schema; the rest of the code relies on their shapes. These
- * are the shapes as they were written by hand before (plus service.ready.statuses), checked by
+ * are the shapes as they were written by hand before (plus service.ready.statuses and sendApiKey,
+ * service.apiKeyEnv and an assertion's model), checked by
  * tsc (`npm run typecheck`): a schema change that alters a type fails here.
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import type * as T from '../../src/core/plan/types.js';
 
 type TranscriptionApi = 'gradio' | 'openai' | 'whisper-cpp' | 'asr-webservice' | 'command';
-interface SnapshotPlan { readonly repo: string; readonly tags: string; readonly requireSignedTag: boolean; readonly allowedSigners?: string }
+interface SnapshotAuth { readonly usernameEnv?: string; readonly passwordEnv?: string; readonly tokenEnv?: string; readonly username?: string }
+interface SnapshotPlan { readonly repo: string; readonly tags: string; readonly requireSignedTag: boolean; readonly allowedSigners?: string; readonly auth?: SnapshotAuth }
 interface VersionRequirement { readonly command: string; readonly version?: string }
 interface NvidiaRequirement { readonly required: boolean; readonly cuda?: string; readonly minFreeMiB?: number }
 interface TorchRequirement { readonly required: boolean; readonly version?: string; readonly cuda?: boolean; readonly python?: string }
@@ -39,9 +41,10 @@ interface EnvironmentPlan {
 interface ServicePlan {
   readonly start: string;
   readonly url: string;
-  readonly ready: { readonly path: string; readonly timeoutSec: number; readonly statuses?: readonly number[] };
+  readonly ready: { readonly path: string; readonly timeoutSec: number; readonly statuses?: readonly number[]; readonly sendApiKey?: boolean };
   readonly stopTimeoutSec: number;
   readonly env?: Readonly<Record<string, string>>;
+  readonly apiKeyEnv?: string;
 }
 interface ExpectedTranscript { readonly contains?: string; readonly maxCER?: number; readonly empty?: boolean }
 interface TranscriptionAssertion {
@@ -52,6 +55,7 @@ interface TranscriptionAssertion {
   readonly language?: string;
   readonly expect: ExpectedTranscript;
   readonly endpoint?: string;
+  readonly model?: string;
   readonly command?: string;
   readonly required: boolean;
 }

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isReadyStatus, waitUntilReady } from '../../src/service/ready.js';
+import { isReadyStatus, probeSendsKey, waitUntilReady } from '../../src/service/ready.js';
 
 let server: http.Server | undefined;
 
@@ -43,5 +43,33 @@ describe('waitUntilReady', () => {
 
   it('classifies statuses', () => {
     expect([199, 200, 299, 301, 399, 400, 404, 500].map((s) => isReadyStatus(s))).toEqual([false, true, true, true, true, false, false, false]);
+  });
+});
+
+describe('readiness and the API key', () => {
+  it('sends the key as a Bearer token, and stops at once on 401/403 with what it means', async () => {
+    const seen: Array<string | undefined> = [];
+    server = http.createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(req.headers.authorization === 'Bearer right' ? 200 : 403);
+      res.end();
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/models`;
+    const probe = (apiKey?: string) =>
+      waitUntilReady({ url, timeoutMs: 5_000, intervalMs: 50, signal: new AbortController().signal, hasExited: () => false, ...(apiKey ? { apiKey } : {}) });
+    expect(await probe('right')).toMatchObject({ ready: true, status: 200 });
+    expect(await probe('wrong')).toMatchObject({ ready: false, reason: 'refused', lastError: 'HTTP 403: the key was refused' });
+    expect(await probe()).toMatchObject({ ready: false, reason: 'refused', lastError: 'HTTP 403: the service wants an API key (set service.apiKeyEnv)' });
+    expect(seen).toEqual(['Bearer right', 'Bearer wrong', undefined]);
+  });
+
+  it('a /health probe carries no key unless the plan says so', () => {
+    expect(probeSendsKey({ path: '/health' })).toBe(false);
+    expect(probeSendsKey({ path: '/health/' })).toBe(false);
+    expect(probeSendsKey({ path: '/' })).toBe(true);
+    expect(probeSendsKey({ path: '/v1/models' })).toBe(true);
+    expect(probeSendsKey({ path: '/health', sendApiKey: true })).toBe(true);
+    expect(probeSendsKey({ path: '/', sendApiKey: false })).toBe(false);
   });
 });

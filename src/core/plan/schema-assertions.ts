@@ -54,7 +54,12 @@ const transcriptionShape = {
   audio: nonBlank().describe('Audio file, relative to the restored workspace.'),
   language: nonBlank().optional().describe('Language code passed to the service, e.g. zh.'),
   expect,
-  endpoint: nonBlank().optional().describe('Gradio endpoint name, e.g. /predict; discovered from the service when absent.'),
+  endpoint: nonBlank()
+    .optional()
+    .describe('Gradio endpoint name, e.g. /transcribe (Gradio 6) or /predict (4, 5); discovered from the service when absent.'),
+  model: nonBlank()
+    .optional()
+    .describe('For api: openai: the model named in the request (default whisper-1; vLLM and LocalAI want the name they serve).'),
   command: command
     .optional()
     .describe('For api: command: the command run in the workspace with the audio path appended; its stdout is the transcript.'),

@@ -1,5 +1,5 @@
 /** The plan's `service` section: how to start the restored service and when it is ready. */
-import { count, ifNoProblemYet, list, mapping, namedStrings, nonBlank, text } from './fields.js';
+import { count, flag, ifNoProblemYet, list, mapping, matching, namedStrings, nonBlank, text } from './fields.js';
 import { DEFAULTS, ENV_NAME_PATTERN, HTTP_URL_PATTERN, isHttpUrl } from './rules.js';
 
 const URL_WHAT = 'an http(s) URL such as "http://127.0.0.1:7860"';
@@ -24,11 +24,24 @@ const ready = mapping({
     .default(DEFAULTS.readyTimeoutSec)
     .describe('How long to wait for the service to become ready, in seconds.'),
   statuses,
+  sendApiKey: flag()
+    .optional()
+    .describe(
+      'Whether the probe carries the API key (service.apiKeyEnv). When absent it does, unless the path is /health: a health route answers without one (speaches, whisper.cpp, vLLM).',
+    ),
 })
   .prefault({})
   .describe('Readiness probe: an HTTP GET that must answer.');
 
-const env = namedStrings('an environment variable name ([A-Za-z_][A-Za-z0-9_]*)', new RegExp(ENV_NAME_PATTERN))
+const ENV_NAME_WHAT = 'an environment variable name ([A-Za-z_][A-Za-z0-9_]*)';
+
+const apiKeyEnv = matching(ENV_NAME_WHAT, new RegExp(ENV_NAME_PATTERN))
+  .optional()
+  .describe(
+    'Name of the environment variable holding the API key. The key is sent as "Authorization: Bearer <key>" on every call to the service; the plan never holds the key itself.',
+  );
+
+const env = namedStrings(ENV_NAME_WHAT, new RegExp(ENV_NAME_PATTERN))
   .optional()
   .describe('Extra environment variables for the service. Values must be strings (quote numbers).');
 
@@ -40,4 +53,5 @@ export const service = mapping({
     .default(DEFAULTS.stopTimeoutSec)
     .describe('Seconds between SIGTERM and SIGKILL when stopping the service.'),
   env,
+  apiKeyEnv,
 }).describe('How to start the restored service and when it is ready.');

@@ -4,7 +4,7 @@
  */
 import { count, either, flag, list, mapping, matching, nonBlank, rule, text } from './fields.js';
 import { isRecord } from './messages.js';
-import { DEFAULTS, NAME_PATTERN } from './rules.js';
+import { DEFAULTS, ENV_NAME_PATTERN, NAME_PATTERN } from './rules.js';
 import { assertions } from './schema-assertions.js';
 import { environment } from './schema-environment.js';
 import { service } from './schema-service.js';
@@ -13,6 +13,28 @@ const SIGNED_TAG_JSON = {
   if: { properties: { requireSignedTag: { const: true } }, required: ['requireSignedTag'] },
   then: { required: ['allowedSigners'] },
 };
+
+const envName = (what: string) => matching('an environment variable name ([A-Za-z_][A-Za-z0-9_]*)', new RegExp(ENV_NAME_PATTERN)).optional().describe(what);
+
+/** Credentials are named, never written: the plan says which environment variables hold them. */
+const auth = rule(
+  mapping({
+    usernameEnv: envName('Environment variable holding the user name (with passwordEnv).'),
+    passwordEnv: envName('Environment variable holding the password (Basic auth).'),
+    tokenEnv: envName('Environment variable holding an access token (sent as the password; GitLab, Gitea and GitHub accept it).'),
+    username: nonBlank().optional().describe('User name to go with tokenEnv, when the server wants one (default "oauth2").'),
+  }),
+  { anyOf: [{ required: ['passwordEnv'] }, { required: ['tokenEnv'] }], not: { required: ['passwordEnv', 'tokenEnv'] } },
+  isRecord,
+  (a, report) => {
+    if ('passwordEnv' in a && 'tokenEnv' in a) report(['tokenEnv'], 'give passwordEnv or tokenEnv, not both');
+    else if (!('passwordEnv' in a) && !('tokenEnv' in a)) report([], 'needs passwordEnv (with usernameEnv) or tokenEnv');
+  },
+)
+  .optional()
+  .describe(
+    "Where the backup remote's credentials come from, when not from git's credential helpers: names of environment variables, never the secrets themselves.",
+  );
 
 const snapshot = rule(
   mapping({
@@ -26,6 +48,7 @@ const snapshot = rule(
     allowedSigners: nonBlank()
       .optional()
       .describe('allowed_signers file for SSH-signed tags, relative to the plan file. Required when requireSignedTag is true.'),
+    auth,
   }),
   SIGNED_TAG_JSON,
   isRecord,

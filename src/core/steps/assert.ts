@@ -17,6 +17,8 @@ async function transcription(ctx: StepContext, assertion: TranscriptionAssertion
       audioPath: path.join(ctx.workspace.dir, assertion.audio),
       language: assertion.language,
       endpoint: assertion.endpoint,
+      model: assertion.model,
+      apiKey: ctx.options.apiKey,
       cwd: ctx.workspace.dir,
       signal: ctx.signal,
     });
@@ -33,8 +35,13 @@ async function transcription(ctx: StepContext, assertion: TranscriptionAssertion
     };
   } catch (error) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    return { ...base, actual: '', cer: null, passed: false, latencyMs: null, detail: (error as Error).message };
+    return { ...base, actual: '', cer: null, passed: false, latencyMs: null, detail: withoutSecret((error as Error).message, ctx.options.apiKey) };
   }
+}
+
+/** A server may echo what it was sent: the key never reaches the record. */
+function withoutSecret(message: string, secret: string | undefined): string {
+  return secret ? message.replaceAll(secret, '***') : message;
 }
 
 function summarize(assertions: readonly AssertionOutcome[]): { ran: number; failed: number; notRun: number } {

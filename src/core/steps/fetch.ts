@@ -1,9 +1,30 @@
-/** fetch: shallow smudge-free clone of the chosen tag, then its LFS objects, with byte progress. */
-import { redactUrl } from '../../adapters/git.js';
+/**
+ * fetch: a shallow, smudge-free clone of the chosen tag (no LFS content goes through git), then
+ * every LFS object read once from its source and hashed while it is written into the work tree.
+ * Over ssh, when the server offers no `git-lfs-authenticate`, git-lfs itself fetches (its pure-ssh
+ * transfer), and verify hashes what it wrote.
+ */
+import { readLfsPointers } from '../../snapshot/pointers.js';
 import { checkoutLfsFiles, fetchLfsObjects, shallowClone, unshareLfsObjects } from '../../snapshot/fetch.js';
+import type { Landed } from '../../snapshot/lfs/download.js';
+import { lfsSource, type LfsSource } from '../../snapshot/lfs/endpoint.js';
+import { restoreLfsObjects } from '../../snapshot/lfs/transfer.js';
+import { gitCredentialEnv } from '../../snapshot/remote.js';
+import { sshEnv } from '../../snapshot/ssh.js';
 import { formatBytes } from '../format.js';
 import { DrillError } from '../model.js';
-import { defineStep } from './step.js';
+import { defineStep, type StepContext } from './step.js';
+
+/** git-lfs's own fetch and checkout, for what the drill's transfer does not reach. */
+async function fetchWithGitLfs(ctx: StepContext, tag: string, env: Record<string, string>, onBytes: (bytes: number) => void): Promise<void> {
+  const dir = ctx.workspace.dir;
+  const hooks = { runner: ctx.runner, signal: ctx.signal, env, onLine: (line: string) => ctx.log(line, 'stderr') };
+  const result = await fetchLfsObjects(dir, tag, { ...hooks, onBytes });
+  if (result.missing.length > 0) throw new DrillError(`the backup is missing ${result.missing.length} LFS object(s): ${result.missing.join(', ')} (\`${result.command}\`)`, { hint: 'push the objects again (git lfs push --all) or pick another tag' });
+  if (result.exitCode !== 0 && result.rejected.size === 0) throw new DrillError(`\`${result.command}\` exited with ${result.exitCode ?? 'a signal'}: ${result.stderrTail}`);
+  await checkoutLfsFiles(dir, hooks);
+  if (ctx.options.mode === 'setup' || ctx.options.keep) await unshareLfsObjects(dir);
+}
 
 export const fetchStep = defineStep({
   id: 'fetch',
@@ -11,41 +32,55 @@ export const fetchStep = defineStep({
   needs: ['snapshot'],
   rtoKey: 'fetchMs',
   run: async (ctx, { snapshot }) => {
-    const { tag, repoUrl: url } = snapshot;
+    const { tag, remote } = snapshot;
     const dir = ctx.workspace.dir;
-    const hooks = { runner: ctx.runner, signal: ctx.signal, onLine: (line: string) => ctx.log(line, 'stderr') };
-    const commit = await shallowClone(url, tag.name, dir, hooks);
+    const env = { ...ctx.options.env, ...gitCredentialEnv(remote), ...sshEnv(remote, { ...process.env, ...ctx.options.env }) };
+    const commit = await shallowClone(remote.url, tag.name, dir, { runner: ctx.runner, signal: ctx.signal, env, onLine: (line) => ctx.log(line, 'stderr') });
     if (commit !== tag.commit) {
       throw new DrillError(`tag ${tag.name} moved: listed at ${tag.commit}, cloned ${commit}`, { hint: 'someone re-tagged the snapshot during the drill; run it again' });
     }
-    const total = tag.lfsBytes;
-    ctx.progress({ current: 0, total, unit: 'bytes', label: `${tag.lfsFiles} LFS objects` });
-    const result = await fetchLfsObjects(dir, tag.name, {
-      ...hooks,
-      onBytes: (bytes) => ctx.progress({ current: Math.min(bytes, total), total, unit: 'bytes' }),
+    const pointers = await readLfsPointers(`${dir}/.git`, 'HEAD', ctx.runner);
+    const total = [...new Map(pointers.map((p) => [p.oid, p.size])).values()].reduce((sum, size) => sum + size, 0);
+    const onBytes = (bytes: number) => ctx.progress({ current: Math.min(bytes, total), total, unit: 'bytes' });
+    ctx.progress({ current: 0, total, unit: 'bytes', label: `${pointers.length} LFS objects` });
+
+    let source: LfsSource | undefined;
+    try {
+      source = await lfsSource(remote, dir, { runner: ctx.runner, env, signal: ctx.signal });
+    } catch (error) {
+      if (remote.kind !== 'ssh' || ctx.signal.aborted) throw error;
+      ctx.log(`${(error as Error).message}; fetching with git-lfs instead`, 'info');
+    }
+    if (!source) {
+      await fetchWithGitLfs(ctx, tag.name, env, onBytes);
+      return { status: 'passed', summary: `${pointers.length} LFS objects (${formatBytes(total)}) fetched by git-lfs at ${commit.slice(0, 12)}`, evidence: { commit, via: 'git-lfs' }, output: { commit, landed: new Map<string, Landed>() } };
+    }
+    const result = await restoreLfsObjects(pointers, {
+      workdir: dir,
+      source,
+      ...(remote.credentials ? { credentials: remote.credentials } : {}),
+      signal: ctx.signal,
+      runner: ctx.runner,
+      env,
+      onBytes,
+      onSecret: ctx.secret,
     });
     if (result.missing.length > 0) {
-      throw new DrillError(`${redactUrl(url)} is missing ${result.missing.length} LFS object(s): ${result.missing.join(', ')} (\`${result.command}\`)`, {
+      throw new DrillError(`${remote.display} is missing ${result.missing.length} LFS object(s): ${result.missing.map((m) => `${m.oid} (${m.message})`).join(', ')}`, {
         hint: 'the backup is incomplete: push the objects again (git lfs push --all) or pick another tag',
       });
     }
-    if (result.exitCode !== 0 && result.rejected.size === 0) {
-      throw new DrillError(`\`${result.command}\` exited with ${result.exitCode ?? 'a signal'}: ${result.stderrTail}`);
-    }
-    await checkoutLfsFiles(dir, hooks);
-    if (ctx.options.mode === 'setup' || ctx.options.keep) {
-      const unshared = await unshareLfsObjects(dir);
-      if (unshared > 0) ctx.log(`${unshared} LFS object(s) were hard links to the backup's own: copied, so this workspace cannot alter the backup`, 'info');
-    }
-    const rejected = result.rejected.size;
+    const corrupt = [...result.landed.values()].filter((l) => l.sha256 !== l.oid);
+    const resumed = [...result.landed.values()].reduce((sum, l) => sum + l.resumed, 0);
+    const via = source.kind === 'store' ? 'copied from the repository\'s store' : `over the LFS Batch API${source.viaSsh ? ' (ssh)' : ''}`;
     return {
-      status: rejected > 0 ? 'warned' : 'passed',
+      status: corrupt.length > 0 ? 'warned' : 'passed',
       summary:
-        rejected > 0
-          ? `git-lfs refused ${rejected} object(s) whose bytes do not match their pointer; verify names them`
-          : `${tag.lfsFiles} LFS objects (${formatBytes(total)}) fetched at ${commit.slice(0, 12)}`,
-      evidence: { commit, lfsBytes: total, rejectedObjects: Object.fromEntries(result.rejected), gitLfsExitCode: result.exitCode },
-      output: { commit, rejectedObjects: result.rejected },
+        corrupt.length > 0
+          ? `${corrupt.length} LFS object(s) arrived with bytes that do not match their pointer; verify names them`
+          : `${pointers.length} LFS objects (${formatBytes(total)}) ${via} at ${commit.slice(0, 12)}${resumed ? `, ${resumed} resumed transfer(s)` : ''}`,
+      evidence: { commit, lfsBytes: total, via: source.kind, resumed, rejectedObjects: Object.fromEntries(corrupt.map((l) => [l.oid, l.sha256])) },
+      output: { commit, landed: result.landed },
     };
   },
 });

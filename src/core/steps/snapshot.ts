@@ -1,9 +1,12 @@
 /** snapshot: list the tags of the backup, choose one, verify its signature when required, check the disk budget. */
-import { redactUrl } from '../../adapters/git.js';
+import { ToolError } from '../../adapters/git.js';
 import { lastDrillByTag } from '../../history/read.js';
 import { freeBytes } from '../../probes/disk.js';
 import { readTagLock } from '../../snapshot/lock.js';
-import { metadataRepoPath, fetchTagMetadata, listSnapshotTags, type TagListing } from '../../snapshot/tags.js';
+import { withMetadataLock } from '../../snapshot/metadata-lock.js';
+import { parseRemote, remoteSecrets, type Remote } from '../../snapshot/remote.js';
+import { hostKeyRefusal, isHostKeyProblem, sshEnv } from '../../snapshot/ssh.js';
+import { metadataRepoPath, fetchTagMetadata, listSnapshotTags, withSignatureChecked, type TagListing } from '../../snapshot/tags.js';
 import { measuredEnvironment } from '../drift/lock.js';
 import { driftFromLock } from '../drift/report.js';
 import { settleDrift } from './drift.js';
@@ -14,13 +17,21 @@ import { defineStep, type StepContext } from './step.js';
 
 const GiB = 1024 ** 3;
 
-async function resolveRepo(ctx: StepContext): Promise<{ url: string; allowedSigners: string | undefined }> {
+/** The backup as a remote, its credentials named as secrets before anything can print them. */
+async function resolveRemote(ctx: StepContext): Promise<{ remote: Remote; allowedSigners: string | undefined }> {
   const { snapshot } = ctx.plan;
-  if (!snapshot.repo.startsWith('builtin:')) return { url: snapshot.repo, allowedSigners: snapshot.allowedSigners };
-  if (!ctx.options.resolveBuiltinRepo) throw new DrillError(`${snapshot.repo}: no built-in repository of that name`);
-  const builtin = await ctx.options.resolveBuiltinRepo(snapshot.repo.slice('builtin:'.length), ctx.signal);
-  if (builtin.note) ctx.log(builtin.note, 'info');
-  return { url: builtin.url, allowedSigners: snapshot.allowedSigners ?? builtin.allowedSigners };
+  let repo = snapshot.repo;
+  let allowedSigners = snapshot.allowedSigners;
+  if (repo.startsWith('builtin:')) {
+    if (!ctx.options.resolveBuiltinRepo) throw new DrillError(`${repo}: no built-in repository of that name`);
+    const builtin = await ctx.options.resolveBuiltinRepo(repo.slice('builtin:'.length), ctx.signal);
+    if (builtin.note) ctx.log(builtin.note, 'info');
+    repo = builtin.url;
+    allowedSigners ??= builtin.allowedSigners;
+  }
+  const remote = parseRemote(repo, snapshot.auth, { ...process.env, ...ctx.options.env });
+  for (const secret of remoteSecrets(remote)) ctx.secret(secret);
+  return { remote, allowedSigners };
 }
 
 async function checkDiskBudget(ctx: StepContext, lfsBytes: number): Promise<string> {
@@ -33,9 +44,16 @@ async function checkDiskBudget(ctx: StepContext, lfsBytes: number): Promise<stri
   return line;
 }
 
-async function listTags(ctx: StepContext, metaDir: string, url: string, allowedSigners: string | undefined): Promise<TagListing[]> {
+async function listTags(ctx: StepContext, remote: Remote, metaDir: string, allowedSigners: string | undefined): Promise<TagListing[]> {
   const { snapshot } = ctx.plan;
-  await fetchTagMetadata(metaDir, url, snapshot.tags, ctx.signal, ctx.runner);
+  try {
+    await fetchTagMetadata(metaDir, remote, snapshot.tags, { signal: ctx.signal, runner: ctx.runner, env: { ...ctx.options.env, ...sshEnv(remote, { ...process.env, ...ctx.options.env }) } });
+  } catch (error) {
+    // ssh says why in its first lines, which the message (the last lines) may not show.
+    const said = error instanceof ToolError ? error.result.stderr : String((error as Error).message);
+    if (remote.kind === 'ssh' && isHostKeyProblem(said)) throw await hostKeyRefusal(remote, said, { runner: ctx.runner, signal: ctx.signal });
+    throw error;
+  }
   const history = await lastDrillByTag(ctx.options.reportRoot, ctx.plan.name);
   return (await listSnapshotTags(metaDir, snapshot.tags, allowedSigners, ctx.runner)).map((tag) => {
     const lastDrill = history.get(tag.name);
@@ -47,8 +65,7 @@ async function listTags(ctx: StepContext, metaDir: string, url: string, allowedS
  * The node (as the environment step measured it) against the tag's lock, read from the metadata
  * repository: a drift that fails is found before anything is downloaded.
  */
-async function compareEnvironment(ctx: StepContext, metaDir: string, chosen: TagListing, facts: Readonly<Record<string, unknown>>) {
-  const lockText = await readTagLock(metaDir, chosen.commit, ctx.runner);
+function compareEnvironment(ctx: StepContext, chosen: TagListing, lockText: string | undefined, facts: Readonly<Record<string, unknown>>) {
   const { report, lock } = driftFromLock(chosen.name, lockText, measuredEnvironment(facts), driftSettings(ctx.plan));
   return { ...settleDrift(ctx, 'snapshot', report), ...(lock ? { lock } : {}) };
 }
@@ -67,36 +84,41 @@ export const snapshotStep = defineStep({
   title: 'Choose the snapshot',
   needs: [],
   run: async (ctx, input) => {
-    const { url, allowedSigners } = await resolveRepo(ctx);
+    const { remote, allowedSigners } = await resolveRemote(ctx);
     const { snapshot } = ctx.plan;
-    ctx.found({ snapshot: { repo: redactUrl(url) } });
-    const metaDir = metadataRepoPath(ctx.options.cacheRoot, url);
-    const tags = await listTags(ctx, metaDir, url, allowedSigners);
-    if (tags.length === 0) throw new DrillError(`no tag of ${redactUrl(url)} matches "${snapshot.tags}"`, { hint: 'check snapshot.tags in the plan' });
+    ctx.found({ snapshot: { repo: remote.display } });
+    const metaDir = metadataRepoPath(ctx.options.cacheRoot, remote.url);
+    const tags = await withMetadataLock(metaDir, () => listTags(ctx, remote, metaDir, allowedSigners));
+    if (tags.length === 0) throw new DrillError(`no tag of ${remote.display} matches "${snapshot.tags}"`, { hint: 'check snapshot.tags in the plan' });
     // Faces get the listing, not the pointers behind it.
     const listing = tags.map(({ pointers: _pointers, ...tag }) => tag);
     ctx.emit({ type: 'tags', tags: listing });
-    const listed = `${tags.length} tag(s) match "${snapshot.tags}", newest ${tags[0]?.name}`;
+    const found = `${tags.length} tag(s) match "${snapshot.tags}", newest ${tags[0]?.name}`;
     // A dry run without --tag lists the tags and restores nothing: there is nothing to choose.
-    if (ctx.options.stopAfter === 'snapshot' && !ctx.options.tag) return { status: 'passed', summary: `${listed}; dry run: none chosen`, evidence: { tagsListed: tags.length } };
+    if (ctx.options.stopAfter === 'snapshot' && !ctx.options.tag) return { status: 'passed', summary: `${found}; dry run: none chosen`, evidence: { tagsListed: tags.length } };
 
     const requested = ctx.options.tag ?? (await ctx.ask.chooseTag(listing, listing[0]?.name ?? ''));
-    const chosen = tags.find((tag) => tag.name === requested);
-    if (!chosen) {
+    const listed = tags.find((tag) => tag.name === requested);
+    if (!listed) {
       const names = tags.slice(0, 8).map((t) => t.name).join(', ');
       throw new DrillError(`tag ${requested} not found among the tags matching "${snapshot.tags}" (${names})`, { hint: 'pass one of them with --tag' });
     }
-    ctx.found({ snapshot: { repo: redactUrl(url), tag: chosen } });
+    // The signature and the tag's environment.lock.yaml are read from the shared metadata cache: under its lock.
+    const { chosen, lockText } = await withMetadataLock(metaDir, async () => {
+      const checked = await withSignatureChecked(metaDir, listed, allowedSigners, ctx.runner);
+      return { chosen: checked, lockText: await readTagLock(metaDir, checked.commit, ctx.runner) };
+    });
+    ctx.found({ snapshot: { repo: remote.display, tag: chosen } });
     refuseUnsafeSignature(chosen, snapshot.requireSignedTag);
     const disk = await checkDiskBudget(ctx, chosen.lfsBytes);
     ctx.log(`${chosen.name} → commit ${chosen.commit}`, 'info');
     if (disk) ctx.log(disk, 'info');
-    const drift = await compareEnvironment(ctx, metaDir, chosen, input.environment?.facts ?? {});
+    const drift = compareEnvironment(ctx, chosen, lockText, input.environment?.facts ?? {});
     return {
       status: drift.warned ? 'warned' : 'passed',
       summary: `${chosen.name} (${chosen.commit.slice(0, 12)}), ${chosen.lfsFiles} LFS files, ${formatBytes(chosen.lfsBytes)}, signature ${chosen.signature}; ${drift.line}`,
-      evidence: { repo: redactUrl(url), tag: chosen.name, commit: chosen.commit, signature: chosen.signature, lfsFiles: chosen.lfsFiles, lfsBytes: chosen.lfsBytes, tagsListed: tags.length, disk },
-      output: { repoUrl: url, tag: chosen, ...(drift.lock ? { lock: drift.lock } : {}) },
+      evidence: { repo: remote.display, tag: chosen.name, commit: chosen.commit, signature: chosen.signature, lfsFiles: chosen.lfsFiles, lfsBytes: chosen.lfsBytes, tagsListed: tags.length, disk },
+      output: { remote, tag: chosen, ...(drift.lock ? { lock: drift.lock } : {}) },
     };
   },
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { startServiceProcess } from '../../adapters/process-group.js';
 import { isPortFree } from '../../probes/ports.js';
-import { waitUntilReady } from '../../service/ready.js';
+import { probeSendsKey, waitUntilReady } from '../../service/ready.js';
 import { DrillError } from '../model.js';
 import { defineStep } from './step.js';
 import { formatDuration } from '../format.js';
@@ -50,10 +50,16 @@ export const startStep = defineStep({
         signal: ctx.signal,
         hasExited: child.hasExited,
         ...(service.ready.statuses ? { statuses: service.ready.statuses } : {}),
+        ...(ctx.options.apiKey && probeSendsKey(service.ready) ? { apiKey: ctx.options.apiKey } : {}),
       });
       if (!outcome.ready && outcome.reason === 'exited') {
         const exit = await child.exited;
         throw new DrillError(`\`${service.start}\` exited with ${exit.code ?? exit.signal} before ${readyUrl} answered: ${tail(recent)}`, { hint: `read ${log}` });
+      }
+      if (!outcome.ready && outcome.reason === 'refused') {
+        const keyEnv = service.apiKeyEnv;
+        const hint = ctx.options.apiKey && keyEnv ? `check the key in $${keyEnv}` : 'set service.apiKeyEnv to the variable that holds the key (and service.ready.sendApiKey if the probe needs none)';
+        throw new DrillError(`${readyUrl} answered ${outcome.lastError}`, { hint });
       }
       if (!outcome.ready) {
         throw new DrillError(`${readyUrl} did not answer within ${service.ready.timeoutSec} s (last: ${outcome.lastError})`, { hint: `raise service.ready.timeoutSec or read ${log}` });

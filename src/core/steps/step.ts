@@ -4,6 +4,8 @@
  */
 import type { ProcessRunner } from '../../adapters/run.js';
 import type { ServiceProcess } from '../../adapters/process-group.js';
+import type { Landed } from '../../snapshot/lfs/download.js';
+import type { Remote } from '../../snapshot/remote.js';
 import type { TagListing } from '../../snapshot/tags.js';
 import type { EnvironmentLock } from '../drift/lock.js';
 import type { Plan } from '../plan/types.js';
@@ -28,8 +30,9 @@ import type {
 export interface StepOutputs {
   readonly environment: { readonly checks: readonly CheckResult[]; readonly facts: Readonly<Record<string, unknown>> };
   /** `lock`: the chosen tag's environment.lock.yaml, when it has one (install compares torch and packages with it). */
-  readonly snapshot: { readonly repoUrl: string; readonly tag: TagListing; readonly lock?: EnvironmentLock };
-  readonly fetch: { readonly commit: string; readonly rejectedObjects: ReadonlyMap<string, string> };
+  readonly snapshot: { readonly remote: Remote; readonly tag: TagListing; readonly lock?: EnvironmentLock };
+  /** What landed for each LFS object, with the sha256 of the bytes as written (empty when git-lfs fetched). */
+  readonly fetch: { readonly commit: string; readonly landed: ReadonlyMap<string, Landed> };
   readonly verify: { readonly files: readonly LfsFileRecord[] };
   readonly install: { readonly commands: number };
   readonly start: { readonly service: ServiceProcess; readonly startedAtMs: number; readonly log: string };
@@ -84,6 +87,11 @@ export interface DrillOptions {
   readonly servicePython?: string;
   /** `check --against TAG`: compare the node with that tag's lock (the engine runs `snapshot` too). */
   readonly against?: string;
+  /**
+   * The service's API key, read from the variable the plan names (service.apiKeyEnv) by the
+   * command: sent as a Bearer token, never emitted, logged or recorded.
+   */
+  readonly apiKey?: string;
   /** Resolves `builtin:sample-backup` to the built sample repository. */
   readonly resolveBuiltinRepo?: (name: string, signal: AbortSignal) => Promise<{ url: string; allowedSigners?: string; note?: string }>;
   /** Writes the record's outputs (report.json, report.md, junit.xml) before the end is announced. */
@@ -107,6 +115,8 @@ export interface StepContext {
   readonly progress: (progress: ProgressInfo) => void;
   /** Facts for the record, kept whether the step then passes or fails. */
   readonly found: (findings: Findings) => void;
+  /** A secret (a password, a token): from now on it is scrubbed from every event and the record. */
+  readonly secret: (value: string) => void;
 }
 
 export interface StepRunContext<Id extends StepId> extends StepContext {

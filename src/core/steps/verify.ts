@@ -1,9 +1,16 @@
-/** verify: size + sha256 of every LFS file against its pointer, computed here — git-lfs's exit code is not trusted. */
+/**
+ * verify: size + sha256 of every LFS file of the restored commit against its pointer. The hash is
+ * the one computed while fetch wrote the bytes (each byte is read once); files fetch did not write
+ * itself (git-lfs's fallback) are hashed here — git-lfs's exit code is not trusted.
+ */
 import { readLfsPointers } from '../../snapshot/pointers.js';
 import { staleIndexLock, verifyLfsFile } from '../../snapshot/verify.js';
 import { formatBytes } from '../format.js';
 import { DrillError, type LfsFileRecord } from '../model.js';
 import { defineStep } from './step.js';
+
+/** The sha256 of bytes that arrived for an object but did not match it (they were not written). */
+const rejectedBy = (landed: { readonly oid: string; readonly sha256: string } | undefined) => (landed && landed.sha256 !== landed.oid ? landed.sha256 : undefined);
 
 export const verifyStep = defineStep({
   id: 'verify',
@@ -27,7 +34,8 @@ export const verifyStep = defineStep({
           hashed += bytes;
           ctx.progress({ current: hashed, total, unit: 'bytes', label: pointer.path });
         },
-        fetch.rejectedObjects.get(pointer.oid),
+        rejectedBy(fetch.landed.get(pointer.oid)),
+        fetch.landed.get(pointer.oid),
       );
       files.push(record);
       ctx.emit({ type: 'lfs-file', file: record });

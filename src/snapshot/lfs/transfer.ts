@@ -1,0 +1,90 @@
+/**
+ * Restores every LFS file of the checked-out tag in place: each object is read once from its source
+ * (the repository's store, or the LFS server through the Batch API, several at a time) and hashed
+ * while it is written over its pointer. Files that share an object get a copy of the first.
+ */
+import { copyFile, rename } from 'node:fs/promises';
+import path from 'node:path';
+import type { ProcessRunner } from '../../adapters/run.js';
+import type { LfsPointer } from '../pointers.js';
+import type { Credentials } from '../remote.js';
+import { requestBatch, type DownloadAction } from './batch.js';
+import { downloadObject, type Landed } from './download.js';
+import type { LfsSource } from './endpoint.js';
+import { copyStoredObject, objectStore } from './file-store.js';
+import { httpAuth } from './http-auth.js';
+
+export interface TransferOptions {
+  readonly workdir: string;
+  readonly source: LfsSource;
+  readonly credentials?: Credentials;
+  /** Objects transferred at once from a server. */
+  readonly concurrency?: number;
+  readonly signal?: AbortSignal;
+  readonly runner?: ProcessRunner;
+  readonly env?: Readonly<Record<string, string>>;
+  /** Bytes landed so far, all objects together. */
+  readonly onBytes?: (total: number) => void;
+  readonly onSecret?: (secret: string) => void;
+}
+
+export interface TransferResult {
+  /** What landed for each object: the sha256 of the bytes written. */
+  readonly landed: ReadonlyMap<string, Landed>;
+  /** Objects the source does not have (or refused), with its words. */
+  readonly missing: ReadonlyArray<{ oid: string; message: string }>;
+}
+
+/** Runs `work` over `items`, `limit` at a time. */
+async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  const workers = Array.from({ length: Math.min(limit, queue.length) }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+  });
+  await Promise.all(workers);
+}
+
+export async function restoreLfsObjects(pointers: readonly LfsPointer[], options: TransferOptions): Promise<TransferResult> {
+  const byOid = new Map<string, LfsPointer[]>();
+  for (const pointer of pointers) byOid.set(pointer.oid, [...(byOid.get(pointer.oid) ?? []), pointer]);
+  const objects = [...byOid.values()].map((group) => group[0]!);
+  const landed = new Map<string, Landed>();
+  const missing: Array<{ oid: string; message: string }> = [];
+  let total = 0;
+  const onBytes = (delta: number) => {
+    total += delta;
+    options.onBytes?.(total);
+  };
+  const dest = (pointer: LfsPointer) => path.join(options.workdir, pointer.path);
+
+  if (options.source.kind === 'store') {
+    const store = objectStore(options.source.repoDir);
+    await pool(objects, 2, async (object) => {
+      const result = await copyStoredObject(store, object, dest(object), { ...(options.signal ? { signal: options.signal } : {}), onBytes });
+      if (result) landed.set(object.oid, result);
+      else missing.push({ oid: object.oid, message: `not in ${store}` });
+    });
+  } else {
+    const { endpoint, header } = options.source;
+    const auth = httpAuth(endpoint, { ...(options.credentials ? { explicit: options.credentials } : {}), runner: options.runner, ...(options.env ? { env: options.env } : {}), onSecret: options.onSecret });
+    const answer = await requestBatch(objects, { endpoint, header, auth, ...(options.signal ? { signal: options.signal } : {}) });
+    missing.push(...answer.refused.map((r) => ({ oid: r.oid, message: `the server answered ${r.code}: ${r.message}` })));
+    const pointerOf = new Map(objects.map((o) => [o.oid, o]));
+    await pool(answer.actions, options.concurrency ?? 4, async (action: DownloadAction) => {
+      const pointer = pointerOf.get(action.oid);
+      if (!pointer) return;
+      landed.set(action.oid, await downloadObject(action, dest(pointer), { ...(options.signal ? { signal: options.signal } : {}), onBytes }));
+    });
+  }
+  // The same content at several paths: one transfer, then local copies.
+  for (const [oid, group] of byOid) {
+    const first = landed.get(oid);
+    if (!first || first.sha256 !== oid) continue;
+    for (const other of group.slice(1)) {
+      const temp = `${dest(other)}.whisper-drill-part`;
+      await copyFile(dest(group[0]!), temp);
+      await rename(temp, dest(other));
+    }
+  }
+  return { landed, missing };
+}

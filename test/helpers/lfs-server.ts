@@ -1,0 +1,202 @@
+/**
+ * A git + Git LFS server on 127.0.0.1 for the tests, as production backups are served: git's smart
+ * HTTP (the real `git http-backend`, run per request as CGI) and the LFS Batch API, behind Basic
+ * auth. Downloads are served from a second port ("object storage") that wants a header of its own
+ * instead. Faults on demand: throttle, drop a connection mid-object, omit or corrupt an object,
+ * answer the batch with a status, and a log of every request to assert on.
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+
+export interface Faults {
+  /** Statuses the batch endpoint answers first, one per request, before it answers normally. */
+  batchStatuses?: number[];
+  /** Retry-After (seconds) sent with a 429. */
+  retryAfter?: number;
+  /** Objects the batch answer says the server does not have. */
+  omit?: Set<string>;
+  /** Objects served with one byte changed. */
+  corrupt?: Set<string>;
+  /** Close the connection after this many bytes of a download, for the first `times` downloads of the object. */
+  drop?: { afterBytes: number; times: number };
+  /** Bytes per second for downloads. */
+  throttle?: number;
+  /** A status for every download request. */
+  downloadStatus?: number;
+}
+
+export interface LoggedRequest {
+  readonly port: 'git' | 'storage';
+  readonly method: string;
+  readonly path: string;
+  readonly headers: http.IncomingHttpHeaders;
+}
+
+export interface LfsServer {
+  /** Base URL of the git server: `${url}/<repo>.git`. */
+  readonly url: string;
+  readonly storageUrl: string;
+  readonly faults: Faults;
+  readonly requests: LoggedRequest[];
+  stop(): Promise<void>;
+}
+
+const STORAGE_HEADER = 'x-storage-token';
+const STORAGE_TOKEN = 'signed-url-token-7f3a';
+
+function unauthorized(res: http.ServerResponse): void {
+  res.writeHead(401, { 'www-authenticate': 'Basic realm="backup"', 'content-type': 'text/plain' });
+  res.end('HTTP Basic: Access denied\n');
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** git http-backend as CGI: request body on stdin, headers then body on stdout. */
+function gitHttpBackend(root: string, req: http.IncomingMessage, res: http.ServerResponse, url: URL, user: string | undefined): void {
+  const child = spawn('git', ['http-backend'], {
+    env: {
+      ...process.env,
+      GIT_PROJECT_ROOT: root,
+      GIT_HTTP_EXPORT_ALL: '1',
+      PATH_INFO: decodeURIComponent(url.pathname),
+      QUERY_STRING: url.search.replace(/^\?/, ''),
+      REQUEST_METHOD: req.method ?? 'GET',
+      CONTENT_TYPE: req.headers['content-type'] ?? '',
+      ...(req.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: req.headers['content-encoding'] } : {}),
+      ...(req.headers['git-protocol'] ? { GIT_PROTOCOL: String(req.headers['git-protocol']) } : {}),
+      ...(user ? { REMOTE_USER: user } : {}),
+      REMOTE_ADDR: '127.0.0.1',
+    },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  req.pipe(child.stdin);
+  let head = Buffer.alloc(0);
+  let headersDone = false;
+  child.stdout.on('data', (chunk: Buffer) => {
+    if (headersDone) return void res.write(chunk);
+    head = Buffer.concat([head, chunk]);
+    const end = head.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    headersDone = true;
+    let status = 200;
+    const headers: Record<string, string> = {};
+    for (const line of head.subarray(0, end).toString('latin1').split('\r\n')) {
+      const [name, ...rest] = line.split(':');
+      const value = rest.join(':').trim();
+      if (name!.toLowerCase() === 'status') status = Number(value.split(' ')[0]);
+      else headers[name!] = value;
+    }
+    res.writeHead(status, headers);
+    res.write(head.subarray(end + 4));
+  });
+  child.stdout.on('end', () => res.end());
+}
+
+export async function startLfsServer(options: { root: string; username: string; password: string; faults?: Faults }): Promise<LfsServer> {
+  const faults: Faults = options.faults ?? {};
+  const requests: LoggedRequest[] = [];
+  const dropped = new Map<string, number>();
+  let storageUrl = '';
+  const expected = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
+
+  const git = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    requests.push({ port: 'git', method: req.method ?? '', path: url.pathname + url.search, headers: req.headers });
+    if (req.headers.authorization !== expected) return unauthorized(res);
+    const batch = /^\/(.+\.git)\/info\/lfs\/objects\/batch$/.exec(url.pathname);
+    if (!batch) return gitHttpBackend(options.root, req, res, url, options.username);
+    void readBody(req).then(async (body) => {
+      const status = faults.batchStatuses?.shift();
+      if (status !== undefined) {
+        res.writeHead(status, { 'content-type': 'application/vnd.git-lfs+json', ...(status === 429 && faults.retryAfter ? { 'retry-after': String(faults.retryAfter) } : {}) });
+        return void res.end(JSON.stringify({ message: `status ${status} on purpose` }));
+      }
+      const request = JSON.parse(body.toString('utf8')) as { objects: Array<{ oid: string; size: number }> };
+      const objects = await Promise.all(
+        request.objects.map(async ({ oid, size }) => {
+          const file = path.join(options.root, batch[1]!, 'lfs', 'objects', oid.slice(0, 2), oid.slice(2, 4), oid);
+          const present = await stat(file).then(() => true, () => false);
+          if (!present || faults.omit?.has(oid)) return { oid, size, error: { code: 404, message: 'Object does not exist' } };
+          return { oid, size, authenticated: true, actions: { download: { href: `${storageUrl}/${batch[1]}/${oid}`, header: { [STORAGE_HEADER]: STORAGE_TOKEN }, expires_in: 3600 } } };
+        }),
+      );
+      res.writeHead(200, { 'content-type': 'application/vnd.git-lfs+json' });
+      res.end(JSON.stringify({ transfer: 'basic', objects, hash_algo: 'sha256' }));
+    });
+  });
+
+  const storage = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    requests.push({ port: 'storage', method: req.method ?? '', path: url.pathname, headers: req.headers });
+    if (req.headers[STORAGE_HEADER] !== STORAGE_TOKEN) return void res.writeHead(403).end('bad token\n');
+    if (faults.downloadStatus) return void res.writeHead(faults.downloadStatus).end(`status ${faults.downloadStatus} on purpose\n`);
+    const [, repo, oid] = /^\/(.+\.git)\/([0-9a-f]{64})$/.exec(url.pathname) ?? [];
+    if (!repo || !oid) return void res.writeHead(404).end();
+    const file = path.join(options.root, repo, 'lfs', 'objects', oid.slice(0, 2), oid.slice(2, 4), oid);
+    void stat(file).then(
+      (info) => {
+        const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+        const start = range ? Number(range[1]) : 0;
+        res.writeHead(range ? 206 : 200, {
+          'content-length': String(info.size - start),
+          ...(range ? { 'content-range': `bytes ${start}-${info.size - 1}/${info.size}` } : {}),
+        });
+        const times = dropped.get(oid) ?? 0;
+        const dropAt = faults.drop && times < faults.drop.times ? faults.drop.afterBytes : Infinity;
+        let sent = start;
+        const began = performance.now();
+        const stream = createReadStream(file, { start, highWaterMark: 64 * 1024 });
+        stream.on('data', (chunk: string | Buffer) => {
+          let bytes = Buffer.from(chunk);
+          if (faults.corrupt?.has(oid) && sent === 0) bytes = Buffer.concat([Buffer.from([bytes[0]! ^ 0xff]), bytes.subarray(1)]);
+          if (sent + bytes.length > dropAt) {
+            dropped.set(oid, times + 1);
+            stream.destroy();
+            res.write(bytes.subarray(0, dropAt - sent), () => res.socket?.destroy());
+            return;
+          }
+          sent += bytes.length;
+          const flowing = res.write(bytes);
+          // A token bucket: never ahead of `throttle` bytes a second since the answer began.
+          const aheadMs = faults.throttle ? ((sent - start) / faults.throttle) * 1000 - (performance.now() - began) : 0;
+          if (!flowing || aheadMs > 0) {
+            stream.pause();
+            const resume = () => (aheadMs > 0 ? setTimeout(() => stream.resume(), aheadMs) : stream.resume());
+            if (flowing) resume();
+            else res.once('drain', resume);
+          }
+        });
+        stream.on('end', () => res.end());
+      },
+      () => res.writeHead(404).end(),
+    );
+  });
+
+  const listen = (server: http.Server) => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+  const gitPort = await listen(git);
+  const storagePort = await listen(storage);
+  storageUrl = `http://127.0.0.1:${storagePort}`;
+  return {
+    url: `http://127.0.0.1:${gitPort}`,
+    storageUrl,
+    faults,
+    requests,
+    stop: async () => {
+      for (const server of [git, storage]) {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    },
+  };
+}

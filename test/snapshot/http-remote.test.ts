@@ -1,0 +1,236 @@
+/**
+ * Drills of the sample backup served over HTTP by git's own smart-HTTP backend and an LFS Batch API
+ * behind Basic auth (test/helpers/lfs-server.ts): every way credentials reach git and the transfer,
+ * and every fault the transfer must survive or name. Each drill stops after verify (no service).
+ */
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { runDrill } from '../../src/core/engine.js';
+import type { DrillEvent, DrillRecord } from '../../src/core/model.js';
+import { parsePlan } from '../../src/core/plan/load.js';
+import { writeOutputs } from '../../src/outputs/index.js';
+import type { SampleBackup } from '../../src/sample/build.js';
+import { startLfsServer, type LfsServer } from '../helpers/lfs-server.js';
+import { sampleBackup } from '../helpers/sample.js';
+
+const USER = 'drill-bot';
+const SECRET = 'glpat-Zq8x3Vt1s3cr3tT0k3n';
+
+let tmp = '';
+let sample: SampleBackup;
+let server: LfsServer;
+let repoName = '';
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'whisper-drill-http-'));
+  sample = await sampleBackup();
+  repoName = path.basename(sample.repoDir);
+});
+
+afterEach(async () => {
+  await server?.stop();
+});
+
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+async function serve(faults: Parameters<typeof startLfsServer>[0]['faults'] = {}): Promise<string> {
+  server = await startLfsServer({ root: path.dirname(sample.repoDir), username: USER, password: SECRET, faults });
+  return `${server.url}/${repoName}`;
+}
+
+/** Every process's command line on this host, right now. */
+async function allArgv(): Promise<string> {
+  const lines: string[] = [];
+  for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
+    lines.push((await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' '));
+  }
+  return lines.join('\n');
+}
+
+interface Run {
+  readonly record: DrillRecord;
+  readonly events: DrillEvent[];
+  /** Command lines sampled while git and the transfer ran. */
+  readonly argv: string;
+  readonly files: string;
+}
+
+async function drill(snapshot: Record<string, unknown>, env: Record<string, string> = {}, tag = 'v1.2-config-tuned'): Promise<Run> {
+  const dir = await mkdtemp(path.join(tmp, 'run-'));
+  const plan = parsePlan(YAML.stringify({ name: 'http-drill', snapshot, service: { start: 'true', url: 'http://127.0.0.1:9' } }), path.join(dir, 'plan.yaml'));
+  const events: DrillEvent[] = [];
+  const samples: Array<Promise<string>> = [];
+  let sampledAt = 0;
+  const record = await runDrill(
+    {
+      plan,
+      mode: 'drill',
+      tag,
+      keep: false,
+      reportRoot: path.join(dir, 'reports'),
+      cacheRoot: path.join(dir, 'cache'),
+      signal: new AbortController().signal,
+      ask: { chooseTag: async (_t, s) => s },
+      env: { HOME: dir, ...env },
+      stopAfter: 'verify',
+      save: writeOutputs,
+    },
+    (event) => {
+      events.push(event);
+      // While git clones and objects arrive: what would `ps` show any user of the host?
+      const during = (event.type === 'log' || event.type === 'progress' || event.type === 'step-start') && event.step === 'fetch';
+      if (during && performance.now() - sampledAt > 50) {
+        sampledAt = performance.now();
+        samples.push(allArgv());
+      }
+    },
+  );
+  const files = (await Promise.all(['report.json', 'report.md', 'junit.xml'].map((f) => readFile(path.join(record.reportDir, f), 'utf8')))).join('\n');
+  return { record, events, argv: (await Promise.all(samples)).join('\n'), files };
+}
+
+const statusOf = (run: Run, id: string) => run.record.steps.find((s) => s.id === id);
+
+function expectNoSecret(run: Run): void {
+  expect(JSON.stringify(run.events)).not.toContain(SECRET);
+  expect(run.files).not.toContain(SECRET);
+  expect(run.argv).not.toContain(SECRET);
+}
+
+function expectRestored(run: Run): void {
+  expect(statusOf(run, 'fetch'), JSON.stringify(run.record.steps)).toMatchObject({ status: 'passed' });
+  expect(statusOf(run, 'verify')).toMatchObject({ status: 'passed' });
+  expect(run.record.lfs.files.map((f) => f.verified)).toEqual([true, true, true]);
+}
+
+describe('an HTTPS-style remote with Basic auth', () => {
+  it('takes the credentials from the environment variables the plan names; the secret is nowhere', async () => {
+    const url = await serve();
+    const run = await drill({ repo: `${url}`, auth: { usernameEnv: 'BACKUP_USER', passwordEnv: 'BACKUP_TOKEN' } }, { BACKUP_USER: USER, BACKUP_TOKEN: SECRET });
+    expectRestored(run);
+    expect(run.argv.length).toBeGreaterThan(0);
+    expectNoSecret(run);
+    // The objects came through the Batch API and the storage host, which got its own header and no password.
+    const downloads = server.requests.filter((r) => r.port === 'storage');
+    expect(downloads).toHaveLength(3);
+    for (const r of downloads) expect(r.headers.authorization).toBeUndefined();
+  });
+
+  it('accepts a URL with the credentials in it, and keeps them out of argv, events and reports', async () => {
+    const url = await serve();
+    const withSecret = url.replace('http://', `http://${USER}:${SECRET}@`);
+    const run = await drill({ repo: withSecret });
+    expectRestored(run);
+    expectNoSecret(run);
+    expect(run.record.snapshot.repo).toBe(url);
+  });
+
+  it('asks git\'s credential helpers when the plan names none (credential.helper store)', async () => {
+    const url = await serve();
+    const home = await mkdtemp(path.join(tmp, 'home-'));
+    await writeFile(path.join(home, '.gitconfig'), '[credential]\n\thelper = store\n');
+    await writeFile(path.join(home, '.git-credentials'), `${url.replace('http://', `http://${USER}:${SECRET}@`).replace(`/${repoName}`, '')}\n`);
+    const run = await drill({ repo: url }, { HOME: home });
+    expectRestored(run);
+    expectNoSecret(run);
+  });
+
+  it('fails at snapshot with a wrong password, naming the remote and the refusal, and not the password', async () => {
+    const url = await serve();
+    const run = await drill({ repo: url, auth: { tokenEnv: 'BACKUP_TOKEN', username: USER } }, { BACKUP_TOKEN: 'not-the-token-0000' });
+    const snapshot = statusOf(run, 'snapshot');
+    expect(snapshot?.status).toBe('failed');
+    expect(snapshot?.error?.message).toContain(url);
+    expect(snapshot?.error?.message).toMatch(/Authentication failed|401/);
+    expect(JSON.stringify(run.events)).not.toContain('not-the-token-0000');
+    expect(run.files).not.toContain('not-the-token-0000');
+  });
+
+  it('is a clear failure when the variable the plan names is not set', async () => {
+    const url = await serve();
+    const run = await drill({ repo: url, auth: { tokenEnv: 'NO_SUCH_TOKEN_VAR' } });
+    expect(statusOf(run, 'snapshot')?.error).toMatchObject({ message: expect.stringContaining('$NO_SUCH_TOKEN_VAR, which is not set') });
+  });
+});
+
+describe('the LFS transfer against faults', () => {
+  const auth = { usernameEnv: 'BACKUP_USER', passwordEnv: 'BACKUP_TOKEN' };
+  const env = { BACKUP_USER: USER, BACKUP_TOKEN: SECRET };
+
+  it('resumes a connection dropped mid-object with a Range request', async () => {
+    const url = await serve({ drop: { afterBytes: 3 * 1024 * 1024, times: 2 } });
+    const run = await drill({ repo: url, auth }, env);
+    expectRestored(run);
+    const ranges = server.requests.filter((r) => r.port === 'storage' && r.headers.range);
+    expect(ranges.length).toBeGreaterThanOrEqual(2);
+    // It asks for the rest from where its bytes end (what the dropped connection delivered, at most the 3 MiB sent).
+    const from = Number(/^bytes=(\d+)-$/.exec(String(ranges[0]!.headers.range))?.[1]);
+    expect(from).toBeGreaterThan(0);
+    expect(from).toBeLessThanOrEqual(3 * 1024 * 1024);
+    expect(statusOf(run, 'fetch')?.summary).toMatch(/resumed transfer/);
+  });
+
+  it('fails naming the object, the bytes received and the last answer when the connection keeps dropping', async () => {
+    const url = await serve({ drop: { afterBytes: 1024 * 1024, times: 100 } });
+    const run = await drill({ repo: url, auth }, env);
+    const fetch = statusOf(run, 'fetch');
+    expect(fetch?.status).toBe('failed');
+    expect(fetch?.error?.message).toMatch(/^LFS object [0-9a-f]{64} \(\d+ bytes\): 1048576 bytes received from http:\/\/127\.0\.0\.1:\d+\/.+, then connection lost/);
+    expect(statusOf(run, 'verify')?.status).toBe('skipped');
+  }, 60_000);
+
+  it('names an object the server does not have', async () => {
+    const url = await serve();
+    const first = await drill({ repo: url, auth }, env);
+    const oid = first.record.lfs.files.find((f) => f.path === 'models/large-v3.pt')!.oid;
+    server.faults.omit = new Set([oid]);
+    const run = await drill({ repo: url, auth }, env);
+    const fetch = statusOf(run, 'fetch');
+    expect(fetch?.status).toBe('failed');
+    expect(fetch?.error?.message).toContain(`missing 1 LFS object(s): ${oid} (the server answered 404: Object does not exist)`);
+  });
+
+  it('lets verify name a corrupt object with both hashes; the pointer is not replaced', async () => {
+    const url = await serve();
+    const first = await drill({ repo: url, auth }, env);
+    const model = first.record.lfs.files.find((f) => f.path === 'models/large-v3.pt')!;
+    server.faults.corrupt = new Set([model.oid]);
+    const run = await drill({ repo: url, auth }, env);
+    expect(statusOf(run, 'fetch')?.status).toBe('warned');
+    const verify = statusOf(run, 'verify');
+    expect(verify?.status).toBe('failed');
+    expect(verify?.error?.message).toContain(model.oid);
+    const bad = run.record.lfs.files.find((f) => f.path === 'models/large-v3.pt')!;
+    expect(bad.actualSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(bad.actualSha256).not.toBe(model.oid);
+  });
+
+  it('waits out 503 and 429 (Retry-After) on the batch endpoint, then restores', async () => {
+    const url = await serve({ batchStatuses: [503, 429], retryAfter: 1 });
+    const run = await drill({ repo: url, auth }, env);
+    expectRestored(run);
+    expect(server.requests.filter((r) => r.path.endsWith('/objects/batch'))).toHaveLength(3);
+  });
+
+  it('fails at once on 403 and 404 from the batch endpoint, naming the status and what to do', async () => {
+    for (const [status, words] of [[403, 'access denied'], [404, 'no such repository or LFS endpoint']] as const) {
+      const url = await serve({ batchStatuses: [status] });
+      const run = await drill({ repo: url, auth }, env);
+      const fetch = statusOf(run, 'fetch');
+      expect(fetch?.error?.message, String(status)).toMatch(new RegExp(`answered HTTP ${status} \\(${words}\\)`));
+      expect(fetch?.error?.hint).toBeTruthy();
+      await server.stop();
+    }
+  });
+
+  it('gives up on a 5xx that does not pass, naming it', async () => {
+    const url = await serve({ batchStatuses: [500, 502, 503, 500, 500, 500] });
+    const run = await drill({ repo: url, auth }, env);
+    expect(statusOf(run, 'fetch')?.error?.message).toMatch(/answered HTTP 500/);
+  }, 60_000);
+});
