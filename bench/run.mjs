@@ -4,7 +4,8 @@
  *   1. launch → first frame on a terminal, against a bare `node -e ""` start on the same machine;
  *   2. the wizard's CPU while the install step's child prints thousands of lines a second,
  *      against the plain (headless) reporter consuming the same events, and against a bare Node
- *      process that only reads the same child's output (the floor of any consumer on this machine).
+ *      process that only reads the same child's output (the floor of any consumer on this machine);
+ *   3. `check --plan drills/demo.yaml`, headless, from spawn to exit (a node's health check).
  * The terminals are real pseudo-terminals (Python's pty for the first frame, util-linux `script` for the
  * whole drills). Run: npm run bench
  */
@@ -68,6 +69,21 @@ async function benchFirstFrame(dir, env) {
     frame.push(await timeToOutput(['node', cli, 'drill', '--plan', plan, '--dry-run', '--report-dir', `${dir}/reports`], 'q abort', env));
   }
   return { bareMs: median(bare), firstFrameMs: median(frame) };
+}
+
+/** Wall time of `check` on the demo plan, from spawn to exit, headless (how a cron job or CI runs it). */
+async function benchCheck(dir, env) {
+  const times = [];
+  for (let i = 0; i < RUNS; i += 1) {
+    const began = performance.now();
+    const code = await new Promise((resolve) => {
+      const child = spawn('node', [cli, 'check', '--plan', path.join(root, 'drills', 'demo.yaml'), '--report-dir', path.join(dir, 'reports-check')], { env: { ...process.env, ...env }, stdio: 'ignore' });
+      child.on('exit', resolve);
+    });
+    if (code !== 0) throw new Error(`check --plan drills/demo.yaml exited with ${code}`);
+    times.push(performance.now() - began);
+  }
+  return median(times);
 }
 
 /** Run a whole drill with a chatty install step; sample the CLI's CPU while install runs. */
@@ -139,6 +155,7 @@ async function main() {
     await writeFile(path.join(dir, 'calm.yaml'), withInstall(calm));
 
     const { bareMs, firstFrameMs } = await benchFirstFrame(dir, env);
+    const checkMs = await benchCheck(dir, env);
     const args = ['drill', '--plan', path.join(dir, 'plan.yaml'), '--tag', 'v1.2-config-tuned', '--report-dir', path.join(dir, 'reports')];
     const wizard = await cpuDuringInstall(args, env, true);
     const calmArgs = ['drill', '--plan', path.join(dir, 'calm.yaml'), '--tag', 'v1.2-config-tuned', '--report-dir', path.join(dir, 'reports')];
@@ -158,6 +175,7 @@ async function main() {
     const rows = [
       ['launch → first wizard frame (median of 7)', `${firstFrameMs.toFixed(0)} ms`, 'target ≤ 300 ms'],
       ['bare `node -e` → first output (median of 7)', `${bareMs.toFixed(0)} ms`, `ratio ${(firstFrameMs / bareMs).toFixed(1)}×`],
+      ['check --plan demo.yaml, spawn → exit (median of 7)', `${checkMs.toFixed(0)} ms`, 'target ≤ 1500 ms'],
       ['pip-like install, ~100 lines/s: wizard process', pct(wizardCalm.percentOfCore), `own share ${(wizardCalm.percentOfCore - floorCalm.percentOfCore).toFixed(1)} %, target < 10 %`],
       ['  bare node only reading that child (the floor)', pct(floorCalm.percentOfCore), ''],
       ['stress, ~4000 lines/s: wizard process', pct(wizard.percentOfCore), `own share ${(wizard.percentOfCore - floor.percentOfCore).toFixed(1)} %`],

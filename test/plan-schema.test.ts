@@ -19,17 +19,21 @@ const shipped = readFileSync(path.join(drills, 'plan.schema.json'), 'utf8');
 const schema = JSON.parse(shipped) as Schema;
 const validate = (v: unknown): string[] => validateIn(schema, schema, v);
 
+const DRIFT_VERSIONS = ['torch', 'cuda', 'cudnn', 'python', 'driver', 'driverCuda', 'ffmpeg', 'packages'];
+
 /** The plan format: accepted keys per mapping ("assertions[]" = an item of the assertions list). */
 const PLAN_KEYS: Record<string, readonly string[]> = {
   '': ['name', 'description', 'snapshot', 'environment', 'install', 'service', 'assertions', 'report'],
   snapshot: ['repo', 'tags', 'requireSignedTag', 'allowedSigners', 'auth'],
   'snapshot.auth': ['usernameEnv', 'passwordEnv', 'tokenEnv', 'username'],
-  environment: ['python', 'nvidia', 'torch', 'ffmpeg', 'disk', 'ports'],
+  environment: ['python', 'nvidia', 'torch', 'ffmpeg', 'disk', 'ports', 'drift'],
   'environment.python': ['command', 'version'],
   'environment.nvidia': ['required', 'cuda', 'minFreeMiB'],
   'environment.torch': ['required', 'version', 'cuda', 'python'],
   'environment.ffmpeg': ['required', 'decoders'],
   'environment.disk': ['minFreeGiB'],
+  'environment.drift': [...DRIFT_VERSIONS, 'os', 'gpu', 'decoders'],
+  ...Object.fromEntries(DRIFT_VERSIONS.map((key) => [`environment.drift.${key}`, ['major', 'minor', 'patch', 'missing', 'added']])),
   install: ['commands', 'timeoutSec'],
   service: ['start', 'url', 'ready', 'stopTimeoutSec', 'env', 'apiKeyEnv'],
   'service.ready': ['path', 'timeoutSec', 'statuses', 'sendApiKey'],
@@ -56,6 +60,8 @@ function schemaSections(): Record<string, Schema> {
     'environment.torch': env['torch'] as Schema,
     'environment.ffmpeg': env['ffmpeg'] as Schema,
     'environment.disk': env['disk'] as Schema,
+    'environment.drift': env['drift'] as Schema,
+    ...Object.fromEntries(DRIFT_VERSIONS.map((key) => [`environment.drift.${key}`, p(env['drift']!)[key] as Schema])),
     install: ((p(schema)['install'] as Schema).anyOf as Json[]).find((alt) => (alt as Schema).type === 'object') as Schema,
     service: p(schema)['service'] as Schema,
     'service.ready': p(p(schema)['service']!)['ready'] as Schema,
@@ -179,6 +185,9 @@ const TABLE: [string, Patch, boolean][] = [
   ['port 1.5', { environment: { ports: [1.5] } }, false],
   ['duplicate ports', { environment: { ports: [80, 80] } }, false],
   ['disk auto', { environment: { disk: { minFreeGiB: 'auto' } } }, true],
+  ['drift severities', { environment: { drift: { torch: { major: 'warn', patch: 'ignore' }, os: 'info' } } }, true],
+  ['drift severity "loud"', { environment: { drift: { torch: { major: 'loud' } } } }, false],
+  ['drift of an unknown kind', { environment: { drift: { kernel: 'warn' } } }, false],
   ['disk 2.5', { environment: { disk: { minFreeGiB: 2.5 } } }, true],
   ['disk "big"', { environment: { disk: { minFreeGiB: 'big' } } }, false],
   ['disk without minFreeGiB', { environment: { disk: {} } }, false],

@@ -5,13 +5,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeBytes, probeDisk } from '../src/probes/disk.js';
 import { missingDecoders, parseDecoders, parseFfmpegVersion, probeFfmpeg } from '../src/probes/ffmpeg.js';
-import {
-  gpuMemoryUsedMiB, parseComputeApps, parseCudaVersion, parseGpuQuery, probeNvidia, queryComputeApps,
-} from '../src/probes/nvidia.js';
 import { isPortFree, probePort } from '../src/probes/ports.js';
+import { parseOsRelease } from '../src/probes/os-release.js';
+import { parsePipFreeze } from '../src/probes/pip.js';
 import { parsePythonVersion, probePython } from '../src/probes/python.js';
 import { parseGitLfsVersion, parseGitVersion, probeGit, probeGitLfs } from '../src/probes/tools.js';
-import { archSupport, checkCudaCompatibility, formatCudnnVersion, parseTorchProbe, probeTorch, type TorchFacts } from '../src/probes/torch.js';
+import { archSupport, formatCudnnVersion, parseTorchProbe, probeTorch, type TorchFacts } from '../src/probes/torch.js';
 import { compareVersions, isValidRange, parseVersion, satisfies } from '../src/probes/version.js';
 import { makeFakeBin, withPath } from './helpers/fake-bin.js';
 
@@ -61,76 +60,6 @@ describe('version ranges', () => {
     expect(isValidRange('^3.9')).toBe(false);
     expect(isValidRange('')).toBe(false);
     expect(() => satisfies('3.9', '>=3.9,')).toThrow(/invalid version range/);
-  });
-});
-
-describe('nvidia-smi', () => {
-  it('parses the recorded A100 query, header and compute apps', async () => {
-    const gpus = parseGpuQuery(await read('nvidia-smi-query-a100.csv'));
-    expect(gpus).toHaveLength(2);
-    expect(gpus[0]).toEqual({
-      index: 0, name: 'NVIDIA A100-SXM4-40GB', driverVersion: '550.54.15',
-      memoryTotalMiB: 40960, memoryUsedMiB: 10043, memoryFreeMiB: 30300, computeCapability: '8.0',
-    });
-    expect(parseCudaVersion(await read('nvidia-smi-header-a100.txt'))).toBe('12.4');
-    expect(parseComputeApps(await read('nvidia-smi-compute-apps-a100.csv'))).toEqual([
-      { pid: 412873, processName: 'python3', usedMemoryMiB: 10030 },
-    ]);
-  });
-
-  it('keeps [N/A] memory as null', () => {
-    expect(parseGpuQuery('NVIDIA GH200 480GB, 560.35.03, [N/A], [N/A], [N/A], 9.0')[0]).toMatchObject({
-      memoryUsedMiB: null, computeCapability: '9.0',
-    });
-  });
-
-  it('probes a recorded GPU node through a fake nvidia-smi', async () => {
-    const dir = await binDir('gpu-node');
-    await makeFakeBin(dir, 'nvidia-smi', {
-      stdoutFile: recorded('nvidia-smi-header-a100.txt'),
-      cases: [
-        { argsInclude: '--query-gpu=', stdoutFile: recorded('nvidia-smi-query-a100.csv') },
-        { argsInclude: '--query-compute-apps=', stdoutFile: recorded('nvidia-smi-compute-apps-a100.csv') },
-      ],
-    });
-    const env = withPath(dir);
-    const facts = await probeNvidia({ env });
-    expect(facts).toMatchObject({ ok: true, driverVersion: '550.54.15', cudaVersion: '12.4' });
-    expect(facts.ok && facts.gpus.map((gpu) => gpu.computeCapability)).toEqual(['8.0', '8.0']);
-    expect(await gpuMemoryUsedMiB({ env })).toMatchObject({ ok: true, usedMiB: 10047 });
-    expect(await queryComputeApps({ env })).toMatchObject({ ok: true, apps: [{ pid: 412873, processName: 'python3' }] });
-    const calls = await readFile(path.join(dir, 'nvidia-smi.calls'), 'utf8');
-    expect(calls).toContain('--query-gpu=name,driver_version,memory.total,memory.used,memory.free,compute_cap --format=csv,noheader,nounits');
-  });
-
-  it('retries without compute_cap on drivers that do not know the field', async () => {
-    const dir = await binDir('old-driver');
-    await makeFakeBin(dir, 'nvidia-smi', {
-      stdout: 'Driver Version: 470.223.02    CUDA Version: 11.4',
-      cases: [
-        { argsInclude: 'compute_cap', stdout: 'Field "compute_cap" is not a valid field to query.\n', exitCode: 2 },
-        { argsInclude: '--query-gpu=', stdout: 'Tesla T4, 470.223.02, 15109, 0, 15109\n' },
-      ],
-    });
-    const facts = await probeNvidia({ env: withPath(dir) });
-    expect(facts).toMatchObject({ ok: true, cudaVersion: '11.4', gpus: [{ name: 'Tesla T4', memoryFreeMiB: 15109 }] });
-    expect(facts.ok && facts.gpus[0]?.computeCapability).toBeUndefined();
-  });
-
-  it('reports a driver that does not answer as failed (exit 9)', async () => {
-    const dir = await binDir('no-driver');
-    await makeFakeBin(dir, 'nvidia-smi', { stdoutFile: recorded('nvidia-smi-no-driver.txt'), exitCode: 9 });
-    const facts = await probeNvidia({ env: withPath(dir) });
-    expect(facts).toMatchObject({ ok: false, reason: 'failed' });
-    expect(!facts.ok && facts.message).toMatch(/couldn't communicate with the NVIDIA driver/);
-  });
-
-  it('reports an absent nvidia-smi as missing', async () => {
-    const env = withPath(await binDir('empty'), '');
-    expect(await probeNvidia({ env })).toEqual({
-      ok: false, reason: 'missing', message: 'nvidia-smi not found: no NVIDIA driver on this machine',
-    });
-    expect(await gpuMemoryUsedMiB({ env })).toMatchObject({ ok: false, reason: 'missing' });
   });
 });
 
@@ -221,19 +150,6 @@ describe('torch', () => {
     expect(formatCudnnVersion(90100)).toBe('9.1.0');
   });
 
-  it('checks driver CUDA and compute capability against the build', async () => {
-    const facts = await cudaFacts();
-    expect(checkCudaCompatibility(facts, '12.4')).toMatchObject({
-      compatible: true, driverSupportsTorchCuda: true,
-      gpus: [{ arch: 'sm_80', support: 'native', via: 'sm_80' }, { arch: 'sm_80', support: 'native' }],
-    });
-    const oldDriver = checkCudaCompatibility(facts, '11.8');
-    expect(oldDriver.compatible).toBe(false);
-    expect(oldDriver.problems).toEqual(['driver supports CUDA 11.8, torch 2.3.1+cu121 needs CUDA 12.1']);
-    const cpu = parseTorchProbe(await read('torch-probe-cpu.json'));
-    expect(cpu.ok && checkCudaCompatibility(cpu, '12.4').problems).toEqual(['torch 2.3.1+cpu is a CPU-only build']);
-  });
-
   it('matches capabilities to arch-list entries', () => {
     const cu121 = ['sm_50', 'sm_60', 'sm_70', 'sm_75', 'sm_80', 'sm_86', 'sm_90'];
     expect(archSupport('8.6', cu121)).toEqual({ support: 'native', via: 'sm_86' });
@@ -320,5 +236,17 @@ describe('ports', () => {
     const freePort = (probe.address() as { port: number }).port;
     await new Promise((done) => probe.close(done));
     expect(await probePort(freePort)).toEqual({ port: freePort, host: '127.0.0.1', free: true });
+  });
+});
+
+describe('os-release and pip freeze', () => {
+  it('reads PRETTY_NAME, quoted or not, and falls back to NAME and VERSION_ID', () => {
+    expect(parseOsRelease('NAME="Debian GNU/Linux"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nVERSION_ID="12"\n')).toBe('Debian GNU/Linux 12 (bookworm)');
+    expect(parseOsRelease('NAME=Alpine\nVERSION_ID=3.20.1\n')).toBe('Alpine 3.20.1');
+    expect(parseOsRelease('ID=x\n')).toBeUndefined();
+  });
+
+  it('keeps every requirement line of pip freeze, sorted, without comments', () => {
+    expect(parsePipFreeze('torch==2.13.0+cpu\n# Editable install\n-e git+https://x/y.git@abc#egg=y\nfilelock==4.0.8\n\n')).toEqual(['-e git+https://x/y.git@abc#egg=y', 'filelock==4.0.8', 'torch==2.13.0+cpu']);
   });
 });

@@ -4,7 +4,8 @@
  * stopped with TERM to the whole group, then KILL after a grace period.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
+import { isRunning, readProcessTable } from './process-table.js';
 import { followLog, type LogFollower } from './log-follow.js';
 
 export interface ServiceProcess {
@@ -59,26 +60,7 @@ export function groupAlive(pgid: number): boolean {
 
 /** Running (non-zombie) members of a process group, from /proc; undefined where there is no /proc. */
 export function runningGroupMembers(pgid: number): number[] | undefined {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return undefined;
-  }
-  const members: number[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited while we looked
-    }
-    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ")".
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') members.push(Number(entry));
-  }
-  return members;
+  return readProcessTable()?.filter((entry) => entry.pgrp === pgid && isRunning(entry)).map((entry) => entry.pid);
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {

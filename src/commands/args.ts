@@ -16,6 +16,10 @@ export interface CliArgs {
   readonly keep: boolean;
   readonly dryRun: boolean;
   readonly fix: boolean;
+  /** check: write the node's environment.lock.yaml here. */
+  readonly record?: string;
+  /** check: compare the node with this tag's environment.lock.yaml. */
+  readonly against?: string;
   /** probe URL; init --url */
   readonly url?: string;
   /** init and probe: the variable holding the service's API key. */
@@ -50,6 +54,8 @@ const OPTIONS = {
   keep: { type: 'boolean', default: false },
   'dry-run': { type: 'boolean', default: false },
   fix: { type: 'boolean', default: false },
+  record: { type: 'string' },
+  against: { type: 'string' },
   repo: { type: 'string' },
   tags: { type: 'string' },
   install: { type: 'string', multiple: true },
@@ -70,7 +76,7 @@ const OPTIONS = {
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   drill: ['plan', 'tag', 'yes', 'json', 'report-dir', 'workdir', 'keep', 'dry-run'],
   setup: ['plan', 'dir', 'tag', 'yes', 'json', 'report-dir'],
-  check: ['plan', 'json', 'fix', 'yes', 'report-dir'],
+  check: ['plan', 'json', 'fix', 'yes', 'report-dir', 'record', 'against'],
   history: ['plan', 'report-dir', 'json'],
   demo: ['yes', 'json', 'report-dir', 'tag', 'keep', 'workdir'],
   init: ['yes', 'repo', 'tags', 'install', 'start', 'url', 'api-key-env', 'audio', 'expect', 'language', 'name', 'out', 'report-dir', 'force'],
@@ -119,6 +125,8 @@ export function parseCli(argv: readonly string[]): CliArgs {
     keep: values.keep ?? false,
     dryRun: values['dry-run'] ?? false,
     fix: values.fix ?? false,
+    ...(values.record ? { record: values.record } : {}),
+    ...(values.against ? { against: values.against } : {}),
     ...(target ?? values.url ? { url: target ?? values.url } : {}),
     ...(values['api-key-env'] ? { apiKeyEnv: values['api-key-env'] } : {}),
     ...(command === 'init'
@@ -147,6 +155,7 @@ Usage:
                         [--workdir DIR] [--keep] [--dry-run]
   whisper-drill setup   --plan FILE --dir DIR [--tag TAG] [--yes] [--json]
   whisper-drill check   [--plan FILE] [--json] [--yes] [--fix] [--report-dir DIR]
+                        [--record FILE] [--against TAG]
   whisper-drill history [--plan FILE] [--report-dir DIR] [--json]
   whisper-drill demo    [--yes] [--json] [--report-dir DIR] [--tag TAG]
   whisper-drill init    [--yes] [--repo URL] [--tags GLOB] [--install CMD]... [--start CMD]
@@ -160,7 +169,8 @@ Commands:
            every phase, save a report, tear everything down (the default command)
   setup    the same into --dir, leaving the service running (a new node)
   check    only the environment checks of the plan (a report folder of its own);
-           --fix installs missing tools (as root)
+           --fix installs missing tools (as root); --record FILE writes the node's
+           environment.lock.yaml; --against TAG compares the node with that tag's lock
   history  earlier drills of the plan, with verdicts and recovery times
   demo     build the embedded sample backup (first use) and drill it
   init     write a plan with the operator: lists the backup's tags, probes the running
@@ -176,6 +186,8 @@ Options:
   --workdir DIR      restore into DIR (new or empty) instead of a scratch directory
   --keep             keep the workspace after the drill
   --dry-run          list the snapshot tags and check the environment; restore nothing
+  --record FILE      check: write this node's environment (environment.lock.yaml) to FILE
+  --against TAG      check: compare this node with TAG's environment.lock.yaml
   --api-key-env NAME the variable holding the service's API key (sent as a Bearer token)
   --out FILE         init: the plan to write (default drills/NAME.yaml); --force overwrites
 

@@ -1,10 +1,11 @@
 /** drill, setup, demo and check: load the plan, pick a face, run the engine, save the report, return the exit code. */
 import path from 'node:path';
 import { runDrill } from '../core/engine.js';
-import { usageError, type AskPort, type FrontEnd, type Mode } from '../core/model.js';
+import { usageError, type AskPort, type DrillRecord, type FrontEnd, type Mode } from '../core/model.js';
 import { loadPlan } from '../core/plan/load.js';
 import type { Plan } from '../core/plan/types.js';
-import { writeOutputs } from '../outputs/index.js';
+import { renderEnvironmentLock } from '../outputs/environment-lock.js';
+import { writeAtomically, writeOutputs } from '../outputs/index.js';
 import { cacheRoot, packageRoot } from '../paths.js';
 import { ndjsonReporter } from '../reporters/ndjson.js';
 import { plainReporter } from '../reporters/plain.js';
@@ -49,6 +50,13 @@ export interface DrillCommandInput {
 /** The one repository built in: anything else after `builtin:` is a mistake in the plan, found before any step runs. */
 const BUILTIN_REPOS = new Set(['sample-backup']);
 
+/** `check --record FILE`: the node's environment for the backup job to commit with the tag (stderr: stdout may carry NDJSON). */
+async function recordEnvironment(record: DrillRecord, file: string): Promise<void> {
+  const target = path.resolve(file);
+  await writeAtomically(target, renderEnvironmentLock(record));
+  process.stderr.write(`environment recorded in ${target} (this node is ${record.verdict === 'passed' ? 'healthy' : `not healthy: ${record.verdict}`})\n`);
+}
+
 export async function drillCommand({ args, mode, signal, frontEnd }: DrillCommandInput): Promise<number> {
   const plan = await loadPlan(planFileOf(args));
   const builtin = /^builtin:(.*)$/.exec(plan.snapshot.repo)?.[1];
@@ -59,14 +67,15 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
   const apiKey = mode === 'check' ? undefined : apiKeyFrom(plan.service.apiKeyEnv, `${plan.file}: service.apiKeyEnv`);
   const face = await frontEnd(plan);
   let finished = false;
-  // `check` probes PyTorch with the service's python as the plan names it, relative to where check runs.
-  const torchPython = mode === 'check' && plan.environment.torch ? path.resolve(plan.environment.torch.python ?? '.venv/bin/python') : undefined;
+  // `check` probes PyTorch and freezes the venv with the service's python as the plan names it, relative to where check runs.
+  const servicePython = mode === 'check' ? path.resolve(plan.environment.torch?.python ?? '.venv/bin/python') : undefined;
   try {
     const record = await runDrill(
       {
         plan,
         mode,
         ...(args.tag ? { tag: args.tag } : {}),
+        ...(mode === 'check' && args.against ? { tag: args.against, against: args.against } : {}),
         ...(mode === 'setup' ? { workdir: args.dir } : args.workdir ? { workdir: args.workdir } : {}),
         keep: args.keep,
         reportRoot: path.resolve(args.reportDir ?? plan.report.dir),
@@ -74,7 +83,7 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
         signal,
         ask: face.ask,
         ...(args.dryRun ? { stopAfter: 'snapshot' as const } : {}),
-        ...(torchPython ? { torchPython } : {}),
+        ...(servicePython ? { servicePython } : {}),
         ...(apiKey ? { apiKey } : {}),
         resolveBuiltinRepo: async (_name, abort) => {
           const sample = await ensureSampleBackup(cacheRoot(), abort);
@@ -86,6 +95,7 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
       face.emit,
     );
     finished = true;
+    if (args.record) await recordEnvironment(record, args.record);
     return record.exitCode;
   } finally {
     await face.done(finished);

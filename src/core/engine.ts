@@ -51,7 +51,7 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   // Every text that leaves the drill is scrubbed: credentials in URLs, tokens, and each secret a step names.
   const secrets: string[] = [];
   const emit = (event: DrillEvent) => emitRaw(event.type === 'progress' ? event : redactDeep(event, secrets));
-  const steps = stepsFor(options.mode);
+  const steps = stepsFor(options.mode, options.against);
   const workspace = await prepareWorkspace(options);
   const { signal, plan } = options;
   const startedAt = new Date();

@@ -65,6 +65,38 @@ const assertion = z.strictObject({
   required: z.boolean(),
   latencyMs: z.number().nullable(),
   detail: z.string(),
+  gpuProcesses: z
+    .array(
+      z.strictObject({
+        pid: z.number().int(),
+        processName: z.string(),
+        gpu: z.union([z.number().int(), z.string()]).describe('GPU index, or its UUID when nvidia-smi did not list that GPU'),
+        usedMiB: z.number().nullable(),
+        holder: z.enum(['service', 'other', 'unknown']).describe('unknown: a PID this host does not have (a container?)'),
+      }),
+    )
+    .readonly()
+    .optional(),
+});
+
+const driftItem = z.strictObject({
+  key: z.string().describe('os, python, torch, cuda, cudnn, driver, driverCuda, gpu, ffmpeg, decoders, package:<name>'),
+  title: z.string(),
+  recorded: z.string().nullable().describe("as recorded in the tag's environment.lock.yaml; null: recorded as absent"),
+  current: z.string().nullable().describe('on this node; null: absent here'),
+  change: z.enum(['major', 'minor', 'patch', 'changed', 'missing', 'added']),
+  severity: z.enum(['fail', 'warn', 'info']).describe("as the plan's environment.drift sets it"),
+});
+
+const drift = z.strictObject({
+  tag: z.string(),
+  lockFound: z.boolean(),
+  recordedAt: z.string().optional(),
+  recordedOn: z.string().optional(),
+  problem: z.string().optional(),
+  items: z.array(driftItem).readonly(),
+  compared: z.array(z.string()).readonly(),
+  notCompared: z.array(z.string()).readonly().describe('recorded in the lock, not measured by this run'),
 });
 
 const stepError = z.strictObject({ message: z.string(), hint: z.string().optional() });
@@ -87,6 +119,7 @@ const events = [
   z.strictObject({ type: z.literal('tags'), tags: z.array(tag).readonly() }),
   z.strictObject({ type: z.literal('lfs-file'), file: lfsFile }),
   z.strictObject({ type: z.literal('assertion'), outcome: assertion }),
+  z.strictObject({ type: z.literal('drift'), step: stepId, drift }),
   z.strictObject({
     type: z.literal('step-end'),
     at,

@@ -12,7 +12,7 @@ export type Mode = 'drill' | 'setup' | 'check';
 /** The version of the NDJSON event stream (`schemaVersion` on every event); see drills/events.schema.json. */
 export const EVENTS_SCHEMA_VERSION = 1;
 /** The version of report.json. */
-export const REPORT_SCHEMA_VERSION = 2;
+export const REPORT_SCHEMA_VERSION = 3;
 
 export interface StepError {
   readonly message: string;
@@ -57,6 +57,18 @@ export interface ProgressInfo {
   readonly elapsedMs?: number;
 }
 
+/** A process holding GPU memory, as nvidia-smi lists it, and whose it is. */
+export interface GpuProcess {
+  readonly pid: number;
+  readonly processName: string;
+  /** The GPU's index, or its UUID when nvidia-smi did not list that GPU. */
+  readonly gpu: number | string;
+  /** null when the driver reports [N/A]. */
+  readonly usedMiB: number | null;
+  /** service: in the service's process tree; other: another process of this host; unknown: a PID this host does not have. */
+  readonly holder: 'service' | 'other' | 'unknown';
+}
+
 export interface AssertionOutcome {
   readonly name: string;
   readonly api: string;
@@ -72,6 +84,8 @@ export interface AssertionOutcome {
   readonly required: boolean;
   readonly latencyMs: number | null;
   readonly detail: string;
+  /** GPU-memory assertion: every process nvidia-smi listed, with its memory. */
+  readonly gpuProcesses?: readonly GpuProcess[];
 }
 
 export interface LfsFileRecord {
@@ -82,6 +96,40 @@ export interface LfsFileRecord {
   readonly actualSha256?: string;
   readonly actualSize?: number;
   readonly problem?: string;
+}
+
+export type DriftSeverity = 'fail' | 'warn' | 'info';
+
+/** One way this node differs from the environment a snapshot was verified on (its environment.lock.yaml). */
+export interface DriftItem {
+  /** os, python, torch, cuda (torch's build), cudnn, driver, driverCuda, gpu, ffmpeg, decoders, package:<name> */
+  readonly key: string;
+  readonly title: string;
+  /** As recorded with the snapshot; null: recorded as absent. */
+  readonly recorded: string | null;
+  /** On this node; null: absent here. */
+  readonly current: string | null;
+  /** major/minor/patch of a version; changed (a name or a list); missing here; added here. */
+  readonly change: 'major' | 'minor' | 'patch' | 'changed' | 'missing' | 'added';
+  /** As the plan's environment.drift sets it for that kind of change. */
+  readonly severity: DriftSeverity;
+}
+
+/** The comparison of this node with the chosen tag's environment.lock.yaml. */
+export interface DriftReport {
+  readonly tag: string;
+  /** Whether the tag carries a lock at all (a tag without one has nothing to compare). */
+  readonly lockFound: boolean;
+  readonly recordedAt?: string;
+  /** The host the lock was recorded on. */
+  readonly recordedOn?: string;
+  /** The lock could not be read. */
+  readonly problem?: string;
+  readonly items: readonly DriftItem[];
+  /** What was measured on both sides and compared (OS, Python, PyTorch, …). */
+  readonly compared: readonly string[];
+  /** Recorded in the lock but not measured here (e.g. torch, when the plan does not probe it). */
+  readonly notCompared: readonly string[];
 }
 
 export interface RecoveryTimes {
@@ -141,6 +189,8 @@ export interface DrillRecord {
   readonly assertions: readonly AssertionOutcome[];
   readonly rto: RecoveryTimes;
   readonly service: { readonly log: string | null; readonly leftRunning: LeftRunning | null };
+  /** This node against the chosen tag's environment.lock.yaml; null when nothing was compared. */
+  readonly drift: DriftReport | null;
 }
 
 /** Questions the drill may need answered: the wizard answers with a screen, headless mode from flags. */
@@ -207,6 +257,8 @@ export type DrillEvent =
   | { readonly type: 'tags'; readonly tags: readonly SnapshotTag[] }
   | { readonly type: 'lfs-file'; readonly file: LfsFileRecord }
   | { readonly type: 'assertion'; readonly outcome: AssertionOutcome }
+  /** The differences this step found between the node and the tag's lock (snapshot: the host; install: torch and packages). */
+  | { readonly type: 'drift'; readonly step: StepId; readonly drift: DriftReport }
   | {
       readonly type: 'step-end';
       readonly at: string;

@@ -1,7 +1,8 @@
 /** The drill's record, assembled from what the steps found: plain data, from which every output is rendered. */
 import os from 'node:os';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { REPORT_SCHEMA_VERSION, type AssertionOutcome, type CheckResult, type DrillRecord, type LfsFileRecord, type RecoveryTimes, type StepRecord, type Verdict } from './model.js';
+import { mergeDrift } from './drift/report.js';
+import { REPORT_SCHEMA_VERSION, type AssertionOutcome, type CheckResult, type DriftReport, type DrillRecord, type LfsFileRecord, type RecoveryTimes, type StepRecord, type Verdict } from './model.js';
 import type { DrillOptions, Findings } from './steps/step.js';
 
 /** Collects the findings of every step, in the order they arrive. */
@@ -15,6 +16,7 @@ export class FindingsLog {
   snapshot: Findings['snapshot'];
   serviceLog: string | undefined;
   leftRunning: Findings['leftRunning'];
+  drift: DriftReport | undefined;
 
   add(findings: Findings): void {
     if (findings.checks) this.checks.push(...findings.checks);
@@ -26,6 +28,7 @@ export class FindingsLog {
     if (findings.snapshot) this.snapshot = findings.snapshot;
     if (findings.serviceLog) this.serviceLog = findings.serviceLog;
     if (findings.leftRunning) this.leftRunning = findings.leftRunning;
+    if (findings.drift) this.drift = mergeDrift(this.drift, findings.drift);
   }
 }
 
@@ -76,5 +79,6 @@ export function buildRecord(options: DrillOptions, found: FindingsLog, end: Reco
     assertions: found.assertions,
     rto: found.rto,
     service: { log: found.serviceLog ?? null, leftRunning: found.leftRunning ?? null },
+    drift: found.drift ?? null,
   };
 }

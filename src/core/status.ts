@@ -1,6 +1,6 @@
 /** One table of statuses: the symbol, the plain-text tag and the colour every face and output uses. */
 
-export type Status = 'passed' | 'warned' | 'failed' | 'skipped' | 'inconclusive' | 'pending' | 'running' | 'aborted';
+export type Status = 'passed' | 'warned' | 'failed' | 'skipped' | 'inconclusive' | 'pending' | 'running' | 'aborted' | 'info';
 
 export interface StatusLook {
   /** For terminals and markdown. */
@@ -20,6 +20,7 @@ export const STATUS: Readonly<Record<Status, StatusLook>> = {
   pending: { symbol: '·', tag: '    ', color: 'gray' },
   running: { symbol: '▸', tag: '... ', color: 'cyan' },
   aborted: { symbol: '✖', tag: 'ABRT', color: 'red' },
+  info: { symbol: 'ℹ', tag: 'info', color: 'blue' },
 };
 
 export function statusLook(status: string): StatusLook {
@@ -37,4 +38,9 @@ export function assertionStatus(outcome: { readonly passed: boolean; readonly in
 export function verdictHeadline(verdict: string, mode: string): string {
   if (mode !== 'check') return verdict.toUpperCase();
   return ({ passed: 'HEALTHY', failed: 'UNHEALTHY', inconclusive: 'INCONCLUSIVE' } as Record<string, string>)[verdict] ?? verdict.toUpperCase();
+}
+
+/** A drift difference's severity in the same vocabulary: fail → failed, warn → warned, info → info. */
+export function driftStatus(severity: 'fail' | 'warn' | 'info'): Status {
+  return severity === 'fail' ? 'failed' : severity === 'warn' ? 'warned' : 'info';
 }

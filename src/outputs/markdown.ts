@@ -1,7 +1,8 @@
 /** report.md: the same facts as report.json, for a human reading it in a merge request or a ticket. */
+import { describeDrift } from '../core/drift/report.js';
 import { formatBytes, formatDuration } from '../core/format.js';
 import type { DrillRecord } from '../core/model.js';
-import { assertionStatus, statusLook } from '../core/status.js';
+import { assertionStatus, driftStatus, statusLook } from '../core/status.js';
 import type { Output } from './output.js';
 
 type Report = DrillRecord;
@@ -27,6 +28,20 @@ function rtoLines(report: Report): string[] {
     ['total', report.rto.totalMs],
   ];
   return rows.map(([name, ms]) => `| ${name} | ${ms === undefined ? '—' : formatDuration(ms)} |`);
+}
+
+function driftLines(report: Report): string[] {
+  const { drift } = report;
+  if (!drift) return [];
+  const rows = drift.items.map((i) => `| ${cell(i.title)} | ${cell(i.recorded ?? 'none')} | ${cell(i.current ?? 'none')} | ${i.change} | ${statusLook(driftStatus(i.severity)).symbol} ${i.severity} |`);
+  return [
+    `## Drift from ${drift.tag}'s environment`,
+    '',
+    describeDrift(drift),
+    ...(rows.length ? ['', '| what | recorded with the tag | this node | change | severity |', '|---|---|---|---|---|', ...rows] : []),
+    ...(drift.notCompared.length ? ['', `Not compared (not measured by this run): ${drift.notCompared.join(', ')}.`] : []),
+    '',
+  ];
 }
 
 export function renderMarkdown(report: Report): string {
@@ -58,6 +73,7 @@ export function renderMarkdown(report: Report): string {
     '|---|---|---|---|---|',
     ...report.environment.checks.map((c) => `| ${c.title} | ${mark(c.status)} | ${cell(c.measured)} | ${cell(c.required ?? '')} | ${cell(c.fix ?? '')} |`),
     '',
+    ...driftLines(report),
     '## LFS files',
     '',
     '| file | size | sha256 | verified |',

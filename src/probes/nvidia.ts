@@ -8,14 +8,18 @@ import type { ProbeFailure, ProbeOptions, ProbeResult } from './types.js';
 
 export interface GpuInfo {
   readonly index: number;
+  /** "GPU-8d2…": what --query-compute-apps names a GPU by. */
+  readonly uuid: string;
   readonly name: string;
   readonly driverVersion: string;
-  /** null when the driver reports [N/A] (e.g. unified-memory parts). */
+  /** null when the driver reports [N/A] (e.g. unified-memory parts such as GH200). */
   readonly memoryTotalMiB: number | null;
   readonly memoryUsedMiB: number | null;
   readonly memoryFreeMiB: number | null;
   /** "8.6"; undefined on drivers that cannot report it. */
   readonly computeCapability?: string;
+  /** MIG mode is on: the GPU is split into instances, each with memory of its own. */
+  readonly mig?: boolean;
 }
 
 export interface NvidiaFacts {
@@ -23,36 +27,43 @@ export interface NvidiaFacts {
   /** Highest CUDA version the driver supports, from the nvidia-smi header. */
   readonly cudaVersion?: string;
   readonly gpus: readonly GpuInfo[];
+  /** Query fields this driver does not know (e.g. compute_cap before driver 510). */
+  readonly unknownFields?: readonly string[];
 }
 
-export interface ComputeApp {
-  readonly pid: number;
-  readonly processName: string;
-  readonly usedMemoryMiB: number | null;
-}
+const FIELDS = ['index', 'uuid', 'name', 'driver_version', 'memory.total', 'memory.used', 'memory.free', 'compute_cap', 'mig.mode.current'];
+/** Newer fields: one unknown field fails the whole query, so these are dropped on an older driver. */
+const OPTIONAL_FIELDS = ['compute_cap', 'mig.mode.current'];
+export const CSV_FORMAT = '--format=csv,noheader,nounits';
 
-const FIELDS = ['name', 'driver_version', 'memory.total', 'memory.used', 'memory.free', 'compute_cap'];
-const FORMAT = '--format=csv,noheader,nounits';
-
-function csvRows(text: string): string[][] {
+export function csvRows(text: string): string[][] {
   return text.split(/\r?\n/).map((line) => line.trim()).filter(Boolean).map((line) => line.split(',').map((cell) => cell.trim()));
 }
 
-function mib(cell: string | undefined): number | null {
+/** A MiB figure, or null for [N/A], [Not Supported] and the like. */
+export function mib(cell: string | undefined): number | null {
   const value = Number(cell);
   return cell !== undefined && cell !== '' && Number.isFinite(value) ? value : null;
 }
 
-/** Rows of `--query-gpu=name,driver_version,memory.total,memory.used,memory.free[,compute_cap]`. */
-export function parseGpuQuery(csv: string): GpuInfo[] {
-  return csvRows(csv).map((cells, index) => {
+/** Rows of `--query-gpu=<fields>`, read by field name (the field list shrinks on older drivers). */
+export function parseGpuQuery(csv: string, fields: readonly string[] = FIELDS): GpuInfo[] {
+  return csvRows(csv).map((cells, row) => {
     // A GPU name never contains a comma, so the cells are positional.
-    const [name = '', driverVersion = '', total, used, free, cap] = cells;
-    const computeCapability = cap && /^\d+\.\d+$/.test(cap) ? cap : undefined;
+    const cell = (field: string) => cells[fields.indexOf(field)];
+    const cap = cell('compute_cap');
+    const mig = cell('mig.mode.current');
+    const index = Number(cell('index'));
     return {
-      index, name, driverVersion,
-      memoryTotalMiB: mib(total), memoryUsedMiB: mib(used), memoryFreeMiB: mib(free),
-      ...(computeCapability ? { computeCapability } : {}),
+      index: Number.isInteger(index) ? index : row,
+      uuid: cell('uuid') ?? '',
+      name: cell('name') ?? '',
+      driverVersion: cell('driver_version') ?? '',
+      memoryTotalMiB: mib(cell('memory.total')),
+      memoryUsedMiB: mib(cell('memory.used')),
+      memoryFreeMiB: mib(cell('memory.free')),
+      ...(cap && /^\d+\.\d+$/.test(cap) ? { computeCapability: cap } : {}),
+      ...(mig === 'Enabled' || mig === 'Disabled' ? { mig: mig === 'Enabled' } : {}),
     };
   });
 }
@@ -66,18 +77,8 @@ export function parseDriverVersion(header: string): string | undefined {
   return /Driver Version\s*:\s*(\d+(?:\.\d+)*)/.exec(header)?.[1];
 }
 
-/** Rows of `--query-compute-apps=pid,process_name,used_memory`. */
-export function parseComputeApps(csv: string): ComputeApp[] {
-  return csvRows(csv).flatMap((cells) => {
-    const pid = Number(cells[0]);
-    if (!Number.isInteger(pid)) return [];
-    // A process name may contain commas; the memory is always the last cell.
-    return [{ pid, processName: cells.slice(1, -1).join(', '), usedMemoryMiB: mib(cells.at(-1)) }];
-  });
-}
-
 /** nvidia-smi prints its driver errors on stdout. */
-function nvidiaFailure(result: RunResult): ProbeFailure | undefined {
+export function nvidiaFailure(result: RunResult): ProbeFailure | undefined {
   if (result.missing) return missing('nvidia-smi not found: no NVIDIA driver on this machine');
   if (result.exitCode === 0) return undefined;
   const text = `${result.stdout}\n${result.stderr}`;
@@ -87,13 +88,26 @@ function nvidiaFailure(result: RunResult): ProbeFailure | undefined {
   return failed(describeFailure(result));
 }
 
-async function queryGpus(options: ProbeOptions): Promise<ProbeResult<{ gpus: GpuInfo[] }>> {
-  let result = await runProbe('nvidia-smi', [`--query-gpu=${FIELDS.join(',')}`, FORMAT], options);
-  // One unknown field fails the whole query; drivers before compute_cap existed get it without.
-  if (result.exitCode !== 0 && /not a valid field/i.test(`${result.stdout}${result.stderr}`)) {
-    result = await runProbe('nvidia-smi', [`--query-gpu=${FIELDS.slice(0, -1).join(',')}`, FORMAT], options);
+/** Which field an older driver refused: `Field "compute_cap" is not a valid field to query.` */
+function refusedFields(result: RunResult, asked: readonly string[]): string[] | undefined {
+  const text = `${result.stdout}${result.stderr}`;
+  if (result.exitCode === 0 || !/not a valid field/i.test(text)) return undefined;
+  const named = /Field "([^"]+)" is not a valid field/i.exec(text)?.[1];
+  return named && asked.includes(named) ? [named] : asked.filter((field) => OPTIONAL_FIELDS.includes(field));
+}
+
+export async function queryGpus(options: ProbeOptions = {}): Promise<ProbeResult<{ gpus: GpuInfo[]; unknownFields: string[] }>> {
+  let fields = FIELDS;
+  const unknownFields: string[] = [];
+  for (;;) {
+    const result = await runProbe('nvidia-smi', [`--query-gpu=${fields.join(',')}`, CSV_FORMAT], options);
+    const refused = refusedFields(result, fields);
+    if (!refused || refused.length === 0 || refused.some((field) => !OPTIONAL_FIELDS.includes(field))) {
+      return nvidiaFailure(result) ?? { ok: true, gpus: parseGpuQuery(result.stdout, fields), unknownFields };
+    }
+    unknownFields.push(...refused);
+    fields = fields.filter((field) => !refused.includes(field));
   }
-  return nvidiaFailure(result) ?? { ok: true, gpus: parseGpuQuery(result.stdout) };
 }
 
 export async function probeNvidia(options: ProbeOptions = {}): Promise<ProbeResult<NvidiaFacts>> {
@@ -103,19 +117,11 @@ export async function probeNvidia(options: ProbeOptions = {}): Promise<ProbeResu
   const driverVersion = query.gpus[0]?.driverVersion || parseDriverVersion(headerText);
   if (!driverVersion) return failed('nvidia-smi listed no GPU');
   const cudaVersion = parseCudaVersion(headerText);
-  return { ok: true, driverVersion, ...(cudaVersion ? { cudaVersion } : {}), gpus: query.gpus };
-}
-
-export async function queryComputeApps(options: ProbeOptions = {}): Promise<ProbeResult<{ apps: ComputeApp[] }>> {
-  const result = await runProbe('nvidia-smi', ['--query-compute-apps=pid,process_name,used_memory', FORMAT], options);
-  return nvidiaFailure(result) ?? { ok: true, apps: parseComputeApps(result.stdout) };
-}
-
-/** GPU memory in use, summed over all GPUs (the "model resident on GPU" assertion). */
-export async function gpuMemoryUsedMiB(options: ProbeOptions = {}): Promise<ProbeResult<{ usedMiB: number; gpus: readonly GpuInfo[] }>> {
-  const facts = await queryGpus(options);
-  if (!facts.ok) return facts;
-  if (facts.gpus.length === 0) return failed('nvidia-smi listed no GPU');
-  if (facts.gpus.some((gpu) => gpu.memoryUsedMiB === null)) return failed('nvidia-smi reports no memory usage for this GPU ([N/A])');
-  return { ok: true, usedMiB: facts.gpus.reduce((sum, gpu) => sum + (gpu.memoryUsedMiB ?? 0), 0), gpus: facts.gpus };
+  return {
+    ok: true,
+    driverVersion,
+    ...(cudaVersion ? { cudaVersion } : {}),
+    gpus: query.gpus,
+    ...(query.unknownFields.length ? { unknownFields: query.unknownFields } : {}),
+  };
 }

@@ -4,7 +4,7 @@
  */
 import { commonFailure, failed, missing, runProbe } from './common.js';
 import type { ProbeOptions, ProbeResult } from './types.js';
-import { compareVersions, parseVersion } from './version.js';
+import { compareVersions } from './version.js';
 
 /** Prints exactly one JSON object on stdout; never a traceback for a missing torch. */
 export const TORCH_PROBE_SCRIPT = `
@@ -102,26 +102,6 @@ export async function probeTorch(python = 'python3', options: ProbeOptions = {})
 
 export type ArchSupport = 'native' | 'binary-compatible' | 'ptx' | 'unsupported';
 
-export interface GpuCompatibility {
-  readonly index: number;
-  readonly name: string;
-  readonly capability: string;
-  /** "sm_86" */
-  readonly arch: string;
-  readonly support: ArchSupport;
-  /** The arch-list entry that runs on this GPU. */
-  readonly via?: string;
-}
-
-export interface CudaCompatibility {
-  readonly compatible: boolean;
-  /** Driver CUDA ≥ torch's CUDA; null when either is unknown. */
-  readonly driverSupportsTorchCuda: boolean | null;
-  readonly gpus: readonly GpuCompatibility[];
-  /** One line per reason it is not compatible. */
-  readonly problems: readonly string[];
-}
-
 /**
  * Which arch-list entry runs on a GPU of capability major.minor: a cubin (sm_XY) runs on the same
  * major with minor ≥ Y ("sm_90a" only on 9.0 itself); PTX (compute_XY) is JIT-compiled for any ≥ XY.
@@ -138,26 +118,4 @@ export function archSupport(capability: string, archList: readonly string[]): { 
   if (binary) return { support: 'binary-compatible', via: binary.entry };
   const ptx = entries.filter((e) => e.kind === 'compute' && !e.specific && compareVersions([e.major, e.minor], [major, minor]) <= 0).at(-1);
   return ptx ? { support: 'ptx', via: ptx.entry } : { support: 'unsupported' };
-}
-
-export function checkCudaCompatibility(torch: TorchFacts, driverCudaVersion: string | undefined): CudaCompatibility {
-  const problems: string[] = [];
-  let driverSupportsTorchCuda: boolean | null = null;
-  if (torch.cuda === null) problems.push(`torch ${torch.version} is a CPU-only build`);
-  else if (driverCudaVersion === undefined) problems.push('the driver\'s CUDA version is unknown');
-  else {
-    const driver = parseVersion(driverCudaVersion) ?? [];
-    driverSupportsTorchCuda = compareVersions(driver, parseVersion(torch.cuda) ?? []) >= 0;
-    if (!driverSupportsTorchCuda) problems.push(`driver supports CUDA ${driverCudaVersion}, torch ${torch.version} needs CUDA ${torch.cuda}`);
-  }
-  if (torch.cuda !== null && !torch.cudaAvailable) {
-    problems.push(`torch.cuda.is_available() is False${torch.cudaError ? `: ${torch.cudaError}` : ''}`);
-  }
-  const gpus = torch.devices.map((device) => {
-    const arch = `sm_${device.capability.replace('.', '')}`;
-    const { support, via } = archSupport(device.capability, torch.archList);
-    if (support === 'unsupported') problems.push(`GPU ${device.index} ${device.name} (${arch}) is not in torch's arch list ${torch.archList.join(' ')}`);
-    return { index: device.index, name: device.name, capability: device.capability, arch, support, ...(via ? { via } : {}) };
-  });
-  return { compatible: problems.length === 0, driverSupportsTorchCuda, gpus, problems };
 }

@@ -4,8 +4,9 @@
  */
 import { stripVTControlCharacters } from 'node:util';
 import { describeProgress, formatBytes, formatDuration } from '../core/format.js';
-import type { AssertionOutcome, CheckResult, DrillEvent, LfsFileRecord } from '../core/model.js';
-import { assertionStatus, statusLook, verdictHeadline } from '../core/status.js';
+import { describeDrift, describeDriftItem } from '../core/drift/report.js';
+import type { AssertionOutcome, CheckResult, DriftReport, DrillEvent, LfsFileRecord } from '../core/model.js';
+import { assertionStatus, driftStatus, statusLook, verdictHeadline } from '../core/status.js';
 import { progressThrottle } from './throttle.js';
 
 /**
@@ -34,6 +35,14 @@ export function describeAssertion(outcome: AssertionOutcome): string {
 export function describeLfsFile(file: LfsFileRecord): string {
   const what = `${file.path} ${formatBytes(file.size)} sha256 ${file.oid.slice(0, 16)}…`;
   return `${tag(file.verified ? 'passed' : 'failed')} ${what}${file.problem ? `: ${file.problem}` : ''}`;
+}
+
+export function describeDriftLines(drift: DriftReport): string[] {
+  return [
+    `drift: ${describeDrift(drift)}`,
+    ...drift.items.map((item) => `  ${tag(driftStatus(item.severity))} ${describeDriftItem(item)}`),
+    ...(drift.notCompared.length ? [`  not compared (not measured here): ${drift.notCompared.join(', ')}`] : []),
+  ];
 }
 
 export function plainReporter(write: (text: string) => void = (text) => process.stderr.write(text)) {
@@ -68,6 +77,9 @@ export function plainReporter(write: (text: string) => void = (text) => process.
         break;
       case 'assertion':
         line(`   ${describeAssertion(event.outcome)}`);
+        break;
+      case 'drift':
+        for (const text of describeDriftLines(event.drift)) line(`   ${text}`);
         break;
       case 'step-end': {
         throttle.flush(event.step);

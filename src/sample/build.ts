@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gitOk } from '../adapters/git.js';
+import { LOCK_FILE } from '../core/drift/lock.js';
 import { run, describeFailure } from '../adapters/run.js';
 import { packageRoot } from '../paths.js';
 import { corruptObject } from './corrupt.js';
@@ -24,6 +25,7 @@ export interface SampleBackup {
 const BUILDER_VERSION = '1';
 const sourceDir = path.join(packageRoot, 'fixtures', 'sample-backup');
 const modelTool = path.join(packageRoot, 'fixtures', 'model', 'make_model.py');
+const locksDir = path.join(packageRoot, 'fixtures', 'sample-locks');
 
 async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   const entries = await readdir(path.join(dir, prefix), { withFileTypes: true });
@@ -37,6 +39,7 @@ async function inputStamp(): Promise<string> {
   const hash = createHash('sha256').update(`builder ${BUILDER_VERSION}\n${JSON.stringify(SAMPLE_HISTORY)}\n`);
   for (const file of await listFiles(sourceDir)) hash.update(file).update(await readFile(path.join(sourceDir, file)));
   hash.update(await readFile(modelTool));
+  for (const file of await listFiles(locksDir)) hash.update(file).update(await readFile(path.join(locksDir, file)));
   return hash.digest('hex');
 }
 
@@ -60,6 +63,7 @@ function dated(revision: SampleRevision): Record<string, string> {
 async function commitRevision(work: string, revision: SampleRevision, keyFile: string, signal?: AbortSignal): Promise<void> {
   if (revision.model !== undefined) await makeModel(path.join(work, 'models', 'large-v3.pt'), revision.model, signal);
   for (const [file, text] of Object.entries(revision.files ?? {})) await writeFile(path.join(work, file), text);
+  if (revision.lock) await cp(path.join(locksDir, revision.lock), path.join(work, LOCK_FILE));
   const env = dated(revision);
   await gitOk(['-C', work, 'add', '--all'], { env });
   await gitOk(['-C', work, 'commit', '--quiet', '--allow-empty', '-m', revision.commit], { env });

@@ -13,6 +13,8 @@ export interface SampleRevision {
   readonly signed?: boolean;
   /** After the push, corrupt this revision's model object in the remote's LFS store. */
   readonly corruptRemoteModel?: boolean;
+  /** A file of fixtures/sample-locks/ committed as environment.lock.yaml (the environment the tag was verified on). */
+  readonly lock?: string;
 }
 
 const TUNED_CONFIG = `# Whisper service configuration
@@ -49,6 +51,7 @@ export const SAMPLE_HISTORY: readonly SampleRevision[] = [
     date: '2026-05-04T02:00:00Z',
     model: 1,
     files: { 'config.yaml': TUNED_CONFIG },
+    lock: 'v1.2-config-tuned.yaml',
   },
   {
     tag: 'v1.3-signed-release',
@@ -57,5 +60,6 @@ export const SAMPLE_HISTORY: readonly SampleRevision[] = [
     date: '2026-06-01T02:00:00Z',
     files: { 'DRILLS.md': '# Drills\n\n- 2026-Q2: restored v1.2-config-tuned in 41 s, transcription verified.\n' },
     signed: true,
+    lock: 'v1.3-signed-release.yaml',
   },
 ];

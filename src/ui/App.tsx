@@ -4,6 +4,7 @@ import type { EnvironmentDecision } from '../core/model.js';
 import { AbortPrompt } from './components/AbortPrompt.js';
 import { AssertionList } from './components/AssertionList.js';
 import { CheckList } from './components/CheckList.js';
+import { DriftList } from './components/DriftList.js';
 import { EnvironmentReview } from './components/EnvironmentReview.js';
 import { FinishedStep } from './components/FinishedStep.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
@@ -33,8 +34,22 @@ function finishedSteps(state: WizardState): StepView[] {
 }
 
 function StepDetails({ step, state }: { readonly step: StepView; readonly state: WizardState }) {
-  if (step.id === 'environment') return <CheckList checks={state.checks.filter((c) => c.id !== 'torch')} />;
-  if (step.id === 'install') return <CheckList checks={state.checks.filter((c) => c.id === 'torch')} />;
+  const drift = state.drift[step.id];
+  const details = <StepChecks step={step} state={state} />;
+  if (!drift) return details;
+  return (
+    <>
+      {details}
+      <DriftList drift={drift} />
+    </>
+  );
+}
+
+function StepChecks({ step, state }: { readonly step: StepView; readonly state: WizardState }) {
+  // A drill probes PyTorch after install; `check` probes it with the environment.
+  const isTorch = (id: string) => id.startsWith('torch') && state.mode !== 'check';
+  if (step.id === 'environment') return <CheckList checks={state.checks.filter((c) => !isTorch(c.id))} />;
+  if (step.id === 'install') return <CheckList checks={state.checks.filter((c) => isTorch(c.id))} />;
   if (step.id === 'verify') return <LfsFileList files={state.lfsFiles} />;
   if (step.id === 'assert') return <AssertionList assertions={state.assertions} />;
   return null;

@@ -1,5 +1,5 @@
 /** The wizard's state: a pure reducer over the core's events (plus the wizard's own few actions). */
-import type { AssertionOutcome, CheckResult, DrillEvent, EnvironmentReview, LfsFileRecord, ProgressInfo, SnapshotTag, StepError, StepHeading, StepId, StepStatus, Verdict } from '../core/model.js';
+import type { AssertionOutcome, CheckResult, DriftReport, DrillEvent, EnvironmentReview, LfsFileRecord, ProgressInfo, SnapshotTag, StepError, StepHeading, StepId, StepStatus, Verdict } from '../core/model.js';
 
 export interface StepView {
   readonly id: StepId;
@@ -29,6 +29,8 @@ export interface WizardState {
   readonly logStep?: StepId;
   readonly assertions: readonly AssertionOutcome[];
   readonly lfsFiles: readonly LfsFileRecord[];
+  /** Each step's comparison with the tag's environment.lock.yaml (snapshot: the host; install: torch and packages). */
+  readonly drift: Partial<Record<StepId, DriftReport>>;
   /** A question waiting for the operator. */
   readonly question?: { readonly kind: 'tag'; readonly suggested: string } | { readonly kind: 'environment'; readonly review: EnvironmentReview };
   readonly chosenTag?: string;
@@ -84,6 +86,7 @@ export function initialState(plan: string, mode: string, steps: readonly StepHea
     logs: {},
     assertions: [],
     lfsFiles: [],
+    drift: {},
     tagFilter: '',
     logScroll: 0,
     confirmAbort: false,
@@ -134,6 +137,8 @@ export function reduce(state: WizardState, action: WizardAction): WizardState {
       return { ...state, assertions: [...state.assertions, action.outcome] };
     case 'lfs-file':
       return { ...state, lfsFiles: [...state.lfsFiles, action.file] };
+    case 'drift':
+      return { ...state, drift: { ...state.drift, [action.step]: action.drift } };
     case 'drill-end':
       return {
         ...state,

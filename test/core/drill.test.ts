@@ -27,6 +27,7 @@ interface DrillResult {
   readonly reportDir: string;
 }
 import { makeFakeBin, withPath } from '../helpers/fake-bin.js';
+import { nvidiaHost, processesHoldingGpu } from '../helpers/nvidia-hosts.js';
 import { freePort, sampleBackup } from '../helpers/sample.js';
 
 const recorded = (name: string) => path.join(packageRoot, 'fixtures', 'recorded', name);
@@ -453,9 +454,9 @@ describe('runDrill on the sample backup', () => {
       const environment = step(run.result.report, 'environment');
       expect(environment.status, environment.summary).toMatch(/passed|warned/);
       const checks = Object.fromEntries(run.result.report.environment.checks.map((c) => [c.id, c]));
-      expect(checks['nvidia']).toMatchObject({ status: 'passed', measured: 'driver 550.54.15, 2 GPU(s): NVIDIA A100-SXM4-40GB, NVIDIA A100-SXM4-40GB' });
+      expect(checks['nvidia']).toMatchObject({ status: 'passed', measured: 'driver 550.54.15, 2 GPU(s): 0 NVIDIA A100-SXM4-40GB (sm_80), 1 NVIDIA A100-SXM4-40GB (sm_80)' });
       expect(checks['cuda']).toMatchObject({ status: 'passed', measured: 'CUDA 12.4', required: 'CUDA >=12.1' });
-      expect(checks['gpu-memory']).toMatchObject({ status: 'passed', measured: '40339 MiB free on the emptiest GPU' });
+      expect(checks['gpu-memory']).toMatchObject({ status: 'passed', measured: '30300 MiB free on GPU 0 (NVIDIA A100-SXM4-40GB) (GPU 1: 40339 MiB)' });
       // A dry run restores nothing, so it cannot pass.
       expect(step(run.result.report, 'snapshot').status).toBe('skipped');
       expect(run.result.verdict).toBe('inconclusive');
@@ -486,7 +487,10 @@ describe('runDrill on the sample backup', () => {
   describe('(h) the GPU-memory assertion', () => {
     const mandarin = { name: 'mandarin sample', api: 'gradio', audio: 'example/test_cn.wav', language: 'zh', expect: { contains: '欢迎使用Whisper服务' } };
 
-    it('measures the recorded A100 node and checks it against each range', async () => {
+    /** The A100 node, where the restored service's own process holds 10030 MiB on GPU 0. */
+    const serviceOnGpu = (name: string, port: number) => nvidiaHost(path.join(tmp, name), 'two A100s', [processesHoldingGpu(`python3 app.py --port ${port}`, 10030)]);
+
+    it('measures the service\'s own GPU memory on the A100 node and checks it against each range', async () => {
       const port = await freePort();
       const plan = await demoPlan('gpu-assert', port, (data) => {
         quickInstall(port)(data);
@@ -497,13 +501,14 @@ describe('runDrill on the sample backup', () => {
         ];
       });
 
-      const run = await drill(plan, 'v1.2-config-tuned', { env: withPath(fakeNvidiaDir) });
+      const run = await drill(plan, 'v1.2-config-tuned', { env: await serviceOnGpu('gpu-assert', port) });
       const { result } = run;
 
-      // 10043 + 4 MiB in use on the two GPUs
       const [, inRange, above] = result.report.assertions;
-      expect(inRange).toMatchObject({ name: 'model resident on GPU', api: 'nvidia-smi', expected: '8000..12000 MiB in use', actual: '10047 MiB', passed: true });
-      expect(above).toMatchObject({ name: 'more than 12 GiB in use', expected: '12288..∞ MiB in use', actual: '10047 MiB', passed: false, detail: 'outside 12288..∞ MiB in use' });
+      expect(inRange).toMatchObject({ name: 'model resident on GPU', api: 'nvidia-smi', expected: '8000..12000 MiB held by the service', actual: '10030 MiB', passed: true });
+      expect(inRange!.detail).toMatch(/^within range: GPU 0: 10030 MiB \(pid \d+ python3 10030 MiB on GPU 0\)$/);
+      expect(inRange!.gpuProcesses).toEqual([expect.objectContaining({ gpu: 0, usedMiB: 10030, holder: 'service' })]);
+      expect(above).toMatchObject({ name: 'more than 12 GiB in use', expected: '12288..∞ MiB held by the service', actual: '10030 MiB', passed: false, detail: expect.stringMatching(/^outside 12288\.\.∞ MiB held by the service: GPU 0: 10030 MiB/) });
       expect(inRange!.inconclusive).toBeUndefined();
       // An optional assertion that fails warns; it does not fail the drill.
       expect(step(result.report, 'assert')).toMatchObject({ status: 'warned', summary: '2/3 assertion(s) passed, 1 optional failed' });
@@ -518,13 +523,27 @@ describe('runDrill on the sample backup', () => {
         data.assertions = [mandarin, { name: 'model resident on GPU', gpuMemoryMiB: { min: 12288, max: 16384 }, required: true }];
       });
 
-      const run = await drill(plan, 'v1.2-config-tuned', { env: withPath(fakeNvidiaDir) });
+      const run = await drill(plan, 'v1.2-config-tuned', { env: await serviceOnGpu('gpu-assert-fails', port) });
 
       expect(run.result.verdict).toBe('failed');
       expect(run.result.exitCode).toBe(1);
-      expect(step(run.result.report, 'assert').error?.message).toBe(
-        '1 of 2 assertion(s) failed; first: model resident on GPU: outside 12288..16384 MiB in use',
+      expect(step(run.result.report, 'assert').error?.message).toMatch(
+        /^1 of 2 assertion\(s\) failed; first: model resident on GPU: outside 12288\.\.16384 MiB held by the service: GPU 0: 10030 MiB/,
       );
+      await expectNothingLeft(run, port);
+    }, 120_000);
+
+    it('is inconclusive, not passed, when the recorded node\'s GPU memory belongs to a PID this host does not have', async () => {
+      const port = await freePort();
+      const plan = await demoPlan('gpu-assert-foreign', port, (data) => {
+        quickInstall(port)(data);
+        data.assertions = [mandarin, { name: 'model resident on GPU', gpuMemoryMiB: { min: 8000, max: 12000 }, required: true }];
+      });
+
+      const run = await drill(plan, 'v1.2-config-tuned', { env: withPath(fakeNvidiaDir) });
+
+      expect(run.result.verdict).toBe('inconclusive');
+      expect(run.result.report.verdictReasons).toEqual([expect.stringMatching(/^model resident on GPU: none of the service's processes .* is visible to nvidia-smi: nvidia-smi lists pid 412873 python3 10030 MiB on GPU 0/)]);
       await expectNothingLeft(run, port);
     }, 120_000);
 

@@ -23,23 +23,27 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 describe('the PyTorch check', () => {
   it('passes torch 2.3.1+cu121 on an A100 whose driver supports CUDA 12.4', async () => {
     const python = await makeFakeBin(dir, 'python', { stdoutFile: recorded('torch-probe-cuda.json') });
-    const { check, problems } = await torchCheck({ required: true, version: '>=2.1', cuda: true }, python, { env: withPath(dir) });
+    const { checks, problems } = await torchCheck({ required: true, version: '>=2.1', cuda: true }, python, { env: withPath(dir), minFreeMiB: 10240 });
     expect(problems).toEqual([]);
-    expect(check).toMatchObject({ id: 'torch', status: 'passed', required: '>=2.1 with CUDA' });
-    expect(check.measured).toContain('torch 2.3.1+cu121 (CUDA 12.1)');
+    expect(checks[0]).toMatchObject({ id: 'torch', status: 'passed', required: '>=2.1' });
+    expect(checks[0]?.measured).toContain('torch 2.3.1+cu121 (CUDA 12.1, cuDNN 8.9.2)');
+    expect(checks.map((c) => `${c.id} ${c.status}`)).toEqual([
+      'torch passed', 'torch-cuda-build passed', 'torch-driver-cuda passed', 'torch-cuda-available passed', 'torch-arch passed', 'torch-cudnn passed', 'torch-gpu-memory passed',
+    ]);
   });
 
   it('fails a CPU-only torch where CUDA is required, and says why', async () => {
     const python = await makeFakeBin(dir, 'python', { stdoutFile: recorded('torch-probe-cpu.json') });
-    const { check } = await torchCheck({ required: true, version: '>=2.1', cuda: true }, python, { env: withPath(dir) });
-    expect(check.status).toBe('failed');
-    expect(check.fix).toMatch(/CPU-only build/);
+    const { checks } = await torchCheck({ required: true, version: '>=2.1', cuda: true }, python, { env: withPath(dir) });
+    expect(checks.map((c) => `${c.id} ${c.status}`)).toEqual(['torch passed', 'torch-cuda-build failed']);
+    expect(checks[1]?.measured).toBe('torch 2.3.1+cpu is a CPU-only build (torch.version.cuda is None)');
+    expect(checks[1]?.fix).toMatch(/^install a CUDA build in the service's venv: pip install --force-reinstall torch==2\.3\.1 --index-url https:\/\/download\.pytorch\.org\/whl\/cu124$/);
   });
 
   it('is inconclusive in `check` when the service\'s python does not exist', async () => {
     const { checks } = await runEnvironmentChecks(
       { torch: { required: true, cuda: true }, ports: [] },
-      { env: withPath(dir), torchPython: path.join(dir, 'no-such', 'python') },
+      { env: withPath(dir), servicePython: path.join(dir, 'no-such', 'python') },
     );
     const torch = checks.find((c) => c.id === 'torch');
     expect(torch).toMatchObject({ status: 'inconclusive' });

@@ -119,6 +119,16 @@ function smallReport(): Report {
     ],
     rto: { fetchMs: 3200, verifyMs: 400, totalMs: 41000 },
     service: { log: null, leftRunning: null },
+    drift: {
+      tag: 'v1.2-config-tuned', lockFound: true, recordedAt: '2026-05-04T02:00:00Z', recordedOn: 'gpu-node-07',
+      items: [
+        { key: 'python', title: 'Python', recorded: '3.10.12', current: '3.11.7', change: 'minor', severity: 'warn' },
+        { key: 'driver', title: 'NVIDIA driver', recorded: '550.54.15', current: null, change: 'missing', severity: 'warn' },
+        { key: 'package:torch', title: 'torch', recorded: '2.3.1+cu121', current: '2.3.1+cpu', change: 'patch', severity: 'info' },
+      ],
+      compared: ['OS', 'Python', 'NVIDIA driver', 'packages (pip freeze)'],
+      notCompared: ['PyTorch'],
+    },
   };
 }
 
@@ -156,6 +166,15 @@ describe('renderMarkdown', () => {
     expect(row).toContain('\\<\\|zh\\|> 字幕由Amara.org社群提供');
     expect(row).toContain('mandarin \\<zh> \\| sample');
     expect(markdown).not.toMatch(/(?<!\\)<(unk|zh|large-v3|pid|skipped|too)/);
+  });
+
+  it('lists every difference from the tag\'s environment with its severity, and what was not compared', () => {
+    expect(markdown).toContain("## Drift from v1.2-config-tuned's environment");
+    expect(markdown).toContain("3 difference(s) from v1.2-config-tuned's environment (recorded 2026-05-04 on gpu-node-07): 0 fail, 2 warn, 1 info");
+    expect(cells(tableRow(markdown, 'Python'))).toEqual(['Python', '3.10.12', '3.11.7', 'minor', '⚠ warn']);
+    expect(cells(tableRow(markdown, 'NVIDIA driver'))).toEqual(['NVIDIA driver', '550.54.15', 'none', 'missing', '⚠ warn']);
+    expect(cells(tableRow(markdown, 'torch'))).toEqual(['torch', '2.3.1+cu121', '2.3.1+cpu', 'patch', 'ℹ info']);
+    expect(markdown).toContain('Not compared (not measured by this run): PyTorch.');
   });
 
   it('marks inconclusive assertions as not run, and unverified files with their problem', () => {

@@ -47,6 +47,7 @@ interface ReportJson {
   readonly lfs: { readonly files: ReadonlyArray<{ readonly path: string; readonly size: number; readonly oid: string; readonly verified: boolean }> };
   readonly assertions: ReadonlyArray<{ readonly name: string; readonly expected: unknown; readonly actual: unknown; readonly passed: boolean }>;
   readonly rto: Readonly<Record<string, unknown>>;
+  readonly drift: { readonly tag: string; readonly recordedOn?: string; readonly items: ReadonlyArray<{ readonly key: string; readonly change: string; readonly severity: string }>; readonly notCompared: readonly string[] } | null;
 }
 
 interface JsonEvent {
@@ -199,6 +200,10 @@ describe.sequential('whisper-drill demo (built CLI, embedded sample backup)', ()
         expect(err).toMatch(new RegExp(`^\\[(ok  |warn)\\] ${id} \\(`, 'm'));
       }
       expect(err).toMatch(/^PASSED in .+: demo v1\.3-signed-release restored and verified$/m);
+      // The newest tag was verified on a GPU node (its hand-made lock): the drift is told, as warnings.
+      expect(err).toMatch(/^ {3}drift: \d+ difference\(s\) from v1\.3-signed-release's environment \(recorded 2026-06-01 on gpu-node-07\)/m);
+      expect(err).toMatch(/^ {5}\[warn\] NVIDIA driver: 550\.54\.15 → none \(missing\)$/m);
+      expect(err).toMatch(/^ {5}\[warn\] torch: 2\.3\.1\+cu121 → none \(missing\)$/m);
 
       // Exactly one report folder: <report-dir>/demo/<UTC yyyymmddThhmmssZ>-<tag>/
       expect(await readdir(historyReports)).toEqual(['demo']);
@@ -254,6 +259,12 @@ describe.sequential('whisper-drill demo (built CLI, embedded sample backup)', ()
         expect(typeof report.rto[key], `rto.${key}`).toBe('number');
         expect(report.rto[key] as number, `rto.${key}`).toBeGreaterThanOrEqual(0);
       }
+
+      // The drift of both steps that compared (snapshot: the host; install: the venv's packages), merged.
+      expect(report.drift).toMatchObject({ tag: NEWEST_TAG, recordedOn: 'gpu-node-07', notCompared: ['PyTorch', "torch's CUDA", 'cuDNN'] });
+      const drift = Object.fromEntries(report.drift!.items.map((i) => [i.key, `${i.change} ${i.severity}`]));
+      expect(drift).toMatchObject({ driver: 'missing warn', gpu: 'missing warn', ffmpeg: 'major warn', 'package:torch': 'missing warn' });
+      expect(await readFile(path.join(dir, 'report.md'), 'utf8')).toContain(`## Drift from ${NEWEST_TAG}'s environment`);
 
       await expectNothingLeftBehind(tmp, report);
     },
@@ -349,7 +360,9 @@ describe.sequential('whisper-drill demo (built CLI, embedded sample backup)', ()
         const parsed = ndjsonLineSchema.safeParse(JSON.parse(line));
         expect(parsed.success, `${line}\n${parsed.error?.message ?? ''}`).toBe(true);
       }
-      expect(new Set(events.map((e) => e.type))).toEqual(new Set(['drill-start', 'step-start', 'step-end', 'check', 'tags', 'log', 'progress', 'lfs-file', 'assertion', 'drill-end']));
+      expect(new Set(events.map((e) => e.type))).toEqual(new Set(['drill-start', 'step-start', 'step-end', 'check', 'tags', 'log', 'progress', 'lfs-file', 'assertion', 'drift', 'drill-end']));
+      // v1.2 was recorded on a build machine like this one: what differs, if anything, is at most a warning.
+      expect(events.filter((e) => e.type === 'drift').map((e) => e.step)).toEqual(['snapshot', 'install']);
       expect(events[0]).toMatchObject({ type: 'drill-start', plan: 'demo', mode: 'drill' });
       expect(events.at(-1)).toMatchObject({ type: 'drill-end', verdict: 'passed', exitCode: 0 });
       expect(events.filter((e) => e.type === 'drill-start' || e.type === 'drill-end')).toHaveLength(2);

@@ -12,6 +12,8 @@ export interface FakeOutput {
   readonly stdoutFile?: string;
   readonly stderr?: string;
   readonly exitCode?: number;
+  /** Shell lines run after the output (for a stand-in whose answer depends on the host at call time). */
+  readonly script?: string;
 }
 
 export interface FakeCase extends FakeOutput {
@@ -43,6 +45,7 @@ export async function makeFakeBin(dir: string, name: string, spec: FakeBinSpec =
       await writeFile(`${base}.err`, output.stderr);
       lines.push(`cat ${shQuote(`${base}.err`)} >&2`);
     }
+    if (output.script !== undefined) lines.push(output.script);
     lines.push(`exit ${output.exitCode ?? 0}`);
     branches.push(`  ${match === undefined ? '*' : `*${shQuote(match)}*`})\n    ${lines.join('\n    ')}\n    ;;`);
   }

@@ -23,7 +23,7 @@ describe('plan errors', () => {
   it('reports each unknown key of a mapping at the key itself', () => {
     expect(problems(`${BASE}\nenvironment:\n  pythn: {}\n  zzzzzz: 1\n`)).toEqual([
       '8:3 environment.pythn: unknown key (did you mean "python"?)',
-      '9:3 environment.zzzzzz: unknown key (expected one of: python, nvidia, torch, ffmpeg, disk, ports)',
+      '9:3 environment.zzzzzz: unknown key (expected one of: python, nvidia, torch, ffmpeg, disk, ports, drift)',
     ]);
   });
 

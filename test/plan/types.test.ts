@@ -14,6 +14,21 @@ interface VersionRequirement { readonly command: string; readonly version?: stri
 interface NvidiaRequirement { readonly required: boolean; readonly cuda?: string; readonly minFreeMiB?: number }
 interface TorchRequirement { readonly required: boolean; readonly version?: string; readonly cuda?: boolean; readonly python?: string }
 interface FfmpegRequirement { readonly required: boolean; readonly decoders: readonly string[] }
+type DriftSetting = 'fail' | 'warn' | 'info' | 'ignore';
+interface VersionDrift { readonly major: DriftSetting; readonly minor: DriftSetting; readonly patch: DriftSetting; readonly missing: DriftSetting; readonly added: DriftSetting }
+interface DriftPlan {
+  readonly torch: VersionDrift;
+  readonly cuda: VersionDrift;
+  readonly cudnn: VersionDrift;
+  readonly python: VersionDrift;
+  readonly driver: VersionDrift;
+  readonly driverCuda: VersionDrift;
+  readonly ffmpeg: VersionDrift;
+  readonly packages: VersionDrift;
+  readonly os: DriftSetting;
+  readonly gpu: DriftSetting;
+  readonly decoders: DriftSetting;
+}
 interface EnvironmentPlan {
   readonly python?: VersionRequirement;
   readonly nvidia?: NvidiaRequirement;
@@ -21,6 +36,7 @@ interface EnvironmentPlan {
   readonly ffmpeg?: FfmpegRequirement;
   readonly disk?: { readonly minFreeGiB: number | 'auto' };
   readonly ports: readonly number[];
+  readonly drift?: DriftPlan;
 }
 interface ServicePlan {
   readonly start: string;

@@ -35,7 +35,8 @@ describe('drills at once', () => {
     const records = await Promise.all([drill('cron', 'v1.2-config-tuned'), drill('operator', 'v1.0-model-large-v3'), drill('other-plan', 'v1.3-signed-release')]);
     for (const record of records) {
       const statuses = Object.fromEntries(record.steps.map((s) => [s.id, s.status]));
-      expect(statuses, JSON.stringify(record.steps.map((s) => [s.id, s.summary]))).toMatchObject({ snapshot: 'passed', fetch: 'passed', verify: 'passed' });
+      // A tag with an environment.lock.yaml recorded on another node may warn of drift: it still restores.
+      expect(statuses, JSON.stringify(record.steps.map((s) => [s.id, s.summary]))).toMatchObject({ snapshot: expect.stringMatching(/^(passed|warned)$/), fetch: 'passed', verify: 'passed' });
     }
   }, 120_000);
 });

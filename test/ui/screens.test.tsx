@@ -147,4 +147,29 @@ describe('wizard screens', () => {
     const frame = await waitForFrame(instance, (f) => f.includes('FAILED'));
     expect(frame).toContain('Fix verify: pick an earlier tag');
   });
+
+  it('shows the drift from the tag\'s environment under the step that found it, each difference marked by severity', async () => {
+    const { store, instance } = setup();
+    store.dispatch({ type: 'step-start', at, step: 'snapshot', title: 'Choose the snapshot' });
+    store.dispatch({
+      type: 'drift',
+      step: 'snapshot',
+      drift: {
+        tag: 'v1.3-signed-release', lockFound: true, recordedAt: '2026-06-01T01:40:00Z', recordedOn: 'gpu-node-07',
+        items: [
+          { key: 'driver', title: 'NVIDIA driver', recorded: '550.54.15', current: null, change: 'missing', severity: 'warn' },
+          { key: 'os', title: 'OS', recorded: 'Ubuntu 22.04.4 LTS', current: 'Debian GNU/Linux 12 (bookworm)', change: 'changed', severity: 'fail' },
+        ],
+        compared: ['OS', 'NVIDIA driver'],
+        notCompared: ['PyTorch'],
+      },
+    });
+    store.dispatch({ type: 'step-end', at, step: 'snapshot', status: 'warned', durationMs: 300, summary: 'v1.3-signed-release; 2 difference(s)' });
+    const frame = await waitForFrame(instance, (f) => f.includes('NVIDIA driver'));
+    // The summary line wraps at the test terminal's width.
+    expect(frame.replace(/\n\s*/g, ' ')).toContain("drift: 2 difference(s) from v1.3-signed-release's environment (recorded 2026-06-01 on gpu-node-07): 1 fail, 1 warn, 0 info");
+    expect(frame).toContain('⚠ NVIDIA driver    550.54.15 → none (missing)');
+    expect(frame).toContain('✖ OS               Ubuntu 22.04.4 LTS → Debian GNU/Linux 12 (bookworm) (changed)');
+    expect(frame).toContain('not compared (not measured here): PyTorch');
+  });
 });

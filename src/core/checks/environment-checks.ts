@@ -1,16 +1,18 @@
 /** All environment checks of a plan, run concurrently; shared by the drill's environment step and `check`. */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
-import type { ProbeOptions } from '../../probes/types.js';
 import type { ProcessRunner } from '../../adapters/run.js';
 import type { CheckResult } from '../model.js';
 import type { EnvironmentPlan, TorchRequirement } from '../plan/types.js';
-import { diskCheck, nvidiaChecks, portChecks } from './host-checks.js';
+import { probeOs } from '../../probes/os-release.js';
+import { pipFreeze } from '../../probes/pip.js';
+import { diskCheck, portChecks } from './host-checks.js';
+import { nvidiaChecks } from './nvidia-checks.js';
 import { ffmpegCheck, gitChecks, pythonCheck } from './tool-checks.js';
-import { torchCheck, torchNotProbed } from './torch-check.js';
+import { torchCheck, torchNotProbed, type TorchCheckOptions } from './torch-check.js';
 
-async function standaloneTorchCheck(requirement: TorchRequirement, python: string, probe: ProbeOptions): Promise<{ check: CheckResult; facts: unknown }> {
-  if (!existsSync(python)) return { check: torchNotProbed(requirement, python), facts: { ok: false, reason: 'missing', message: `${python} does not exist` } };
+async function standaloneTorchCheck(requirement: TorchRequirement, python: string, probe: TorchCheckOptions): Promise<{ checks: CheckResult[]; facts: unknown }> {
+  if (!existsSync(python)) return { checks: [torchNotProbed(requirement, python)], facts: { ok: false, reason: 'missing', message: `${python} does not exist` } };
   return torchCheck(requirement, python, probe);
 }
 
@@ -20,8 +22,10 @@ export interface EnvironmentCheckOptions {
   /** Where the restore goes (its filesystem's free space is checked). */
   readonly workdir?: string;
   readonly signal?: AbortSignal;
-  /** `check` only: the service's python for the PyTorch check (a drill probes it after install). */
-  readonly torchPython?: string;
+  /** `check` only: the service's python for the PyTorch check and pip freeze (a drill probes them after install). */
+  readonly servicePython?: string;
+  /** CUDA_VISIBLE_DEVICES as the service will get it (undefined: every GPU). */
+  readonly visibleDevices?: string;
 }
 
 export async function runEnvironmentChecks(
@@ -30,6 +34,7 @@ export async function runEnvironmentChecks(
   onCheck?: (check: CheckResult) => void,
 ): Promise<{ checks: CheckResult[]; facts: Record<string, unknown> }> {
   const probe = { env: options.env, signal: options.signal, runner: options.runner };
+  const torchOptions = { ...probe, visibleDevices: options.visibleDevices, minFreeMiB: environment.nvidia?.minFreeMiB };
   const facts: Record<string, unknown> = {};
   const report = <T extends CheckResult[]>(checks: T): T => {
     for (const check of checks) onCheck?.(check);
@@ -39,10 +44,12 @@ export async function runEnvironmentChecks(
     gitChecks(probe).then((r) => (Object.assign(facts, r.facts), report(r.checks))),
     environment.python ? pythonCheck(environment.python, probe).then((r) => ((facts['python'] = r.facts), report([r.check]))) : [],
     environment.ffmpeg ? ffmpegCheck(environment.ffmpeg, probe).then((r) => ((facts['ffmpeg'] = r.facts), report([r.check]))) : [],
-    environment.nvidia ? nvidiaChecks(environment.nvidia, probe).then((r) => ((facts['nvidia'] = r.facts), report(r.checks))) : [],
+    environment.nvidia ? nvidiaChecks(environment.nvidia, { ...probe, visibleDevices: options.visibleDevices }).then((r) => ((facts['nvidia'] = r.facts), report(r.checks))) : [],
     environment.disk ? diskCheck(environment.disk, options.workdir ?? os.tmpdir()).then((r) => ((facts['disk'] = r.facts), report([r.check]))) : [],
     portChecks(environment.ports).then(report),
-    environment.torch && options.torchPython ? standaloneTorchCheck(environment.torch, options.torchPython, probe).then((r) => ((facts['torch'] = r.facts), report([r.check]))) : [],
+    probeOs().then((r) => ((facts['os'] = r), [])),
+    options.servicePython && existsSync(options.servicePython) ? pipFreeze(options.servicePython, probe).then((r) => ((facts['pip'] = r), [])) : [],
+    environment.torch && options.servicePython ? standaloneTorchCheck(environment.torch, options.servicePython, torchOptions).then((r) => ((facts['torch'] = r.facts), report(r.checks))) : [],
   ]);
   return { checks: groups.flat(), facts };
 }

@@ -1,54 +1,11 @@
-/** Checks of the host: NVIDIA driver + CUDA + free GPU memory, disk, ports. */
+/** Checks of the host: disk, ports (the NVIDIA checks are in nvidia-checks.ts). */
 import { formatBytes } from '../format.js';
 import { probeDisk } from '../../probes/disk.js';
-import { probeNvidia, type NvidiaFacts } from '../../probes/nvidia.js';
 import { probePort } from '../../probes/ports.js';
-import type { ProbeOptions, ProbeResult } from '../../probes/types.js';
-import { satisfies } from '../../probes/version.js';
 import type { CheckResult } from '../model.js';
-import type { EnvironmentPlan, NvidiaRequirement } from '../plan/types.js';
+import type { EnvironmentPlan } from '../plan/types.js';
 
 const GiB = 1024 ** 3;
-
-export async function nvidiaChecks(requirement: NvidiaRequirement, options: ProbeOptions): Promise<{ checks: CheckResult[]; facts: ProbeResult<NvidiaFacts> }> {
-  const facts = await probeNvidia(options);
-  const required = requirement.required;
-  if (!facts.ok) {
-    // No driver on a node that needs one is unmet; a driver that does not answer could not be checked.
-    const status: CheckResult['status'] = facts.reason === 'missing' ? (required ? 'failed' : 'skipped') : required ? 'inconclusive' : 'skipped';
-    const measured = required ? facts.message : `${facts.message} — GPU checks skipped (optional in this plan)`;
-    const check: CheckResult = required
-      ? { id: 'nvidia', title: 'NVIDIA driver', status, measured, required: 'an NVIDIA driver and GPU', fix: 'install the NVIDIA driver (nvidia-smi must answer)' }
-      : { id: 'nvidia', title: 'NVIDIA driver', status, measured };
-    return { checks: [check], facts };
-  }
-  const unmet: CheckResult['status'] = required ? 'failed' : 'warned';
-  const checks: CheckResult[] = [{ id: 'nvidia', title: 'NVIDIA driver', status: 'passed', measured: `driver ${facts.driverVersion}, ${facts.gpus.length} GPU(s): ${facts.gpus.map((g) => g.name).join(', ')}` }];
-  if (requirement.cuda) {
-    const ok = facts.cudaVersion !== undefined && satisfies(facts.cudaVersion, requirement.cuda);
-    checks.push({
-      id: 'cuda',
-      title: 'CUDA (driver)',
-      status: facts.cudaVersion === undefined ? (required ? 'inconclusive' : 'skipped') : ok ? 'passed' : unmet,
-      measured: facts.cudaVersion ? `CUDA ${facts.cudaVersion}` : 'CUDA version not shown by nvidia-smi',
-      required: `CUDA ${requirement.cuda}`,
-      ...(ok ? {} : { fix: 'upgrade the NVIDIA driver to one that supports this CUDA version' }),
-    });
-  }
-  if (requirement.minFreeMiB !== undefined) {
-    const best = Math.max(...facts.gpus.map((g) => g.memoryFreeMiB ?? 0));
-    const ok = best >= requirement.minFreeMiB;
-    checks.push({
-      id: 'gpu-memory',
-      title: 'Free GPU memory',
-      status: ok ? 'passed' : unmet,
-      measured: `${best} MiB free on the emptiest GPU`,
-      required: `≥ ${requirement.minFreeMiB} MiB`,
-      ...(ok ? {} : { fix: 'stop other GPU processes (nvidia-smi --query-compute-apps=pid,process_name,used_memory --format=csv)' }),
-    });
-  }
-  return { checks, facts };
-}
 
 export async function diskCheck(disk: NonNullable<EnvironmentPlan['disk']>, where: string): Promise<{ check: CheckResult; facts: unknown }> {
   const facts = await probeDisk(where);

@@ -64,5 +64,6 @@ export async function ffmpegCheck(requirement: FfmpegRequirement, options: Probe
   const check: CheckResult = absent.length
     ? { ...base, status: unmet(requirement.required), measured: `FFmpeg ${facts.version}, missing decoder(s) ${absent.join(', ')}`, fix: 'install an FFmpeg build with those decoders (Debian: apt-get install -y ffmpeg)' }
     : { ...base, status: 'passed', measured: `FFmpeg ${facts.version}${present}` };
-  return { check, facts: { ok: true, version: facts.version, rawVersion: facts.rawVersion, decoders: facts.decoders.length } };
+  // The plan's decoders that are present: what a lock records (the full list is several hundred).
+  return { check, facts: { ok: true, version: facts.version, rawVersion: facts.rawVersion, decoders: facts.decoders.length, decodersPresent: wanted.filter((d) => !absent.includes(d)) } };
 }

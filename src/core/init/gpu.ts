@@ -1,5 +1,5 @@
 /** The GPU expectations of a new plan, taken from `check`'s own NVIDIA check on this node. */
-import { nvidiaChecks } from '../checks/host-checks.js';
+import { nvidiaChecks } from '../checks/nvidia-checks.js';
 import type { ProbeOptions } from '../../probes/types.js';
 
 export interface GpuExpectation {

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { isValidRange, VERSION_RANGE_PATTERN } from '../../probes/version.js';
 import { count, either, flag, isList, list, mapping, nonBlank, rule, text } from './fields.js';
 import { DEFAULTS } from './rules.js';
+import { drift } from './schema-drift.js';
 
 /**
  * Checked with the parser the probes compare versions with (probes/version.ts); the pattern is
@@ -74,6 +75,7 @@ export const environment = mapping({
   ffmpeg: ffmpeg.optional(),
   disk: disk.optional(),
   ports: ports.default(() => [...DEFAULTS.ports]).describe('TCP ports that must be free before the service starts.'),
+  drift: drift.optional(),
 })
   .prefault({})
   .describe(

@@ -1,10 +1,10 @@
 /** assert: transcription assertions against the running service, and the GPU-memory assertion. */
 import path from 'node:path';
-import { gpuMemoryUsedMiB } from '../../probes/nvidia.js';
+import { gpuMemoryAssertion } from '../assertions/gpu-memory.js';
 import { compareTranscript } from '../../transcribe/compare.js';
 import { transcriberFor } from '../../transcribe/registry.js';
 import { DrillError, type AssertionOutcome } from '../model.js';
-import type { GpuMemoryAssertion, TranscriptionAssertion } from '../plan/types.js';
+import type { TranscriptionAssertion } from '../plan/types.js';
 import { defineStep, type StepContext } from './step.js';
 
 async function transcription(ctx: StepContext, assertion: TranscriptionAssertion): Promise<AssertionOutcome> {
@@ -44,17 +44,6 @@ function withoutSecret(message: string, secret: string | undefined): string {
   return secret ? message.replaceAll(secret, '***') : message;
 }
 
-async function gpuMemory(ctx: StepContext, assertion: GpuMemoryAssertion): Promise<AssertionOutcome> {
-  const { min, max } = assertion.gpuMemoryMiB;
-  const expected = `${min ?? 0}..${max ?? '∞'} MiB in use`;
-  const base = { name: assertion.name, api: 'nvidia-smi', expected, required: assertion.required, cer: null, latencyMs: null };
-  const used = await gpuMemoryUsedMiB({ env: ctx.options.env, runner: ctx.runner });
-  // Could not be measured: not a pass, not a fail.
-  if (!used.ok) return { ...base, actual: '', passed: false, inconclusive: true, detail: used.message };
-  const passed = (min === undefined || used.usedMiB >= min) && (max === undefined || used.usedMiB <= max);
-  return { ...base, actual: `${used.usedMiB} MiB`, passed, detail: passed ? 'within range' : `outside ${expected}` };
-}
-
 function summarize(assertions: readonly AssertionOutcome[]): { ran: number; failed: number; notRun: number } {
   const ran = assertions.filter((a) => !a.inconclusive);
   return { ran: ran.length, failed: ran.filter((a) => !a.passed).length, notRun: assertions.length - ran.length };
@@ -70,7 +59,9 @@ export const assertStep = defineStep({
     let firstTranscriptMs: number | undefined;
     for (const [index, assertion] of ctx.plan.assertions.entries()) {
       ctx.progress({ current: index, total, unit: 'assertions', label: assertion.name });
-      const outcome = assertion.kind === 'gpu-memory' ? await gpuMemory(ctx, assertion) : await transcription(ctx, assertion);
+      const outcome = assertion.kind === 'gpu-memory'
+        ? await gpuMemoryAssertion(assertion, start.service.pid, { env: ctx.options.env, runner: ctx.runner, signal: ctx.signal })
+        : await transcription(ctx, assertion);
       assertions.push(outcome);
       ctx.emit({ type: 'assertion', outcome });
       // Recovery ends when the service first transcribes correctly: measured from the start of `start`.

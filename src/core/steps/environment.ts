@@ -1,10 +1,11 @@
 /** environment: every requirement of the plan, measured, with a fix for each failure. */
 import { runEnvironmentChecks, summarizeChecks } from '../checks/environment-checks.js';
+import { cudaVisibleDevices } from '../checks/visible-gpus.js';
 import { installablePackages, installCommand, installPackages, isRoot } from '../checks/install-tools.js';
 import { DrillError, type CheckResult } from '../model.js';
 import { defineStep, type StepContext } from './step.js';
 
-async function measure(ctx: StepContext): Promise<CheckResult[]> {
+async function measure(ctx: StepContext): Promise<{ checks: CheckResult[]; facts: Record<string, unknown> }> {
   const { checks, facts } = await runEnvironmentChecks(
     ctx.plan.environment,
     {
@@ -12,17 +13,19 @@ async function measure(ctx: StepContext): Promise<CheckResult[]> {
       runner: ctx.runner,
       workdir: ctx.workspace.dir,
       signal: ctx.signal,
-      ...(ctx.options.torchPython ? { torchPython: ctx.options.torchPython } : {}),
+      visibleDevices: cudaVisibleDevices(ctx.plan.service.env, { ...process.env, ...ctx.options.env }),
+      ...(ctx.options.servicePython ? { servicePython: ctx.options.servicePython } : {}),
     },
     (check) => ctx.emit({ type: 'check', step: 'environment', check }),
   );
   ctx.found({ facts });
-  return checks;
+  return { checks, facts };
 }
 
 /** With an operator at hand, unmet requirements can be fixed in place and checked again. */
-async function reviewUntilSettled(ctx: StepContext, first: CheckResult[]): Promise<CheckResult[]> {
-  let checks = first;
+async function reviewUntilSettled(ctx: StepContext, first: { checks: CheckResult[]; facts: Record<string, unknown> }): Promise<{ checks: CheckResult[]; facts: Record<string, unknown> }> {
+  let measured = first;
+  let { checks } = measured;
   const review = ctx.ask.reviewEnvironment?.bind(ctx.ask);
   while (review && summarizeChecks(checks).failed.length > 0) {
     const installable = installablePackages(checks);
@@ -41,9 +44,10 @@ async function reviewUntilSettled(ctx: StepContext, first: CheckResult[]): Promi
       const problem = await installPackages(installable, { runner: ctx.runner, signal: ctx.signal, onLine: (line) => ctx.log(line, 'stdout') });
       if (problem) ctx.log(problem, 'info');
     }
-    checks = await measure(ctx);
+    measured = await measure(ctx);
+    ({ checks } = measured);
   }
-  return checks;
+  return measured;
 }
 
 export const environmentStep = defineStep({
@@ -51,7 +55,7 @@ export const environmentStep = defineStep({
   title: 'Check the environment',
   needs: [],
   run: async (ctx) => {
-    const checks = await reviewUntilSettled(ctx, await measure(ctx));
+    const { checks, facts } = await reviewUntilSettled(ctx, await measure(ctx));
     const { failed, inconclusive, warned } = summarizeChecks(checks);
     ctx.found({ checks, inconclusive: inconclusive.map((check) => `${check.title}: ${check.measured}`) });
     if (failed.length > 0) {
@@ -67,7 +71,7 @@ export const environmentStep = defineStep({
       status: warned.length + inconclusive.length > 0 ? 'warned' : 'passed',
       summary: `${passed}/${checks.length} checks passed${notes.length ? ` (${notes.join(', ')})` : ''}`,
       evidence: { checks: checks.length },
-      output: { checks },
+      output: { checks, facts },
     };
   },
 });

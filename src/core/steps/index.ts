@@ -21,7 +21,12 @@ export const DRILL_STEPS: readonly AnyStep[] = [
   teardownStep,
 ];
 
-/** A drill and a setup go through every step; `check` is the same engine stopped after `environment`. */
-export function stepsFor(mode: Mode): readonly AnyStep[] {
-  return mode === 'check' ? DRILL_STEPS.filter((step) => step.id === 'environment') : DRILL_STEPS;
+/**
+ * A drill and a setup go through every step; `check` is the same engine stopped after `environment`,
+ * or after `snapshot` with --against TAG (the tag's lock is read there, nothing is restored).
+ */
+export function stepsFor(mode: Mode, against?: string): readonly AnyStep[] {
+  if (mode !== 'check') return DRILL_STEPS;
+  const ids = against ? ['environment', 'snapshot'] : ['environment'];
+  return DRILL_STEPS.filter((step) => ids.includes(step.id));
 }

@@ -1,21 +1,36 @@
 /** install: the plan's install commands in the restored tree, each line streamed, all within the step's time limit; then PyTorch, probed with the service's own python. */
 import path from 'node:path';
 import { describeFailure } from '../../adapters/run.js';
+import { summarizeChecks } from '../checks/environment-checks.js';
 import { torchCheck } from '../checks/torch-check.js';
+import { cudaVisibleDevices } from '../checks/visible-gpus.js';
 import { formatDuration } from '../format.js';
 import { DrillError } from '../model.js';
+import { settleServiceDrift } from './drift.js';
 import { defineStep, type StepContext } from './step.js';
 
-/** PyTorch, probed once the install has built the service's environment. */
-async function probeTorch(ctx: StepContext): Promise<{ status: 'passed' | 'warned'; summary: string } | undefined> {
+/** PyTorch, probed once the install has built the service's environment, as the service will run it (service.env). */
+async function probeTorch(ctx: StepContext): Promise<{ status: 'passed' | 'warned'; summary: string; facts: unknown; failure?: DrillError } | undefined> {
   const requirement = ctx.plan.environment.torch;
   if (!requirement) return undefined;
   const python = path.join(ctx.workspace.dir, requirement.python ?? '.venv/bin/python');
-  const { check, facts, problems } = await torchCheck(requirement, python, { env: ctx.options.env, runner: ctx.runner, cwd: ctx.workspace.dir, signal: ctx.signal });
-  ctx.found({ checks: [check], facts: { torch: facts } });
-  ctx.emit({ type: 'check', step: 'install', check });
-  if (check.status === 'failed') throw new DrillError(`PyTorch check failed: ${problems.join('; ')}`, { hint: `probed with ${python}` });
-  return { status: check.status === 'passed' ? 'passed' : 'warned', summary: `${check.measured}${problems.length ? ` — ${problems.join('; ')}` : ''}` };
+  const env = { ...ctx.options.env, ...ctx.plan.service.env };
+  const { checks, facts, problems } = await torchCheck(requirement, python, {
+    env,
+    runner: ctx.runner,
+    cwd: ctx.workspace.dir,
+    signal: ctx.signal,
+    visibleDevices: cudaVisibleDevices(ctx.plan.service.env, { ...process.env, ...ctx.options.env }),
+    minFreeMiB: ctx.plan.environment.nvidia?.minFreeMiB,
+  });
+  const { failed, inconclusive } = summarizeChecks(checks);
+  ctx.found({ checks, facts: { torch: facts }, inconclusive: inconclusive.map((c) => `${c.title}: ${c.measured}`) });
+  for (const check of checks) ctx.emit({ type: 'check', step: 'install', check });
+  const main = checks[0]!;
+  const result = { status: problems.length || inconclusive.length ? ('warned' as const) : ('passed' as const), summary: `${main.measured}${problems.length ? ` — ${problems.join('; ')}` : ''}`, facts };
+  if (failed.length === 0) return result;
+  const hint = failed.map((c) => c.fix).filter(Boolean).join('; ') || `probed with ${python}`;
+  return { ...result, failure: new DrillError(`PyTorch check failed: ${failed.map((c) => `${c.title}: ${c.measured}`).join('; ')}`, { hint }) };
 }
 
 export const installStep = defineStep({
@@ -24,7 +39,7 @@ export const installStep = defineStep({
   needs: ['verify'],
   rtoKey: 'installMs',
   limitMs: (plan) => plan.installTimeoutSec * 1000,
-  run: async (ctx) => {
+  run: async (ctx, input) => {
     const started = performance.now();
     const limitMs = ctx.plan.installTimeoutSec * 1000;
     const commands = ctx.plan.install;
@@ -49,9 +64,13 @@ export const installStep = defineStep({
     ctx.progress({ current: commands.length, total: commands.length, unit: 'commands' });
     const took = formatDuration(performance.now() - started);
     const torch = await probeTorch(ctx);
+    const lock = input.snapshot?.lock;
+    // The drift is told even when torch then fails the step: it often says why.
+    const drift = lock ? await settleServiceDrift(ctx, input.snapshot!.tag.name, lock, torch?.facts) : undefined;
+    if (torch?.failure) throw torch.failure;
     return {
-      status: torch?.status === 'warned' ? 'warned' : 'passed',
-      summary: `${commands.length} command(s) in ${took}${torch ? `; ${torch.summary}` : ''}`,
+      status: torch?.status === 'warned' || drift?.warned ? 'warned' : 'passed',
+      summary: `${commands.length} command(s) in ${took}${torch ? `; ${torch.summary}` : ''}${drift ? `; ${drift.line}` : ''}`,
       evidence: { commands: [...commands] },
       output: { commands: commands.length },
     };

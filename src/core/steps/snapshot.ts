@@ -2,12 +2,17 @@
 import { ToolError } from '../../adapters/git.js';
 import { lastDrillByTag } from '../../history/read.js';
 import { freeBytes } from '../../probes/disk.js';
+import { readTagLock } from '../../snapshot/lock.js';
+import { withMetadataLock } from '../../snapshot/metadata-lock.js';
 import { parseRemote, remoteSecrets, type Remote } from '../../snapshot/remote.js';
 import { hostKeyRefusal, isHostKeyProblem, sshEnv } from '../../snapshot/ssh.js';
-import { withMetadataLock } from '../../snapshot/metadata-lock.js';
 import { metadataRepoPath, fetchTagMetadata, listSnapshotTags, withSignatureChecked, type TagListing } from '../../snapshot/tags.js';
+import { measuredEnvironment } from '../drift/lock.js';
+import { driftFromLock } from '../drift/report.js';
+import { settleDrift } from './drift.js';
 import { formatBytes } from '../format.js';
 import { DrillError } from '../model.js';
+import { driftSettings } from '../plan/schema-drift.js';
 import { defineStep, type StepContext } from './step.js';
 
 const GiB = 1024 ** 3;
@@ -56,6 +61,15 @@ async function listTags(ctx: StepContext, remote: Remote, metaDir: string, allow
   });
 }
 
+/**
+ * The node (as the environment step measured it) against the tag's lock, read from the metadata
+ * repository: a drift that fails is found before anything is downloaded.
+ */
+function compareEnvironment(ctx: StepContext, chosen: TagListing, lockText: string | undefined, facts: Readonly<Record<string, unknown>>) {
+  const { report, lock } = driftFromLock(chosen.name, lockText, measuredEnvironment(facts), driftSettings(ctx.plan));
+  return { ...settleDrift(ctx, 'snapshot', report), ...(lock ? { lock } : {}) };
+}
+
 function refuseUnsafeSignature(chosen: TagListing, requireSigned: boolean): void {
   if (chosen.signature === 'bad') {
     throw new DrillError(`tag ${chosen.name}: bad signature (${chosen.signatureDetail ?? 'verification failed'})`, { hint: 'do not restore this snapshot; check allowedSigners' });
@@ -69,7 +83,7 @@ export const snapshotStep = defineStep({
   id: 'snapshot',
   title: 'Choose the snapshot',
   needs: [],
-  run: async (ctx) => {
+  run: async (ctx, input) => {
     const { remote, allowedSigners } = await resolveRemote(ctx);
     const { snapshot } = ctx.plan;
     ctx.found({ snapshot: { repo: remote.display } });
@@ -89,17 +103,22 @@ export const snapshotStep = defineStep({
       const names = tags.slice(0, 8).map((t) => t.name).join(', ');
       throw new DrillError(`tag ${requested} not found among the tags matching "${snapshot.tags}" (${names})`, { hint: 'pass one of them with --tag' });
     }
-    const chosen = await withMetadataLock(metaDir, () => withSignatureChecked(metaDir, listed, allowedSigners, ctx.runner));
+    // The signature and the tag's environment.lock.yaml are read from the shared metadata cache: under its lock.
+    const { chosen, lockText } = await withMetadataLock(metaDir, async () => {
+      const checked = await withSignatureChecked(metaDir, listed, allowedSigners, ctx.runner);
+      return { chosen: checked, lockText: await readTagLock(metaDir, checked.commit, ctx.runner) };
+    });
     ctx.found({ snapshot: { repo: remote.display, tag: chosen } });
     refuseUnsafeSignature(chosen, snapshot.requireSignedTag);
     const disk = await checkDiskBudget(ctx, chosen.lfsBytes);
     ctx.log(`${chosen.name} → commit ${chosen.commit}`, 'info');
     if (disk) ctx.log(disk, 'info');
+    const drift = compareEnvironment(ctx, chosen, lockText, input.environment?.facts ?? {});
     return {
-      status: 'passed',
-      summary: `${chosen.name} (${chosen.commit.slice(0, 12)}), ${chosen.lfsFiles} LFS files, ${formatBytes(chosen.lfsBytes)}, signature ${chosen.signature}`,
+      status: drift.warned ? 'warned' : 'passed',
+      summary: `${chosen.name} (${chosen.commit.slice(0, 12)}), ${chosen.lfsFiles} LFS files, ${formatBytes(chosen.lfsBytes)}, signature ${chosen.signature}; ${drift.line}`,
       evidence: { repo: remote.display, tag: chosen.name, commit: chosen.commit, signature: chosen.signature, lfsFiles: chosen.lfsFiles, lfsBytes: chosen.lfsBytes, tagsListed: tags.length, disk },
-      output: { remote, tag: chosen },
+      output: { remote, tag: chosen, ...(drift.lock ? { lock: drift.lock } : {}) },
     };
   },
 });

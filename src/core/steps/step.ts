@@ -7,11 +7,13 @@ import type { ServiceProcess } from '../../adapters/process-group.js';
 import type { Landed } from '../../snapshot/lfs/download.js';
 import type { Remote } from '../../snapshot/remote.js';
 import type { TagListing } from '../../snapshot/tags.js';
+import type { EnvironmentLock } from '../drift/lock.js';
 import type { Plan } from '../plan/types.js';
 import type {
   AskPort,
   AssertionOutcome,
   CheckResult,
+  DriftReport,
   DrillEvent,
   DrillRecord,
   LeftRunning,
@@ -26,8 +28,9 @@ import type {
 
 /** What each step hands to the steps after it. */
 export interface StepOutputs {
-  readonly environment: { readonly checks: readonly CheckResult[] };
-  readonly snapshot: { readonly remote: Remote; readonly tag: TagListing };
+  readonly environment: { readonly checks: readonly CheckResult[]; readonly facts: Readonly<Record<string, unknown>> };
+  /** `lock`: the chosen tag's environment.lock.yaml, when it has one (install compares torch and packages with it). */
+  readonly snapshot: { readonly remote: Remote; readonly tag: TagListing; readonly lock?: EnvironmentLock };
   /** What landed for each LFS object, with the sha256 of the bytes as written (empty when git-lfs fetched). */
   readonly fetch: { readonly commit: string; readonly landed: ReadonlyMap<string, Landed> };
   readonly verify: { readonly files: readonly LfsFileRecord[] };
@@ -49,6 +52,7 @@ export interface Findings {
   readonly snapshot?: { readonly repo: string; readonly tag?: TagListing };
   readonly serviceLog?: string;
   readonly leftRunning?: LeftRunning;
+  readonly drift?: DriftReport;
 }
 
 export interface StepResult<Output> {
@@ -79,8 +83,10 @@ export interface DrillOptions {
   readonly runner?: ProcessRunner;
   /** --dry-run stops after `snapshot`: list the tags and check the environment; restore nothing. */
   readonly stopAfter?: StepId;
-  /** `check`: PyTorch is probed with this python (the service's, already installed). */
-  readonly torchPython?: string;
+  /** `check`: the service's python (already installed): PyTorch is probed with it, and its venv frozen. */
+  readonly servicePython?: string;
+  /** `check --against TAG`: compare the node with that tag's lock (the engine runs `snapshot` too). */
+  readonly against?: string;
   /**
    * The service's API key, read from the variable the plan names (service.apiKeyEnv) by the
    * command: sent as a Bearer token, never emitted, logged or recorded.
