@@ -30,8 +30,7 @@ export function defaultEndpoint(url: string): string {
   return `${base.endsWith('.git') ? base : `${base}.git`}/info/lfs`;
 }
 
-async function sshAuthenticate(remote: Remote, hooks: EndpointHooks): Promise<LfsSource> {
-  const ssh = remote.ssh!;
+async function sshAuthenticate(remote: Remote, ssh: NonNullable<Remote['ssh']>, hooks: EndpointHooks): Promise<LfsSource> {
   const target = ssh.user ? `${ssh.user}@${ssh.host}` : ssh.host;
   const args = [...(ssh.port ? ['-p', String(ssh.port)] : []), '--', target, 'git-lfs-authenticate', ssh.path, 'download'];
   // The same ssh command as git's (the fetch step's environment carries it), made strict.
@@ -53,7 +52,7 @@ async function sshAuthenticate(remote: Remote, hooks: EndpointHooks): Promise<Lf
 export async function lfsSource(remote: Remote, workdir: string, hooks: EndpointHooks = {}): Promise<LfsSource> {
   const override = await lfsConfigUrl(workdir, hooks);
   if (override) return { kind: 'server', endpoint: override, header: {}, viaSsh: false };
-  if (remote.kind === 'file') return { kind: 'store', repoDir: remote.dir! };
-  if (remote.kind === 'ssh') return sshAuthenticate(remote, hooks);
+  if (remote.dir) return { kind: 'store', repoDir: remote.dir };
+  if (remote.ssh) return sshAuthenticate(remote, remote.ssh, hooks);
   return { kind: 'server', endpoint: defaultEndpoint(remote.url), header: {}, viaSsh: false };
 }
