@@ -21,7 +21,7 @@ const validate = (v: unknown): string[] => validateIn(schema, schema, v);
 
 /** The plan format: accepted keys per mapping ("assertions[]" = an item of the assertions list). */
 const PLAN_KEYS: Record<string, readonly string[]> = {
-  '': ['name', 'description', 'snapshot', 'environment', 'install', 'service', 'assertions', 'report'],
+  '': ['name', 'description', 'snapshot', 'environment', 'install', 'service', 'assertions', 'report', 'policy'],
   snapshot: ['repo', 'tags', 'requireSignedTag', 'allowedSigners', 'auth'],
   'snapshot.auth': ['usernameEnv', 'passwordEnv', 'tokenEnv', 'username'],
   environment: ['python', 'nvidia', 'torch', 'ffmpeg', 'disk', 'ports'],
@@ -38,6 +38,7 @@ const PLAN_KEYS: Record<string, readonly string[]> = {
   'assertions[]:gpu-memory': ['name', 'gpuMemoryMiB', 'required'],
   'assertions[].gpuMemoryMiB': ['min', 'max'],
   report: ['dir'],
+  policy: ['every'],
 };
 
 /** Every schema object that lists properties, by a path like the keys of PLAN_KEYS. */
@@ -64,6 +65,7 @@ function schemaSections(): Record<string, Schema> {
     'assertions[]:gpu-memory': gpu,
     'assertions[].gpuMemoryMiB': p(gpu)['gpuMemoryMiB'] as Schema,
     report: p(schema)['report'] as Schema,
+    policy: p(schema)['policy'] as Schema,
   };
 }
 

@@ -13,6 +13,8 @@ export interface CliArgs {
   readonly reportDir?: string;
   readonly workdir?: string;
   readonly dir?: string;
+  /** history: one host's drills. */
+  readonly host?: string;
   readonly keep: boolean;
   readonly dryRun: boolean;
   readonly fix: boolean;
@@ -47,6 +49,7 @@ const OPTIONS = {
   'report-dir': { type: 'string' },
   workdir: { type: 'string' },
   dir: { type: 'string' },
+  host: { type: 'string' },
   keep: { type: 'boolean', default: false },
   'dry-run': { type: 'boolean', default: false },
   fix: { type: 'boolean', default: false },
@@ -71,7 +74,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   drill: ['plan', 'tag', 'yes', 'json', 'report-dir', 'workdir', 'keep', 'dry-run'],
   setup: ['plan', 'dir', 'tag', 'yes', 'json', 'report-dir'],
   check: ['plan', 'json', 'fix', 'yes', 'report-dir'],
-  history: ['plan', 'report-dir', 'json'],
+  history: ['plan', 'report-dir', 'json', 'host'],
   demo: ['yes', 'json', 'report-dir', 'tag', 'keep', 'workdir'],
   init: ['yes', 'repo', 'tags', 'install', 'start', 'url', 'api-key-env', 'audio', 'expect', 'language', 'name', 'out', 'report-dir', 'force'],
   probe: ['json', 'api-key-env'],
@@ -116,6 +119,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     reportDir: values['report-dir'],
     workdir: values.workdir,
     dir: values.dir,
+    ...(values.host ? { host: values.host } : {}),
     keep: values.keep ?? false,
     dryRun: values['dry-run'] ?? false,
     fix: values.fix ?? false,
@@ -147,7 +151,7 @@ Usage:
                         [--workdir DIR] [--keep] [--dry-run]
   whisper-drill setup   --plan FILE --dir DIR [--tag TAG] [--yes] [--json]
   whisper-drill check   [--plan FILE] [--json] [--yes] [--fix] [--report-dir DIR]
-  whisper-drill history [--plan FILE] [--report-dir DIR] [--json]
+  whisper-drill history [--plan FILE] [--host HOST] [--report-dir DIR] [--json]
   whisper-drill demo    [--yes] [--json] [--report-dir DIR] [--tag TAG]
   whisper-drill init    [--yes] [--repo URL] [--tags GLOB] [--install CMD]... [--start CMD]
                         [--url URL] [--api-key-env NAME] [--audio FILE] [--expect TEXT]
@@ -161,7 +165,9 @@ Commands:
   setup    the same into --dir, leaving the service running (a new node)
   check    only the environment checks of the plan (a report folder of its own);
            --fix installs missing tools (as root)
-  history  earlier drills of the plan, with verdicts and recovery times
+  history  earlier drills of every plan and host under the report directory (or --plan's,
+           --host's): verdicts, recovery time per phase and its trend, regressions,
+           and the age of the last passing drill against the plan's policy
   demo     build the embedded sample backup (first use) and drill it
   init     write a plan with the operator: lists the backup's tags, probes the running
            service, takes the GPU expectations from this node (--yes: from flags alone)

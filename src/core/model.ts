@@ -118,7 +118,13 @@ export interface StepRecord {
 export interface DrillRecord {
   readonly schemaVersion: number;
   readonly tool: { readonly name: string; readonly version: string };
-  readonly plan: { readonly name: string; readonly file: string; readonly sha256: string };
+  readonly plan: {
+    readonly name: string;
+    readonly file: string;
+    readonly sha256: string;
+    /** The plan's drill policy, kept so history and metrics know it without the plan file. */
+    readonly policy?: { readonly every: string };
+  };
   readonly mode: Mode;
   readonly snapshot: {
     readonly repo: string | null;

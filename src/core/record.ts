@@ -45,7 +45,12 @@ export function buildRecord(options: DrillOptions, found: FindingsLog, end: Reco
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
-    plan: { name: options.plan.name, file: options.plan.file, sha256: options.plan.sha256 },
+    plan: {
+      name: options.plan.name,
+      file: options.plan.file,
+      sha256: options.plan.sha256,
+      ...(options.plan.policy ? { policy: { every: options.plan.policy.every } } : {}),
+    },
     mode: options.mode,
     snapshot: {
       repo: found.snapshot?.repo ?? null,

@@ -312,12 +312,13 @@ describe.sequential('whisper-drill demo (built CLI, embedded sample backup)', ()
     expect(rows[0]).toMatch(/v1\.3-signed-release\s+passed\b/);
     expect(rows[1]).toMatch(/v1\.1-broken-model\s+failed\b/);
 
-    // Without --plan: every plan found under the report directory, named in a column of its own.
+    // Without --plan: every plan and host found under the report directory, each under its own heading.
     const all = await runCli(['history', '--report-dir', historyReports], { cwd, timeoutMs: 60_000 });
     expect(all.code, describeRun(all)).toBe(0);
     const allRows = all.stdout.split('\n').filter((line) => /^\d{4}-\d{2}-\d{2}T/.test(line));
     expect(allRows, all.stdout).toHaveLength(2);
-    expect(allRows[0]).toMatch(/demo\s+v1\.3-signed-release\s+passed\b/);
+    expect(all.stdout).toContain(`demo on ${os.hostname()}`);
+    expect(allRows[0]).toMatch(new RegExp(`${os.hostname()}\\s+v1\\.3-signed-release\\s+passed\\b`));
 
     const json = await runCli(['history', '--plan', DEMO_PLAN, '--report-dir', historyReports, '--json'], { cwd, timeoutMs: 60_000 });
     expect(json.code, describeRun(json)).toBe(0);

@@ -1,5 +1,6 @@
 /** environment: every requirement of the plan, measured, with a fix for each failure. */
 import { runEnvironmentChecks, summarizeChecks } from '../checks/environment-checks.js';
+import { drillPolicyCheck } from '../checks/policy-check.js';
 import { installablePackages, installCommand, installPackages, isRoot } from '../checks/install-tools.js';
 import { DrillError, type CheckResult } from '../model.js';
 import { defineStep, type StepContext } from './step.js';
@@ -17,7 +18,9 @@ async function measure(ctx: StepContext): Promise<CheckResult[]> {
     (check) => ctx.emit({ type: 'check', step: 'environment', check }),
   );
   ctx.found({ facts });
-  return checks;
+  const policy = await drillPolicyCheck(ctx.plan, ctx.options.reportRoot);
+  if (policy) ctx.emit({ type: 'check', step: 'environment', check: policy });
+  return policy ? [...checks, policy] : checks;
 }
 
 /** With an operator at hand, unmet requirements can be fixed in place and checked again. */
