@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine for whisper-drill: the tools the drill and the tests use
-# (git-lfs, ffmpeg; tmux for the terminal tests), the npm dependencies, and the build.
+# (git-lfs, ffmpeg; tmux for the terminal tests; promtool, ansible-playbook and xmllint for the tests of
+# what deploy/ ships and of junit.xml), the npm dependencies, and the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +9,9 @@ missing=()
 command -v git-lfs >/dev/null 2>&1 || missing+=(git-lfs)
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)          # promtool: check metrics, test rules
+command -v ansible-playbook >/dev/null 2>&1 || missing+=(ansible-core) # the fleet playbook's test
+command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)        # junit.xml against the JUnit XSD
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "Installing ${missing[*]} (apt-get)…"

@@ -13,6 +13,8 @@ export interface CliArgs {
   readonly reportDir?: string;
   readonly workdir?: string;
   readonly dir?: string;
+  /** drill, setup, demo, check: where to write Prometheus textfile-collector metrics. */
+  readonly metricsFile?: string;
   /** history: one host's drills. */
   readonly host?: string;
   readonly keep: boolean;
@@ -50,6 +52,7 @@ const OPTIONS = {
   workdir: { type: 'string' },
   dir: { type: 'string' },
   host: { type: 'string' },
+  'metrics-file': { type: 'string' },
   keep: { type: 'boolean', default: false },
   'dry-run': { type: 'boolean', default: false },
   fix: { type: 'boolean', default: false },
@@ -71,11 +74,11 @@ const OPTIONS = {
 
 /** Which flags each command takes: any other is a usage error that names it. */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  drill: ['plan', 'tag', 'yes', 'json', 'report-dir', 'workdir', 'keep', 'dry-run'],
-  setup: ['plan', 'dir', 'tag', 'yes', 'json', 'report-dir'],
-  check: ['plan', 'json', 'fix', 'yes', 'report-dir'],
+  drill: ['plan', 'tag', 'yes', 'json', 'report-dir', 'workdir', 'keep', 'dry-run', 'metrics-file'],
+  setup: ['plan', 'dir', 'tag', 'yes', 'json', 'report-dir', 'metrics-file'],
+  check: ['plan', 'json', 'fix', 'yes', 'report-dir', 'metrics-file'],
   history: ['plan', 'report-dir', 'json', 'host'],
-  demo: ['yes', 'json', 'report-dir', 'tag', 'keep', 'workdir'],
+  demo: ['yes', 'json', 'report-dir', 'tag', 'keep', 'workdir', 'metrics-file'],
   init: ['yes', 'repo', 'tags', 'install', 'start', 'url', 'api-key-env', 'audio', 'expect', 'language', 'name', 'out', 'report-dir', 'force'],
   probe: ['json', 'api-key-env'],
 };
@@ -120,6 +123,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     workdir: values.workdir,
     dir: values.dir,
     ...(values.host ? { host: values.host } : {}),
+    ...(values['metrics-file'] ? { metricsFile: values['metrics-file'] } : {}),
     keep: values.keep ?? false,
     dryRun: values['dry-run'] ?? false,
     fix: values.fix ?? false,
@@ -148,11 +152,11 @@ export const HELP = `whisper-drill — restore drills for a Whisper service back
 
 Usage:
   whisper-drill [drill] [--plan FILE] [--tag TAG] [--yes] [--json] [--report-dir DIR]
-                        [--workdir DIR] [--keep] [--dry-run]
-  whisper-drill setup   --plan FILE --dir DIR [--tag TAG] [--yes] [--json]
-  whisper-drill check   [--plan FILE] [--json] [--yes] [--fix] [--report-dir DIR]
+                        [--workdir DIR] [--keep] [--dry-run] [--metrics-file FILE]
+  whisper-drill setup   --plan FILE --dir DIR [--tag TAG] [--yes] [--json] [--metrics-file FILE]
+  whisper-drill check   [--plan FILE] [--json] [--yes] [--fix] [--report-dir DIR] [--metrics-file FILE]
   whisper-drill history [--plan FILE] [--host HOST] [--report-dir DIR] [--json]
-  whisper-drill demo    [--yes] [--json] [--report-dir DIR] [--tag TAG]
+  whisper-drill demo    [--yes] [--json] [--report-dir DIR] [--tag TAG] [--metrics-file FILE]
   whisper-drill init    [--yes] [--repo URL] [--tags GLOB] [--install CMD]... [--start CMD]
                         [--url URL] [--api-key-env NAME] [--audio FILE] [--expect TEXT]
                         [--language LANG] [--name NAME] [--out FILE] [--report-dir DIR] [--force]
@@ -181,6 +185,7 @@ Options:
   --report-dir DIR   where reports go (default: the plan's report.dir)
   --workdir DIR      restore into DIR (new or empty) instead of a scratch directory
   --keep             keep the workspace after the drill
+  --metrics-file FILE  also write Prometheus metrics (node_exporter textfile collector)
   --dry-run          list the snapshot tags and check the environment; restore nothing
   --api-key-env NAME the variable holding the service's API key (sent as a Bearer token)
   --out FILE         init: the plan to write (default drills/NAME.yaml); --force overwrites

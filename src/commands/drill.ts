@@ -11,6 +11,7 @@ import { plainReporter } from '../reporters/plain.js';
 import { ensureSampleBackup } from '../sample/build.js';
 import { apiKeyFrom } from './api-key.js';
 import type { CliArgs } from './args.js';
+import { writeMetricsFile } from './metrics-file.js';
 
 export const DEFAULT_PLAN = 'drills/whisper-large-v3.yaml';
 export const DEMO_PLAN = path.join(packageRoot, 'drills', 'demo.yaml');
@@ -57,6 +58,7 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
   }
   // `check` calls no service: it needs no key.
   const apiKey = mode === 'check' ? undefined : apiKeyFrom(plan.service.apiKeyEnv, `${plan.file}: service.apiKeyEnv`);
+  const reportRoot = path.resolve(args.reportDir ?? plan.report.dir);
   const face = await frontEnd(plan);
   let finished = false;
   // `check` probes PyTorch with the service's python as the plan names it, relative to where check runs.
@@ -69,7 +71,7 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
         ...(args.tag ? { tag: args.tag } : {}),
         ...(mode === 'setup' ? { workdir: args.dir } : args.workdir ? { workdir: args.workdir } : {}),
         keep: args.keep,
-        reportRoot: path.resolve(args.reportDir ?? plan.report.dir),
+        reportRoot,
         cacheRoot: cacheRoot(),
         signal,
         ask: face.ask,
@@ -81,7 +83,10 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
           const note = `${sample.built ? 'built' : 'using'} the sample backup at ${sample.repoDir}`;
           return { url: sample.url, allowedSigners: sample.allowedSigners, note };
         },
-        save: writeOutputs,
+        save: async (record) => {
+          await writeOutputs(record);
+          if (args.metricsFile) await writeMetricsFile(args.metricsFile, record, reportRoot);
+        },
       },
       face.emit,
     );

@@ -26,6 +26,8 @@ export interface Regression {
 
 export interface DrillWithTrend extends PastDrill {
   readonly regressions: readonly Regression[];
+  /** Per phase, the median of the passing drills before this one (when there were enough). */
+  readonly baselineMs: Partial<Record<Phase, number>>;
 }
 
 export interface PolicyStatus {
@@ -64,15 +66,25 @@ function baselineOf(earlier: readonly PastDrill[], phase: Phase): number | undef
   return values.length >= MIN_BASELINE ? median(values) : undefined;
 }
 
+function baselinesOf(earlier: readonly PastDrill[]): Partial<Record<Phase, number>> {
+  const baselines: Partial<Record<Phase, number>> = {};
+  for (const phase of PHASES) {
+    const value = baselineOf(earlier, phase);
+    if (value !== undefined) baselines[phase] = value;
+  }
+  return baselines;
+}
+
 function withRegressions(drills: readonly PastDrill[]): DrillWithTrend[] {
   return drills.map((drill, index) => {
+    const baselineMs = baselinesOf(drills.slice(0, index));
     const regressions: Regression[] = [];
     for (const phase of PHASES) {
       const ms = drill.rto[phase];
-      const baselineMs = baselineOf(drills.slice(0, index), phase);
-      if (ms !== undefined && baselineMs !== undefined && ms > baselineMs * REGRESSION_RATIO) regressions.push({ phase, ms, baselineMs });
+      const baseline = baselineMs[phase];
+      if (ms !== undefined && baseline !== undefined && ms > baseline * REGRESSION_RATIO) regressions.push({ phase, ms, baselineMs: baseline });
     }
-    return { ...drill, regressions };
+    return { ...drill, regressions, baselineMs };
   });
 }
 
@@ -96,11 +108,7 @@ export function historyByHost(drills: readonly PastDrill[], now: Date, policyEve
     const lastPassed = group.filter((drill) => drill.verdict === 'passed').at(-1);
     const every = policyEvery ?? [...group].reverse().find((drill) => drill.policyEvery)?.policyEvery;
     const lastPassedAt = lastPassed?.startedAt ?? null;
-    const baselineMs: Partial<Record<Phase, number>> = {};
-    for (const phase of PHASES) {
-      const value = baselineOf(group, phase);
-      if (value !== undefined) baselineMs[phase] = value;
-    }
+    const baselineMs = baselinesOf(group);
     return {
       plan: group[0]!.plan,
       host: group[0]!.host ?? 'unknown host',

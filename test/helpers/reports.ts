@@ -1,7 +1,7 @@
 /** Report folders as drills leave them (report.json only), for history, metrics and policy tests. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RecoveryTimes, Verdict } from '../../src/core/model.js';
+import type { DrillRecord, RecoveryTimes, Verdict } from '../../src/core/model.js';
 import type { PastDrill } from '../../src/history/read.js';
 
 export interface PastReport {
@@ -51,4 +51,30 @@ export function quarterlyDrills(host: string, totals: readonly number[], now: Da
     rto: { fetchMs: 1000, verifyMs: 300, installMs: total - 2000, startMs: 700, firstTranscriptMs: 900, totalMs: total },
     ...(options.policy ? { policy: options.policy } : {}),
   }));
+}
+
+/** A drill's whole record, as the engine returns it, with what a PastReport says and a plausible rest. */
+export function recordOf(report: PastReport, assertions: DrillRecord['assertions'] = []): DrillRecord {
+  const finishedAt = new Date(Date.parse(report.startedAt) + (report.rto.totalMs ?? 0)).toISOString();
+  return {
+    schemaVersion: 2,
+    tool: { name: 'whisper-drill', version: '0.1.0' },
+    plan: { name: report.plan, file: `/plans/${report.plan}.yaml`, sha256: '0'.repeat(64), ...(report.policy ? { policy: { every: report.policy } } : {}) },
+    mode: report.mode ?? 'drill',
+    snapshot: { repo: 'file:///backups/whisper-backup.git', tag: report.tag, commit: 'c0ffee'.padEnd(40, '0'), signature: 'unsigned' },
+    host: { hostname: report.host, platform: 'linux', release: '6.1.0', arch: 'x64', cpus: 2, memoryBytes: 8 * 1024 ** 3, node: 'v20.20.2' },
+    workdir: '/tmp/whisper-drill-x',
+    reportDir: `/reports/${report.plan}/x`,
+    startedAt: report.startedAt,
+    finishedAt,
+    verdict: report.verdict,
+    verdictReasons: [],
+    exitCode: report.verdict === 'passed' ? 0 : 1,
+    steps: [],
+    environment: { checks: [], facts: {} },
+    lfs: { files: [] },
+    assertions,
+    rto: report.rto,
+    service: { log: null, leftRunning: null },
+  };
 }
