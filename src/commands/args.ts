@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { usageError } from '../core/model.js';
 
-export type CommandName = 'drill' | 'setup' | 'check' | 'history' | 'demo' | 'init' | 'probe' | 'help' | 'version';
+export type CommandName = 'drill' | 'setup' | 'check' | 'history' | 'demo' | 'init' | 'probe' | 'stop' | 'help' | 'version';
 
 export interface CliArgs {
   readonly command: CommandName;
@@ -41,7 +41,7 @@ export interface InitFlags {
   readonly force: boolean;
 }
 
-const COMMANDS = new Set(['drill', 'setup', 'check', 'history', 'demo', 'init', 'probe']);
+const COMMANDS = new Set(['drill', 'setup', 'check', 'history', 'demo', 'init', 'probe', 'stop']);
 
 const OPTIONS = {
   plan: { type: 'string' },
@@ -81,6 +81,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   demo: ['yes', 'json', 'report-dir', 'tag', 'keep', 'workdir', 'metrics-file'],
   init: ['yes', 'repo', 'tags', 'install', 'start', 'url', 'api-key-env', 'audio', 'expect', 'language', 'name', 'out', 'report-dir', 'force'],
   probe: ['json', 'api-key-env'],
+  stop: ['dir'],
 };
 
 /** Headless `init` writes a plan from flags alone: these it cannot guess. */
@@ -109,6 +110,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
   }
   if (command === 'setup' && !values.dir) throw usageError('setup needs --dir DIR: where the new node\'s service will live');
   if (command === 'setup' && !values.plan) throw usageError('setup needs --plan FILE');
+  if (command === 'stop' && !values.dir) throw usageError('stop needs --dir DIR: the directory setup restored into');
   const missing = INIT_NEEDS.filter((flag) => !values[flag]);
   if (command === 'init' && values.yes && missing.length > 0) {
     throw usageError(`init --yes writes the plan from flags alone: give ${missing.map((flag) => `--${flag}`).join(', ')}`);
@@ -161,12 +163,15 @@ Usage:
                         [--url URL] [--api-key-env NAME] [--audio FILE] [--expect TEXT]
                         [--language LANG] [--name NAME] [--out FILE] [--report-dir DIR] [--force]
   whisper-drill probe   URL [--api-key-env NAME] [--json]
+  whisper-drill stop    --dir DIR
   whisper-drill --help | --version
 
 Commands:
   drill    restore a tagged snapshot into a scratch workspace, prove it transcribes, time
            every phase, save a report, tear everything down (the default command)
-  setup    the same into --dir, leaving the service running (a new node)
+  setup    the same into --dir, leaving the service running (a new node): its pid file
+           and log in DIR/.whisper-drill/; again into the same DIR restores it anew
+  stop     stop the service setup left running in --dir (process group, TERM then KILL)
   check    only the environment checks of the plan (a report folder of its own);
            --fix installs missing tools (as root)
   history  earlier drills of every plan and host under the report directory (or --plan's,

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { systemRunner } from '../adapters/run.js';
 import { redactDeep } from '../snapshot/redact.js';
 import { reportDirFor } from '../history/paths.js';
+import { clearEarlierSetup } from '../service/earlier-setup.js';
 import { DrillError, usageError, type AskPort, type DrillEvent, type DrillRecord, type StepId, type StepRecord, type StepStatus } from './model.js';
 import { buildRecord, FindingsLog } from './record.js';
 import { stepsFor } from './steps/index.js';
@@ -27,7 +28,10 @@ async function prepareWorkspace(options: DrillOptions): Promise<{ dir: string; c
   if (!options.workdir) return { dir: await mkdtemp(path.join(os.tmpdir(), `whisper-drill-${options.plan.name}-`)), created: true };
   const dir = path.resolve(options.workdir);
   const entries = await readdir(dir).catch(() => undefined);
-  if (entries && entries.length > 0) throw usageError(`${dir} is not empty: restore into a new or empty directory`);
+  if (entries && entries.length > 0) {
+    if (options.mode !== 'setup') throw usageError(`${dir} is not empty: restore into a new or empty directory`);
+    await clearEarlierSetup(dir, options.plan);
+  }
   await mkdir(dir, { recursive: true });
   return { dir, created: entries === undefined };
 }

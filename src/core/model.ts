@@ -102,6 +102,10 @@ export type RtoKey = 'fetchMs' | 'verifyMs' | 'installMs' | 'startMs';
 export interface LeftRunning {
   readonly pid: number;
   readonly url: string;
+  /** The command that stops it (`whisper-drill stop --dir DIR`). */
+  readonly stop?: string;
+  /** The service's own log, beside it. */
+  readonly log?: string;
 }
 
 export interface StepRecord {

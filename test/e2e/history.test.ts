@@ -2,13 +2,13 @@
  * `history` over a fleet's reports (gathered under <root>/<host>/ as the Ansible playbook does) and
  * this node's own, and the plan's drill policy where the operator looks first (`check`).
  */
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeRun, repoRoot, runCli } from '../helpers/cli.js';
+import { describeRun, runCli } from '../helpers/cli.js';
 import { quarterlyDrills, writePastReport } from '../helpers/reports.js';
-import { freePort } from '../helpers/sample.js';
+import { writeDemoPlan } from '../helpers/demo-plan.js';
 
 let scratch = '';
 let fleet = '';
@@ -63,11 +63,7 @@ describe('whisper-drill history', () => {
 
   it('check says an overdue drill where the operator looks, and the report records it', async () => {
     // Given the demo plan with a policy, and its last passing drill on this host 100 days ago
-    const plan = path.join(scratch, 'demo-policy.yaml');
-    const demo = await readFile(path.join(repoRoot, 'drills', 'demo.yaml'), 'utf8');
-    // (on a port of its own: other drills on this machine may hold the demo's)
-    const port = String(await freePort());
-    await writeFile(plan, `${demo.replace(/^# yaml-language-server.*\n/, '').replaceAll('17860', port)}policy: { every: 90d }\n`);
+    const { file: plan } = await writeDemoPlan(path.join(scratch, 'demo-policy.yaml'), 'policy: { every: 90d }\n');
     const own = path.join(scratch, 'own-reports');
     await writePastReport(own, quarterlyDrills(os.hostname(), [10_000], now, { endDaysAgo: 100, policy: '90d' })[0]!);
     // When check runs
