@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { usageError } from '../core/model.js';
 
-export type CommandName = 'drill' | 'setup' | 'check' | 'history' | 'demo' | 'init' | 'probe' | 'stop' | 'help' | 'version';
+export type CommandName = 'drill' | 'setup' | 'check' | 'history' | 'demo' | 'init' | 'probe' | 'stop' | 'schedule' | 'help' | 'version';
 
 export interface CliArgs {
   readonly command: CommandName;
@@ -15,6 +15,11 @@ export interface CliArgs {
   readonly dir?: string;
   /** drill, setup, demo, check: where to write Prometheus textfile-collector metrics. */
   readonly metricsFile?: string;
+  /** schedule: quarterly, monthly or a systemd calendar expression. */
+  readonly every?: string;
+  /** schedule --install: write the units (into --unit-dir, default /etc/systemd/system). */
+  readonly install?: boolean;
+  readonly unitDir?: string;
   /** history: one host's drills. */
   readonly host?: string;
   readonly keep: boolean;
@@ -41,7 +46,7 @@ export interface InitFlags {
   readonly force: boolean;
 }
 
-const COMMANDS = new Set(['drill', 'setup', 'check', 'history', 'demo', 'init', 'probe', 'stop']);
+const COMMANDS = new Set(['drill', 'setup', 'check', 'history', 'demo', 'init', 'probe', 'stop', 'schedule']);
 
 const OPTIONS = {
   plan: { type: 'string' },
@@ -53,6 +58,8 @@ const OPTIONS = {
   dir: { type: 'string' },
   host: { type: 'string' },
   'metrics-file': { type: 'string' },
+  every: { type: 'string' },
+  'unit-dir': { type: 'string' },
   keep: { type: 'boolean', default: false },
   'dry-run': { type: 'boolean', default: false },
   fix: { type: 'boolean', default: false },
@@ -82,15 +89,21 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   init: ['yes', 'repo', 'tags', 'install', 'start', 'url', 'api-key-env', 'audio', 'expect', 'language', 'name', 'out', 'report-dir', 'force'],
   probe: ['json', 'api-key-env'],
   stop: ['dir'],
+  schedule: ['plan', 'every', 'install', 'unit-dir', 'report-dir', 'metrics-file'],
 };
 
 /** Headless `init` writes a plan from flags alone: these it cannot guess. */
 const INIT_NEEDS = ['repo', 'start', 'url'] as const;
 
+/** `schedule --install` is a yes/no (write the units); `init --install CMD` takes commands. */
+const SCHEDULE_OPTIONS = { ...OPTIONS, install: { type: 'boolean', default: false } } as const;
+
 export function parseCli(argv: readonly string[]): CliArgs {
   let parsed;
+  // The command comes first; its flags after it.
+  const scheduling = argv.find((arg) => !arg.startsWith('-')) === 'schedule';
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...argv], options: scheduling ? SCHEDULE_OPTIONS : OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
     throw usageError((error as Error).message);
   }
@@ -126,6 +139,9 @@ export function parseCli(argv: readonly string[]): CliArgs {
     dir: values.dir,
     ...(values.host ? { host: values.host } : {}),
     ...(values['metrics-file'] ? { metricsFile: values['metrics-file'] } : {}),
+    ...(values.every ? { every: values.every } : {}),
+    ...(values['unit-dir'] ? { unitDir: values['unit-dir'] } : {}),
+    ...(command === 'schedule' ? { install: values.install === true } : {}),
     keep: values.keep ?? false,
     dryRun: values['dry-run'] ?? false,
     fix: values.fix ?? false,
@@ -136,7 +152,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
           init: {
             repo: values.repo,
             tags: values.tags,
-            install: values.install ?? [],
+            install: Array.isArray(values.install) ? values.install : [],
             start: values.start,
             audio: values.audio,
             expect: values.expect,
@@ -164,6 +180,8 @@ Usage:
                         [--language LANG] [--name NAME] [--out FILE] [--report-dir DIR] [--force]
   whisper-drill probe   URL [--api-key-env NAME] [--json]
   whisper-drill stop    --dir DIR
+  whisper-drill schedule --plan FILE --every quarterly|monthly|CALENDAR [--install]
+                        [--unit-dir DIR] [--report-dir DIR] [--metrics-file FILE]
   whisper-drill --help | --version
 
 Commands:
@@ -171,6 +189,8 @@ Commands:
            every phase, save a report, tear everything down (the default command)
   setup    the same into --dir, leaving the service running (a new node): its pid file
            and log in DIR/.whisper-drill/; again into the same DIR restores it anew
+  schedule the systemd service + timer (and a cron line) that drill the plan on a
+           calendar; --install writes them (default /etc/systemd/system)
   stop     stop the service setup left running in --dir (process group, TERM then KILL)
   check    only the environment checks of the plan (a report folder of its own);
            --fix installs missing tools (as root)
