@@ -13,6 +13,8 @@ export type Phase = (typeof PHASES)[number];
 
 /** A phase is a regression when it took more than this times the median of the drills before it. */
 export const REGRESSION_RATIO = 1.25;
+/** …and at least this much slower: a few milliseconds of jitter on a fast phase is not a regression. */
+export const REGRESSION_MIN_MS = 1000;
 /** The baseline: the median of the previous (up to) four passing drills of the plan on the host… */
 const BASELINE_DRILLS = 4;
 /** …once there are at least two: a quarterly plan would otherwise go a year unguarded. */
@@ -82,7 +84,8 @@ function withRegressions(drills: readonly PastDrill[]): DrillWithTrend[] {
     for (const phase of PHASES) {
       const ms = drill.rto[phase];
       const baseline = baselineMs[phase];
-      if (ms !== undefined && baseline !== undefined && ms > baseline * REGRESSION_RATIO) regressions.push({ phase, ms, baselineMs: baseline });
+      const slower = ms !== undefined && baseline !== undefined && ms > baseline * REGRESSION_RATIO && ms - baseline >= REGRESSION_MIN_MS;
+      if (slower) regressions.push({ phase, ms, baselineMs: baseline });
     }
     return { ...drill, regressions, baselineMs };
   });
