@@ -15,6 +15,9 @@ export interface CliArgs {
   readonly dir?: string;
   /** drill, setup, demo, check: where to write Prometheus textfile-collector metrics. */
   readonly metricsFile?: string;
+  /** drill, setup, demo, check: who runs it and their notes, for the report. */
+  readonly operator?: string;
+  readonly notes?: string;
   /** schedule: quarterly, monthly or a systemd calendar expression. */
   readonly every?: string;
   /** schedule --install: write the units (into --unit-dir, default /etc/systemd/system). */
@@ -59,6 +62,8 @@ const OPTIONS = {
   host: { type: 'string' },
   'metrics-file': { type: 'string' },
   every: { type: 'string' },
+  operator: { type: 'string' },
+  notes: { type: 'string' },
   'unit-dir': { type: 'string' },
   keep: { type: 'boolean', default: false },
   'dry-run': { type: 'boolean', default: false },
@@ -81,11 +86,11 @@ const OPTIONS = {
 
 /** Which flags each command takes: any other is a usage error that names it. */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  drill: ['plan', 'tag', 'yes', 'json', 'report-dir', 'workdir', 'keep', 'dry-run', 'metrics-file'],
-  setup: ['plan', 'dir', 'tag', 'yes', 'json', 'report-dir', 'metrics-file'],
-  check: ['plan', 'json', 'fix', 'yes', 'report-dir', 'metrics-file'],
+  drill: ['plan', 'tag', 'yes', 'json', 'report-dir', 'workdir', 'keep', 'dry-run', 'metrics-file', 'operator', 'notes'],
+  setup: ['plan', 'dir', 'tag', 'yes', 'json', 'report-dir', 'metrics-file', 'operator', 'notes'],
+  check: ['plan', 'json', 'fix', 'yes', 'report-dir', 'metrics-file', 'operator', 'notes'],
   history: ['plan', 'report-dir', 'json', 'host'],
-  demo: ['yes', 'json', 'report-dir', 'tag', 'keep', 'workdir', 'metrics-file'],
+  demo: ['yes', 'json', 'report-dir', 'tag', 'keep', 'workdir', 'metrics-file', 'operator', 'notes'],
   init: ['yes', 'repo', 'tags', 'install', 'start', 'url', 'api-key-env', 'audio', 'expect', 'language', 'name', 'out', 'report-dir', 'force'],
   probe: ['json', 'api-key-env'],
   stop: ['dir'],
@@ -140,6 +145,8 @@ export function parseCli(argv: readonly string[]): CliArgs {
     ...(values.host ? { host: values.host } : {}),
     ...(values['metrics-file'] ? { metricsFile: values['metrics-file'] } : {}),
     ...(values.every ? { every: values.every } : {}),
+    ...(values.operator ? { operator: values.operator } : {}),
+    ...(values.notes ? { notes: values.notes } : {}),
     ...(values['unit-dir'] ? { unitDir: values['unit-dir'] } : {}),
     ...(command === 'schedule' ? { install: values.install === true } : {}),
     keep: values.keep ?? false,
@@ -171,6 +178,7 @@ export const HELP = `whisper-drill — restore drills for a Whisper service back
 Usage:
   whisper-drill [drill] [--plan FILE] [--tag TAG] [--yes] [--json] [--report-dir DIR]
                         [--workdir DIR] [--keep] [--dry-run] [--metrics-file FILE]
+                        [--operator NAME] [--notes TEXT]
   whisper-drill setup   --plan FILE --dir DIR [--tag TAG] [--yes] [--json] [--metrics-file FILE]
   whisper-drill check   [--plan FILE] [--json] [--yes] [--fix] [--report-dir DIR] [--metrics-file FILE]
   whisper-drill history [--plan FILE] [--host HOST] [--report-dir DIR] [--json]
@@ -211,6 +219,8 @@ Options:
   --workdir DIR      restore into DIR (new or empty) instead of a scratch directory
   --keep             keep the workspace after the drill
   --metrics-file FILE  also write Prometheus metrics (node_exporter textfile collector)
+  --operator NAME    who runs the drill, for the report (the wizard asks at the end)
+  --notes TEXT       the operator's notes, for the report
   --dry-run          list the snapshot tags and check the environment; restore nothing
   --api-key-env NAME the variable holding the service's API key (sent as a Bearer token)
   --out FILE         init: the plan to write (default drills/NAME.yaml); --force overwrites

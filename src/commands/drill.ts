@@ -78,6 +78,7 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
         ...(args.dryRun ? { stopAfter: 'snapshot' as const } : {}),
         ...(torchPython ? { torchPython } : {}),
         ...(apiKey ? { apiKey } : {}),
+        ...(args.operator || args.notes ? { signOff: { operator: args.operator ?? null, notes: args.notes ?? null } } : {}),
         resolveBuiltinRepo: async (_name, abort) => {
           const sample = await ensureSampleBackup(cacheRoot(), abort);
           const note = `${sample.built ? 'built' : 'using'} the sample backup at ${sample.repoDir}`;

@@ -1,7 +1,7 @@
 /** The drill's record, assembled from what the steps found: plain data, from which every output is rendered. */
 import os from 'node:os';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { REPORT_SCHEMA_VERSION, type AssertionOutcome, type CheckResult, type DrillRecord, type LfsFileRecord, type RecoveryTimes, type StepRecord, type Verdict } from './model.js';
+import { REPORT_SCHEMA_VERSION, type AssertionOutcome, type CheckResult, type DrillRecord, type LfsFileRecord, type RecoveryTimes, type SignOff, type StepRecord, type Verdict } from './model.js';
 import type { DrillOptions, Findings } from './steps/step.js';
 
 /** Collects the findings of every step, in the order they arrive. */
@@ -15,6 +15,7 @@ export class FindingsLog {
   snapshot: Findings['snapshot'];
   serviceLog: string | undefined;
   leftRunning: Findings['leftRunning'];
+  configFiles: Findings['configFiles'];
 
   add(findings: Findings): void {
     if (findings.checks) this.checks.push(...findings.checks);
@@ -26,6 +27,7 @@ export class FindingsLog {
     if (findings.snapshot) this.snapshot = findings.snapshot;
     if (findings.serviceLog) this.serviceLog = findings.serviceLog;
     if (findings.leftRunning) this.leftRunning = findings.leftRunning;
+    if (findings.configFiles) this.configFiles = findings.configFiles;
   }
 }
 
@@ -38,6 +40,7 @@ export interface RecordEnd {
   readonly verdict: Verdict;
   readonly reasons: readonly string[];
   readonly exitCode: number;
+  readonly signOff: SignOff;
 }
 
 export function buildRecord(options: DrillOptions, found: FindingsLog, end: RecordEnd): DrillRecord {
@@ -58,6 +61,7 @@ export function buildRecord(options: DrillOptions, found: FindingsLog, end: Reco
       commit: tag?.commit ?? null,
       signature: tag?.signature ?? null,
       ...(tag?.signatureDetail ? { signatureDetail: tag.signatureDetail } : {}),
+      ...(found.configFiles ? { configFiles: found.configFiles } : {}),
     },
     host: {
       hostname: os.hostname(),
@@ -81,5 +85,8 @@ export function buildRecord(options: DrillOptions, found: FindingsLog, end: Reco
     assertions: found.assertions,
     rto: found.rto,
     service: { log: found.serviceLog ?? null, leftRunning: found.leftRunning ?? null },
+    signOff: end.signOff,
+    // Filled by the engine from the history, once the record is complete.
+    changes: null,
   };
 }

@@ -119,6 +119,8 @@ function smallReport(): Report {
     ],
     rto: { fetchMs: 3200, verifyMs: 400, totalMs: 41000 },
     service: { log: null, leftRunning: null },
+    signOff: { operator: 'A. Operator', notes: 'quarterly drill\nticket OPS-1 | done' },
+    changes: null,
   };
 }
 

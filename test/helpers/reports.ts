@@ -76,5 +76,7 @@ export function recordOf(report: PastReport, assertions: DrillRecord['assertions
     assertions,
     rto: report.rto,
     service: { log: null, leftRunning: null },
+    signOff: { operator: null, notes: null },
+    changes: null,
   };
 }
