@@ -50,6 +50,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (args.command === 'history') return (await import('./commands/history.js')).historyCommand(args);
+  if (args.command === 'schedule') return (await import('./commands/schedule.js')).scheduleCommand(args);
+  if (args.command === 'stop') return (await import('./commands/stop.js')).stopCommand(args);
   const controller = new AbortController();
   abortOnSignals(controller);
   if (args.command === 'probe') return (await import('./commands/probe.js')).probeCommand(args, controller.signal);

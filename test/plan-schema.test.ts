@@ -23,7 +23,7 @@ const DRIFT_VERSIONS = ['torch', 'cuda', 'cudnn', 'python', 'driver', 'driverCud
 
 /** The plan format: accepted keys per mapping ("assertions[]" = an item of the assertions list). */
 const PLAN_KEYS: Record<string, readonly string[]> = {
-  '': ['name', 'description', 'snapshot', 'environment', 'install', 'service', 'assertions', 'report'],
+  '': ['name', 'description', 'snapshot', 'environment', 'install', 'service', 'assertions', 'report', 'policy'],
   snapshot: ['repo', 'tags', 'requireSignedTag', 'allowedSigners', 'auth'],
   'snapshot.auth': ['usernameEnv', 'passwordEnv', 'tokenEnv', 'username'],
   environment: ['python', 'nvidia', 'torch', 'ffmpeg', 'disk', 'ports', 'drift'],
@@ -42,6 +42,7 @@ const PLAN_KEYS: Record<string, readonly string[]> = {
   'assertions[]:gpu-memory': ['name', 'gpuMemoryMiB', 'required'],
   'assertions[].gpuMemoryMiB': ['min', 'max'],
   report: ['dir'],
+  policy: ['every'],
 };
 
 /** Every schema object that lists properties, by a path like the keys of PLAN_KEYS. */
@@ -70,6 +71,7 @@ function schemaSections(): Record<string, Schema> {
     'assertions[]:gpu-memory': gpu,
     'assertions[].gpuMemoryMiB': p(gpu)['gpuMemoryMiB'] as Schema,
     report: p(schema)['report'] as Schema,
+    policy: p(schema)['policy'] as Schema,
   };
 }
 

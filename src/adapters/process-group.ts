@@ -81,6 +81,17 @@ async function waitForGroupExit(pgid: number, timeoutMs: number): Promise<boolea
   return !groupAlive(pgid);
 }
 
+/** TERM the whole group, wait up to `graceMs`, then KILL: also for a group an earlier run left (`stop`). */
+export async function stopProcessGroup(pgid: number, graceMs: number): Promise<StopOutcome> {
+  const started = Date.now();
+  if (!groupAlive(pgid)) return { signal: 'none', groupGone: true, durationMs: 0 };
+  signalGroup(pgid, 'SIGTERM');
+  if (await waitForGroupExit(pgid, graceMs)) return { signal: 'TERM', groupGone: true, durationMs: Date.now() - started };
+  signalGroup(pgid, 'SIGKILL');
+  const gone = await waitForGroupExit(pgid, 5_000);
+  return { signal: 'KILL', groupGone: gone, durationMs: Date.now() - started };
+}
+
 /**
  * The service writes straight into its log file (not through a pipe to us), so it keeps running
  * unharmed when whisper-drill exits in setup mode; we follow the file for the live tail.
@@ -113,14 +124,8 @@ export function startServiceProcess(command: string, options: StartOptions): Ser
   });
 
   const stop = async (graceMs: number): Promise<StopOutcome> => {
-    const started = Date.now();
     try {
-      if (!groupAlive(pid)) return { signal: 'none', groupGone: true, durationMs: 0 };
-      signalGroup(pid, 'SIGTERM');
-      if (await waitForGroupExit(pid, graceMs)) return { signal: 'TERM', groupGone: true, durationMs: Date.now() - started };
-      signalGroup(pid, 'SIGKILL');
-      const gone = await waitForGroupExit(pid, 5_000);
-      return { signal: 'KILL', groupGone: gone, durationMs: Date.now() - started };
+      return await stopProcessGroup(pid, graceMs);
     } finally {
       liveGroups.delete(pid);
       await follower?.close();

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { usageError } from '../core/model.js';
 
-export type CommandName = 'drill' | 'setup' | 'check' | 'history' | 'demo' | 'init' | 'probe' | 'help' | 'version';
+export type CommandName = 'drill' | 'setup' | 'check' | 'history' | 'demo' | 'init' | 'probe' | 'stop' | 'schedule' | 'help' | 'version';
 
 export interface CliArgs {
   readonly command: CommandName;
@@ -13,6 +13,18 @@ export interface CliArgs {
   readonly reportDir?: string;
   readonly workdir?: string;
   readonly dir?: string;
+  /** drill, setup, demo, check: where to write Prometheus textfile-collector metrics. */
+  readonly metricsFile?: string;
+  /** drill, setup, demo, check: who runs it and their notes, for the report. */
+  readonly operator?: string;
+  readonly notes?: string;
+  /** schedule: quarterly, monthly or a systemd calendar expression. */
+  readonly every?: string;
+  /** schedule --install: write the units (into --unit-dir, default /etc/systemd/system). */
+  readonly install?: boolean;
+  readonly unitDir?: string;
+  /** history: one host's drills. */
+  readonly host?: string;
   readonly keep: boolean;
   readonly dryRun: boolean;
   readonly fix: boolean;
@@ -41,7 +53,7 @@ export interface InitFlags {
   readonly force: boolean;
 }
 
-const COMMANDS = new Set(['drill', 'setup', 'check', 'history', 'demo', 'init', 'probe']);
+const COMMANDS = new Set(['drill', 'setup', 'check', 'history', 'demo', 'init', 'probe', 'stop', 'schedule']);
 
 const OPTIONS = {
   plan: { type: 'string' },
@@ -51,6 +63,12 @@ const OPTIONS = {
   'report-dir': { type: 'string' },
   workdir: { type: 'string' },
   dir: { type: 'string' },
+  host: { type: 'string' },
+  'metrics-file': { type: 'string' },
+  every: { type: 'string' },
+  operator: { type: 'string' },
+  notes: { type: 'string' },
+  'unit-dir': { type: 'string' },
   keep: { type: 'boolean', default: false },
   'dry-run': { type: 'boolean', default: false },
   fix: { type: 'boolean', default: false },
@@ -74,22 +92,29 @@ const OPTIONS = {
 
 /** Which flags each command takes: any other is a usage error that names it. */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  drill: ['plan', 'tag', 'yes', 'json', 'report-dir', 'workdir', 'keep', 'dry-run'],
-  setup: ['plan', 'dir', 'tag', 'yes', 'json', 'report-dir'],
-  check: ['plan', 'json', 'fix', 'yes', 'report-dir', 'record', 'against'],
-  history: ['plan', 'report-dir', 'json'],
-  demo: ['yes', 'json', 'report-dir', 'tag', 'keep', 'workdir'],
+  drill: ['plan', 'tag', 'yes', 'json', 'report-dir', 'workdir', 'keep', 'dry-run', 'metrics-file', 'operator', 'notes'],
+  setup: ['plan', 'dir', 'tag', 'yes', 'json', 'report-dir', 'metrics-file', 'operator', 'notes'],
+  check: ['plan', 'json', 'fix', 'yes', 'report-dir', 'record', 'against', 'metrics-file', 'operator', 'notes'],
+  history: ['plan', 'report-dir', 'json', 'host'],
+  demo: ['yes', 'json', 'report-dir', 'tag', 'keep', 'workdir', 'metrics-file', 'operator', 'notes'],
   init: ['yes', 'repo', 'tags', 'install', 'start', 'url', 'api-key-env', 'audio', 'expect', 'language', 'name', 'out', 'report-dir', 'force'],
   probe: ['json', 'api-key-env'],
+  stop: ['dir'],
+  schedule: ['plan', 'every', 'install', 'unit-dir', 'report-dir', 'metrics-file'],
 };
 
 /** Headless `init` writes a plan from flags alone: these it cannot guess. */
 const INIT_NEEDS = ['repo', 'start', 'url'] as const;
 
+/** `schedule --install` is a yes/no (write the units); `init --install CMD` takes commands. */
+const SCHEDULE_OPTIONS = { ...OPTIONS, install: { type: 'boolean', default: false } } as const;
+
 export function parseCli(argv: readonly string[]): CliArgs {
   let parsed;
+  // The command comes first; its flags after it.
+  const scheduling = argv.find((arg) => !arg.startsWith('-')) === 'schedule';
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...argv], options: scheduling ? SCHEDULE_OPTIONS : OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
     throw usageError((error as Error).message);
   }
@@ -109,6 +134,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
   }
   if (command === 'setup' && !values.dir) throw usageError('setup needs --dir DIR: where the new node\'s service will live');
   if (command === 'setup' && !values.plan) throw usageError('setup needs --plan FILE');
+  if (command === 'stop' && !values.dir) throw usageError('stop needs --dir DIR: the directory setup restored into');
   const missing = INIT_NEEDS.filter((flag) => !values[flag]);
   if (command === 'init' && values.yes && missing.length > 0) {
     throw usageError(`init --yes writes the plan from flags alone: give ${missing.map((flag) => `--${flag}`).join(', ')}`);
@@ -122,6 +148,13 @@ export function parseCli(argv: readonly string[]): CliArgs {
     reportDir: values['report-dir'],
     workdir: values.workdir,
     dir: values.dir,
+    ...(values.host ? { host: values.host } : {}),
+    ...(values['metrics-file'] ? { metricsFile: values['metrics-file'] } : {}),
+    ...(values.every ? { every: values.every } : {}),
+    ...(values.operator ? { operator: values.operator } : {}),
+    ...(values.notes ? { notes: values.notes } : {}),
+    ...(values['unit-dir'] ? { unitDir: values['unit-dir'] } : {}),
+    ...(command === 'schedule' ? { install: values.install === true } : {}),
     keep: values.keep ?? false,
     dryRun: values['dry-run'] ?? false,
     fix: values.fix ?? false,
@@ -134,7 +167,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
           init: {
             repo: values.repo,
             tags: values.tags,
-            install: values.install ?? [],
+            install: Array.isArray(values.install) ? values.install : [],
             start: values.start,
             audio: values.audio,
             expect: values.expect,
@@ -152,26 +185,36 @@ export const HELP = `whisper-drill — restore drills for a Whisper service back
 
 Usage:
   whisper-drill [drill] [--plan FILE] [--tag TAG] [--yes] [--json] [--report-dir DIR]
-                        [--workdir DIR] [--keep] [--dry-run]
-  whisper-drill setup   --plan FILE --dir DIR [--tag TAG] [--yes] [--json]
-  whisper-drill check   [--plan FILE] [--json] [--yes] [--fix] [--report-dir DIR]
+                        [--workdir DIR] [--keep] [--dry-run] [--metrics-file FILE]
+                        [--operator NAME] [--notes TEXT]
+  whisper-drill setup   --plan FILE --dir DIR [--tag TAG] [--yes] [--json] [--metrics-file FILE]
+  whisper-drill check   [--plan FILE] [--json] [--yes] [--fix] [--report-dir DIR] [--metrics-file FILE]
                         [--record FILE] [--against TAG]
-  whisper-drill history [--plan FILE] [--report-dir DIR] [--json]
-  whisper-drill demo    [--yes] [--json] [--report-dir DIR] [--tag TAG]
+  whisper-drill history [--plan FILE] [--host HOST] [--report-dir DIR] [--json]
+  whisper-drill demo    [--yes] [--json] [--report-dir DIR] [--tag TAG] [--metrics-file FILE]
   whisper-drill init    [--yes] [--repo URL] [--tags GLOB] [--install CMD]... [--start CMD]
                         [--url URL] [--api-key-env NAME] [--audio FILE] [--expect TEXT]
                         [--language LANG] [--name NAME] [--out FILE] [--report-dir DIR] [--force]
   whisper-drill probe   URL [--api-key-env NAME] [--json]
+  whisper-drill stop    --dir DIR
+  whisper-drill schedule --plan FILE --every quarterly|monthly|CALENDAR [--install]
+                        [--unit-dir DIR] [--report-dir DIR] [--metrics-file FILE]
   whisper-drill --help | --version
 
 Commands:
   drill    restore a tagged snapshot into a scratch workspace, prove it transcribes, time
            every phase, save a report, tear everything down (the default command)
-  setup    the same into --dir, leaving the service running (a new node)
+  setup    the same into --dir, leaving the service running (a new node): its pid file
+           and log in DIR/.whisper-drill/; again into the same DIR restores it anew
+  schedule the systemd service + timer (and a cron line) that drill the plan on a
+           calendar; --install writes them (default /etc/systemd/system)
+  stop     stop the service setup left running in --dir (process group, TERM then KILL)
   check    only the environment checks of the plan (a report folder of its own);
            --fix installs missing tools (as root); --record FILE writes the node's
            environment.lock.yaml; --against TAG compares the node with that tag's lock
-  history  earlier drills of the plan, with verdicts and recovery times
+  history  earlier drills of every plan and host under the report directory (or --plan's,
+           --host's): verdicts, recovery time per phase and its trend, regressions,
+           and the age of the last passing drill against the plan's policy
   demo     build the embedded sample backup (first use) and drill it
   init     write a plan with the operator: lists the backup's tags, probes the running
            service, takes the GPU expectations from this node (--yes: from flags alone)
@@ -185,6 +228,9 @@ Options:
   --report-dir DIR   where reports go (default: the plan's report.dir)
   --workdir DIR      restore into DIR (new or empty) instead of a scratch directory
   --keep             keep the workspace after the drill
+  --metrics-file FILE  also write Prometheus metrics (node_exporter textfile collector)
+  --operator NAME    who runs the drill, for the report (the wizard asks at the end)
+  --notes TEXT       the operator's notes, for the report
   --dry-run          list the snapshot tags and check the environment; restore nothing
   --record FILE      check: write this node's environment (environment.lock.yaml) to FILE
   --against TAG      check: compare this node with TAG's environment.lock.yaml

@@ -12,6 +12,7 @@ import { plainReporter } from '../reporters/plain.js';
 import { ensureSampleBackup } from '../sample/build.js';
 import { apiKeyFrom } from './api-key.js';
 import type { CliArgs } from './args.js';
+import { writeMetricsFile } from './metrics-file.js';
 
 export const DEFAULT_PLAN = 'drills/whisper-large-v3.yaml';
 export const DEMO_PLAN = path.join(packageRoot, 'drills', 'demo.yaml');
@@ -65,6 +66,7 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
   }
   // `check` calls no service: it needs no key.
   const apiKey = mode === 'check' ? undefined : apiKeyFrom(plan.service.apiKeyEnv, `${plan.file}: service.apiKeyEnv`);
+  const reportRoot = path.resolve(args.reportDir ?? plan.report.dir);
   const face = await frontEnd(plan);
   let finished = false;
   // `check` probes PyTorch and freezes the venv with the service's python as the plan names it, relative to where check runs.
@@ -78,19 +80,23 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
         ...(mode === 'check' && args.against ? { tag: args.against, against: args.against } : {}),
         ...(mode === 'setup' ? { workdir: args.dir } : args.workdir ? { workdir: args.workdir } : {}),
         keep: args.keep,
-        reportRoot: path.resolve(args.reportDir ?? plan.report.dir),
+        reportRoot,
         cacheRoot: cacheRoot(),
         signal,
         ask: face.ask,
         ...(args.dryRun ? { stopAfter: 'snapshot' as const } : {}),
         ...(servicePython ? { servicePython } : {}),
         ...(apiKey ? { apiKey } : {}),
+        ...(args.operator || args.notes ? { signOff: { operator: args.operator ?? null, notes: args.notes ?? null } } : {}),
         resolveBuiltinRepo: async (_name, abort) => {
           const sample = await ensureSampleBackup(cacheRoot(), abort);
           const note = `${sample.built ? 'built' : 'using'} the sample backup at ${sample.repoDir}`;
           return { url: sample.url, allowedSigners: sample.allowedSigners, note };
         },
-        save: writeOutputs,
+        save: async (record) => {
+          await writeOutputs(record);
+          if (args.metricsFile) await writeMetricsFile(args.metricsFile, record, reportRoot);
+        },
       },
       face.emit,
     );

@@ -9,7 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { systemRunner } from '../adapters/run.js';
 import { redactDeep } from '../snapshot/redact.js';
+import { changesSinceLastDrill } from '../history/changes.js';
 import { reportDirFor } from '../history/paths.js';
+import { clearEarlierSetup } from '../service/earlier-setup.js';
 import { DrillError, usageError, type AskPort, type DrillEvent, type DrillRecord, type StepId, type StepRecord, type StepStatus } from './model.js';
 import { buildRecord, FindingsLog } from './record.js';
 import { stepsFor } from './steps/index.js';
@@ -27,7 +29,10 @@ async function prepareWorkspace(options: DrillOptions): Promise<{ dir: string; c
   if (!options.workdir) return { dir: await mkdtemp(path.join(os.tmpdir(), `whisper-drill-${options.plan.name}-`)), created: true };
   const dir = path.resolve(options.workdir);
   const entries = await readdir(dir).catch(() => undefined);
-  if (entries && entries.length > 0) throw usageError(`${dir} is not empty: restore into a new or empty directory`);
+  if (entries && entries.length > 0) {
+    if (options.mode !== 'setup') throw usageError(`${dir} is not empty: restore into a new or empty directory`);
+    await clearEarlierSetup(dir, options.plan);
+  }
   await mkdir(dir, { recursive: true });
   return { dir, created: entries === undefined };
 }
@@ -164,7 +169,12 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
     mode: options.mode,
   });
   const exitCode = EXIT_CODES[verdict];
-  const drill = redactDeep(buildRecord(options, found, { startedAt, finishedAt, workdir: workspace.dir, reportDir: reportDir(), steps: records, verdict, reasons, exitCode }), secrets);
+  // Who ran it and what they noted: from the flags, or asked by the wizard (not recovery time: the clock has stopped).
+  const given = options.signOff ?? { operator: null, notes: null };
+  const signOff = options.ask.signOff && !signal.aborted ? await options.ask.signOff(given) : given;
+  const built = buildRecord(options, found, { startedAt, finishedAt, workdir: workspace.dir, reportDir: reportDir(), steps: records, verdict, reasons, exitCode, signOff });
+  const changes = options.mode === 'check' ? null : await changesSinceLastDrill(options.reportRoot, built);
+  const drill = redactDeep({ ...built, changes }, secrets);
   await options.save?.(drill);
   const teardown = records.find((r) => r.id === 'teardown');
   const chosen = found.snapshot?.tag?.name;

@@ -137,7 +137,7 @@ const events = [
     reportDir: z.string().optional(),
     exitCode: z.number().int(),
     summary: z.string(),
-    leftRunning: z.strictObject({ pid: z.number().int(), url: z.string() }).optional(),
+    leftRunning: z.strictObject({ pid: z.number().int(), url: z.string(), stop: z.string().optional(), log: z.string().optional() }).optional(),
     cleanedUp: z.boolean(),
   }),
 ] as const;

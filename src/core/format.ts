@@ -28,3 +28,10 @@ export function describeProgress(progress: ProgressInfo): string {
   const percent = total ? ` ${Math.floor((current / total) * 100)}%` : '';
   return `${amount(current)}${total !== undefined ? ` / ${amount(total)}` : ''}${percent}${progress.label ? ` ${progress.label}` : ''}`;
 }
+
+/** An age in hours under a day, else in whole days: "5 h", "120 days". */
+export function formatAge(ms: number): string {
+  const DAY_MS = 86_400_000;
+  if (ms < DAY_MS) return `${Math.max(0, Math.round(ms / 3_600_000))} h`;
+  return `${Math.floor(ms / DAY_MS)} days`;
+}

@@ -12,7 +12,7 @@ export type Mode = 'drill' | 'setup' | 'check';
 /** The version of the NDJSON event stream (`schemaVersion` on every event); see drills/events.schema.json. */
 export const EVENTS_SCHEMA_VERSION = 1;
 /** The version of report.json. */
-export const REPORT_SCHEMA_VERSION = 3;
+export const REPORT_SCHEMA_VERSION = 4;
 
 export interface StepError {
   readonly message: string;
@@ -150,6 +150,10 @@ export type RtoKey = 'fetchMs' | 'verifyMs' | 'installMs' | 'startMs';
 export interface LeftRunning {
   readonly pid: number;
   readonly url: string;
+  /** The command that stops it (`whisper-drill stop --dir DIR`). */
+  readonly stop?: string;
+  /** The service's own log, beside it. */
+  readonly log?: string;
 }
 
 export interface StepRecord {
@@ -162,11 +166,43 @@ export interface StepRecord {
   readonly evidence: Readonly<Record<string, unknown>>;
 }
 
+/** The service's configuration files whose changes an auditor is shown: their text as restored (null: absent). */
+export const AUDITED_FILES = ['config.yaml', 'configuration.json', 'requirements.txt'] as const;
+
+/** Who ran the drill and what they noted, for the auditor. */
+export interface SignOff {
+  readonly operator: string | null;
+  readonly notes: string | null;
+}
+
+/** What changed since the last drill (or setup) of this plan on this host. */
+export interface ChangesSinceLastDrill {
+  readonly since: { readonly startedAt: string; readonly tag: string | null; readonly commit: string | null; readonly verdict: Verdict; readonly reportDir: string };
+  /** null when the same tag was drilled again. */
+  readonly tag: { readonly from: string | null; readonly to: string | null } | null;
+  /** A unified diff per audited file that changed (files the earlier report did not record are left out). */
+  readonly files: readonly { readonly path: string; readonly change: 'changed' | 'added' | 'removed'; readonly diff: string }[];
+  readonly unchangedFiles: readonly string[];
+  /** Each phase measured both times: before, now. */
+  readonly rto: readonly { readonly phase: string; readonly fromMs: number; readonly toMs: number }[];
+  /**
+   * The node's environment against the last drill's. Reserved for the environment drift check
+   * (environment.lock.yaml): null until it records what it compares.
+   */
+  readonly environmentDrift: null;
+}
+
 /** Everything one drill (or check) found: plain data, from which every output is rendered. */
 export interface DrillRecord {
   readonly schemaVersion: number;
   readonly tool: { readonly name: string; readonly version: string };
-  readonly plan: { readonly name: string; readonly file: string; readonly sha256: string };
+  readonly plan: {
+    readonly name: string;
+    readonly file: string;
+    readonly sha256: string;
+    /** The plan's drill policy, kept so history and metrics know it without the plan file. */
+    readonly policy?: { readonly every: string };
+  };
   readonly mode: Mode;
   readonly snapshot: {
     readonly repo: string | null;
@@ -174,6 +210,8 @@ export interface DrillRecord {
     readonly commit: string | null;
     readonly signature: string | null;
     readonly signatureDetail?: string;
+    /** The audited configuration files as restored (AUDITED_FILES), for the next drill's comparison. */
+    readonly configFiles?: Readonly<Record<string, string | null>>;
   };
   readonly host: { readonly hostname: string; readonly platform: string; readonly release: string; readonly arch: string; readonly cpus: number; readonly memoryBytes: number; readonly node: string };
   readonly workdir: string;
@@ -191,6 +229,9 @@ export interface DrillRecord {
   readonly service: { readonly log: string | null; readonly leftRunning: LeftRunning | null };
   /** This node against the chosen tag's environment.lock.yaml; null when nothing was compared. */
   readonly drift: DriftReport | null;
+  readonly signOff: SignOff;
+  /** Since the last drill of this plan on this host; null for the first one (and for `check`). */
+  readonly changes: ChangesSinceLastDrill | null;
 }
 
 /** Questions the drill may need answered: the wizard answers with a screen, headless mode from flags. */
@@ -201,6 +242,8 @@ export interface AskPort {
    * packages, or quit. Without it the step fails with the fixes.
    */
   reviewEnvironment?(review: EnvironmentReview): Promise<EnvironmentDecision>;
+  /** At the end, before the report is written: who ran the drill, and their notes (the wizard asks). */
+  signOff?(given: SignOff): Promise<SignOff>;
 }
 
 export interface EnvironmentReview {

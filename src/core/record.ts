@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { mergeDrift } from './drift/report.js';
-import { REPORT_SCHEMA_VERSION, type AssertionOutcome, type CheckResult, type DriftReport, type DrillRecord, type LfsFileRecord, type RecoveryTimes, type StepRecord, type Verdict } from './model.js';
+import { REPORT_SCHEMA_VERSION, type AssertionOutcome, type CheckResult, type DriftReport, type DrillRecord, type LfsFileRecord, type RecoveryTimes, type SignOff, type StepRecord, type Verdict } from './model.js';
 import type { DrillOptions, Findings } from './steps/step.js';
 
 /** Collects the findings of every step, in the order they arrive. */
@@ -17,6 +17,7 @@ export class FindingsLog {
   serviceLog: string | undefined;
   leftRunning: Findings['leftRunning'];
   drift: DriftReport | undefined;
+  configFiles: Findings['configFiles'];
 
   add(findings: Findings): void {
     if (findings.checks) this.checks.push(...findings.checks);
@@ -29,6 +30,7 @@ export class FindingsLog {
     if (findings.serviceLog) this.serviceLog = findings.serviceLog;
     if (findings.leftRunning) this.leftRunning = findings.leftRunning;
     if (findings.drift) this.drift = mergeDrift(this.drift, findings.drift);
+    if (findings.configFiles) this.configFiles = findings.configFiles;
   }
 }
 
@@ -41,6 +43,7 @@ export interface RecordEnd {
   readonly verdict: Verdict;
   readonly reasons: readonly string[];
   readonly exitCode: number;
+  readonly signOff: SignOff;
 }
 
 export function buildRecord(options: DrillOptions, found: FindingsLog, end: RecordEnd): DrillRecord {
@@ -48,7 +51,12 @@ export function buildRecord(options: DrillOptions, found: FindingsLog, end: Reco
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
-    plan: { name: options.plan.name, file: options.plan.file, sha256: options.plan.sha256 },
+    plan: {
+      name: options.plan.name,
+      file: options.plan.file,
+      sha256: options.plan.sha256,
+      ...(options.plan.policy ? { policy: { every: options.plan.policy.every } } : {}),
+    },
     mode: options.mode,
     snapshot: {
       repo: found.snapshot?.repo ?? null,
@@ -56,6 +64,7 @@ export function buildRecord(options: DrillOptions, found: FindingsLog, end: Reco
       commit: tag?.commit ?? null,
       signature: tag?.signature ?? null,
       ...(tag?.signatureDetail ? { signatureDetail: tag.signatureDetail } : {}),
+      ...(found.configFiles ? { configFiles: found.configFiles } : {}),
     },
     host: {
       hostname: os.hostname(),
@@ -80,5 +89,8 @@ export function buildRecord(options: DrillOptions, found: FindingsLog, end: Reco
     rto: found.rto,
     service: { log: found.serviceLog ?? null, leftRunning: found.leftRunning ?? null },
     drift: found.drift ?? null,
+    signOff: end.signOff,
+    // Filled by the engine from the history, once the record is complete.
+    changes: null,
   };
 }

@@ -1,7 +1,13 @@
-/** Earlier drills, read back from their report.json files under the report root (`<root>/<plan>/<stamp>-<tag>/`). */
+/**
+ * Earlier drills, read back from their report.json files under the report root: a node's own
+ * `<root>/<plan>/<stamp>-<tag>/`, and the fleet's `<root>/<host>/<plan>/<stamp>-<tag>/` that the
+ * Ansible playbook gathers on the controller. The plan is read from each report; so is the host,
+ * except in a fleet's folder, where the controller's name for the node (the folder's) is the one
+ * its operators use — nodes cloned from one image may even share a hostname.
+ */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Verdict } from '../core/model.js';
+import type { RecoveryTimes, Verdict } from '../core/model.js';
 
 export interface PastDrill {
   readonly plan: string;
@@ -11,50 +17,74 @@ export interface PastDrill {
   readonly startedAt: string;
   readonly mode: string;
   readonly host: string | null;
-  readonly rto: Readonly<Record<string, number | undefined>>;
+  readonly rto: RecoveryTimes;
+  /** The plan's `policy.every` when the drill ran (e.g. "90d"). */
+  readonly policyEvery?: string;
 }
 
 interface ReportFile {
-  readonly plan?: { readonly name?: string };
+  readonly plan?: { readonly name?: string; readonly policy?: { readonly every?: string } };
   readonly snapshot?: { readonly tag?: string | null };
   readonly host?: { readonly hostname?: string };
   readonly verdict: Verdict;
   readonly startedAt: string;
   readonly mode: string;
-  readonly rto?: Record<string, number>;
+  readonly rto?: RecoveryTimes;
 }
 
-/** Drills, setups and checks of one plan, oldest first. */
-export async function readHistory(reportRoot: string, planName: string): Promise<PastDrill[]> {
-  const planDir = path.resolve(reportRoot, planName);
-  const entries = await readdir(planDir).catch(() => [] as string[]);
-  const drills: PastDrill[] = [];
-  for (const entry of entries.sort()) {
-    const dir = path.join(planDir, entry);
-    try {
-      const report = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')) as ReportFile;
-      drills.push({
-        plan: report.plan?.name ?? planName,
-        dir,
-        tag: report.snapshot?.tag ?? null,
-        verdict: report.verdict,
-        startedAt: report.startedAt,
-        mode: report.mode,
-        host: report.host?.hostname ?? null,
-        rto: report.rto ?? {},
-      });
-    } catch {
-      // A folder without a readable report is not a drill of ours.
-    }
+/** A plan's folder holds report folders; a fleet host's folder holds plan folders: three levels at most. */
+const MAX_DEPTH = 3;
+
+async function readReport(dir: string, fallbackPlan: string, fleetHost: string | undefined): Promise<PastDrill | undefined> {
+  try {
+    const report = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')) as ReportFile;
+    if (typeof report.verdict !== 'string' || typeof report.startedAt !== 'string') return undefined;
+    return {
+      plan: report.plan?.name ?? fallbackPlan,
+      dir,
+      tag: report.snapshot?.tag ?? null,
+      verdict: report.verdict,
+      startedAt: report.startedAt,
+      mode: report.mode,
+      host: fleetHost ?? report.host?.hostname ?? null,
+      rto: report.rto ?? {},
+      ...(report.plan?.policy?.every ? { policyEvery: report.plan.policy.every } : {}),
+    };
+  } catch {
+    // A folder without a readable report is not a drill of ours.
+    return undefined;
   }
-  return drills.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }
 
-/** Every plan's drills under the report root, oldest first. */
+/** `depth` counts folders below the report root; a report three down is a fleet host's (`<host>/<plan>/<stamp>`). */
+async function collect(root: string, dir: string, depth: number, found: PastDrill[]): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  if (entries.some((entry) => entry.isFile() && entry.name === 'report.json')) {
+    const fleetHost = depth === MAX_DEPTH ? path.relative(root, dir).split(path.sep)[0] : undefined;
+    const drill = await readReport(dir, path.basename(path.dirname(dir)), fleetHost);
+    if (drill) found.push(drill);
+    return;
+  }
+  if (depth === MAX_DEPTH) return;
+  const subdirs = entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'));
+  await Promise.all(subdirs.map((entry) => collect(root, path.join(dir, entry.name), depth + 1, found)));
+}
+
+const oldestFirst = (a: PastDrill, b: PastDrill) => a.startedAt.localeCompare(b.startedAt) || a.dir.localeCompare(b.dir);
+
+/** Every drill, setup and check under the report root, of every plan and host, oldest first. */
 export async function readAllHistory(reportRoot: string): Promise<PastDrill[]> {
-  const plans = await readdir(path.resolve(reportRoot), { withFileTypes: true }).catch(() => []);
-  const all = await Promise.all(plans.filter((entry) => entry.isDirectory()).map((entry) => readHistory(reportRoot, entry.name)));
-  return all.flat().sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  const found: PastDrill[] = [];
+  await collect(path.resolve(reportRoot), path.resolve(reportRoot), 0, found);
+  return found.sort(oldestFirst);
+}
+
+/** Drills, setups and checks of one plan (this node's layout, `<root>/<plan>/…`), oldest first. */
+export async function readHistory(reportRoot: string, planName: string): Promise<PastDrill[]> {
+  const found: PastDrill[] = [];
+  // A node's own plan folder: its reports are two down, never a fleet host's.
+  await collect(path.resolve(reportRoot), path.resolve(reportRoot, planName), 1, found);
+  return found.filter((drill) => drill.plan === planName).sort(oldestFirst);
 }
 
 /** The newest drill verdict for each tag. */

@@ -3,6 +3,7 @@ import { describeDrift } from '../core/drift/report.js';
 import { formatBytes, formatDuration } from '../core/format.js';
 import type { DrillRecord } from '../core/model.js';
 import { assertionStatus, driftStatus, statusLook } from '../core/status.js';
+import { auditLines } from './markdown-audit.js';
 import type { Output } from './output.js';
 
 type Report = DrillRecord;
@@ -89,6 +90,7 @@ export function renderMarkdown(report: Report): string {
         `| ${cell(a.name)} | ${a.api} | ${cell(a.expected)} | ${cell(a.actual)} | ${a.cer === null ? '—' : a.cer.toFixed(3)} | ${a.latencyMs === null ? '—' : `${a.latencyMs} ms`} | ${assertionLabel(a)} — ${cell(a.detail)} |`,
     ),
     '',
+    ...auditLines(report),
   ];
   return `${lines.join('\n')}\n`;
 }

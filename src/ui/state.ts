@@ -1,5 +1,5 @@
 /** The wizard's state: a pure reducer over the core's events (plus the wizard's own few actions). */
-import type { AssertionOutcome, CheckResult, DriftReport, DrillEvent, EnvironmentReview, LfsFileRecord, ProgressInfo, SnapshotTag, StepError, StepHeading, StepId, StepStatus, Verdict } from '../core/model.js';
+import type { AssertionOutcome, CheckResult, DriftReport, DrillEvent, EnvironmentReview, LfsFileRecord, LeftRunning, ProgressInfo, SnapshotTag, StepError, StepHeading, StepId, StepStatus, Verdict } from '../core/model.js';
 
 export interface StepView {
   readonly id: StepId;
@@ -47,7 +47,7 @@ export interface WizardState {
     readonly durationMs: number;
     readonly exitCode: number;
     readonly summary: string;
-    readonly leftRunning?: { readonly pid: number; readonly url: string };
+    readonly leftRunning?: LeftRunning;
     /** What teardown found: nothing left running or behind. */
     readonly cleanedUp: boolean;
   };

@@ -129,6 +129,8 @@ function smallReport(): Report {
       compared: ['OS', 'Python', 'NVIDIA driver', 'packages (pip freeze)'],
       notCompared: ['PyTorch'],
     },
+    signOff: { operator: 'A. Operator', notes: 'quarterly drill\nticket OPS-1 | done' },
+    changes: null,
   };
 }
 

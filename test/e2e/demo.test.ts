@@ -14,6 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ndjsonLineSchema } from '../../src/core/events-schema.js';
 import { describeRun, repoRoot, runCli, type CliResult } from '../helpers/cli.js';
+import { promtool } from '../helpers/promtool.js';
 import { describeProcesses, processesUsing, stillRunning, type ProcessInfo } from '../helpers/processes.js';
 import { freePort } from '../helpers/sample.js';
 
@@ -183,14 +184,28 @@ function expectAllStepsInOrder(events: readonly JsonEvent[]): void {
   expect(boundaries).toEqual(STEP_IDS.flatMap((id) => [`step-start ${id}`, `step-end ${id}`]));
 }
 
+/** The --metrics-file of the drills that share historyReports. */
+const metricsFile = () => path.join(historyReports, '..', 'metrics', 'whisper-drill.prom');
+
+/** The metrics file holds `sample` (after the plan and host labels) and promtool accepts it. */
+async function expectMetrics(sample: string): Promise<string> {
+  const text = await readFile(metricsFile(), 'utf8');
+  expect(text).toContain(`whisper_drill_verdict{plan="demo",host="${os.hostname()}",${sample}`);
+  const checked = await promtool(['check', 'metrics'], { input: text });
+  expect(checked.code, checked.output).toBe(0);
+  expect(await readdir(path.dirname(metricsFile())), 'no temp file left beside it').toEqual(['whisper-drill.prom']);
+  return text;
+}
+
 describe.sequential('whisper-drill demo (built CLI, embedded sample backup)', () => {
   it(
     'demo --yes restores the newest tag, passes, writes a complete report and leaves nothing behind',
     async () => {
       const tmp = await privateTmp();
-      const result = await runCli(['demo', '--yes', '--report-dir', historyReports], { cwd, env: { TMPDIR: tmp }, timeoutMs: DRILL_TIMEOUT_MS });
+      const result = await runCli(['demo', '--yes', '--report-dir', historyReports, '--metrics-file', metricsFile()], { cwd, env: { TMPDIR: tmp }, timeoutMs: DRILL_TIMEOUT_MS });
       expect(result.code, describeRun(result)).toBe(0);
       expectCleanOutput(result);
+      await expectMetrics(`mode="drill",tag="${NEWEST_TAG}",verdict="passed"} 1`);
 
       // Plain progress lines on stderr, one start and one end line per step.
       const err = result.stderr;
@@ -276,13 +291,16 @@ describe.sequential('whisper-drill demo (built CLI, embedded sample backup)', ()
     async () => {
       const tmp = await privateTmp();
       const before = await reportDirsOf(historyReports);
-      const result = await runCli(['demo', '--yes', '--tag', 'v1.1-broken-model', '--report-dir', historyReports], {
+      const result = await runCli(['demo', '--yes', '--tag', 'v1.1-broken-model', '--report-dir', historyReports, '--metrics-file', metricsFile()], {
         cwd,
         env: { TMPDIR: tmp },
         timeoutMs: DRILL_TIMEOUT_MS,
       });
       expect(result.code, describeRun(result)).toBe(1);
       expectCleanOutput(result);
+      // The metrics say it failed, and still know the passing drill before it.
+      const metrics = await expectMetrics('mode="drill",tag="v1.1-broken-model",verdict="failed"} 1');
+      expect(metrics).toMatch(/^whisper_drill_last_success_timestamp_seconds\{plan="demo",host="[^"]+"\} [1-9]\d+$/m);
 
       const failLine = result.stderr.split('\n').find((line) => line.startsWith('[FAIL] verify'));
       expect(failLine, result.stderr).toBeDefined();
@@ -323,12 +341,13 @@ describe.sequential('whisper-drill demo (built CLI, embedded sample backup)', ()
     expect(rows[0]).toMatch(/v1\.3-signed-release\s+passed\b/);
     expect(rows[1]).toMatch(/v1\.1-broken-model\s+failed\b/);
 
-    // Without --plan: every plan found under the report directory, named in a column of its own.
+    // Without --plan: every plan and host found under the report directory, each under its own heading.
     const all = await runCli(['history', '--report-dir', historyReports], { cwd, timeoutMs: 60_000 });
     expect(all.code, describeRun(all)).toBe(0);
     const allRows = all.stdout.split('\n').filter((line) => /^\d{4}-\d{2}-\d{2}T/.test(line));
     expect(allRows, all.stdout).toHaveLength(2);
-    expect(allRows[0]).toMatch(/demo\s+v1\.3-signed-release\s+passed\b/);
+    expect(all.stdout).toContain(`demo on ${os.hostname()}`);
+    expect(allRows[0]).toMatch(new RegExp(`${os.hostname()}\\s+v1\\.3-signed-release\\s+passed\\b`));
 
     const json = await runCli(['history', '--plan', DEMO_PLAN, '--report-dir', historyReports, '--json'], { cwd, timeoutMs: 60_000 });
     expect(json.code, describeRun(json)).toBe(0);

@@ -27,6 +27,11 @@ describe('plan errors', () => {
     ]);
   });
 
+  it('policy: an age in hours, days or weeks', () => {
+    expect(problems(`${BASE}\npolicy: { every: 3 months }\n`)).toEqual(['7:18 policy.every: expected an age such as "90d", "13w" or "36h", got "3 months"']);
+    expect(parsePlan(`${BASE}\npolicy: { every: 13w }\n`, 'x.yaml').policy).toEqual({ every: '13w' });
+  });
+
   it('install: the problems of the form that fits, or both forms named', () => {
     expect(problems(`${BASE}\ninstall: [make, 5, " "]\n`)).toEqual([
       '7:17 install[1]: expected a string, got 5 (quote it: "5")',

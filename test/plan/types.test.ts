@@ -78,6 +78,7 @@ interface Plan {
   readonly service: ServicePlan;
   readonly assertions: readonly Assertion[];
   readonly report: { readonly dir: string };
+  readonly policy?: { readonly every: string };
 }
 
 describe('plan types derived from the schema', () => {

@@ -136,7 +136,7 @@ describe('wizard screens', () => {
     store.dispatch({ type: 'drill-end', cleanedUp: true, at, verdict: 'passed', durationMs: 12_000, exitCode: 0, summary: 'ok', reportDir: '/r', leftRunning: { pid: 4242, url: 'http://127.0.0.1:7860' } });
     const frame = await waitForFrame(instance, (f) => f.includes('PASSED'));
     expect(frame).toContain('The service runs at http://127.0.0.1:7860');
-    expect(frame).toContain('kill -TERM -- -4242');
+    expect(frame).toContain('kill -TERM -- -4242'); // a face given no stop command names the signal
   });
 
   it('names the fix of the failed step after a failed drill', async () => {

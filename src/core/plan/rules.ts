@@ -14,6 +14,17 @@ export const ENV_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 /** What JSON Schema can say about a service URL; isHttpUrl checks the rest. */
 export const HTTP_URL_PATTERN = '^https?://[^\\s/]+';
 
+/** A drill policy's maximum age: a whole number of hours, days or weeks. */
+export const POLICY_AGE_PATTERN = '^[1-9][0-9]*[hdw]$';
+
+const AGE_UNIT_MS = { h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+
+/** "90d" → milliseconds; the plan's schema has already checked the form. */
+export function policyAgeMs(every: string): number {
+  const unit = every.slice(-1) as keyof typeof AGE_UNIT_MS;
+  return Number(every.slice(0, -1)) * AGE_UNIT_MS[unit];
+}
+
 export const DEFAULTS = {
   tags: 'v*',
   requireSignedTag: false,

@@ -4,7 +4,7 @@
  */
 import { count, either, flag, list, mapping, matching, nonBlank, rule, text } from './fields.js';
 import { isRecord } from './messages.js';
-import { DEFAULTS, ENV_NAME_PATTERN, NAME_PATTERN } from './rules.js';
+import { DEFAULTS, ENV_NAME_PATTERN, NAME_PATTERN, POLICY_AGE_PATTERN } from './rules.js';
 import { assertions } from './schema-assertions.js';
 import { environment } from './schema-environment.js';
 import { service } from './schema-service.js';
@@ -74,6 +74,15 @@ const install = either(
     'Install commands, run through a shell in the restored workspace: a list of commands, or a mapping with commands and a time limit.',
   );
 
+/** How often the plan must be drilled: past that age since the last passing drill, it is overdue. */
+const policy = mapping({
+  every: matching('an age such as "90d", "13w" or "36h"', new RegExp(POLICY_AGE_PATTERN)).describe(
+    'Maximum age of the last passing drill (or setup) of this plan on a host, in hours (h), days (d) or weeks (w): older is overdue.',
+  ),
+})
+  .optional()
+  .describe('How often this plan must be drilled (history, check and the wizard show an overdue drill; metrics carry it).');
+
 const report = mapping({
   dir: nonBlank()
     .default(DEFAULTS.reportDir)
@@ -94,6 +103,7 @@ export const PlanInput = mapping({
   service,
   assertions,
   report,
+  policy,
 }).meta({
   title: 'whisper-drill plan',
   description:

@@ -1,5 +1,6 @@
 /** environment: every requirement of the plan, measured, with a fix for each failure. */
 import { runEnvironmentChecks, summarizeChecks } from '../checks/environment-checks.js';
+import { drillPolicyCheck } from '../checks/policy-check.js';
 import { cudaVisibleDevices } from '../checks/visible-gpus.js';
 import { installablePackages, installCommand, installPackages, isRoot } from '../checks/install-tools.js';
 import { DrillError, type CheckResult } from '../model.js';
@@ -19,7 +20,10 @@ async function measure(ctx: StepContext): Promise<{ checks: CheckResult[]; facts
     (check) => ctx.emit({ type: 'check', step: 'environment', check }),
   );
   ctx.found({ facts });
-  return { checks, facts };
+  // The age of the last passing drill against the plan's policy: a check of its own.
+  const policy = await drillPolicyCheck(ctx.plan, ctx.options.reportRoot);
+  if (policy) ctx.emit({ type: 'check', step: 'environment', check: policy });
+  return { checks: policy ? [...checks, policy] : checks, facts };
 }
 
 /** With an operator at hand, unmet requirements can be fixed in place and checked again. */

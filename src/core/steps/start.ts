@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { startServiceProcess } from '../../adapters/process-group.js';
 import { isPortFree } from '../../probes/ports.js';
 import { probeSendsKey, waitUntilReady } from '../../service/ready.js';
+import { setupPaths } from '../../service/setup-state.js';
 import { DrillError } from '../model.js';
 import { defineStep } from './step.js';
 import { formatDuration } from '../format.js';
@@ -24,9 +25,9 @@ export const startStep = defineStep({
     for (const port of ctx.plan.environment.ports) {
       if (!(await isPortFree(port))) throw new DrillError(`port ${port} is already in use`, { hint: `stop whatever listens on ${port} (ss -ltnp 'sport = :${port}')` });
     }
-    const reportDir = ctx.reportDir();
-    await mkdir(reportDir, { recursive: true });
-    const log = path.join(reportDir, 'service.log');
+    // A drill's service logs into the report; a new node's beside it, where it keeps running (the report gets a copy).
+    const log = ctx.options.mode === 'setup' ? setupPaths(ctx.workspace.dir).log : path.join(ctx.reportDir(), 'service.log');
+    await mkdir(path.dirname(log), { recursive: true });
     ctx.found({ serviceLog: log });
     const recent: string[] = [];
     ctx.log(`$ ${service.start}`, 'info');

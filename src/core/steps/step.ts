@@ -22,6 +22,7 @@ import type {
   ProgressInfo,
   RecoveryTimes,
   RtoKey,
+  SignOff,
   StepId,
   StepStatus,
 } from '../model.js';
@@ -53,6 +54,8 @@ export interface Findings {
   readonly serviceLog?: string;
   readonly leftRunning?: LeftRunning;
   readonly drift?: DriftReport;
+  /** The audited configuration files as restored. */
+  readonly configFiles?: Readonly<Record<string, string | null>>;
 }
 
 export interface StepResult<Output> {
@@ -92,6 +95,8 @@ export interface DrillOptions {
    * command: sent as a Bearer token, never emitted, logged or recorded.
    */
   readonly apiKey?: string;
+  /** --operator and --notes; the wizard may ask for them at the end (AskPort.signOff). */
+  readonly signOff?: SignOff;
   /** Resolves `builtin:sample-backup` to the built sample repository. */
   readonly resolveBuiltinRepo?: (name: string, signal: AbortSignal) => Promise<{ url: string; allowedSigners?: string; note?: string }>;
   /** Writes the record's outputs (report.json, report.md, junit.xml) before the end is announced. */

@@ -2,23 +2,43 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { groupAlive } from '../../adapters/process-group.js';
+import { setupPaths, writeSetupState } from '../../service/setup-state.js';
 import { DrillError } from '../model.js';
 import { defineStep } from './step.js';
+
+/** A path as one shell word, for a command the operator copies. */
+const shellWord = (text: string) => (/^[\w./@%+=:,-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`);
 
 export const teardownStep = defineStep({
   id: 'teardown',
   title: 'Tear down',
   needs: [],
   always: true,
-  run: async (ctx, { start }) => {
+  run: async (ctx, input) => {
+    const { start } = input;
     const notes: string[] = [];
     const service = start?.service;
     const keepRunning = ctx.options.mode === 'setup' && service !== undefined && !ctx.signal.aborted && !service.hasExited();
     if (service && keepRunning) {
       await service.stopFollowing();
       service.release();
-      ctx.found({ leftRunning: { pid: service.pid, url: ctx.plan.service.url } });
-      notes.push(`service left running (process group ${service.pid}, ${ctx.plan.service.url}); stop it with: kill -TERM -- -${service.pid}`);
+      const { dir } = ctx.workspace;
+      const { plan } = ctx;
+      await writeSetupState(dir, {
+        repo: plan.snapshot.repo,
+        plan: plan.name,
+        planFile: plan.file,
+        tag: input.snapshot?.tag.name ?? null,
+        pid: service.pid,
+        command: service.command,
+        url: plan.service.url,
+        stopTimeoutSec: plan.service.stopTimeoutSec,
+        startedAt: new Date().toISOString(),
+      });
+      const stop = `whisper-drill stop --dir ${shellWord(dir)}`;
+      const log = setupPaths(dir).log;
+      ctx.found({ leftRunning: { pid: service.pid, url: plan.service.url, stop, log } });
+      notes.push(`service left running (process group ${service.pid}, ${plan.service.url}; pid file and log in ${setupPaths(dir).folder}); stop it with: ${stop}`);
     } else if (service) {
       const stopped = await service.stop(ctx.plan.service.stopTimeoutSec * 1000);
       if (!stopped.groupGone || groupAlive(service.pid)) {

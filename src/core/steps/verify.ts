@@ -4,6 +4,7 @@
  * itself (git-lfs's fallback) are hashed here — git-lfs's exit code is not trusted.
  */
 import { readLfsPointers } from '../../snapshot/pointers.js';
+import { readAuditedFiles } from '../../snapshot/audited-files.js';
 import { staleIndexLock, verifyLfsFile } from '../../snapshot/verify.js';
 import { formatBytes } from '../format.js';
 import { DrillError, type LfsFileRecord } from '../model.js';
@@ -40,7 +41,7 @@ export const verifyStep = defineStep({
       files.push(record);
       ctx.emit({ type: 'lfs-file', file: record });
     }
-    ctx.found({ lfsFiles: files });
+    ctx.found({ lfsFiles: files, configFiles: await readAuditedFiles(ctx.workspace.dir) });
     const lock = await staleIndexLock(dir);
     if (lock) throw new DrillError(`stale ${lock}: an interrupted git command left the index locked`, { hint: `remove ${lock} and restore again` });
     const failures = files.filter((file) => !file.verified);

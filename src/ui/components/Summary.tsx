@@ -13,7 +13,8 @@ export function nextSteps(state: WizardState): string[] {
   const lines: string[] = [];
   if (end.leftRunning) {
     lines.push(`The service runs at ${end.leftRunning.url} (process group ${end.leftRunning.pid}).`);
-    lines.push(`Stop it with: kill -TERM -- -${end.leftRunning.pid}`);
+    if (end.leftRunning.log) lines.push(`Its log: ${end.leftRunning.log}`);
+    lines.push(`Stop it with: ${end.leftRunning.stop ?? `kill -TERM -- -${end.leftRunning.pid}`}`);
   }
   if (end.verdict === 'failed' && failed) lines.push(`Fix ${failed.id}: ${failed.error?.hint ?? failed.summary}`);
   if (end.verdict === 'inconclusive') lines.push('Run it where every required check can be carried out (see the report).');

@@ -1,0 +1,55 @@
+/**
+ * The history as text: for each plan on each host, the policy line (overdue loudly), the RTO trend,
+ * and one row per drill with the recovery time of each phase; a phase > 25% slower than its
+ * baseline is marked ▲ and explained under its row.
+ */
+import { formatAge, formatDuration } from '../core/format.js';
+import { PHASES, sparkline, type HostHistory, type Phase, type PolicyStatus } from '../history/trend.js';
+
+const PHASE_LABELS: Record<Phase, string> = {
+  fetchMs: 'fetch',
+  verifyMs: 'verify',
+  installMs: 'install',
+  startMs: 'start',
+  firstTranscriptMs: 'transcript',
+  totalMs: 'total',
+};
+
+/** "✔ last passing drill 12 days ago (policy: every 90d)" or "⚠ OVERDUE: …" — overdue is never subtle. */
+export function describePolicy(policy: PolicyStatus): string {
+  const last = policy.lastPassedAt ? `last passing drill ${formatAge(policy.ageMs ?? 0)} ago (${policy.lastPassedAt.slice(0, 10)})` : 'no passing drill on record';
+  return policy.overdue ? `⚠ OVERDUE: ${last}; the policy is every ${policy.every}` : `✔ ${last}; the policy is every ${policy.every}`;
+}
+
+function columns(cells: readonly string[], widths: readonly number[]): string {
+  return cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+}
+
+export function renderHostHistory(history: HostHistory): string[] {
+  const lines = [`${history.plan} on ${history.host}`];
+  if (history.policy) lines.push(`  ${describePolicy(history.policy)}`);
+  lines.push(`  total RTO, oldest → newest: ${sparkline(history.drills.map((drill) => drill.rto.totalMs))}`);
+  const header = ['started (UTC)', 'host', 'tag', 'verdict', ...PHASES.map((phase) => PHASE_LABELS[phase])];
+  const rows = history.drills.map((drill) => {
+    const slow = new Set(drill.regressions.map((r) => r.phase));
+    const time = (phase: Phase) => {
+      const ms = drill.rto[phase];
+      return ms === undefined ? '—' : `${formatDuration(ms)}${slow.has(phase) ? ' ▲' : ''}`;
+    };
+    return [drill.startedAt.slice(0, 19), drill.host ?? '—', drill.tag ?? '—', drill.verdict, ...PHASES.map(time)];
+  });
+  const widths = header.map((_, i) => Math.max(header[i]!.length, ...rows.map((row) => row[i]!.length)));
+  lines.push(columns(header, widths));
+  history.drills.forEach((drill, index) => {
+    lines.push(columns(rows[index]!, widths));
+    for (const r of drill.regressions) {
+      const percent = Math.round((r.ms / r.baselineMs - 1) * 100);
+      lines.push(`  ▲ ${PHASE_LABELS[r.phase]} ${formatDuration(r.ms)} is ${percent}% slower than the median of the drills before it (${formatDuration(r.baselineMs)})`);
+    }
+  });
+  return lines;
+}
+
+export function renderHistory(histories: readonly HostHistory[]): string {
+  return `${histories.map((history) => renderHostHistory(history).join('\n')).join('\n\n')}\n`;
+}

@@ -1,0 +1,21 @@
+/**
+ * --metrics-file: after the report is saved, the drill's metrics for node_exporter's textfile
+ * collector, written atomically (temp file + rename in the same directory, which the collector
+ * skips: it reads only *.prom files) so a scrape never sees half a file.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { DrillRecord } from '../core/model.js';
+import { readHistory } from '../history/read.js';
+import { historyByHost } from '../history/trend.js';
+import { writeAtomically } from '../outputs/index.js';
+import { renderMetrics } from '../outputs/metrics.js';
+
+export async function writeMetricsFile(file: string, record: DrillRecord, reportRoot: string): Promise<void> {
+  // The history of this plan on this host, this run's report included (it was saved first).
+  const drills = (await readHistory(reportRoot, record.plan.name)).filter((drill) => drill.host === record.host.hostname);
+  const [history] = historyByHost(drills, new Date(record.finishedAt), record.plan.policy?.every);
+  const target = path.resolve(file);
+  await mkdir(path.dirname(target), { recursive: true });
+  await writeAtomically(target, renderMetrics(record, history));
+}

@@ -1,0 +1,49 @@
+/**
+ * What changed since the last drill (or setup) of the plan on this host, for the auditor: the tag,
+ * the diff of each audited configuration file, and the recovery time of each phase then and now.
+ * The earlier report is the last one under the report root; files it did not record are not compared.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { AUDITED_FILES, type ChangesSinceLastDrill, type DrillRecord } from '../core/model.js';
+import { lineDiff } from './line-diff.js';
+import { readHistory } from './read.js';
+import { PHASES } from './trend.js';
+
+type Current = Pick<DrillRecord, 'plan' | 'host' | 'snapshot' | 'rto' | 'reportDir'>;
+
+interface EarlierReport {
+  readonly snapshot?: { readonly tag?: string | null; readonly commit?: string | null; readonly configFiles?: Record<string, string | null> };
+}
+
+export async function changesSinceLastDrill(reportRoot: string, current: Current): Promise<ChangesSinceLastDrill | null> {
+  const earlier = (await readHistory(reportRoot, current.plan.name)).filter(
+    (drill) => drill.host === current.host.hostname && (drill.mode === 'drill' || drill.mode === 'setup') && path.resolve(drill.dir) !== path.resolve(current.reportDir),
+  );
+  const last = earlier.at(-1);
+  if (!last) return null;
+  const report = JSON.parse(await readFile(path.join(last.dir, 'report.json'), 'utf8')) as EarlierReport;
+  const before = report.snapshot?.configFiles ?? {};
+  const now = current.snapshot.configFiles ?? {};
+  const files: ChangesSinceLastDrill['files'][number][] = [];
+  const unchangedFiles: string[] = [];
+  for (const file of AUDITED_FILES) {
+    if (!(file in before) || !(file in now)) continue;
+    const [a, b] = [before[file] ?? null, now[file] ?? null];
+    if (a === b) unchangedFiles.push(file);
+    else files.push({ path: file, change: a === null ? 'added' : b === null ? 'removed' : 'changed', diff: lineDiff(a ?? '', b ?? '') });
+  }
+  const rto = PHASES.flatMap((phase) => {
+    const [fromMs, toMs] = [last.rto[phase], current.rto[phase]];
+    return fromMs === undefined || toMs === undefined ? [] : [{ phase, fromMs, toMs }];
+  });
+  const tag = current.snapshot.tag;
+  return {
+    since: { startedAt: last.startedAt, tag: last.tag, commit: report.snapshot?.commit ?? null, verdict: last.verdict, reportDir: last.dir },
+    tag: last.tag === tag ? null : { from: last.tag, to: tag },
+    files,
+    unchangedFiles,
+    rto,
+    environmentDrift: null,
+  };
+}
