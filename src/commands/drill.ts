@@ -71,6 +71,7 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
         ...(args.tag ? { tag: args.tag } : {}),
         ...(mode === 'setup' ? { workdir: args.dir } : args.workdir ? { workdir: args.workdir } : {}),
         keep: args.keep,
+        ...(args.systemd ? { systemdUnit: true } : {}),
         reportRoot,
         cacheRoot: cacheRoot(),
         signal,
