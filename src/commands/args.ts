@@ -23,6 +23,8 @@ export interface CliArgs {
   /** schedule --install: write the units (into --unit-dir, default /etc/systemd/system). */
   readonly install?: boolean;
   readonly unitDir?: string;
+  /** setup --systemd: a unit for the service instead of leaving it running. */
+  readonly systemd?: boolean;
   /** history: one host's drills. */
   readonly host?: string;
   readonly keep: boolean;
@@ -67,6 +69,7 @@ const OPTIONS = {
   'metrics-file': { type: 'string' },
   every: { type: 'string' },
   operator: { type: 'string' },
+  systemd: { type: 'boolean', default: false },
   notes: { type: 'string' },
   'unit-dir': { type: 'string' },
   keep: { type: 'boolean', default: false },
@@ -93,7 +96,7 @@ const OPTIONS = {
 /** Which flags each command takes: any other is a usage error that names it. */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   drill: ['plan', 'tag', 'yes', 'json', 'report-dir', 'workdir', 'keep', 'dry-run', 'metrics-file', 'operator', 'notes'],
-  setup: ['plan', 'dir', 'tag', 'yes', 'json', 'report-dir', 'metrics-file', 'operator', 'notes'],
+  setup: ['plan', 'dir', 'tag', 'yes', 'json', 'report-dir', 'metrics-file', 'operator', 'notes', 'systemd'],
   check: ['plan', 'json', 'fix', 'yes', 'report-dir', 'record', 'against', 'metrics-file', 'operator', 'notes'],
   history: ['plan', 'report-dir', 'json', 'host'],
   demo: ['yes', 'json', 'report-dir', 'tag', 'keep', 'workdir', 'metrics-file', 'operator', 'notes'],
@@ -152,6 +155,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     ...(values['metrics-file'] ? { metricsFile: values['metrics-file'] } : {}),
     ...(values.every ? { every: values.every } : {}),
     ...(values.operator ? { operator: values.operator } : {}),
+    ...(values.systemd ? { systemd: true } : {}),
     ...(values.notes ? { notes: values.notes } : {}),
     ...(values['unit-dir'] ? { unitDir: values['unit-dir'] } : {}),
     ...(command === 'schedule' ? { install: values.install === true } : {}),
@@ -188,6 +192,7 @@ Usage:
                         [--workdir DIR] [--keep] [--dry-run] [--metrics-file FILE]
                         [--operator NAME] [--notes TEXT]
   whisper-drill setup   --plan FILE --dir DIR [--tag TAG] [--yes] [--json] [--metrics-file FILE]
+                        [--systemd]
   whisper-drill check   [--plan FILE] [--json] [--yes] [--fix] [--report-dir DIR] [--metrics-file FILE]
                         [--record FILE] [--against TAG]
   whisper-drill history [--plan FILE] [--host HOST] [--report-dir DIR] [--json]
@@ -229,6 +234,7 @@ Options:
   --workdir DIR      restore into DIR (new or empty) instead of a scratch directory
   --keep             keep the workspace after the drill
   --metrics-file FILE  also write Prometheus metrics (node_exporter textfile collector)
+  --systemd          setup: stop the verified service and write a systemd unit for it
   --operator NAME    who runs the drill, for the report (the wizard asks at the end)
   --notes TEXT       the operator's notes, for the report
   --dry-run          list the snapshot tags and check the environment; restore nothing

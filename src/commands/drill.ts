@@ -80,6 +80,7 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
         ...(mode === 'check' && args.against ? { tag: args.against, against: args.against } : {}),
         ...(mode === 'setup' ? { workdir: args.dir } : args.workdir ? { workdir: args.workdir } : {}),
         keep: args.keep,
+        ...(args.systemd ? { systemdUnit: true } : {}),
         reportRoot,
         cacheRoot: cacheRoot(),
         signal,

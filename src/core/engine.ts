@@ -171,7 +171,7 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   const exitCode = EXIT_CODES[verdict];
   // Who ran it and what they noted: from the flags, or asked by the wizard (not recovery time: the clock has stopped).
   const given = options.signOff ?? { operator: null, notes: null };
-  const signOff = options.ask.signOff && !signal.aborted ? await options.ask.signOff(given) : given;
+  const signOff = options.ask.signOff && options.mode !== 'check' && !signal.aborted ? await options.ask.signOff(given) : given;
   const built = buildRecord(options, found, { startedAt, finishedAt, workdir: workspace.dir, reportDir: reportDir(), steps: records, verdict, reasons, exitCode, signOff });
   const changes = options.mode === 'check' ? null : await changesSinceLastDrill(options.reportRoot, built);
   const drill = redactDeep({ ...built, changes }, secrets);

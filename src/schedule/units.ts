@@ -60,7 +60,7 @@ Type=oneshot
 # A failed drill fails the unit (exit 1; 3 inconclusive), so OnFailure= and systemctl --failed show it;
 # the metrics file tells Prometheus either way.
 ExecStart=${drillArgs(input).map(unitWord).join(' ')}
-WorkingDirectory=${unitWord(input.reportDir)}
+WorkingDirectory=${input.reportDir.replaceAll('%', '%%')}
 # A drill restores gigabytes and installs packages: no start timeout, and it yields to the node's work.
 TimeoutStartSec=infinity
 Nice=10

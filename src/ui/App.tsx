@@ -1,6 +1,6 @@
 import { Box, Static, Text, useInput, useStdin, useStdout } from 'ink';
 import { useSyncExternalStore } from 'react';
-import type { EnvironmentDecision } from '../core/model.js';
+import type { EnvironmentDecision, SignOff } from '../core/model.js';
 import { AbortPrompt } from './components/AbortPrompt.js';
 import { AssertionList } from './components/AssertionList.js';
 import { CheckList } from './components/CheckList.js';
@@ -11,6 +11,7 @@ import { HelpOverlay } from './components/HelpOverlay.js';
 import { LfsFileList } from './components/LfsFileList.js';
 import { LiveStep } from './components/LiveStep.js';
 import { LogView } from './components/LogView.js';
+import { SignOffPrompt } from './components/SignOffPrompt.js';
 import { Summary } from './components/Summary.js';
 import { TagPicker } from './components/TagPicker.js';
 import { keyIntent } from './keys.js';
@@ -21,6 +22,7 @@ export interface AppProps {
   readonly store: WizardStore;
   readonly onChooseTag: (tag: string) => void;
   readonly onEnvironmentDecision?: (decision: EnvironmentDecision) => void;
+  readonly onSignOff?: (signOff: SignOff) => void;
   /** The operator confirmed the abort: stop the drill (graceful: teardown and report still run). */
   readonly onAbort: () => void;
   /** Ctrl-C while already aborting: kill everything now. */
@@ -103,6 +105,7 @@ export function App(props: AppProps) {
           {question?.kind === 'environment' ? (
             <EnvironmentReview review={question.review} onDecide={(decision) => props.onEnvironmentDecision?.(decision)} />
           ) : null}
+          {question?.kind === 'sign-off' ? <SignOffPrompt given={question.given} isActive={pickerActive} onDone={(signOff) => props.onSignOff?.(signOff)} /> : null}
           {live && !question ? <LiveStep step={live} progress={state.progress[live.id]} tail={state.tail} columns={columns} /> : null}
           {live?.id === 'assert' ? <AssertionList assertions={state.assertions} /> : null}
         </>

@@ -1,6 +1,6 @@
 /** The interactive face: renders the wizard and answers the drill's questions with its screens. */
 import { render } from 'ink';
-import type { EnvironmentDecision, FrontEnd, Mode } from '../core/model.js';
+import type { EnvironmentDecision, FrontEnd, Mode, SignOff } from '../core/model.js';
 import { App } from './App.js';
 import { initialState } from './state.js';
 import { createWizardStore } from './store.js';
@@ -25,6 +25,7 @@ export async function wizardFrontEnd(planLabel: string, mode: Mode, controller: 
   let closed = false;
   let answerTag: ((tag: string) => void) | undefined;
   let answerEnvironment: ((decision: EnvironmentDecision) => void) | undefined;
+  let answerSignOff: ((signOff: SignOff) => void) | undefined;
   const app = render(
     <App
       store={store}
@@ -35,6 +36,10 @@ export async function wizardFrontEnd(planLabel: string, mode: Mode, controller: 
       onEnvironmentDecision={(decision) => {
         store.dispatch({ type: 'environment-decided' });
         answerEnvironment?.(decision);
+      }}
+      onSignOff={(signOff) => {
+        store.dispatch({ type: 'signed-off' });
+        answerSignOff?.(signOff);
       }}
       onAbort={() => {
         store.dispatch({ type: 'abort-confirmed' });
@@ -62,6 +67,12 @@ export async function wizardFrontEnd(planLabel: string, mode: Mode, controller: 
           answerEnvironment = resolve;
           store.dispatch({ type: 'ask-environment', review });
         }),
+      // Never a reason for the drill to fail: aborted meanwhile, the report keeps what the flags gave.
+      signOff: (given) =>
+        untilAnswered<SignOff>(controller.signal, (resolve) => {
+          answerSignOff = resolve;
+          store.dispatch({ type: 'ask-sign-off', given });
+        }).catch(() => given),
     },
     done: async (finished) => {
       if (closed) return;

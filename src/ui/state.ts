@@ -1,5 +1,5 @@
 /** The wizard's state: a pure reducer over the core's events (plus the wizard's own few actions). */
-import type { AssertionOutcome, CheckResult, DriftReport, DrillEvent, EnvironmentReview, LfsFileRecord, LeftRunning, ProgressInfo, SnapshotTag, StepError, StepHeading, StepId, StepStatus, Verdict } from '../core/model.js';
+import type { AssertionOutcome, CheckResult, DriftReport, DrillEvent, EnvironmentReview, LfsFileRecord, LeftRunning, ProgressInfo, SignOff, SnapshotTag, StepError, StepHeading, StepId, StepStatus, Verdict } from '../core/model.js';
 
 export interface StepView {
   readonly id: StepId;
@@ -32,7 +32,10 @@ export interface WizardState {
   /** Each step's comparison with the tag's environment.lock.yaml (snapshot: the host; install: torch and packages). */
   readonly drift: Partial<Record<StepId, DriftReport>>;
   /** A question waiting for the operator. */
-  readonly question?: { readonly kind: 'tag'; readonly suggested: string } | { readonly kind: 'environment'; readonly review: EnvironmentReview };
+  readonly question?:
+    | { readonly kind: 'tag'; readonly suggested: string }
+    | { readonly kind: 'environment'; readonly review: EnvironmentReview }
+    | { readonly kind: 'sign-off'; readonly given: SignOff };
   readonly chosenTag?: string;
   /** What the operator typed to filter the tag list. */
   readonly tagFilter: string;
@@ -58,6 +61,8 @@ export type WizardAction =
   | { readonly type: 'ask-tag'; readonly suggested: string }
   | { readonly type: 'tag-chosen'; readonly tag: string }
   | { readonly type: 'tag-filter'; readonly filter: string }
+  | { readonly type: 'ask-sign-off'; readonly given: SignOff }
+  | { readonly type: 'signed-off' }
   /** Several output lines of a step at once (the store batches the core's `log` events). */
   | { readonly type: 'log-lines'; readonly step: StepId; readonly lines: readonly string[] }
   | { readonly type: 'ask-environment'; readonly review: EnvironmentReview }
@@ -162,6 +167,12 @@ export function reduce(state: WizardState, action: WizardAction): WizardState {
     }
     case 'tag-filter':
       return { ...state, tagFilter: action.filter };
+    case 'ask-sign-off':
+      return { ...state, question: { kind: 'sign-off', given: action.given } };
+    case 'signed-off': {
+      const { question: _answered, ...rest } = state;
+      return rest;
+    }
     case 'ask-environment':
       return { ...state, question: { kind: 'environment', review: action.review } };
     case 'environment-decided': {

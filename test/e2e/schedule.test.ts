@@ -1,12 +1,11 @@
 /** `schedule`: the systemd units it prints or installs, checked by systemd-analyze verify, and the cron line. */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRun, runCli } from '../helpers/cli.js';
 import { writeDemoPlan } from '../helpers/demo-plan.js';
+import { verifyUnits } from '../helpers/systemd.js';
 
 let scratch = '';
 let plan = '';
@@ -17,17 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
-
-/** systemd's own check of unit files (exit code and what it printed: nothing when they are fine). */
-async function verify(files: readonly string[]): Promise<{ code: number; output: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)('systemd-analyze', ['verify', '--man=no', ...files]);
-    return { code: 0, output: `${stdout}${stderr}` };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, output: `${e.stdout}${e.stderr}` };
-  }
-}
 
 const schedule = (...args: string[]) => runCli(['schedule', '--plan', plan, ...args], { cwd: scratch, timeoutMs: 30_000 });
 
@@ -51,12 +39,12 @@ describe('whisper-drill schedule', () => {
     const files = (await readdir(units)).sort();
     expect(files).toEqual(['whisper-drill-demo.service', 'whisper-drill-demo.timer']);
     expect(await readFile(path.join(units, files[1]!), 'utf8')).toContain('OnCalendar=*-*-01 03:00:00');
-    const verified = await verify(files.map((file) => path.join(units, file)));
+    const verified = await verifyUnits(files.map((file) => path.join(units, file)));
     expect(verified, verified.output).toEqual({ code: 0, output: '' });
     // …and the check is a real one: the same timer with a calendar systemd cannot parse is refused.
     const broken = path.join(units, 'broken.timer');
     await writeFile(broken, (await readFile(path.join(units, files[1]!), 'utf8')).replace(/^OnCalendar=.*$/m, 'OnCalendar=someday'));
-    expect((await verify([broken])).output).toContain('Failed to parse calendar specification');
+    expect((await verifyUnits([broken])).output).toContain('Failed to parse calendar specification');
   });
 
   it('takes a systemd calendar expression (no cron line then), and refuses one systemd does not', async () => {
@@ -65,7 +53,7 @@ describe('whisper-drill schedule', () => {
     expect(result.code, describeRun(result)).toBe(0);
     const timer = path.join(units, 'whisper-drill-demo.timer');
     expect(await readFile(timer, 'utf8')).toContain('OnCalendar=Mon *-*-1..7 02:00');
-    expect(await verify([timer, path.join(units, 'whisper-drill-demo.service')])).toEqual({ code: 0, output: '' });
+    expect(await verifyUnits([timer, path.join(units, 'whisper-drill-demo.service')])).toEqual({ code: 0, output: '' });
     const printed = await schedule('--every', 'Mon *-*-1..7 02:00');
     expect(printed.stdout).toContain('# No cron line');
     const bad = await schedule('--every', 'every blue moon');

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupAlive, stopProcessGroup } from '../../src/adapters/process-group.js';
 import { describeRun, runCli } from '../helpers/cli.js';
 import { writeDemoPlan } from '../helpers/demo-plan.js';
+import { verifyUnits } from '../helpers/systemd.js';
 
 const TIMEOUT_MS = 120_000;
 let scratch = '';
@@ -34,8 +35,8 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-async function setup(dir: string) {
-  return runCli(['setup', '--plan', plan, '--dir', dir, '--yes', '--report-dir', path.join(scratch, 'reports')], { cwd: scratch, timeoutMs: TIMEOUT_MS });
+async function setup(dir: string, ...extra: string[]) {
+  return runCli(['setup', '--plan', plan, '--dir', dir, '--yes', '--report-dir', path.join(scratch, 'reports'), ...extra], { cwd: scratch, timeoutMs: TIMEOUT_MS });
 }
 
 async function pidOf(dir: string): Promise<number> {
@@ -95,5 +96,20 @@ describe.sequential('setup and stop', () => {
     expect(await readdir(other)).toEqual(['notes.txt']);
     const noSetup = await runCli(['stop', '--dir', other], { cwd: scratch, timeoutMs: 30_000 });
     expect(noSetup.code).toBe(2);
+  }, TIMEOUT_MS);
+
+  it('setup --systemd stops the verified service and writes a unit for it that systemd-analyze verify accepts', async () => {
+    const dir = path.join(scratch, 'systemd-node');
+    const result = await setup(dir, '--systemd');
+    expect(result.code, describeRun(result)).toBe(0);
+    const unit = path.join(dir, '.whisper-drill', 'whisper-demo.service');
+    expect(result.stderr).toContain(`systemd unit written to ${unit}; run it with: cp ${unit} /etc/systemd/system/ && systemctl daemon-reload && systemctl enable --now whisper-demo.service`);
+    expect(result.stderr).toMatch(/service stopped with SIGTERM/);
+    const text = await readFile(unit, 'utf8');
+    expect(text).toContain(`WorkingDirectory=${dir}\n`);
+    expect(text).toMatch(/^ExecStart=\/bin\/sh -c "\.venv\/bin\/python app\.py --port \d+"$/m);
+    expect(text).toContain('KillMode=control-group');
+    expect(await verifyUnits([unit])).toEqual({ code: 0, output: '' });
+    expect(existsSync(path.join(dir, '.whisper-drill', 'service.pid')), 'nothing left running by whisper-drill').toBe(false);
   }, TIMEOUT_MS);
 });

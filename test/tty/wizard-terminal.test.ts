@@ -102,7 +102,13 @@ describe('the wizard in a real terminal', () => {
     const screen = session.screen;
     await session.pressUntil('Down', async () => /❯ v1\.2-config-tuned/.test(await screen()));
     await session.pressUntil('Enter', async () => !(await screen()).includes('Which snapshot'));
-    // Then the drill runs to a passed summary
+    // Then the drill runs to its end and asks who signs it off; the operator types a name and a note
+    await session.waitFor((s) => s.includes('Sign the drill off'), 120_000);
+    await session.pressUntil('Dana', async () => (await screen()).includes('Operator: Dana'), 1);
+    await session.pressUntil('Enter', async () => /❯ Notes:/.test(await screen()));
+    await session.pressUntil('OPS-42', async () => (await screen()).includes('OPS-42'), 1);
+    await session.pressUntil('Enter', async () => (await screen()).includes('Enter or q: exit'));
+    // and it ends with a passed summary
     const summary = await session.waitFor((s) => s.includes('Enter or q: exit'), 120_000);
     expect(summary).toContain('PASSED');
     expect(summary).toMatch(/✔ verify/);
@@ -111,7 +117,7 @@ describe('the wizard in a real terminal', () => {
     await session.pressUntil('Enter', exited);
     expect(await exitCode()).toBe(0);
     const report = await onlyReport();
-    expect(report).toMatchObject({ verdict: 'passed', snapshot: { tag: 'v1.2-config-tuned' } });
+    expect(report).toMatchObject({ verdict: 'passed', snapshot: { tag: 'v1.2-config-tuned' }, signOff: { operator: 'Dana', notes: 'OPS-42' } });
     await expect(stat(workdir)).rejects.toThrow();
     expect(describeProcesses(processesUsing(workdir))).toBe('');
   });
@@ -145,7 +151,8 @@ describe('the wizard in a real terminal', () => {
     await session.waitFor((s) => s.includes('Which snapshot should be restored?'));
     const screen = session.screen;
     await session.pressUntil('Enter', async () => !(await screen()).includes('Which snapshot'));
-    await session.waitFor((s) => s.includes('Enter or q: exit'), 120_000);
+    await session.waitFor((s) => s.includes('Sign the drill off'), 120_000);
+    await session.pressUntil('Escape', async () => (await screen()).includes('Enter or q: exit'));
 
     // When the operator scrolls back through everything the terminal showed
     const scrollback = await session.scrollback();
@@ -159,7 +166,7 @@ describe('the wizard in a real terminal', () => {
       expect(lines.filter((line) => line.includes(text)), `${step.id}: ${text}\n${scrollback}`).toHaveLength(1);
     }
     // and nothing of the live area: no running step, no footer, no question
-    expect(lines.filter((line) => line.includes('▸ ') || line.includes('? keys · q abort') || line.includes('Which snapshot')), scrollback).toEqual([]);
+    expect(lines.filter((line) => line.includes('▸ ') || line.includes('? keys · q abort') || line.includes('Which snapshot') || line.includes('Sign the drill off')), scrollback).toEqual([]);
     await session.pressUntil('Enter', exited);
     expect(await exitCode()).toBe(0);
   });

@@ -173,3 +173,34 @@ describe('wizard screens', () => {
     expect(frame).toContain('not compared (not measured here): PyTorch');
   });
 });
+
+describe('the sign-off at the end of a drill', () => {
+  it('takes the operator, then the notes, and hands both over; keys such as q and ? are text here', async () => {
+    const { store, instance } = setup();
+    const onSignOff = vi.fn();
+    instance.rerender(<App store={store} onChooseTag={vi.fn()} onAbort={vi.fn()} onForce={vi.fn()} onExit={vi.fn()} onSignOff={onSignOff} />);
+    store.dispatch({ type: 'ask-sign-off', given: { operator: null, notes: null } });
+    await waitForFrame(instance, (f) => f.includes('Sign the drill off'));
+    for (const key of ['q', '?', 'x']) await press(instance, key);
+    await press(instance, '\u007F');
+    await press(instance, KEYS.enter);
+    await waitForFrame(instance, (f) => /❯ Notes:/.test(f));
+    await press(instance, 'l');
+    instance.stdin.write(KEYS.enter);
+    await vi.waitFor(() => expect(onSignOff).toHaveBeenCalledWith({ operator: 'q?', notes: 'l' }));
+  });
+});
+
+describe('the drill policy on the first screen', () => {
+  it('shows an overdue drill among the environment checks', async () => {
+    const { store, instance } = setup();
+    store.dispatch({ type: 'step-start', at, step: 'environment', title: 'Check the environment' });
+    store.dispatch({
+      type: 'check',
+      step: 'environment',
+      check: { id: 'drill-policy', title: 'Drill policy', status: 'warned', measured: 'OVERDUE: last passing drill 120 days ago (2026-07-27)', required: 'a passing drill every 90d' },
+    });
+    const frame = await waitForFrame(instance, (f) => f.includes('Drill policy'));
+    expect(frame).toMatch(/Drill policy\s+OVERDUE: last passing drill 120 days ago/);
+  });
+});

@@ -95,6 +95,8 @@ export interface DrillOptions {
    * command: sent as a Bearer token, never emitted, logged or recorded.
    */
   readonly apiKey?: string;
+  /** setup --systemd: stop the verified service and write a systemd unit for it instead of leaving it running. */
+  readonly systemdUnit?: boolean;
   /** --operator and --notes; the wizard may ask for them at the end (AskPort.signOff). */
   readonly signOff?: SignOff;
   /** Resolves `builtin:sample-backup` to the built sample repository. */

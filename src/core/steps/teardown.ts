@@ -1,13 +1,23 @@
 /** teardown: stop the service's whole process group (TERM, then KILL) and remove the workspace — unless setup mode or --keep. */
-import { readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { groupAlive } from '../../adapters/process-group.js';
 import { setupPaths, writeSetupState } from '../../service/setup-state.js';
+import { renderServiceUnit, serviceUnitName } from '../../service/systemd-unit.js';
 import { DrillError } from '../model.js';
-import { defineStep } from './step.js';
+import { defineStep, type StepContext } from './step.js';
 
 /** A path as one shell word, for a command the operator copies. */
 const shellWord = (text: string) => (/^[\w./@%+=:,-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`);
+
+async function writeUnitFor(ctx: StepContext, tag: string | null): Promise<string> {
+  const { dir } = ctx.workspace;
+  const unit = path.join(setupPaths(dir).folder, serviceUnitName(ctx.plan.name));
+  await mkdir(path.dirname(unit), { recursive: true });
+  await writeFile(unit, renderServiceUnit(ctx.plan, dir, tag));
+  ctx.found({ facts: { systemdUnit: unit } });
+  return `systemd unit written to ${unit}; run it with: cp ${shellWord(unit)} /etc/systemd/system/ && systemctl daemon-reload && systemctl enable --now ${serviceUnitName(ctx.plan.name)}`;
+}
 
 export const teardownStep = defineStep({
   id: 'teardown',
@@ -18,7 +28,9 @@ export const teardownStep = defineStep({
     const { start } = input;
     const notes: string[] = [];
     const service = start?.service;
-    const keepRunning = ctx.options.mode === 'setup' && service !== undefined && !ctx.signal.aborted && !service.hasExited();
+    // setup --systemd hands the service to systemd: the one that was verified is stopped, and a unit written.
+    const handOver = ctx.options.mode === 'setup' && ctx.options.systemdUnit === true;
+    const keepRunning = ctx.options.mode === 'setup' && !handOver && service !== undefined && !ctx.signal.aborted && !service.hasExited();
     if (service && keepRunning) {
       await service.stopFollowing();
       service.release();
@@ -46,6 +58,7 @@ export const teardownStep = defineStep({
       }
       notes.push(stopped.signal === 'none' ? 'service had already exited' : `service stopped with SIG${stopped.signal} in ${stopped.durationMs} ms`);
     }
+    if (handOver && service && !ctx.signal.aborted) notes.push(await writeUnitFor(ctx, input.snapshot?.tag.name ?? null));
     const { dir, created } = ctx.workspace;
     if (ctx.options.mode === 'setup' || ctx.options.keep) notes.push(`workspace kept at ${dir}`);
     else if (created) {
