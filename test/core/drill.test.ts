@@ -28,7 +28,7 @@ interface DrillResult {
 }
 import { makeFakeBin, withPath } from '../helpers/fake-bin.js';
 import { nvidiaHost, processesHoldingGpu } from '../helpers/nvidia-hosts.js';
-import { freePort, sampleBackup } from '../helpers/sample.js';
+import { freePort, gitText, sampleBackup } from '../helpers/sample.js';
 
 const recorded = (name: string) => path.join(packageRoot, 'fixtures', 'recorded', name);
 const DEMO_PORT = 17860;
@@ -94,7 +94,7 @@ interface DrillRun {
 async function drill(
   plan: Plan,
   tag: string,
-  extra: { env?: Record<string, string>; stopAfter?: StepId; workdir?: string; onEvent?: (event: DrillEvent, abort: () => void) => void } = {},
+  extra: { env?: Record<string, string>; stopAfter?: StepId; workdir?: string; keep?: boolean; onEvent?: (event: DrillEvent, abort: () => void) => void } = {},
 ): Promise<DrillRun> {
   const controller = new AbortController();
   const events: DrillEvent[] = [];
@@ -108,7 +108,7 @@ async function drill(
   const options: DrillOptions = {
     plan,
     mode: 'drill',
-    keep: false,
+    keep: extra.keep ?? false,
     reportRoot: path.join(tmp, 'reports'),
     cacheRoot: path.join(tmp, 'cache'),
     signal: controller.signal,
@@ -593,4 +593,18 @@ describe('runDrill on the sample backup', () => {
       expect(step(run.result.report, 'teardown').summary).toContain(`workspace ${fresh} removed`);
     }, 60_000);
   });
+
+  it('(j) a kept workspace is a clean git repository: git status shows nothing, git-lfs finds its objects', async () => {
+    const port = await freePort();
+    const plan = await demoPlan('kept', port, quickInstall(port));
+    const kept = path.join(tmp, 'kept-workspace');
+
+    const run = await drill(plan, 'v1.2-config-tuned', { workdir: kept, keep: true, stopAfter: 'verify' });
+
+    expect(step(run.result.report, 'verify').status).toBe('passed');
+    expect(await gitText(['-C', kept, 'status', '--porcelain'])).toBe('');
+    const fsck = await gitText(['-C', kept, 'lfs', 'fsck']);
+    expect(fsck).toMatch(/Git LFS fsck OK/);
+    await rm(kept, { recursive: true, force: true });
+  }, 60_000);
 });
