@@ -10,6 +10,7 @@ import { runDrill } from '../../src/core/engine.js';
 import type { AssertionOutcome, DrillEvent, DrillRecord } from '../../src/core/model.js';
 import { loadPlan } from '../../src/core/plan/load.js';
 import { writeOutputs } from '../../src/outputs/index.js';
+import { headlessOptions } from './drill-options.js';
 import { freePort, sampleBackup } from './sample.js';
 
 export interface StandinDrill {
@@ -57,15 +58,8 @@ export async function standinDrill(
   const loaded = await loadPlan(await writeStandinPlan(path.join(tmp, 'plans'), name, port, plan));
   const events: DrillEvent[] = [];
   const record = await runDrill(
-    {
-      plan: loaded,
-      mode: 'drill',
+    headlessOptions(loaded, tmp, {
       tag: 'v1.2-config-tuned',
-      keep: false,
-      reportRoot: path.join(tmp, 'reports'),
-      cacheRoot: path.join(tmp, 'cache'),
-      signal: new AbortController().signal,
-      ask: { chooseTag: async (_tags, suggested) => suggested },
       env: { GRADIO_TEMP_DIR: path.join(tmp, 'uploads'), ...extra.env },
       ...(extra.apiKey ? { apiKey: extra.apiKey } : {}),
       save: writeOutputs,
@@ -73,7 +67,7 @@ export async function standinDrill(
         const sample = await sampleBackup();
         return { url: sample.url, allowedSigners: sample.allowedSigners };
       },
-    },
+    }),
     (event) => events.push(event),
   );
   // A drill that went wrong may have left its scratch workspace behind.

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { runDrill } from '../../src/core/engine.js';
 import { parsePlan } from '../../src/core/plan/load.js';
+import { headlessOptions } from '../helpers/drill-options.js';
 import { sampleBackup } from '../helpers/sample.js';
 
 let tmp = '';
@@ -27,10 +28,7 @@ describe('drills at once', () => {
     const cacheRoot = path.join(tmp, 'shared-cache');
     const drill = async (name: string, tag: string) => {
       const plan = parsePlan(YAML.stringify({ name, snapshot: { repo: sample.url }, service: { start: 'true', url: 'http://127.0.0.1:9' } }), path.join(tmp, `${name}.yaml`));
-      return runDrill(
-        { plan, mode: 'drill', tag, keep: false, reportRoot: path.join(tmp, 'reports'), cacheRoot, signal: new AbortController().signal, ask: { chooseTag: async (_t, s) => s }, stopAfter: 'verify' },
-        () => undefined,
-      );
+      return runDrill(headlessOptions(plan, tmp, { tag, cacheRoot, stopAfter: 'verify' }), () => undefined);
     };
     const records = await Promise.all([drill('cron', 'v1.2-config-tuned'), drill('operator', 'v1.0-model-large-v3'), drill('other-plan', 'v1.3-signed-release')]);
     for (const record of records) {

@@ -14,6 +14,7 @@ import type { DrillEvent, DrillRecord } from '../../src/core/model.js';
 import { parsePlan } from '../../src/core/plan/load.js';
 import { writeOutputs } from '../../src/outputs/index.js';
 import type { SampleBackup } from '../../src/sample/build.js';
+import { headlessOptions } from '../helpers/drill-options.js';
 import { startLfsServer, type LfsServer } from '../helpers/lfs-server.js';
 import { sampleBackup } from '../helpers/sample.js';
 
@@ -68,19 +69,7 @@ async function drill(snapshot: Record<string, unknown>, env: Record<string, stri
   const samples: Array<Promise<string>> = [];
   let sampledAt = 0;
   const record = await runDrill(
-    {
-      plan,
-      mode: 'drill',
-      tag,
-      keep: false,
-      reportRoot: path.join(dir, 'reports'),
-      cacheRoot: path.join(dir, 'cache'),
-      signal: new AbortController().signal,
-      ask: { chooseTag: async (_t, s) => s },
-      env: { HOME: dir, ...env },
-      stopAfter: 'verify',
-      save: writeOutputs,
-    },
+    headlessOptions(plan, dir, { tag, env: { HOME: dir, ...env }, stopAfter: 'verify', save: writeOutputs }),
     (event) => {
       events.push(event);
       // While git clones and objects arrive: what would `ps` show any user of the host?

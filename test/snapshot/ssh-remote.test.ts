@@ -12,6 +12,7 @@ import { runDrill } from '../../src/core/engine.js';
 import type { DrillRecord } from '../../src/core/model.js';
 import { parsePlan } from '../../src/core/plan/load.js';
 import { parseRemote } from '../../src/snapshot/remote.js';
+import { headlessOptions } from '../helpers/drill-options.js';
 import { startLfsServer, type LfsServer } from '../helpers/lfs-server.js';
 import { sampleBackup } from '../helpers/sample.js';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
@@ -47,21 +48,7 @@ async function drill(sshCommand: string): Promise<DrillRecord> {
   const dir = await mkdtemp(path.join(tmp, 'run-'));
   const repo = `ssh://${os.userInfo().username}@127.0.0.1:${sshd.port}/${repoName}`;
   const plan = parsePlan(YAML.stringify({ name: 'ssh-drill', snapshot: { repo }, service: { start: 'true', url: 'http://127.0.0.1:9' } }), path.join(dir, 'plan.yaml'));
-  return runDrill(
-    {
-      plan,
-      mode: 'drill',
-      tag: 'v1.2-config-tuned',
-      keep: false,
-      reportRoot: path.join(dir, 'reports'),
-      cacheRoot: path.join(dir, 'cache'),
-      signal: new AbortController().signal,
-      ask: { chooseTag: async (_t, s) => s },
-      env: { GIT_SSH_COMMAND: sshCommand },
-      stopAfter: 'verify',
-    },
-    () => undefined,
-  );
+  return runDrill(headlessOptions(plan, dir, { tag: 'v1.2-config-tuned', env: { GIT_SSH_COMMAND: sshCommand }, stopAfter: 'verify' }), () => undefined);
 }
 
 describe('an ssh remote', () => {
