@@ -10,7 +10,7 @@ import path from 'node:path';
 import { systemRunner } from '../adapters/run.js';
 import { redactDeep } from '../snapshot/redact.js';
 import { changesSinceLastDrill } from '../history/changes.js';
-import { reportDirFor } from '../history/paths.js';
+import { claimReportDir, reportDirFor } from '../history/paths.js';
 import { clearEarlierSetup } from '../service/earlier-setup.js';
 import { DrillError, usageError, type AskPort, type DrillEvent, type DrillRecord, type StepId, type StepRecord, type StepStatus } from './model.js';
 import { buildRecord, FindingsLog } from './record.js';
@@ -64,7 +64,14 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   const outputs: Partial<Record<StepId, unknown>> = {};
   const records: StepRecord[] = [];
   let operatorMs = 0;
-  const reportDir = () => reportDirFor(options.reportRoot, plan.name, startedAt, options.mode === 'check' ? 'check' : found.snapshot?.tag?.name);
+  // The folder is named once the tag is known, and claimed when first asked for: it is this drill's alone.
+  const claimed = new Map<string, string>();
+  const reportDir = () => {
+    const wanted = reportDirFor(options.reportRoot, plan.name, startedAt, options.mode === 'check' ? 'check' : found.snapshot?.tag?.name);
+    const dir = claimed.get(wanted) ?? claimReportDir(wanted);
+    claimed.set(wanted, dir);
+    return dir;
+  };
   const limitOf = (step: AnyStep) => step.limitMs?.(plan);
   emit({
     type: 'drill-start',

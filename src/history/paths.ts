@@ -1,4 +1,5 @@
-/** `<report-dir>/<plan name>/<UTC yyyymmddThhmmssZ>-<tag>/` */
+/** `<report-dir>/<plan name>/<UTC yyyymmddThhmmssZ>-<tag>/` (with `-2`, `-3`… when that second is taken). */
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 export function utcStamp(date: Date): string {
@@ -8,4 +9,23 @@ export function utcStamp(date: Date): string {
 export function reportDirFor(reportRoot: string, planName: string, startedAt: Date, tag: string | undefined): string {
   const safeTag = (tag ?? 'no-tag').replace(/[^A-Za-z0-9._-]/g, '_');
   return path.resolve(reportRoot, planName, `${utcStamp(startedAt)}-${safeTag}`);
+}
+
+/**
+ * Creates the report folder and makes it this drill's alone: two drills of one plan that start in
+ * the same second (a fleet run, a retry, a test suite) would otherwise write one service.log and
+ * one report.json over each other. The folder is made with a non-recursive mkdir, which fails when
+ * it exists, so the first drill keeps the plain name and the next gets `-2`.
+ */
+export function claimReportDir(wanted: string): string {
+  mkdirSync(path.dirname(wanted), { recursive: true });
+  for (let n = 1; ; n += 1) {
+    const dir = n === 1 ? wanted : `${wanted}-${n}`;
+    try {
+      mkdirSync(dir);
+      return dir;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
 }

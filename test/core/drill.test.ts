@@ -266,7 +266,7 @@ describe('runDrill on the sample backup', () => {
     }
     expect((await readdir(result.reportDir)).filter((f) => f.includes('.tmp-'))).toEqual([]);
     expect(await savedReport(run)).toEqual(JSON.parse(JSON.stringify(report)));
-    expect(path.basename(result.reportDir)).toMatch(/^\d{8}T\d{6}Z-v1\.2-config-tuned$/);
+    expect(path.basename(result.reportDir)).toMatch(/^\d{8}T\d{6}Z-v1\.2-config-tuned(-\d+)?$/);
     expect(await readFile(path.join(result.reportDir, 'service.log'), 'utf8')).toContain(`Running on local URL:  http://127.0.0.1:${port}`);
     expect(await readFile(path.join(result.reportDir, 'report.md'), 'utf8')).toMatch(/^# PASSED — demo v1\.2-config-tuned/);
 

@@ -311,7 +311,7 @@ describe.sequential('whisper-drill demo (built CLI, embedded sample backup)', ()
 
       const added = (await reportDirsOf(historyReports)).filter((name) => !before.includes(name));
       expect(added).toHaveLength(1);
-      expect(added[0]).toMatch(/^\d{8}T\d{6}Z-v1\.1-broken-model$/);
+      expect(added[0]).toMatch(/^\d{8}T\d{6}Z-v1\.1-broken-model(-\d+)?$/);
       const report = await readReport(path.join(historyReports, 'demo', added[0]!));
       expect(report.verdict).toBe('failed');
       expect(report.snapshot.tag).toBe('v1.1-broken-model');
@@ -390,7 +390,7 @@ describe.sequential('whisper-drill demo (built CLI, embedded sample backup)', ()
 
       const reportDir = events.at(-1)!.reportDir!;
       expect(path.dirname(reportDir)).toBe(path.join(reports, 'demo'));
-      expect(path.basename(reportDir)).toMatch(/^\d{8}T\d{6}Z-v1\.2-config-tuned$/);
+      expect(path.basename(reportDir)).toMatch(/^\d{8}T\d{6}Z-v1\.2-config-tuned(-\d+)?$/);
       const report = await readReport(reportDir);
       expect(report.verdict).toBe('passed');
       expect(report.snapshot.tag).toBe('v1.2-config-tuned');
@@ -523,7 +523,7 @@ describe.sequential('whisper-drill demo (built CLI, embedded sample backup)', ()
     // and, like a drill, leaves a report folder of its own
     const [folder, ...more] = await readdir(path.join(checkReports, 'demo'));
     expect(more).toEqual([]);
-    expect(folder).toMatch(/^\d{8}T\d{6}Z-check$/);
+    expect(folder).toMatch(/^\d{8}T\d{6}Z-check(-\d+)?$/);
     const report = JSON.parse(await readFile(path.join(checkReports, 'demo', folder!, 'report.json'), 'utf8')) as { mode: string; verdict: string; steps: Array<{ id: string }> };
     expect(report).toMatchObject({ mode: 'check', verdict: 'passed' });
     expect(report.steps.map((s) => s.id)).toEqual(['environment']);
