@@ -5,10 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { constants, createReadStream, existsSync } from 'node:fs';
-import { copyFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LfsObject } from './batch.js';
 import type { Landed } from './download.js';
+import { placeOverPointer } from './place.js';
 
 export function objectStore(repoDir: string): string {
   const bare = path.join(repoDir, 'lfs', 'objects');
@@ -45,7 +46,7 @@ export async function copyStoredObject(store: string, object: LfsObject, dest: s
   }
   const sha256 = hash.digest('hex');
   const written = (await stat(temp)).size;
-  if (written === object.size && size === object.size && sha256 === object.oid) await rename(temp, dest);
+  if (written === object.size && size === object.size && sha256 === object.oid) await placeOverPointer(temp, dest);
   else await rm(temp, { force: true });
   return { oid: object.oid, size: written, sha256, resumed: 0 };
 }
