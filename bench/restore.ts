@@ -20,7 +20,7 @@ import { fetchTagMetadata, listSnapshotTags } from '../src/snapshot/tags.js';
 
 const MIB = 1024 * 1024;
 const SIZE_MIB = Number(process.env['BENCH_LFS_MIB'] ?? 512);
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 const USER = 'bench';
 const SECRET = 'bench-secret-token';
 
@@ -42,6 +42,18 @@ async function timed(work: () => unknown): Promise<number> {
   const started = performance.now();
   await work();
   return performance.now() - started;
+}
+
+/**
+ * Puts the machine in the same state before each measurement (not timed): the previous one's writes
+ * on disk (sync), and memory just freed for the page cache to take. This machine kind is a VM that
+ * hands freed memory back to its host after a moment; writing 512 MiB into the page cache then costs
+ * 1.4 s instead of 0.15 s (measured with dd), and that tax would land on whichever of the floor, the
+ * drill or the by-hand procedure happened to run after an idle second. Warming the same way before
+ * each makes the ratios compare the programs, not the host.
+ */
+function settle(dir: string): void {
+  shSync(`sync && head -c ${2 * SIZE_MIB * MIB + 64 * MIB} /dev/zero > ${dir}/warm && rm ${dir}/warm`);
 }
 
 /** Servers started by this run: stopped on every path, a failed run included. */
@@ -168,9 +180,12 @@ async function main(): Promise<void> {
       for (let i = 0; i < RUNS; i += 1) {
         const target = path.join(await scratch(), 'object');
         const read = transport === 'HTTP' ? `curl -sf -H 'x-storage-token: signed-url-token-7f3a' -o ${target} ${server.storageUrl}/backup.git/${oid}` : `cp ${object} ${target}`;
+        settle(dir);
         floor.push(await timed(() => sh(`${read} && openssl dgst -sha256 ${target} >/dev/null && rm ${target}`)));
+        settle(dir);
         drill.push(await drillRestore(repo, await scratch()));
         const clone = path.join(await scratch(), 'clone');
+        settle(dir);
         byHand.push(await timed(() => sh(`GIT_LFS_SKIP_SMUDGE=1 git clone -q --depth 1 --branch v1 ${repo} ${clone} && cd ${clone} && git lfs pull`, undefined, byHandEnv)));
         for (const entry of await readdir(dir)) if (entry.startsWith('run-')) await rm(path.join(dir, entry), { recursive: true, force: true });
       }
@@ -179,10 +194,12 @@ async function main(): Promise<void> {
       rows.push([`${transport}: git clone + git lfs pull`, `${(h / 1000).toFixed(2)} s`, `drill is ${(h / d).toFixed(1)}× faster (target ≥ 3×)`]);
     }
     const slow = await startServer(dir, 100 * 1000 * 1000);
+    settle(dir);
     const throttled = await drillRestore(`${slow.url}/backup.git`, await scratch());
     slow.stop();
     const ideal = (SIZE_MIB * MIB) / (100 * 1000 * 1000) * 1000;
     rows.push(['HTTP throttled to 100 MB/s: drill fetch + verify', `${(throttled / 1000).toFixed(2)} s`, `size ÷ rate ${(ideal / 1000).toFixed(2)} s → ${((throttled / ideal - 1) * 100).toFixed(0)} % over (target ≤ 10 %)`]);
+    settle(dir);
     const rss = await drillRss(httpRepo, await scratch());
     const tagsRepo = await manyTags(await scratch(), 500);
     const listing: number[] = [];

@@ -9,8 +9,10 @@ import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { TlsPair } from './tls.js';
 
 export interface Faults {
   /** Statuses the batch endpoint answers first, one per request, before it answers normally. */
@@ -103,14 +105,30 @@ function gitHttpBackend(root: string, req: http.IncomingMessage, res: http.Serve
   child.stdout.on('end', () => res.end());
 }
 
-export async function startLfsServer(options: { root: string; username: string; password: string; faults?: Faults }): Promise<LfsServer> {
+export interface LfsServerOptions {
+  readonly root: string;
+  readonly username: string;
+  readonly password: string;
+  readonly faults?: Faults;
+  /** HTTPS, with a certificate of its own for each port (the storage host may have another CA). */
+  readonly tls?: { readonly git: TlsPair; readonly storage: TlsPair };
+  /** Downloads served by other object storage at this base URL (`<base>/<repo>.git/<oid>`), not by this server. */
+  readonly downloadBase?: string;
+}
+
+/** A server for `handler`, plain HTTP or HTTPS. */
+function createServer(pair: TlsPair | undefined, handler: http.RequestListener): http.Server {
+  return pair ? https.createServer({ key: pair.key, cert: pair.cert }, handler) : http.createServer(handler);
+}
+
+export async function startLfsServer(options: LfsServerOptions): Promise<LfsServer> {
   const faults: Faults = options.faults ?? {};
   const requests: LoggedRequest[] = [];
   const dropped = new Map<string, number>();
   let storageUrl = '';
   const expected = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
 
-  const git = http.createServer((req, res) => {
+  const git = createServer(options.tls?.git, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     requests.push({ port: 'git', method: req.method ?? '', path: url.pathname + url.search, headers: req.headers });
     if (req.headers.authorization !== expected) return unauthorized(res);
@@ -128,7 +146,7 @@ export async function startLfsServer(options: { root: string; username: string; 
           const file = path.join(options.root, batch[1]!, 'lfs', 'objects', oid.slice(0, 2), oid.slice(2, 4), oid);
           const present = await stat(file).then(() => true, () => false);
           if (!present || faults.omit?.has(oid)) return { oid, size, error: { code: 404, message: 'Object does not exist' } };
-          return { oid, size, authenticated: true, actions: { download: { href: `${storageUrl}/${batch[1]}/${oid}`, header: { [STORAGE_HEADER]: STORAGE_TOKEN }, expires_in: 3600 } } };
+          return { oid, size, authenticated: true, actions: { download: { href: `${options.downloadBase ?? storageUrl}/${batch[1]}/${oid}`, header: { [STORAGE_HEADER]: STORAGE_TOKEN }, expires_in: 3600 } } };
         }),
       );
       res.writeHead(200, { 'content-type': 'application/vnd.git-lfs+json' });
@@ -136,7 +154,7 @@ export async function startLfsServer(options: { root: string; username: string; 
     });
   });
 
-  const storage = http.createServer((req, res) => {
+  const storage = createServer(options.tls?.storage, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     requests.push({ port: 'storage', method: req.method ?? '', path: url.pathname, headers: req.headers });
     if (req.headers[STORAGE_HEADER] !== STORAGE_TOKEN) return void res.writeHead(403).end('bad token\n');
@@ -186,9 +204,10 @@ export async function startLfsServer(options: { root: string; username: string; 
   const listen = (server: http.Server) => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
   const gitPort = await listen(git);
   const storagePort = await listen(storage);
-  storageUrl = `http://127.0.0.1:${storagePort}`;
+  const scheme = options.tls ? 'https' : 'http';
+  storageUrl = `${scheme}://127.0.0.1:${storagePort}`;
   return {
-    url: `http://127.0.0.1:${gitPort}`,
+    url: `${scheme}://127.0.0.1:${gitPort}`,
     storageUrl,
     faults,
     requests,

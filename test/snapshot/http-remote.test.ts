@@ -1,7 +1,8 @@
 /**
  * Drills of the sample backup served over HTTP by git's own smart-HTTP backend and an LFS Batch API
  * behind Basic auth (test/helpers/lfs-server.ts): every way credentials reach git and the transfer,
- * and every fault the transfer must survive or name. Each drill stops after verify (no service).
+ * and every fault the transfer must survive or name; then the same over HTTPS with a CA of the
+ * operator's own. Each drill stops after verify (no service).
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -15,8 +16,9 @@ import { parsePlan } from '../../src/core/plan/load.js';
 import { writeOutputs } from '../../src/outputs/index.js';
 import type { SampleBackup } from '../../src/sample/build.js';
 import { headlessOptions } from '../helpers/drill-options.js';
-import { startLfsServer, type LfsServer } from '../helpers/lfs-server.js';
+import { startLfsServer, type LfsServer, type LfsServerOptions } from '../helpers/lfs-server.js';
 import { sampleBackup } from '../helpers/sample.js';
+import { makeTestCa, type TestCa } from '../helpers/tls.js';
 
 const USER = 'drill-bot';
 const SECRET = 'glpat-Zq8x3Vt1s3cr3tT0k3n';
@@ -40,8 +42,8 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function serve(faults: Parameters<typeof startLfsServer>[0]['faults'] = {}): Promise<string> {
-  server = await startLfsServer({ root: path.dirname(sample.repoDir), username: USER, password: SECRET, faults });
+async function serve(faults: LfsServerOptions['faults'] = {}, tls?: LfsServerOptions['tls']): Promise<string> {
+  server = await startLfsServer({ root: path.dirname(sample.repoDir), username: USER, password: SECRET, faults, ...(tls ? { tls } : {}) });
   return `${server.url}/${repoName}`;
 }
 
@@ -88,7 +90,7 @@ const statusOf = (run: Run, id: string) => run.record.steps.find((s) => s.id ===
 
 /** The verdict, and nothing left behind: the workspace is gone, with no half-written object in it. */
 function expectVerdictAndNothingLeft(run: Run, verdict: 'failed' | 'inconclusive'): void {
-  expect(run.record.verdict).toBe(verdict);
+  expect(run.record.verdict, JSON.stringify(run.record.steps.filter((s) => s.error).map((s) => [s.id, s.error]))).toBe(verdict);
   expect(existsSync(run.record.workdir), run.record.workdir).toBe(false);
 }
 
@@ -237,4 +239,70 @@ describe('the LFS transfer against faults', () => {
     expect(statusOf(run, 'fetch')?.error?.message).toMatch(/answered HTTP 500/);
     expectVerdictAndNothingLeft(run, 'failed');
   }, 60_000);
+});
+
+describe('an HTTPS remote signed by a company CA', () => {
+  const auth = { usernameEnv: 'BACKUP_USER', passwordEnv: 'BACKUP_TOKEN' };
+  const env = { BACKUP_USER: USER, BACKUP_TOKEN: SECRET };
+  let company: TestCa;
+  let other: TestCa;
+  let trusting: string;
+  // GIT_SSL_CAINFO, when the host sets it, comes before http.sslCAInfo for git and for the drill alike.
+  const hostCaInfo = process.env['GIT_SSL_CAINFO'];
+
+  afterAll(() => {
+    if (hostCaInfo !== undefined) process.env['GIT_SSL_CAINFO'] = hostCaInfo;
+  });
+
+  beforeAll(async () => {
+    delete process.env['GIT_SSL_CAINFO'];
+    const dir = await mkdtemp(path.join(tmp, 'tls-'));
+    company = makeTestCa(dir, 'company');
+    other = makeTestCa(dir, 'storage-vendor');
+    // How an operator trusts the company CA for git: http.sslCAInfo in the git config.
+    trusting = path.join(dir, 'gitconfig');
+    await writeFile(trusting, `[http]\n\tsslCAInfo = ${company.caFile}\n`);
+  });
+
+  it('restores when git trusts the CA (http.sslCAInfo): git and the transfer both check the certificates', async () => {
+    const url = await serve({}, { git: company.server, storage: company.server });
+    expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\//);
+    const run = await drill({ repo: url, auth }, { ...env, GIT_CONFIG_GLOBAL: trusting });
+    expectRestored(run);
+    expectNoSecret(run);
+    expect(server.requests.filter((r) => r.port === 'storage')).toHaveLength(3);
+    expect(server.requests.filter((r) => r.path.endsWith('/objects/batch'))).toHaveLength(1);
+  });
+
+  it('takes GIT_SSL_CAINFO too, as git does', async () => {
+    const url = await serve({}, { git: company.server, storage: company.server });
+    const run = await drill({ repo: url, auth }, { ...env, GIT_SSL_CAINFO: company.caFile });
+    expectRestored(run);
+  });
+
+  it('fails at snapshot when nothing trusts the CA, naming the remote; no certificate is accepted silently', async () => {
+    const url = await serve({}, { git: company.server, storage: company.server });
+    const run = await drill({ repo: url, auth }, env);
+    const snapshot = statusOf(run, 'snapshot');
+    expect(snapshot?.status).toBe('failed');
+    expect(snapshot?.error?.message).toContain(url);
+    expect(snapshot?.error?.message).toMatch(/certificate/i);
+    expectVerdictAndNothingLeft(run, 'failed');
+    expect(server.requests.filter((r) => r.path.endsWith('/objects/batch'))).toHaveLength(0);
+  });
+
+  it('refuses object storage whose certificate no trusted CA signed: names the host and how to trust it, without retrying', async () => {
+    const url = await serve({}, { git: company.server, storage: other.server });
+    const run = await drill({ repo: url, auth }, { ...env, GIT_CONFIG_GLOBAL: trusting });
+    const fetch = statusOf(run, 'fetch');
+    expect(fetch?.status).toBe('failed');
+    const storageHost = new URL(server.storageUrl).host;
+    expect(fetch?.error?.message).toContain(`the certificate of ${storageHost} was refused`);
+    expect(fetch?.error?.message).toContain(`git config http.sslCAInfo (${company.caFile})`);
+    expect(fetch?.error?.hint).toContain('http.sslCAInfo');
+    // A certificate does not get better with retries: one attempt per object at most, no backoff.
+    expect(fetch?.durationMs).toBeLessThan(5_000);
+    expectVerdictAndNothingLeft(run, 'failed');
+    expectNoSecret(run);
+  });
 });

@@ -6,6 +6,7 @@
 import { DrillError } from '../../core/model.js';
 import { redactUrl } from '../redact.js';
 import type { HttpAuth } from './http-auth.js';
+import { readText, request, type Trust } from './http-client.js';
 
 export interface LfsObject {
   readonly oid: string;
@@ -30,6 +31,7 @@ export interface BatchOptions {
   /** Headers of the endpoint itself (e.g. from git-lfs-authenticate). */
   readonly header?: Readonly<Record<string, string>>;
   readonly auth: HttpAuth;
+  readonly trust?: Trust;
   readonly signal?: AbortSignal;
   readonly retries?: number;
   readonly backoffMs?: number;
@@ -59,32 +61,39 @@ export async function requestBatch(objects: readonly LfsObject[], options: Batch
   let challenged = false;
   for (let attempt = 0; ; attempt += 1) {
     const authorization = await options.auth.header();
-    let response: Response;
+    let status: number;
+    let retryAfter: string | undefined;
+    let text: string;
     try {
-      response = await fetch(url, {
+      const response = await request(url, {
         method: 'POST',
         headers: { accept: LFS_JSON, 'content-type': LFS_JSON, ...options.header, ...(authorization ? { authorization } : {}) },
         body,
-        signal: options.signal,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.trust ? { trust: options.trust } : {}),
       });
+      status = response.statusCode ?? 0;
+      retryAfter = response.headers['retry-after'];
+      text = await readText(response);
     } catch (error) {
-      if (options.signal?.aborted || attempt >= retries) throw new DrillError(`the LFS server at ${redactUrl(url)} could not be reached: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`, { hint: 'check the network and snapshot.repo' });
+      if (options.signal?.aborted || error instanceof DrillError) throw error;
+      if (attempt >= retries) throw new DrillError(`the LFS server at ${redactUrl(url)} could not be reached: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`, { hint: 'check the network and snapshot.repo' });
       await sleep((options.backoffMs ?? 500) * 2 ** attempt, options.signal);
       continue;
     }
-    const text = await response.text();
-    if (response.status === 401 && !challenged && (await options.auth.challenged())) {
+    if (status === 401 && !challenged && (await options.auth.challenged())) {
       challenged = true;
       continue;
     }
-    if (response.status === 429 || response.status >= 500) {
-      if (attempt >= retries) throw explain(response.status, url, text);
-      const after = Number(response.headers.get('retry-after'));
+    if (status === 429 || status >= 500) {
+      if (attempt >= retries) throw explain(status, url, text);
+      const after = Number(retryAfter);
       await sleep(Number.isFinite(after) && after > 0 ? Math.min(after, 30) * 1000 : (options.backoffMs ?? 500) * 2 ** attempt, options.signal);
       continue;
     }
-    await options.auth.settle(response.ok);
-    if (!response.ok) throw explain(response.status, url, text);
+    const ok = status >= 200 && status < 300;
+    await options.auth.settle(ok);
+    if (!ok) throw explain(status, url, text);
     return parseAnswer(text, url);
   }
 }

@@ -6,12 +6,12 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { open, rm, type FileHandle } from 'node:fs/promises';
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { DrillError } from '../../core/model.js';
 import { placeOverPointer } from './place.js';
 import { redactUrl } from '../redact.js';
 import { sleep, type DownloadAction } from './batch.js';
+import { request, type Trust } from './http-client.js';
 
 export interface Landed {
   readonly oid: string;
@@ -25,6 +25,7 @@ export interface Landed {
 export interface DownloadOptions {
   readonly signal?: AbortSignal;
   readonly onBytes?: (delta: number) => void;
+  readonly trust?: Trust;
   readonly retries?: number;
   readonly backoffMs?: number;
 }
@@ -41,27 +42,6 @@ async function restart(temp: string, state: Progress | undefined, onBytes?: (del
     await state.handle.close();
   }
   return { handle: await open(temp, 'w'), hash: createHash('sha256'), received: 0 };
-}
-
-/**
- * GET with node:http(s), following a few redirects. Its streams hand over large buffers directly;
- * fetch's web streams cost several times the CPU per byte here, and this is the hot path of a restore.
- */
-function get(href: string, headers: Record<string, string>, signal?: AbortSignal, redirects = 3): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const url = new URL(href);
-    const request = (url.protocol === 'https:' ? https : http).get(url, { headers, ...(signal ? { signal } : {}) }, (response) => {
-      const location = response.headers.location;
-      if (location && response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && redirects > 0) {
-        response.resume();
-        // A redirect to another host (object storage) keeps the action's headers, as git-lfs does.
-        resolve(get(new URL(location, url).toString(), headers, signal, redirects - 1));
-        return;
-      }
-      resolve(response);
-    });
-    request.on('error', reject);
-  });
 }
 
 /**
@@ -140,7 +120,7 @@ async function drain(response: IncomingMessage, state: Progress, dest: string, o
 async function receive(action: DownloadAction, state: Progress, dest: string, options: DownloadOptions): Promise<{ status: number; complete: boolean }> {
   const headers: Record<string, string> = { ...action.header };
   if (state.received > 0) headers['range'] = `bytes=${state.received}-`;
-  const response = await get(action.href, headers, options.signal);
+  const response = await request(action.href, { headers, ...(options.signal ? { signal: options.signal } : {}), ...(options.trust ? { trust: options.trust } : {}) });
   const status = response.statusCode ?? 0;
   if ((state.received > 0 && status === 200) || (status !== 200 && status !== 206)) {
     // Not a body to keep (or the server ignored the Range and starts at byte 0 again).
