@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine for whisper-drill: the tools the drill and the tests use
 # (git-lfs, ffmpeg; tmux for the terminal tests; openssh for the ssh-remote tests; promtool,
-# ansible-playbook and xmllint for the tests of what deploy/ ships and of junit.xml), the npm
-# dependencies, and the build.
+# ansible-playbook and xmllint for the tests of what deploy/ ships and of junit.xml; nginx as the
+# benchmark's object storage), the npm dependencies, and the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +16,7 @@ command -v ssh-keyscan >/dev/null 2>&1 || missing+=(openssh-client)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)          # promtool: check metrics, test rules
 command -v ansible-playbook >/dev/null 2>&1 || missing+=(ansible-core) # the fleet playbook's test
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)        # junit.xml against the JUnit XSD
+[ -x /usr/sbin/nginx ] || missing+=(nginx-light)                     # npm run bench: object storage over HTTPS
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "Installing ${missing[*]} (apt-get)…"

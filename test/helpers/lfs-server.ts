@@ -47,8 +47,8 @@ export interface LfsServer {
   stop(): Promise<void>;
 }
 
-const STORAGE_HEADER = 'x-storage-token';
-const STORAGE_TOKEN = 'signed-url-token-7f3a';
+export const STORAGE_HEADER = 'x-storage-token';
+export const STORAGE_TOKEN = 'signed-url-token-7f3a';
 
 function unauthorized(res: http.ServerResponse): void {
   res.writeHead(401, { 'www-authenticate': 'Basic realm="backup"', 'content-type': 'text/plain' });

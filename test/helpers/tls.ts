@@ -11,11 +11,17 @@ export interface TlsPair {
   readonly cert: string;
 }
 
+/** The same pair as files, for servers configured with paths (nginx). */
+export interface TlsFiles {
+  readonly keyFile: string;
+  readonly certFile: string;
+}
+
 export interface TestCa {
   /** The CA's certificate (PEM file), to trust. */
   readonly caFile: string;
   /** A server certificate for 127.0.0.1 signed by this CA. */
-  readonly server: TlsPair;
+  readonly server: TlsPair & TlsFiles;
 }
 
 const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -27,5 +33,6 @@ export function makeTestCa(dir: string, name: string): TestCa {
   openssl(['req', ...EC, '-subj', '/CN=127.0.0.1', '-keyout', file('server.key'), '-out', file('server.csr')]);
   writeFileSync(file('server.ext'), 'subjectAltName = IP:127.0.0.1\nextendedKeyUsage = serverAuth\n');
   openssl(['x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', file('server.ext'), '-out', file('server.pem')]);
-  return { caFile: file('ca.pem'), server: { key: readFileSync(file('server.key'), 'utf8'), cert: readFileSync(file('server.pem'), 'utf8') } };
+  const server = { keyFile: file('server.key'), certFile: file('server.pem') };
+  return { caFile: file('ca.pem'), server: { ...server, key: readFileSync(server.keyFile, 'utf8'), cert: readFileSync(server.certFile, 'utf8') } };
 }

@@ -4,7 +4,6 @@
  * match. A dropped connection resumes with a Range request (bounded retries with backoff), then fails
  * naming the object, the bytes received and the server's last answer.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { DrillError } from '../../core/model.js';
@@ -12,6 +11,7 @@ import { placeOverPointer } from './place.js';
 import { redactUrl } from '../redact.js';
 import { sleep, type DownloadAction } from './batch.js';
 import { request, type Trust } from './http-client.js';
+import { hashableBlock, openSha256, THREAD_FROM_BYTES, type Sha256 } from './sha256.js';
 
 export interface Landed {
   readonly oid: string;
@@ -30,76 +30,84 @@ export interface DownloadOptions {
   readonly backoffMs?: number;
 }
 
-interface Progress {
-  handle: FileHandle;
-  hash: Hash;
-  received: number;
-}
-
-async function restart(temp: string, state: Progress | undefined, onBytes?: (delta: number) => void): Promise<Progress> {
-  if (state) {
-    onBytes?.(-state.received);
-    await state.handle.close();
-  }
-  return { handle: await open(temp, 'w'), hash: createHash('sha256'), received: 0 };
-}
-
 /**
- * The body goes to disk through a few buffers of our own, each written whole while the next fills.
- * Writing each 64 KiB socket chunk as it comes (awaited) is 8,192 round trips to libuv's pool for
- * 512 MiB; holding the chunks until a large write is done keeps them alive long enough to reach V8's
- * old space, and the drill then spends as long in mark-compact as in SHA-256. Copying into reused
- * buffers lets every chunk die young. Measured on 512 MiB over loopback: see README, Benchmarks.
+ * The body goes to disk through a few blocks of memory of our own, each written whole (and hashed)
+ * while the next fills. Measured on 512 MiB over loopback (README, Benchmarks): writing each socket
+ * chunk as it came, awaited, was 8,192 round trips to libuv's pool (32,768 over TLS, whose records
+ * are 16 KiB); holding the chunks until a large write was done kept them alive into V8's old space,
+ * and the drill then spent as long in mark-compact as in SHA-256. Copied into reused blocks, every
+ * chunk dies young.
  */
-const WRITE_BATCH = 2 * 1024 * 1024;
-const WRITE_BUFFERS = 3;
+const BLOCK = 2 * 1024 * 1024;
+const BLOCKS = 3;
 
-interface Slot {
+interface Block {
   readonly buffer: Buffer;
+  /** Its write and its hashing, while they run. */
   busy: Promise<void> | undefined;
 }
 
+interface Progress {
+  handle: FileHandle;
+  readonly hash: Sha256;
+  readonly blocks: Block[];
+  received: number;
+}
+
+async function start(temp: string, size: number): Promise<Progress> {
+  const threaded = size >= THREAD_FROM_BYTES;
+  const blocks = Array.from({ length: BLOCKS }, () => ({ buffer: hashableBlock(BLOCK, threaded), busy: undefined }));
+  return { handle: await open(temp, 'w'), hash: openSha256(size, blocks.map((block) => block.buffer)), blocks, received: 0 };
+}
+
+/** The server sent the whole object again: start the file and the hash over. */
+async function restart(temp: string, state: Progress, onBytes?: (delta: number) => void): Promise<void> {
+  onBytes?.(-state.received);
+  await state.handle.close();
+  state.handle = await open(temp, 'w');
+  state.hash.reset();
+  state.received = 0;
+}
+
 /**
- * Streams one answer's body into the file from `state.received` on: each chunk hashed as it arrives,
- * copied into the buffer being filled, and every full buffer written at its own offset while the
- * next one fills (the socket waits when none is free). Returns only once every byte received is on
- * disk, so a resume starts exactly where this stopped.
+ * Streams one answer's body into the file from `state.received` on. Returns only once every byte
+ * received is written and hashed, so a resume starts exactly where this stopped.
  */
 async function drain(response: IncomingMessage, state: Progress, dest: string, options: DownloadOptions): Promise<void> {
-  const slots: Slot[] = Array.from({ length: WRITE_BUFFERS }, () => ({ buffer: Buffer.allocUnsafeSlow(WRITE_BATCH), busy: undefined }));
+  const { blocks } = state;
   let current = 0;
   let filled = 0;
   let offset = state.received;
   let writeError: NodeJS.ErrnoException | undefined;
+  let hashError: Error | undefined;
   const flush = () => {
     if (filled === 0) return;
-    const slot = slots[current]!;
-    slot.busy = state.handle.write(slot.buffer, 0, filled, offset).then(
+    const block = blocks[current]!;
+    const written = state.handle.write(block.buffer, 0, filled, offset).then(
       () => undefined,
-      (error: NodeJS.ErrnoException) => {
-        writeError ??= error;
-      },
+      (error: NodeJS.ErrnoException) => void (writeError ??= error),
     );
+    const hashed = state.hash.update(block.buffer, filled).catch((error: Error) => void (hashError ??= error));
+    block.busy = Promise.all([written, hashed]).then(() => undefined);
     offset += filled;
     filled = 0;
-    current = (current + 1) % slots.length;
+    current = (current + 1) % blocks.length;
   };
   let lost: unknown;
   try {
     for await (const chunk of response as AsyncIterable<Buffer>) {
-      state.hash.update(chunk);
       state.received += chunk.length;
       options.onBytes?.(chunk.length);
       for (let at = 0; at < chunk.length && !writeError; ) {
-        const slot = slots[current]!;
-        if (slot.busy) {
-          await slot.busy;
-          slot.busy = undefined;
+        const block = blocks[current]!;
+        if (block.busy) {
+          await block.busy;
+          block.busy = undefined;
         }
-        const copied = chunk.copy(slot.buffer, filled, at);
+        const copied = chunk.copy(block.buffer, filled, at);
         filled += copied;
         at += copied;
-        if (filled === WRITE_BATCH) flush();
+        if (filled === BLOCK) flush();
       }
       if (writeError) break;
     }
@@ -107,12 +115,14 @@ async function drain(response: IncomingMessage, state: Progress, dest: string, o
     lost = error;
   }
   flush();
-  await Promise.all(slots.map((slot) => slot.busy));
+  await Promise.all(blocks.map((block) => block.busy));
+  for (const block of blocks) block.busy = undefined;
   if (writeError) {
     response.destroy();
     const hint = writeError.code === 'ENOSPC' ? "free space on the workspace's filesystem, or point --workdir at a larger one" : "check the workspace's filesystem";
     throw new DrillError(`writing ${dest}: ${writeError.code ?? writeError.message}`, { hint });
   }
+  if (hashError) throw new DrillError(`hashing ${dest}: ${hashError.message}`);
   if (lost || !response.complete) throw lost instanceof Error ? lost : new Error('the connection closed before the object ended');
 }
 
@@ -134,7 +144,7 @@ async function receive(action: DownloadAction, state: Progress, dest: string, op
 export async function downloadObject(action: DownloadAction, dest: string, options: DownloadOptions = {}): Promise<Landed> {
   const temp = `${dest}.whisper-drill-part`;
   const retries = options.retries ?? 5;
-  let state = await restart(temp, undefined);
+  const state = await start(temp, action.size);
   let resumed = 0;
   let lastAnswer = 'no answer';
   try {
@@ -143,7 +153,7 @@ export async function downloadObject(action: DownloadAction, dest: string, optio
         const { status, complete } = await receive(action, state, dest, options);
         lastAnswer = `HTTP ${status}`;
         if (complete && state.received >= action.size) break;
-        if (status === 200 && !complete) state = await restart(temp, state, options.onBytes);
+        if (status === 200 && !complete) await restart(temp, state, options.onBytes);
         else if (status >= 400 && status < 500 && status !== 408 && status !== 429) throw new DrillError(objectFailure(action, state.received, lastAnswer), { hint: hintFor(status) });
       } catch (error) {
         if (options.signal?.aborted || error instanceof DrillError) throw error;
@@ -154,7 +164,7 @@ export async function downloadObject(action: DownloadAction, dest: string, optio
       await sleep((options.backoffMs ?? 250) * 2 ** attempt, options.signal);
     }
     await state.handle.close();
-    const sha256 = state.hash.digest('hex');
+    const sha256 = await state.hash.digest();
     if (state.received === action.size && sha256 === action.oid) await placeOverPointer(temp, dest);
     else await rm(temp, { force: true });
     return { oid: action.oid, size: state.received, sha256, resumed };
@@ -162,6 +172,8 @@ export async function downloadObject(action: DownloadAction, dest: string, optio
     await state.handle.close().catch(() => undefined);
     await rm(temp, { force: true });
     throw error;
+  } finally {
+    await state.hash.close();
   }
 }
 
