@@ -21,10 +21,10 @@ export function git(args: readonly string[], options: RunOptions = {}): Promise<
   return run('git', args, { ...options, env: { ...GIT_ENV, ...options.env } });
 }
 
-/** Run git and return stdout; a non-zero exit throws a ToolError naming the command. */
-export async function gitOk(args: readonly string[], options: RunOptions = {}, hint?: string): Promise<string> {
+/** Run git and return stdout; a non-zero exit throws a ToolError naming the command (the hint may read what git said). */
+export async function gitOk(args: readonly string[], options: RunOptions = {}, hint?: string | ((result: RunResult) => string | undefined)): Promise<string> {
   const result = await git(args, options);
-  if (result.exitCode !== 0) throw new ToolError(describeFailure(result), result, hint);
+  if (result.exitCode !== 0) throw new ToolError(describeFailure(result), result, typeof hint === 'function' ? hint(result) : hint);
   return result.stdout;
 }
 

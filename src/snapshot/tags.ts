@@ -8,6 +8,7 @@ import path from 'node:path';
 import { git, gitOk, repoUrl } from '../adapters/git.js';
 import type { ProcessRunner } from '../adapters/run.js';
 import type { SnapshotTag } from '../core/model.js';
+import { remoteHint } from './lfs/http-client.js';
 import { readLfsPointersOfMany, type LfsPointer } from './pointers.js';
 import { gitCredentialEnv, type Remote } from './remote.js';
 
@@ -41,7 +42,7 @@ export async function fetchTagMetadata(metaDir: string, remote: Remote, pattern:
   await gitOk(
     ['--git-dir', metaDir, 'fetch', '--quiet', '--depth', '1', '--force', '--prune', '--no-tags', remote.url, `+refs/tags/${pattern}:refs/tags/${pattern}`],
     { runner, signal, env: { ...hooks.env, ...gitCredentialEnv(remote), GIT_LFS_SKIP_SMUDGE: '1' } },
-    `check that ${remote.display} is reachable and holds tags matching "${pattern}"`,
+    remoteHint(`check that ${remote.display} is reachable and holds tags matching "${pattern}"`),
   );
 }
 

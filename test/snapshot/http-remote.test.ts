@@ -287,6 +287,7 @@ describe('an HTTPS remote signed by a company CA', () => {
     expect(snapshot?.status).toBe('failed');
     expect(snapshot?.error?.message).toContain(url);
     expect(snapshot?.error?.message).toMatch(/certificate/i);
+    expect(snapshot?.error?.hint).toContain('git config --global http.sslCAInfo');
     expectVerdictAndNothingLeft(run, 'failed');
     expect(server.requests.filter((r) => r.path.endsWith('/objects/batch'))).toHaveLength(0);
   });

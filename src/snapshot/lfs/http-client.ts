@@ -71,6 +71,14 @@ export interface RequestOptions {
   readonly redirects?: number;
 }
 
+/** What to do when a server's certificate is refused (by git or by the transfer). */
+export const TRUST_HINT = 'trust its CA the way git does: git config --global http.sslCAInfo /path/to/ca.pem (or GIT_SSL_CAINFO), then drill again';
+
+/** The hint for a failed git command against a remote: how to trust a certificate if that is what failed. */
+export function remoteHint(fallback: string): (result: { readonly stderr: string }) => string {
+  return (result) => (/certificate|SSL/i.test(result.stderr) ? TRUST_HINT : fallback);
+}
+
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL|EPROTO/;
 
 /** A failure of the server's certificate (or of TLS itself): not worth a retry, and not the network. */
@@ -79,7 +87,7 @@ export function tlsFailure(error: unknown, href: string, trust: Trust | undefine
   if (!TLS_CODES.test(code)) return undefined;
   const host = new URL(href).host;
   return new DrillError(`the certificate of ${host} was refused (${code}: ${(error as Error).message}), checked against ${trust?.from ?? 'Node\'s built-in CA list'}`, {
-    hint: `trust its CA the way git does: git config --global http.sslCAInfo /path/to/ca.pem (or GIT_SSL_CAINFO), then drill again (${redactUrl(href)})`,
+    hint: `${TRUST_HINT} (${redactUrl(href)})`,
   });
 }
 
