@@ -57,6 +57,37 @@ describe('the wizard', () => {
     await vi.waitFor(() => expect(onChooseTag).toHaveBeenCalledWith('v1.0-model-large-v3'));
   });
 
+  /** The wizard at the tag question, with the newest tag suggested. */
+  async function atTagQuestion() {
+    const { store, instance, onChooseTag } = setup();
+    cleanup = instance.unmount;
+    store.dispatch({ type: 'tags', tags: TAGS });
+    store.dispatch({ type: 'ask-tag', suggested: TAGS[0]!.name });
+    await waitForFrame(instance, (f) => f.includes('Which snapshot'));
+    return { instance, onChooseTag };
+  }
+
+  it('takes keys that arrive in one read in order (a slow ssh link, a quick typist): down, down, Enter picks the third tag', async () => {
+    const { instance, onChooseTag } = await atTagQuestion();
+    instance.stdin.write(KEYS.down + KEYS.down + KEYS.enter);
+    await vi.waitFor(() => expect(onChooseTag).toHaveBeenCalledWith('v1.0-model-large-v3'));
+    expect(onChooseTag).toHaveBeenCalledTimes(1);
+  });
+
+  it('filters by what is typed, even when the keys come in one read, and Enter takes the match', async () => {
+    const { instance, onChooseTag } = await atTagQuestion();
+    instance.stdin.write('v1.0');
+    await waitForFrame(instance, (f) => f.includes('filter: v1.0'));
+    instance.stdin.write('x\u007F' + KEYS.enter);
+    await vi.waitFor(() => expect(onChooseTag).toHaveBeenCalledWith('v1.0-model-large-v3'));
+  });
+
+  it('takes a filter and Enter pasted as one string', async () => {
+    const { instance, onChooseTag } = await atTagQuestion();
+    instance.stdin.write('broken\r');
+    await vi.waitFor(() => expect(onChooseTag).toHaveBeenCalledWith('v1.1-broken-model'));
+  });
+
   it('asks before aborting, and does nothing when the operator declines', async () => {
     const { store, instance, onAbort } = setup();
     cleanup = instance.unmount;

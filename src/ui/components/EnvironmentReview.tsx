@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import SelectInput from 'ink-select-input';
+import { ChoiceList } from './ChoiceList.js';
 import type { EnvironmentDecision, EnvironmentReview as Review } from '../../core/model.js';
 import { CheckList } from './CheckList.js';
 
@@ -28,7 +28,7 @@ export function EnvironmentReview({ review, onDecide }: EnvironmentReviewProps) 
       {!review.canInstall && review.installCommand ? (
         <Text color="yellow">Not root: run as root, then re-check: {review.installCommand}</Text>
       ) : null}
-      <SelectInput items={reviewChoices(review)} onSelect={(item) => onDecide(item.value)} />
+      <ChoiceList items={reviewChoices(review)} onSelect={(item) => onDecide(item.value)} />
     </Box>
   );
 }
