@@ -76,7 +76,8 @@ export const TRUST_HINT = 'trust its CA the way git does: git config --global ht
 
 /** The hint for a failed git command against a remote: how to trust a certificate if that is what failed. */
 export function remoteHint(fallback: string): (result: { readonly stderr: string }) => string {
-  return (result) => (/certificate|SSL/i.test(result.stderr) ? TRUST_HINT : fallback);
+  // "server certificate verification failed" (GnuTLS), "SSL certificate problem: …" (OpenSSL); not every SSL error.
+  return (result) => (/certificate/i.test(result.stderr) ? TRUST_HINT : fallback);
 }
 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL|EPROTO/;
