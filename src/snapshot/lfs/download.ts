@@ -80,13 +80,18 @@ async function drain(response: IncomingMessage, state: Progress, dest: string, o
   let offset = state.received;
   let writeError: NodeJS.ErrnoException | undefined;
   let hashError: Error | undefined;
+  let writing: Promise<void> = Promise.resolve();
   const flush = () => {
     if (filled === 0) return;
     const block = blocks[current]!;
-    const written = state.handle.write(block.buffer, 0, filled, offset).then(
-      () => undefined,
-      (error: NodeJS.ErrnoException) => void (writeError ??= error),
-    );
+    const [length, at] = [filled, offset];
+    // One write at a time, in order: concurrent writers of one file only queue on its inode lock.
+    const written = (writing = writing.then(() =>
+      state.handle.write(block.buffer, 0, length, at).then(
+        () => undefined,
+        (error: NodeJS.ErrnoException) => void (writeError ??= error),
+      ),
+    ));
     const hashed = state.hash.update(block.buffer, filled).catch((error: Error) => void (hashError ??= error));
     block.busy = Promise.all([written, hashed]).then(() => undefined);
     offset += filled;
