@@ -10,7 +10,7 @@ import { DrillError } from '../../core/model.js';
 import { placeOverPointer } from './place.js';
 import { redactUrl } from '../redact.js';
 import { sleep, type DownloadAction } from './batch.js';
-import { request, type Trust } from './http-client.js';
+import { request, type Tls } from './http-client.js';
 import { hashableBlock, openSha256, THREAD_FROM_BYTES, type Sha256 } from './sha256.js';
 
 export interface Landed {
@@ -25,7 +25,7 @@ export interface Landed {
 export interface DownloadOptions {
   readonly signal?: AbortSignal;
   readonly onBytes?: (delta: number) => void;
-  readonly trust?: Trust;
+  readonly tls?: Tls;
   readonly retries?: number;
   readonly backoffMs?: number;
 }
@@ -135,7 +135,7 @@ async function drain(response: IncomingMessage, state: Progress, dest: string, o
 async function receive(action: DownloadAction, state: Progress, dest: string, options: DownloadOptions): Promise<{ status: number; complete: boolean }> {
   const headers: Record<string, string> = { ...action.header };
   if (state.received > 0) headers['range'] = `bytes=${state.received}-`;
-  const response = await request(action.href, { headers, ...(options.signal ? { signal: options.signal } : {}), ...(options.trust ? { trust: options.trust } : {}) });
+  const response = await request(action.href, { headers, ...(options.signal ? { signal: options.signal } : {}), ...(options.tls ? { tls: options.tls } : {}) });
   const status = response.statusCode ?? 0;
   if ((state.received > 0 && status === 200) || (status !== 200 && status !== 206)) {
     // Not a body to keep (or the server ignored the Range and starts at byte 0 again).

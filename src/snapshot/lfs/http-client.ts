@@ -48,17 +48,21 @@ export async function gitTrust(hooks: { readonly runner?: ProcessRunner; readonl
   return { from: 'Node\'s built-in CA list' };
 }
 
-const agents = new Map<string, https.Agent>();
+/** The CA list and the connections made with it, for one transfer: close() when it is done. */
+export interface Tls {
+  readonly trust: Trust;
+  readonly agent: https.Agent | undefined;
+  close(): void;
+}
 
-/** One agent per CA list: the list is parsed once, and connections are kept alive between requests. */
-function agentFor(trust: Trust | undefined): https.Agent | undefined {
-  if (!trust?.ca) return undefined;
-  let agent = agents.get(trust.ca);
-  if (!agent) {
-    agent = new https.Agent({ ca: trust.ca, keepAlive: true });
-    agents.set(trust.ca, agent);
-  }
-  return agent;
+/**
+ * One agent per transfer: the CA list is parsed once, and the Batch request's connection is kept
+ * for the downloads. Closed at the end, so that a later drill in the same process (a test, the
+ * benchmark) starts with connections of its own, as a drill from the command line does.
+ */
+export function openTls(trust: Trust): Tls {
+  const agent = trust.ca ? new https.Agent({ ca: trust.ca, keepAlive: true }) : undefined;
+  return { trust, agent, close: () => agent?.destroy() };
 }
 
 export interface RequestOptions {
@@ -66,7 +70,7 @@ export interface RequestOptions {
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
   readonly signal?: AbortSignal;
-  readonly trust?: Trust;
+  readonly tls?: Tls;
   /** Redirects to follow (GET only); a redirect to another host keeps the headers, as git-lfs does. */
   readonly redirects?: number;
 }
@@ -96,7 +100,7 @@ export function request(href: string, options: RequestOptions = {}): Promise<Inc
   return new Promise((resolve, reject) => {
     const url = new URL(href);
     const secure = url.protocol === 'https:';
-    const agent = secure ? agentFor(options.trust) : undefined;
+    const agent = secure ? options.tls?.agent : undefined;
     const headers = { ...options.headers, ...(options.body !== undefined ? { 'content-length': String(Buffer.byteLength(options.body)) } : {}) };
     const sent = (secure ? https : http).request(url, { method: options.method ?? 'GET', headers, ...(agent ? { agent } : {}), ...(options.signal ? { signal: options.signal } : {}) }, (response) => {
       const location = response.headers.location;
@@ -108,7 +112,7 @@ export function request(href: string, options: RequestOptions = {}): Promise<Inc
       }
       resolve(response);
     });
-    sent.on('error', (error) => reject(tlsFailure(error, href, options.trust) ?? error));
+    sent.on('error', (error) => reject(tlsFailure(error, href, options.tls?.trust) ?? error));
     sent.end(options.body);
   });
 }

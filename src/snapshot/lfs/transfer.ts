@@ -13,7 +13,7 @@ import { downloadObject, type Landed } from './download.js';
 import type { LfsSource } from './endpoint.js';
 import { copyStoredObject, objectStore } from './file-store.js';
 import { httpAuth } from './http-auth.js';
-import type { Trust } from './http-client.js';
+import { openTls, type Trust } from './http-client.js';
 
 export interface TransferOptions {
   readonly workdir: string;
@@ -82,15 +82,19 @@ export async function restoreLfsObjects(pointers: readonly LfsPointer[], options
   } else {
     const { endpoint, header } = options.source;
     const auth = httpAuth(endpoint, { ...(options.credentials ? { explicit: options.credentials } : {}), runner: options.runner, ...(options.env ? { env: options.env } : {}), onSecret: options.onSecret });
-    const trust = options.trust ? { trust: options.trust } : {};
-    const answer = await requestBatch(objects, { endpoint, header, auth, ...trust, ...(options.signal ? { signal: options.signal } : {}) });
-    missing.push(...answer.refused.map((r) => ({ oid: r.oid, message: `the server answered ${r.code}: ${r.message}` })));
-    const pointerOf = new Map(objects.map((o) => [o.oid, o]));
-    await pool(answer.actions, options.concurrency ?? 4, async (action: DownloadAction) => {
-      const pointer = pointerOf.get(action.oid);
-      if (!pointer) return;
-      landed.set(action.oid, await downloadObject(action, dest(pointer), { ...(options.signal ? { signal: options.signal } : {}), ...trust, onBytes }));
-    });
+    const tls = openTls(options.trust ?? { from: "Node's built-in CA list" });
+    try {
+      const answer = await requestBatch(objects, { endpoint, header, auth, tls, ...(options.signal ? { signal: options.signal } : {}) });
+      missing.push(...answer.refused.map((r) => ({ oid: r.oid, message: `the server answered ${r.code}: ${r.message}` })));
+      const pointerOf = new Map(objects.map((o) => [o.oid, o]));
+      await pool(answer.actions, options.concurrency ?? 4, async (action: DownloadAction) => {
+        const pointer = pointerOf.get(action.oid);
+        if (!pointer) return;
+        landed.set(action.oid, await downloadObject(action, dest(pointer), { ...(options.signal ? { signal: options.signal } : {}), tls, onBytes }));
+      });
+    } finally {
+      tls.close();
+    }
   }
   // The same content at several paths: one transfer, then local copies.
   for (const [oid, group] of byOid) {
