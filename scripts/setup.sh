@@ -16,6 +16,7 @@ command -v ssh-keyscan >/dev/null 2>&1 || missing+=(openssh-client)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)          # promtool: check metrics, test rules
 command -v ansible-playbook >/dev/null 2>&1 || missing+=(ansible-core) # the fleet playbook's test
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)        # junit.xml against the JUnit XSD
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)              # throwaway CAs for the HTTPS tests
 [ -x /usr/sbin/nginx ] || missing+=(nginx-light)                     # npm run bench: object storage over HTTPS
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
