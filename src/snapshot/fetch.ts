@@ -6,7 +6,7 @@ import { copyFile, readdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { git, gitOk, ToolError } from '../adapters/git.js';
 import { describeFailure, type ProcessRunner } from '../adapters/run.js';
-import { remoteHint } from './lfs/http-client.js';
+import { remoteHint } from './trust.js';
 
 export interface FetchHooks {
   readonly runner?: ProcessRunner;
@@ -33,7 +33,7 @@ export async function shallowClone(url: string, tag: string, dir: string, hooks:
   });
   if (result.exitCode !== 0) {
     const notFound = /Remote branch .* not found/.test(result.stderr);
-    throw new ToolError(describeFailure(result), result, notFound ? `the tag ${tag} does not exist in the repository` : remoteHint('')(result) || undefined);
+    throw new ToolError(describeFailure(result), result, notFound ? `the tag ${tag} does not exist in the repository` : remoteHint()(result));
   }
   return (await gitOk(['-C', dir, 'rev-parse', 'HEAD'], { runner: hooks.runner })).trim();
 }

@@ -8,8 +8,9 @@ import path from 'node:path';
 import { git, gitOk, repoUrl } from '../adapters/git.js';
 import type { ProcessRunner } from '../adapters/run.js';
 import type { SnapshotTag } from '../core/model.js';
-import { remoteHint } from './lfs/http-client.js';
+
 import { readLfsPointersOfMany, type LfsPointer } from './pointers.js';
+import { remoteHint } from './trust.js';
 import { gitCredentialEnv, type Remote } from './remote.js';
 
 export interface TagListing extends SnapshotTag {

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gitTrust, remoteHint, TRUST_HINT } from '../../src/snapshot/lfs/http-client.js';
+import { gitTrust, remoteHint, TRUST_HINT } from '../../src/snapshot/trust.js';
 import { commandTable } from '../helpers/command-table.js';
 
 let tmp = '';

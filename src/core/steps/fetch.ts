@@ -9,7 +9,6 @@ import { readLfsPointers } from '../../snapshot/pointers.js';
 import { checkoutLfsFiles, fetchLfsObjects, shallowClone, unshareLfsObjects } from '../../snapshot/fetch.js';
 import type { Landed } from '../../snapshot/lfs/download.js';
 import { lfsSource, type LfsSource } from '../../snapshot/lfs/endpoint.js';
-import { gitTrust } from '../../snapshot/lfs/http-client.js';
 import { restoreLfsObjects } from '../../snapshot/lfs/transfer.js';
 import { gitCredentialEnv } from '../../snapshot/remote.js';
 import { sshEnv } from '../../snapshot/ssh.js';
@@ -77,7 +76,6 @@ export const fetchStep = defineStep({
       workdir: dir,
       source,
       ...(remote.credentials ? { credentials: remote.credentials } : {}),
-      ...(source.kind === 'server' ? { trust: await gitTrust({ runner: ctx.runner, env, signal: ctx.signal }) } : {}),
       signal: ctx.signal,
       runner: ctx.runner,
       env,

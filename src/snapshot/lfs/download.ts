@@ -1,6 +1,6 @@
 /**
  * One LFS object, read from the server once and hashed while it is written: the bytes go to a temp
- * file beside their place in the work tree and are renamed over the pointer when size and sha256
+ * file beside their place in the work tree, which takes the pointer's place when size and sha256
  * match. A dropped connection resumes with a Range request (bounded retries with backoff), then fails
  * naming the object, the bytes received and the server's last answer.
  */
@@ -11,7 +11,7 @@ import { placeOverPointer } from './place.js';
 import { redactUrl } from '../redact.js';
 import { sleep, type DownloadAction } from './batch.js';
 import { request, type Tls } from './http-client.js';
-import { hashableBlock, openSha256, THREAD_FROM_BYTES, type Sha256 } from './sha256.js';
+import { openBlockHash, type Sha256 } from './sha256.js';
 
 export interface Landed {
   readonly oid: string;
@@ -55,9 +55,8 @@ interface Progress {
 }
 
 async function start(temp: string, size: number): Promise<Progress> {
-  const threaded = size >= THREAD_FROM_BYTES;
-  const blocks = Array.from({ length: BLOCKS }, () => ({ buffer: hashableBlock(BLOCK, threaded), busy: undefined }));
-  return { handle: await open(temp, 'w'), hash: openSha256(size, blocks.map((block) => block.buffer)), blocks, received: 0 };
+  const { hash, blocks } = openBlockHash(size, BLOCKS, BLOCK);
+  return { handle: await open(temp, 'w'), hash, blocks: blocks.map((buffer) => ({ buffer, busy: undefined })), received: 0 };
 }
 
 /** The server sent the whole object again: start the file and the hash over. */
@@ -92,7 +91,7 @@ async function drain(response: IncomingMessage, state: Progress, dest: string, o
         (error: NodeJS.ErrnoException) => void (writeError ??= error),
       ),
     ));
-    const hashed = state.hash.update(block.buffer, filled).catch((error: Error) => void (hashError ??= error));
+    const hashed = state.hash.update(block.buffer, length).catch((error: Error) => void (hashError ??= error));
     block.busy = Promise.all([written, hashed]).then(() => undefined);
     offset += filled;
     filled = 0;

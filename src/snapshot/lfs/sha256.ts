@@ -92,3 +92,9 @@ function threadSha256(blocks: readonly Buffer[]): Sha256 {
 export function openSha256(size: number, blocks: readonly Buffer[]): Sha256 {
   return size >= THREAD_FROM_BYTES ? threadSha256(blocks) : inlineSha256();
 }
+
+/** `count` blocks of `bytes` each and the hash they feed: shared with a hashing thread when the object is large. */
+export function openBlockHash(size: number, count: number, bytes: number): { readonly hash: Sha256; readonly blocks: Buffer[] } {
+  const blocks = Array.from({ length: count }, () => hashableBlock(bytes, size >= THREAD_FROM_BYTES));
+  return { hash: openSha256(size, blocks), blocks };
+}

@@ -13,14 +13,13 @@ import { downloadObject, type Landed } from './download.js';
 import type { LfsSource } from './endpoint.js';
 import { copyStoredObject, objectStore } from './file-store.js';
 import { httpAuth } from './http-auth.js';
-import { openTls, type Trust } from './http-client.js';
+import { gitTrust } from '../trust.js';
+import { openTls } from './http-client.js';
 
 export interface TransferOptions {
   readonly workdir: string;
   readonly source: LfsSource;
   readonly credentials?: Credentials;
-  /** Certificate authorities for HTTPS (what git trusts). */
-  readonly trust?: Trust;
   /** Objects transferred at once from a server. */
   readonly concurrency?: number;
   readonly signal?: AbortSignal;
@@ -82,7 +81,8 @@ export async function restoreLfsObjects(pointers: readonly LfsPointer[], options
   } else {
     const { endpoint, header } = options.source;
     const auth = httpAuth(endpoint, { ...(options.credentials ? { explicit: options.credentials } : {}), runner: options.runner, ...(options.env ? { env: options.env } : {}), onSecret: options.onSecret });
-    const tls = openTls(options.trust ?? { from: "Node's built-in CA list" });
+    // Over HTTPS, the CA list git trusts (GIT_SSL_CAINFO, http.sslCAInfo, the system's bundle).
+    const tls = openTls(await gitTrust({ runner: options.runner, ...(options.env ? { env: options.env } : {}), ...(options.signal ? { signal: options.signal } : {}) }));
     try {
       const answer = await requestBatch(objects, { endpoint, header, auth, tls, ...(options.signal ? { signal: options.signal } : {}) });
       missing.push(...answer.refused.map((r) => ({ oid: r.oid, message: `the server answered ${r.code}: ${r.message}` })));
