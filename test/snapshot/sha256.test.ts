@@ -1,11 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hashableBlock, openSha256, THREAD_FROM_BYTES } from '../../src/snapshot/lfs/sha256.js';
+import { allocateBlocks, openSha256, THREAD_FROM_BYTES } from '../../src/snapshot/lfs/sha256.js';
 
 /** Feeds `data` through three rotating blocks, as the download does, and returns the digest. */
 async function viaBlocks(data: Buffer, size: number, resetAfter?: number): Promise<string> {
-  const threaded = size >= THREAD_FROM_BYTES;
-  const blocks = [0, 1, 2].map(() => hashableBlock(64 * 1024, threaded));
+  const blocks = allocateBlocks(3, 64 * 1024);
   const hash = openSha256(size, blocks);
   try {
     const pending: Array<Promise<void>> = [];
@@ -43,6 +42,13 @@ describe('the download\'s SHA-256', () => {
     const after = createHash('sha256').update(twice.subarray(5 * 64_536)).digest('hex');
     expect(await viaBlocks(twice, THREAD_FROM_BYTES, 300_000)).toBe(after);
     expect(await viaBlocks(twice, 1000, 300_000)).toBe(after);
+  });
+
+  it('gives blocks of one shared memory, each starting on a page boundary', () => {
+    const blocks = allocateBlocks(3, 2 * 1024 * 1024);
+    expect(blocks.map((block) => [block.length, block.byteOffset % 4096])).toEqual([[2097152, 0], [2097152, 0], [2097152, 0]]);
+    expect(new Set(blocks.map((block) => block.buffer)).size).toBe(1);
+    expect(blocks[0]!.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 
   it('refuses blocks a thread cannot share', () => {

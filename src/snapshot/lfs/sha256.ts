@@ -19,9 +19,19 @@ export interface Sha256 {
 /** Objects at least this large get a hashing thread. */
 export const THREAD_FROM_BYTES = 32 * 1024 * 1024;
 
-/** A block of memory the hashing thread can read: shared, not copied. */
-export function hashableBlock(size: number, forThread: boolean): Buffer {
-  return forThread ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafeSlow(size);
+/** Bytes of a WebAssembly page: the unit the blocks' memory grows by. */
+const WASM_PAGE = 64 * 1024;
+
+/**
+ * `count` blocks of `bytes` each, views of one `SharedArrayBuffer` that a hashing thread can read
+ * without a copy. The memory is a WebAssembly.Memory's: V8 maps it whole, so it starts on a page
+ * boundary and every block of a multiple of 4 KiB does too, as direct I/O wants (./object-file.ts).
+ * Node's own buffers come from malloc and start 16 bytes past a page.
+ */
+export function allocateBlocks(count: number, bytes: number): Buffer[] {
+  const pages = Math.ceil((count * bytes) / WASM_PAGE);
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  return Array.from({ length: count }, (_, index) => Buffer.from(memory.buffer, index * bytes, bytes));
 }
 
 function inlineSha256(): Sha256 {
@@ -39,7 +49,7 @@ function inlineSha256(): Sha256 {
 const THREAD = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
-const blocks = workerData.map((buffer) => new Uint8Array(buffer));
+const blocks = workerData.map(([buffer, offset, length]) => new Uint8Array(buffer, offset, length));
 let hash = createHash('sha256');
 parentPort.on('message', ({ id, op, block, length }) => {
   if (op === 'update') hash.update(blocks[block].subarray(0, length));
@@ -51,9 +61,9 @@ parentPort.on('message', ({ id, op, block, length }) => {
 
 function threadSha256(blocks: readonly Buffer[]): Sha256 {
   for (const block of blocks) {
-    if (!(block.buffer instanceof SharedArrayBuffer) || block.byteOffset !== 0) throw new Error('a hashing thread needs shared blocks (hashableBlock)');
+    if (!(block.buffer instanceof SharedArrayBuffer)) throw new Error('a hashing thread needs shared blocks (allocateBlocks)');
   }
-  const worker = new Worker(THREAD, { eval: true, workerData: blocks.map((block) => block.buffer) });
+  const worker = new Worker(THREAD, { eval: true, workerData: blocks.map((block) => [block.buffer, block.byteOffset, block.length]) });
   const waiting = new Map<number, { resolve: (hex?: string) => void; reject: (error: Error) => void }>();
   let next = 0;
   let failure: Error | undefined;
@@ -88,13 +98,13 @@ function threadSha256(blocks: readonly Buffer[]): Sha256 {
   };
 }
 
-/** A hash for an object of `size` bytes that arrives through `blocks` (made with hashableBlock). */
+/** A hash for an object of `size` bytes that arrives through `blocks` (made with allocateBlocks). */
 export function openSha256(size: number, blocks: readonly Buffer[]): Sha256 {
   return size >= THREAD_FROM_BYTES ? threadSha256(blocks) : inlineSha256();
 }
 
-/** `count` blocks of `bytes` each and the hash they feed: shared with a hashing thread when the object is large. */
+/** `count` blocks of `bytes` each and the hash they feed (on a thread of its own when the object is large). */
 export function openBlockHash(size: number, count: number, bytes: number): { readonly hash: Sha256; readonly blocks: Buffer[] } {
-  const blocks = Array.from({ length: count }, () => hashableBlock(bytes, size >= THREAD_FROM_BYTES));
+  const blocks = allocateBlocks(count, bytes);
   return { hash: openSha256(size, blocks), blocks };
 }

@@ -1,0 +1,130 @@
+/**
+ * GET into the ring, against real HTTP servers on 127.0.0.1: a plain Content-Length body over the
+ * transfer's own socket; chunked bodies and redirects through node:http; a head that arrives a
+ * byte at a time; a body cut short; a status that is not the object's; an abort.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BlockRing } from '../../src/snapshot/lfs/block-ring.js';
+import { getBody, parseHead, plainLength } from '../../src/snapshot/lfs/object-get.js';
+import { allocateBlocks, openSha256 } from '../../src/snapshot/lfs/sha256.js';
+
+const data = randomBytes(3 * 1024 * 1024 + 77);
+const sha = createHash('sha256').update(data).digest('hex');
+const closers: Array<() => void> = [];
+afterEach(() => {
+  for (const close of closers.splice(0)) close();
+});
+
+function ring(size = data.length) {
+  const file = Buffer.alloc(size + 1024);
+  const blocks = allocateBlocks(3, 256 * 1024);
+  const hash = openSha256(size, blocks);
+  return { file, hash, ring: new BlockRing(blocks, { write: async (block, length, at) => void block.copy(file, at, 0, length), hash }) };
+}
+
+async function serve(handler: http.RequestListener): Promise<{ url: string; requests: http.IncomingMessage[] }> {
+  const requests: http.IncomingMessage[] = [];
+  const server = http.createServer((req, res) => (requests.push(req), handler(req, res)));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  closers.push(() => server.close());
+  closers.push(() => server.closeAllConnections());
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+}
+
+/** A server that writes `answer` raw, then closes. */
+async function rawServer(answer: (socket: net.Socket) => void): Promise<string> {
+  const server = net.createServer((socket) => socket.once('data', () => answer(socket)));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  closers.push(() => server.close());
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const keep200 = { keep: (status: number) => status === 200 };
+
+describe('the head of an answer', () => {
+  it('is read as status and fields; a plain body is one with one Content-Length and no Transfer-Encoding', () => {
+    const head = parseHead('HTTP/1.1 206 Partial Content\r\nContent-Length: 10\r\nX-A: 1\r\nx-a: 2');
+    expect(head?.status).toBe(206);
+    expect(head?.fields.get('x-a')).toEqual(['1', '2']);
+    expect(plainLength(head!)).toBe(10);
+    expect(plainLength(parseHead('HTTP/1.1 200 OK\r\nContent-Length: 10, 10')!)).toBe(10);
+    expect(plainLength(parseHead('HTTP/1.1 200 OK\r\nContent-Length: 10\r\nContent-Length: 11')!)).toBeUndefined();
+    expect(plainLength(parseHead('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 10')!)).toBeUndefined();
+    expect(plainLength(parseHead('HTTP/1.1 200 OK')!)).toBeUndefined();
+    expect(parseHead('HTTP/2 200')).toBeUndefined();
+    expect(parseHead('HTTP/1.1 200 OK\r\nBad Field : x')).toBeUndefined();
+  });
+});
+
+describe('GET into the ring', () => {
+  it('reads a plain body whole, sends the headers it was given, and hashes every byte', async () => {
+    const { url, requests } = await serve((_req, res) => res.writeHead(200, { 'content-length': data.length }).end(data));
+    const { ring: r, file, hash } = ring();
+    expect(await getBody(`${url}/obj?sig=1`, { 'x-storage-token': 't0k3n' }, r, keep200)).toEqual({ status: 200, kept: true, complete: true });
+    expect(file.subarray(0, data.length).equals(data)).toBe(true);
+    expect(await hash.digest()).toBe(sha);
+    expect(requests[0]?.url).toBe('/obj?sig=1');
+    expect(requests[0]?.headers['x-storage-token']).toBe('t0k3n');
+  });
+
+  it('takes a chunked body and a redirect through node:http', async () => {
+    const { url } = await serve((req, res) => {
+      if (req.url === '/moved') return void res.writeHead(302, { location: '/chunked' }).end();
+      res.writeHead(200);
+      for (let at = 0; at < data.length; at += 100_000) res.write(data.subarray(at, at + 100_000));
+      res.end();
+    });
+    const { ring: r, file, hash } = ring();
+    expect(await getBody(`${url}/moved`, {}, r, keep200)).toEqual({ status: 200, kept: true, complete: true });
+    expect(file.subarray(0, data.length).equals(data)).toBe(true);
+    expect(await hash.digest()).toBe(sha);
+  });
+
+  it('reads a head that comes a few bytes at a time', async () => {
+    const body = data.subarray(0, 5000);
+    const url = await rawServer((socket) => {
+      const answer = Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`), body]);
+      let at = 0;
+      const next = () => (at < 60 ? socket.write(answer.subarray(at, (at += 7)), next) : socket.end(answer.subarray(at)));
+      next();
+    });
+    const { ring: r, file } = ring(body.length);
+    expect(await getBody(url, {}, r, keep200)).toEqual({ status: 200, kept: true, complete: true });
+    expect(file.subarray(0, body.length).equals(body)).toBe(true);
+  });
+
+  it('rejects a body cut short once what arrived is written, so a resume starts at the right byte', async () => {
+    const url = await rawServer((socket) => socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${data.length}\r\n\r\n`), data.subarray(0, 1_000_000)])));
+    const { ring: r, file } = ring();
+    await expect(getBody(url, {}, r, keep200)).rejects.toThrow(/closed before the object ended/);
+    expect(r.received).toBe(1_000_000);
+    expect(file.subarray(0, 1_000_000).equals(data.subarray(0, 1_000_000))).toBe(true);
+  });
+
+  it('leaves the body of a status that is not the object\'s, and says which it was', async () => {
+    const { url } = await serve((_req, res) => res.writeHead(404, { 'content-length': 9 }).end('not here\n'));
+    const { ring: r } = ring();
+    expect(await getBody(url, {}, r, keep200)).toEqual({ status: 404, kept: false, complete: false });
+    expect(r.received).toBe(0);
+  });
+
+  it('stops when aborted', async () => {
+    const url = await rawServer((socket) => socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${data.length}\r\n\r\n`));
+    const { ring: r } = ring();
+    const abort = new AbortController();
+    const got = getBody(url, {}, r, { ...keep200, signal: abort.signal });
+    setImmediate(() => abort.abort(new Error('aborted by the operator')));
+    await expect(got).rejects.toThrow(/aborted by the operator/);
+  });
+
+  it('refuses header values that would split the request', async () => {
+    const { url } = await serve((_req, res) => res.end());
+    await expect(getBody(url, { 'x-a': 'b\r\nx-evil: 1' }, ring().ring, keep200)).rejects.toThrow(/Invalid character/);
+  });
+});
