@@ -11,8 +11,12 @@ const OPERATOR_ABORT = new Error('aborted by the operator');
 function untilAnswered<T>(signal: AbortSignal, ask: (resolve: (answer: T) => void) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    ask(resolve);
+    const abort = () => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    ask((answer) => {
+      signal.removeEventListener('abort', abort);
+      resolve(answer);
+    });
   });
 }
 

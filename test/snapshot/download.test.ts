@@ -3,6 +3,7 @@
  * storage port: whole, resumed after dropped connections, and corrupt.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { getEventListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -30,14 +31,14 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function download(faults: Faults) {
+async function download(faults: Faults, extra: { signal?: AbortSignal; retries?: number } = {}) {
   server = await startLfsServer({ root: path.join(tmp, 'root'), username: 'u', password: 'p', faults });
   const dir = await mkdtemp(path.join(tmp, 'work-'));
   const dest = path.join(dir, 'large-v3.pt');
   await writeFile(dest, `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize ${data.length}\n`);
   const action = { oid, size: data.length, href: `${server.storageUrl}/big.git/${oid}`, header: { [STORAGE_HEADER]: STORAGE_TOKEN } };
   let progress = 0;
-  const landed = await downloadObject(action, dest, { backoffMs: 1, onBytes: (delta) => (progress += delta) });
+  const landed = await downloadObject(action, dest, { backoffMs: 1, onBytes: (delta) => (progress += delta), ...extra });
   return { landed, dest, dir, progress };
 }
 
@@ -64,5 +65,14 @@ describe('a large object', () => {
     expect(await readFile(dest, 'utf8')).toMatch(/^version https:\/\/git-lfs/);
     expect(await readdir(dir)).toEqual(['large-v3.pt']);
     expect(existsSync(`${dest}.whisper-drill-part`)).toBe(false);
+  });
+
+  it('gives up after its retries naming the object and the bytes received, and leaves no listener on the drill\'s signal', async () => {
+    const abort = new AbortController();
+    await expect(download({ drop: { afterBytes: 1_000_000, times: 10 } }, { signal: abort.signal, retries: 4 })).rejects.toThrow(
+      new RegExp(`LFS object ${oid} \\(${data.length} bytes\\): 1000000 bytes received from .*, then connection lost`),
+    );
+    // Five connections and four waits, each listening for an abort: every one let go.
+    expect(getEventListeners(abort.signal, 'abort')).toHaveLength(0);
   });
 });

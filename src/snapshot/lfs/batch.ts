@@ -39,10 +39,19 @@ export interface BatchOptions {
 
 const LFS_JSON = 'application/vnd.git-lfs+json';
 
+/** Waits `ms`, or rejects with the abort's reason; leaves no listener on the signal either way. */
 export const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+    if (signal?.aborted) return reject(signal.reason);
+    const abort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', abort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', abort, { once: true });
   });
 
 function explain(status: number, endpoint: string, body: string): DrillError {
