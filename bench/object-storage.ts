@@ -6,30 +6,16 @@
  * measured; the Node test server spends about a core on 512 MiB where nginx spends a fraction, so
  * the figures compare the clients rather than the test server.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { STORAGE_HEADER, STORAGE_TOKEN } from '../test/helpers/lfs-server.js';
-import { freePort } from '../test/helpers/sample.js';
+import { freePort, untilListening } from '../test/helpers/sample.js';
 
 export interface ObjectStorage {
   readonly url: string;
   stop(): void;
-}
-
-async function untilListening(port: number, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 200; i += 1) {
-    if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => (socket.end(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`nginx did not listen on ${port}`);
 }
 
 export async function startObjectStorage(root: string, dir: string, tls?: { cert: string; key: string }): Promise<ObjectStorage> {
@@ -61,6 +47,6 @@ http {
 `,
   );
   const child = spawn('nginx', ['-c', conf, '-p', dir, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  await untilListening(port, child);
+  await untilListening(port, child, 'nginx');
   return { url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, stop: () => void child.kill('SIGTERM') };
 }

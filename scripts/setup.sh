@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine for whisper-drill: the tools the drill and the tests use
 # (git-lfs, ffmpeg; tmux for the terminal tests; openssh for the ssh-remote tests; promtool,
-# ansible-playbook and xmllint for the tests of what deploy/ ships and of junit.xml; nginx as the
-# benchmark's object storage), the npm dependencies, and the build.
+# ansible-playbook and xmllint for the tests of what deploy/ ships and of junit.xml; tinyproxy for the
+# tests through a proxy; nginx as the benchmark's object storage), the npm dependencies, and the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +18,7 @@ command -v ansible-playbook >/dev/null 2>&1 || missing+=(ansible-core) # the fle
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)        # junit.xml against the JUnit XSD
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)              # throwaway CAs for the HTTPS tests
 [ -x /usr/sbin/nginx ] || missing+=(nginx-light)                     # npm run bench: object storage over HTTPS
+command -v tinyproxy >/dev/null 2>&1 || missing+=(tinyproxy)          # the proxy the remote tests go through
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "Installing ${missing[*]} (apt-get)…"

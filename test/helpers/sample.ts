@@ -3,7 +3,7 @@
  * work with real git repositories. The built sample is shared: a test that must damage a
  * repository copies the bare repository first (copyBareRepo).
  */
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cp, readFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -51,6 +51,23 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Waits until something accepts connections on 127.0.0.1:`port` (a server started as a child
+ * process); throws with `name` if `child` exits first or nothing listens within 5 s.
+ */
+export async function untilListening(port: number, child: ChildProcess, name: string): Promise<void> {
+  for (let i = 0; i < 200; i += 1) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => (socket.end(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`${name} did not listen on ${port}`);
 }
 
 /** Where the LFS object `oid` lives in a bare repository's store. */

@@ -3,7 +3,8 @@
  * storage port: whole, resumed after dropped connections, and corrupt.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { getEventListeners } from 'node:events';
+import { getEventListeners, once } from 'node:events';
+import net, { type AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -74,5 +75,31 @@ describe('a large object', () => {
     );
     // Five connections and four waits, each listening for an abort: every one let go.
     expect(getEventListeners(abort.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('does not splice in a 206 for another range: it says which range came, and the pointer stays', async () => {
+    // First the object's start, cut short; then, asked for the rest, the start again as a 206.
+    const half = 1_000_000;
+    let answers = 0;
+    const raw = net.createServer((socket) =>
+      socket.on('error', () => undefined).once('data', () => {
+        answers += 1;
+        const head = answers === 1 ? 'HTTP/1.1 200 OK' : `HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-${data.length - 1}/${data.length}`;
+        socket.end(Buffer.concat([Buffer.from(`${head}\r\nContent-Length: ${data.length}\r\n\r\n`), data.subarray(0, half)]));
+      }),
+    );
+    raw.listen(0, '127.0.0.1');
+    await once(raw, 'listening');
+    try {
+      const dir = await mkdtemp(path.join(tmp, 'work-'));
+      const dest = path.join(dir, 'large-v3.pt');
+      await writeFile(dest, 'pointer\n');
+      const action = { oid, size: data.length, href: `http://127.0.0.1:${(raw.address() as AddressInfo).port}/obj`, header: {} };
+      await expect(downloadObject(action, dest, { backoffMs: 1, retries: 2 })).rejects.toThrow(`${half} bytes received from ${action.href}, then HTTP 206 from byte 0, not ${half}`);
+      expect(await readFile(dest, 'utf8')).toBe('pointer\n');
+      expect(await readdir(dir)).toEqual(['large-v3.pt']);
+    } finally {
+      raw.close();
+    }
   });
 });

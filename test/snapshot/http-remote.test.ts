@@ -2,7 +2,7 @@
  * Drills of the sample backup served over HTTP by git's own smart-HTTP backend and an LFS Batch API
  * behind Basic auth (test/helpers/lfs-server.ts): every way credentials reach git and the transfer,
  * and every fault the transfer must survive or name; then the same over HTTPS with a CA of the
- * operator's own. Each drill stops after verify (no service).
+ * operator's own; then through a company proxy. Each drill stops after verify (no service).
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -19,6 +19,9 @@ import { headlessOptions } from '../helpers/drill-options.js';
 import { startLfsServer, type LfsServer, type LfsServerOptions } from '../helpers/lfs-server.js';
 import { sampleBackup } from '../helpers/sample.js';
 import { makeTestCa, type TestCa } from '../helpers/tls.js';
+import { startTinyproxy, type Tinyproxy } from '../helpers/tinyproxy.js';
+import { openConnections, request } from '../../src/snapshot/lfs/http-client.js';
+import { proxiesFrom } from '../../src/snapshot/lfs/proxy.js';
 
 const USER = 'drill-bot';
 const SECRET = 'glpat-Zq8x3Vt1s3cr3tT0k3n';
@@ -305,5 +308,73 @@ describe('an HTTPS remote signed by a company CA', () => {
     expect(fetch?.durationMs).toBeLessThan(5_000);
     expectVerdictAndNothingLeft(run, 'failed');
     expectNoSecret(run);
+  });
+});
+
+describe('an HTTPS remote reached through a company proxy (tinyproxy, Basic auth)', () => {
+  const PROXY_USER = 'egress';
+  const PROXY_SECRET = 'pr0xy-Pa55-9f2c';
+  const auth = { usernameEnv: 'BACKUP_USER', passwordEnv: 'BACKUP_TOKEN' };
+  let company: TestCa;
+  let proxy: Tinyproxy;
+  const hostCaInfo = process.env['GIT_SSL_CAINFO'];
+
+  beforeAll(async () => {
+    const dir = await mkdtemp(path.join(tmp, 'proxy-'));
+    company = makeTestCa(dir, 'company');
+    proxy = await startTinyproxy(dir, PROXY_USER, PROXY_SECRET);
+  });
+  afterAll(async () => {
+    await proxy.stop();
+    if (hostCaInfo !== undefined) process.env['GIT_SSL_CAINFO'] = hostCaInfo;
+  });
+
+  /** The drill's environment: the backup's credentials, the CA, and the proxy (nothing exempt). */
+  const env = (proxyPassword: string) => ({
+    BACKUP_USER: USER,
+    BACKUP_TOKEN: SECRET,
+    GIT_SSL_CAINFO: company.caFile,
+    https_proxy: proxy.url.replace('http://', `http://${PROXY_USER}:${proxyPassword}@`),
+    no_proxy: '',
+    NO_PROXY: '',
+  });
+
+  it('restores with git and the transfer both going through the proxy; neither password is anywhere', async () => {
+    const url = await serve({}, { git: company.server, storage: company.server });
+    const run = await drill({ repo: url, auth }, env(PROXY_SECRET));
+    expectRestored(run);
+    expectNoSecret(run);
+    for (const text of [JSON.stringify(run.events), run.files, run.argv]) expect(text).not.toContain(PROXY_SECRET);
+    const log = await proxy.log();
+    // git's tunnel to the git port, the transfer's to the Batch API (same port) and to the storage port.
+    expect(log).toContain(`CONNECT ${new URL(url).host}`);
+    expect(log).toContain(`CONNECT ${new URL(server.storageUrl).host}`);
+    expect(server.requests.filter((r) => r.port === 'storage')).toHaveLength(3);
+  });
+
+  it('fails at snapshot when the proxy refuses its password, naming the refusal; the password is nowhere', async () => {
+    const url = await serve({}, { git: company.server, storage: company.server });
+    const run = await drill({ repo: url, auth }, env('wrong-Pa55'));
+    const snapshot = statusOf(run, 'snapshot');
+    expect(snapshot?.status).toBe('failed');
+    // tinyproxy answers a bad Proxy-Authorization with 401 (RFC 9110 says 407): git names what came.
+    expect(snapshot?.error?.message).toMatch(/CONNECT tunnel failed, response 40[17]/);
+    expectVerdictAndNothingLeft(run, 'failed');
+    for (const text of [JSON.stringify(run.events), run.files]) expect(text).not.toContain('wrong-Pa55');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('names the proxy (without its credentials) and its answer when it refuses the transfer\'s tunnel', async () => {
+    const url = await serve({}, { git: company.server, storage: company.server });
+    const proxies = proxiesFrom({ https_proxy: env('wrong-Pa55').https_proxy });
+    const connections = openConnections({ ca: await readFile(company.caFile, 'utf8'), from: 'the test CA' }, proxies);
+    try {
+      const refused = request(`${url}/info/lfs/objects/batch`, { method: 'POST', body: '{}', connections });
+      await expect(refused).rejects.toThrow(new RegExp(`^the proxy http://\\*\\*\\*@${new URL(proxy.url).host}/ refused to carry the request to ${new URL(url).host}: HTTP 40[17]`));
+      await expect(refused).rejects.toMatchObject({ hint: expect.stringContaining('https_proxy=http://user:password@proxy:port') });
+    } finally {
+      connections.close();
+    }
+    expect(server.requests).toHaveLength(0);
   });
 });

@@ -6,7 +6,7 @@
 import { DrillError } from '../../core/model.js';
 import { redactUrl } from '../redact.js';
 import type { HttpAuth } from './http-auth.js';
-import { readText, request, type Tls } from './http-client.js';
+import { readText, request, type Connections } from './http-client.js';
 
 export interface LfsObject {
   readonly oid: string;
@@ -31,7 +31,7 @@ export interface BatchOptions {
   /** Headers of the endpoint itself (e.g. from git-lfs-authenticate). */
   readonly header?: Readonly<Record<string, string>>;
   readonly auth: HttpAuth;
-  readonly tls?: Tls;
+  readonly connections?: Connections;
   readonly signal?: AbortSignal;
   readonly retries?: number;
   readonly backoffMs?: number;
@@ -79,7 +79,7 @@ export async function requestBatch(objects: readonly LfsObject[], options: Batch
         headers: { accept: LFS_JSON, 'content-type': LFS_JSON, ...options.header, ...(authorization ? { authorization } : {}) },
         body,
         ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.tls ? { tls: options.tls } : {}),
+        ...(options.connections ? { connections: options.connections } : {}),
       });
       status = response.statusCode ?? 0;
       retryAfter = response.headers['retry-after'];

@@ -10,7 +10,7 @@ import { placeOverPointer } from './place.js';
 import { redactUrl } from '../redact.js';
 import { sleep, type DownloadAction } from './batch.js';
 import { BlockRing } from './block-ring.js';
-import type { Tls } from './http-client.js';
+import type { Connections } from './http-client.js';
 import { getBody } from './object-get.js';
 import { openObjectFile, type ObjectFile } from './object-file.js';
 import { openBlockHash, type Sha256 } from './sha256.js';
@@ -27,7 +27,7 @@ export interface Landed {
 export interface DownloadOptions {
   readonly signal?: AbortSignal;
   readonly onBytes?: (delta: number) => void;
-  readonly tls?: Tls;
+  readonly connections?: Connections;
   readonly retries?: number;
   readonly backoffMs?: number;
 }
@@ -58,16 +58,26 @@ async function start(temp: string, size: number, onBytes?: (delta: number) => vo
 }
 
 /** Reads one answer's body into the file; returns the HTTP status it came with. */
-async function receive(action: DownloadAction, state: Progress, dest: string, options: DownloadOptions): Promise<{ status: number; complete: boolean }> {
+async function receive(action: DownloadAction, state: Progress, dest: string, options: DownloadOptions): Promise<{ status: number; complete: boolean; answer: string }> {
   const { ring } = state;
   const headers: Record<string, string> = { ...action.header };
   if (ring.received > 0) headers['range'] = `bytes=${ring.received}-`;
-  // A body to keep: the whole object, or the rest of it (a server that ignores the Range starts at byte 0 again).
-  const keep = (status: number) => (ring.received > 0 ? status === 206 : status === 200 || status === 206);
+  // A body to keep: the whole object, or the rest of it from exactly where this stopped (a server
+  // that ignores the Range starts at byte 0 again, with a 200).
+  const from = ring.received;
+  let said = '';
+  const keep = (status: number, contentRange: string | undefined) => {
+    if (status === 200) return from === 0;
+    if (status !== 206) return false;
+    const start = /^bytes (\d+)-/.exec(contentRange ?? '')?.[1];
+    const right = start === undefined ? from === 0 : Number(start) === from;
+    if (!right) said = `HTTP 206 from byte ${start ?? '?'}, not ${from} (Content-Range: ${contentRange ?? 'none'})`;
+    return right;
+  };
   let answer: { status: number; kept: boolean; complete: boolean } | undefined;
   let lost: unknown;
   try {
-    answer = await getBody(action.href, headers, ring, { keep, ...(options.signal ? { signal: options.signal } : {}), ...(options.tls ? { tls: options.tls } : {}) });
+    answer = await getBody(action.href, headers, ring, { keep, ...(options.signal ? { signal: options.signal } : {}), ...(options.connections ? { connections: options.connections } : {}) });
   } catch (error) {
     lost = error;
   }
@@ -78,7 +88,7 @@ async function receive(action: DownloadAction, state: Progress, dest: string, op
   }
   if (ring.hashError) throw new DrillError(`hashing ${dest}: ${ring.hashError.message}`);
   if (lost !== undefined) throw lost;
-  return { status: answer!.status, complete: answer!.kept && answer!.complete };
+  return { status: answer!.status, complete: answer!.kept && answer!.complete, answer: said || `HTTP ${answer!.status}` };
 }
 
 export async function downloadObject(action: DownloadAction, dest: string, options: DownloadOptions = {}): Promise<Landed> {
@@ -90,8 +100,8 @@ export async function downloadObject(action: DownloadAction, dest: string, optio
   try {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        const { status, complete } = await receive(action, state, dest, options);
-        lastAnswer = `HTTP ${status}`;
+        const { status, complete, answer } = await receive(action, state, dest, options);
+        lastAnswer = answer;
         if (complete && state.ring.received >= action.size) break;
         if (status === 200 && !complete) {
           // The server ignored the Range and sent the whole object again: start the file and the hash over.

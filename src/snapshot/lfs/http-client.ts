@@ -1,27 +1,57 @@
 /**
  * The HTTP(S) client of the LFS transfer: node:http(s), whose streams hand over large buffers
  * directly (fetch's web streams cost several times the CPU per byte on the hot path of a restore).
- * Over HTTPS it checks certificates against the CA list git trusts (../trust.ts).
+ * Over HTTPS it checks certificates against the CA list git trusts (../trust.ts); through a proxy
+ * (./proxy.ts), https goes through a CONNECT tunnel (https-proxy-agent) and http by absolute URL
+ * (http-proxy-agent).
  */
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import { HttpProxyAgent } from 'http-proxy-agent';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { DrillError } from '../../core/model.js';
+import { redactUrl } from '../redact.js';
 import { tlsFailure, type Trust } from '../trust.js';
+import { DIRECT, type Proxies } from './proxy.js';
 
-/** The CA list and the connections made with it, for one transfer: close() when it is done. */
-export interface Tls {
+/** The CA list, the proxies and the connections made with them, for one transfer: close() when it is done. */
+export interface Connections {
   readonly trust: Trust;
-  readonly agent: https.Agent | undefined;
+  readonly proxies: Proxies;
+  /** The agent for a request to `url`: through its proxy (a CONNECT tunnel for https), or direct. */
+  agentFor(url: URL): http.Agent | undefined;
   close(): void;
 }
 
 /**
- * One agent per transfer: the CA list is parsed once, and the Batch request's connection is kept
- * for the downloads. Closed at the end, so that a later drill in the same process (a test, the
+ * One set of agents per transfer: the CA list is parsed once, and the Batch request's connection is
+ * kept for the downloads. Closed at the end, so that a later drill in the same process (a test, the
  * benchmark) starts with connections of its own, as a drill from the command line does.
  */
-export function openTls(trust: Trust): Tls {
-  const agent = trust.ca ? new https.Agent({ ca: trust.ca, keepAlive: true }) : undefined;
-  return { trust, agent, close: () => agent?.destroy() };
+export function openConnections(trust: Trust, proxies: Proxies = DIRECT): Connections {
+  const direct = trust.ca ? new https.Agent({ ca: trust.ca, keepAlive: true }) : undefined;
+  const tunnels = new Map<string, http.Agent>();
+  return {
+    trust,
+    proxies,
+    agentFor(url) {
+      const proxy = proxies.forUrl(url);
+      if (!proxy) return url.protocol === 'https:' ? direct : undefined;
+      const key = `${url.protocol} ${proxy.href}`;
+      let agent = tunnels.get(key);
+      if (!agent) {
+        // The target's certificate is checked against `trust` (the request passes its CA list).
+        agent = url.protocol === 'https:' ? new HttpsProxyAgent(proxy, { keepAlive: true }) : new HttpProxyAgent(proxy, { keepAlive: true });
+        tunnels.set(key, agent);
+      }
+      return agent;
+    },
+    close() {
+      direct?.destroy();
+      for (const agent of tunnels.values()) agent.destroy();
+    },
+  };
 }
 
 export interface RequestOptions {
@@ -29,18 +59,43 @@ export interface RequestOptions {
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
   readonly signal?: AbortSignal;
-  readonly tls?: Tls;
+  readonly connections?: Connections;
   /** Redirects to follow (GET only); a redirect to another host keeps the headers, as git-lfs does. */
   readonly redirects?: number;
+  /** A connection that delivers nothing for this long is given up. */
+  readonly idleMs?: number;
+}
+
+/** The proxy refused to carry a request (a CONNECT answered otherwise than 200, or a 407). */
+function proxyRefusal(proxy: URL | undefined, url: URL, status: number, reason: string): DrillError {
+  const who = proxy ? `the proxy ${redactUrl(proxy.href)}` : 'a proxy';
+  return new DrillError(`${who} refused to carry the request to ${url.host}: HTTP ${status}${reason ? ` ${reason}` : ''}`, {
+    hint:
+      status === 407 || status === 401
+        ? "give the proxy's credentials in its URL (https_proxy=http://user:password@proxy:port, or git config http.proxy), then drill again"
+        : `ask the proxy's administrators to let this host reach ${url.host}, or exempt it (no_proxy)`,
+  });
 }
 
 export function request(href: string, options: RequestOptions = {}): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const url = new URL(href);
     const secure = url.protocol === 'https:';
-    const agent = secure ? options.tls?.agent : undefined;
+    const agent = options.connections?.agentFor(url);
+    const ca = secure ? options.connections?.trust.ca : undefined;
     const headers = { ...options.headers, ...(options.body !== undefined ? { 'content-length': String(Buffer.byteLength(options.body)) } : {}) };
-    const sent = (secure ? https : http).request(url, { method: options.method ?? 'GET', headers, ...(agent ? { agent } : {}), ...(options.signal ? { signal: options.signal } : {}) }, (response) => {
+    let tunnel: { statusCode: number; statusText?: string } | undefined;
+    // Through a tunnel, https-proxy-agent checks the certificate against "localhost" when the host is
+    // an address (it passes no host to tls.connect): name the host the request is for.
+    const identity = secure && options.connections?.proxies.forUrl(url) ? { checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(url.hostname.replace(/^\[(.*)\]$/, '$1'), cert) } : {};
+    const sent = (secure ? https : http).request(url, { method: options.method ?? 'GET', headers, ...(agent ? { agent } : {}), ...(ca ? { ca } : {}), ...identity, ...(options.signal ? { signal: options.signal } : {}) }, (response) => {
+      // The proxy's own answer, never the server's: a refused CONNECT is replayed as the response.
+      if ((tunnel && tunnel.statusCode !== 200) || response.statusCode === 407) {
+        response.resume();
+        const status = tunnel?.statusCode ?? response.statusCode ?? 0;
+        reject(proxyRefusal(options.connections?.proxies.forUrl(url), url, status, tunnel?.statusText ?? response.statusMessage ?? ''));
+        return;
+      }
       const location = response.headers.location;
       const redirects = options.redirects ?? 3;
       if (location && response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && redirects > 0 && (options.method ?? 'GET') === 'GET') {
@@ -50,7 +105,9 @@ export function request(href: string, options: RequestOptions = {}): Promise<Inc
       }
       resolve(response);
     });
-    sent.on('error', (error) => reject(tlsFailure(error, href, options.tls?.trust) ?? error));
+    if (options.idleMs) sent.setTimeout(options.idleMs, () => sent.destroy(new Error(`no data from ${url.host} for ${options.idleMs! / 1000} s`)));
+    sent.once('proxyConnect', (answer: { statusCode: number; statusText?: string }) => (tunnel = answer));
+    sent.on('error', (error) => reject(tlsFailure(error, href, options.connections?.trust) ?? error));
     sent.end(options.body);
   });
 }

@@ -40,7 +40,10 @@ export async function openObjectFile(file: string, size: number): Promise<Object
       throw error;
     });
   }
-  const buffered = direct ? await open(file, constants.O_WRONLY) : await open(file, 'w');
+  const buffered = await (direct ? open(file, constants.O_WRONLY) : open(file, 'w')).catch(async (error: unknown) => {
+    await direct?.close();
+    throw error;
+  });
   const dropDirect = async () => {
     const handle = direct;
     direct = undefined;
@@ -72,8 +75,11 @@ export async function openObjectFile(file: string, size: number): Promise<Object
     },
     truncate: () => buffered.truncate(0),
     async close() {
-      await dropDirect();
-      await buffered.close();
+      try {
+        await dropDirect();
+      } finally {
+        await buffered.close();
+      }
     },
   };
 }

@@ -1,8 +1,9 @@
 /**
  * GET one object's body into a BlockRing. The usual answer of object storage (200 or 206 with a
  * Content-Length) is read over a socket of the transfer's own, whose bytes are decrypted straight
- * into the ring's blocks (`onread`); anything else (a redirect, a chunked body) goes through
- * node:http, whose chunks are copied in.
+ * into the ring's blocks (`onread`), redirects followed the same way; a chunked body, or a request
+ * through a proxy, goes through node:http, whose chunks are copied in (a chunked body is then asked
+ * for a second time: it costs a request, and single-use links with chunked bodies are not known).
  *
  * Why a socket of our own: node:http hands each 16 KiB TLS record to JavaScript as a new buffer
  * through a Readable stream; for 512 MiB over HTTPS on loopback that was 1.3 s of the drill's CPU
@@ -14,7 +15,7 @@ import { validateHeaderName, validateHeaderValue, type IncomingMessage } from 'n
 import net from 'node:net';
 import tls from 'node:tls';
 import type { BlockRing } from './block-ring.js';
-import { request, type Tls } from './http-client.js';
+import { request, type Connections } from './http-client.js';
 import { tlsFailure } from '../trust.js';
 
 export interface BodyAnswer {
@@ -26,14 +27,19 @@ export interface BodyAnswer {
 }
 
 export interface GetOptions {
-  /** Whether a body that comes with this status is the object's. */
-  readonly keep: (status: number) => boolean;
-  readonly tls?: Tls;
+  /** Whether a body that comes with this status (and Content-Range, for a 206) is the object's. */
+  readonly keep: (status: number, contentRange: string | undefined) => boolean;
+  readonly connections?: Connections;
   readonly signal?: AbortSignal;
+  /** A connection that delivers nothing for this long is given up (then resumed). Default 60 s. */
+  readonly idleMs?: number;
+  /** Redirects still to follow. */
+  readonly redirects?: number;
 }
 
-/** A head larger than this is not object storage's: node:http reads it. */
+/** No object storage sends a head this large (node:http refuses one past 16 KiB). */
 const HEAD_BYTES = 64 * 1024;
+const IDLE_MS = 60_000;
 
 interface Head {
   readonly status: number;
@@ -48,7 +54,8 @@ export function parseHead(text: string): Head | undefined {
   const fields = new Map<string, string[]>();
   for (const line of lines) {
     const colon = line.indexOf(':');
-    if (colon <= 0 || /\s/.test(line[colon - 1]!)) return undefined;
+    // A bare CR or LF inside a line could hide a field (a Transfer-Encoding): not a head to trust.
+    if (colon <= 0 || /\s/.test(line[colon - 1]!) || /[\r\n]/.test(line)) return undefined;
     const name = line.slice(0, colon).toLowerCase();
     fields.set(name, [...(fields.get(name) ?? []), line.slice(colon + 1).trim()]);
   }
@@ -65,7 +72,12 @@ export function plainLength(head: Head): number | undefined {
 
 function requestText(url: URL, headers: Readonly<Record<string, string>>): string {
   const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`];
-  for (const [name, value] of Object.entries(headers)) {
+  const all: Record<string, string> = { ...headers };
+  // Credentials in the link itself go as Basic auth, as node:http (and git-lfs) send them.
+  if ((url.username || url.password) && !Object.keys(all).some((name) => name.toLowerCase() === 'authorization')) {
+    all['Authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+  }
+  for (const [name, value] of Object.entries(all)) {
     validateHeaderName(name);
     validateHeaderValue(name, value);
     lines.push(`${name}: ${value}`);
@@ -74,20 +86,27 @@ function requestText(url: URL, headers: Readonly<Record<string, string>>): strin
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
-/** The socket path: the answer, or 'fallback' when its head is not a plain body to keep or to refuse. */
-function socketGet(url: URL, headers: Readonly<Record<string, string>>, ring: BlockRing, options: GetOptions): Promise<BodyAnswer | 'fallback'> {
+type SocketAnswer = BodyAnswer | 'fallback' | { readonly redirect: URL };
+
+/**
+ * The socket path: the answer; a redirect to follow; or 'fallback' when the head is not a plain body
+ * (chunked, no length), which node:http then asks for again.
+ */
+function socketGet(url: URL, headers: Readonly<Record<string, string>>, ring: BlockRing, options: GetOptions): Promise<SocketAnswer> {
   return new Promise((resolve, reject) => {
     const text = requestText(url, headers);
     const secure = url.protocol === 'https:';
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
     const port = Number(url.port) || (secure ? 443 : 80);
     const head = Buffer.allocUnsafe(HEAD_BYTES);
+    /** Where reads go once the answer is settled (the socket may still deliver what it decrypted). */
+    const scratch = Buffer.allocUnsafe(16 * 1024);
     let headLength = 0;
     let body: { status: number; remaining: number } | undefined;
     let settled = false;
     let lost: Error | undefined;
 
-    const finish = (outcome: () => BodyAnswer | 'fallback' | Error) => {
+    const finish = (outcome: () => SocketAnswer | Error) => {
       if (settled) return;
       settled = true;
       options.signal?.removeEventListener('abort', abort);
@@ -100,14 +119,26 @@ function socketGet(url: URL, headers: Readonly<Record<string, string>>, ring: Bl
       }, reject);
     };
 
-    const onHead = (end: number) => {
+    /** A complete head ends at `end`: what follows it is the body (or the next head, after a 1xx). */
+    const onHead = (end: number): void => {
       const parsed = parseHead(head.toString('latin1', 0, end));
-      const length = parsed ? plainLength(parsed) : undefined;
-      if (!parsed || (parsed.status >= 100 && parsed.status < 200) || (parsed.status >= 300 && parsed.status < 400)) return finish(() => 'fallback');
-      if (!options.keep(parsed.status)) return finish(() => ({ status: parsed.status, kept: false, complete: false }));
+      if (!parsed) return finish(() => 'fallback');
+      const rest = head.subarray(end + 4, headLength);
+      if (parsed.status >= 100 && parsed.status < 200) {
+        // 100 Continue, 103 Early Hints: informational, no body; the answer's own head follows.
+        headLength = rest.copy(head);
+        const next = head.subarray(0, headLength).indexOf('\r\n\r\n');
+        return next >= 0 ? onHead(next) : undefined;
+      }
+      const location = parsed.fields.get('location')?.[0];
+      if (parsed.status >= 300 && parsed.status < 400 && location && (options.redirects ?? 3) > 0) {
+        return finish(() => ({ redirect: new URL(location, url) }));
+      }
+      if (!options.keep(parsed.status, parsed.fields.get('content-range')?.[0])) return finish(() => ({ status: parsed.status, kept: false, complete: false }));
+      const length = plainLength(parsed);
       if (length === undefined) return finish(() => 'fallback');
       body = { status: parsed.status, remaining: length };
-      const rest = head.subarray(end + 4, headLength);
+      if (length === 0) return finish(() => ({ status: parsed.status, kept: true, complete: true }));
       take(rest.subarray(0, Math.min(rest.length, length)), (bytes) => ring.put(bytes));
     };
 
@@ -121,7 +152,8 @@ function socketGet(url: URL, headers: Readonly<Record<string, string>>, ring: Bl
       host,
       port,
       onread: {
-        buffer: () => (body ? ring.view() : head.subarray(headLength)),
+        // Never a buffer of 0 bytes: TLS would copy 0 bytes into it, again and again, until the socket closes.
+        buffer: () => (settled ? scratch : body ? ring.view() : head.subarray(headLength)),
         callback: (length: number, buffer: Uint8Array): boolean => {
           if (settled) return false;
           if (!body) {
@@ -129,7 +161,7 @@ function socketGet(url: URL, headers: Readonly<Record<string, string>>, ring: Bl
             headLength += length;
             const end = head.subarray(0, headLength).indexOf('\r\n\r\n', from);
             if (end >= 0) onHead(end);
-            else if (headLength === HEAD_BYTES) finish(() => 'fallback');
+            else if (headLength === HEAD_BYTES) finish(() => new Error(`the answer's head from ${url.host} is larger than ${HEAD_BYTES / 1024} KiB`));
             return !settled;
           }
           const view = buffer as Buffer;
@@ -141,12 +173,14 @@ function socketGet(url: URL, headers: Readonly<Record<string, string>>, ring: Bl
       },
     };
     const socket = secure
-      ? tls.connect({ ...socketOptions, ...(net.isIP(host) ? {} : { servername: host }), ...(options.tls?.trust.ca ? { ca: options.tls.trust.ca } : {}) })
+      ? tls.connect({ ...socketOptions, ...(net.isIP(host) ? {} : { servername: host }), ...(options.connections?.trust.ca ? { ca: options.connections.trust.ca } : {}) })
       : net.connect(socketOptions);
     socket.once(secure ? 'secureConnect' : 'connect', () => socket.write(text));
+    const idleMs = options.idleMs ?? IDLE_MS;
+    socket.setTimeout(idleMs, () => socket.destroy(new Error(`no data from ${url.host} for ${idleMs / 1000} s`)));
     socket.on('error', (error) => {
       lost ??= error;
-      finish(() => (body ? lost! : (tlsFailure(error, url.href, options.tls?.trust) ?? lost!)));
+      finish(() => (body ? lost! : (tlsFailure(error, url.href, options.connections?.trust) ?? lost!)));
     });
     socket.on('close', () =>
       finish(() => lost ?? (body ? new Error('the connection closed before the object ended') : new Error('the connection closed before an answer'))),
@@ -159,9 +193,15 @@ function socketGet(url: URL, headers: Readonly<Record<string, string>>, ring: Bl
 
 /** The node:http path: redirects followed, any framing; each chunk copied into the ring. */
 async function streamGet(href: string, headers: Readonly<Record<string, string>>, ring: BlockRing, options: GetOptions): Promise<BodyAnswer> {
-  const response: IncomingMessage = await request(href, { headers, ...(options.signal ? { signal: options.signal } : {}), ...(options.tls ? { tls: options.tls } : {}) });
+  const response: IncomingMessage = await request(href, {
+    headers,
+    redirects: options.redirects ?? 3,
+    idleMs: options.idleMs ?? IDLE_MS,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.connections ? { connections: options.connections } : {}),
+  });
   const status = response.statusCode ?? 0;
-  if (!options.keep(status)) {
+  if (!options.keep(status, response.headers['content-range'])) {
     response.resume();
     return { status, kept: false, complete: false };
   }
@@ -191,6 +231,11 @@ async function streamGet(href: string, headers: Readonly<Record<string, string>>
  */
 export async function getBody(href: string, headers: Readonly<Record<string, string>>, ring: BlockRing, options: GetOptions): Promise<BodyAnswer> {
   const url = new URL(href);
-  const answer = url.protocol === 'https:' || url.protocol === 'http:' ? await socketGet(url, headers, ring, options) : 'fallback';
-  return answer === 'fallback' ? streamGet(href, headers, ring, options) : answer;
+  // Through a proxy, node:http and the proxy's agent (a CONNECT tunnel) carry it.
+  const own = (url.protocol === 'https:' || url.protocol === 'http:') && !options.connections?.proxies.forUrl(url);
+  const answer = own ? await socketGet(url, headers, ring, options) : 'fallback';
+  if (answer === 'fallback') return streamGet(href, headers, ring, options);
+  // A redirect to another host keeps the headers, as git-lfs does.
+  if ('redirect' in answer) return getBody(answer.redirect.href, headers, ring, { ...options, redirects: (options.redirects ?? 3) - 1 });
+  return answer;
 }

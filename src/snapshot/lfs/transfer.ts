@@ -14,7 +14,8 @@ import type { LfsSource } from './endpoint.js';
 import { copyStoredObject, objectStore } from './file-store.js';
 import { httpAuth } from './http-auth.js';
 import { gitTrust } from '../trust.js';
-import { openTls } from './http-client.js';
+import { openConnections } from './http-client.js';
+import { transferProxies } from './proxy.js';
 
 export interface TransferOptions {
   readonly workdir: string;
@@ -81,19 +82,20 @@ export async function restoreLfsObjects(pointers: readonly LfsPointer[], options
   } else {
     const { endpoint, header } = options.source;
     const auth = httpAuth(endpoint, { ...(options.credentials ? { explicit: options.credentials } : {}), runner: options.runner, ...(options.env ? { env: options.env } : {}), onSecret: options.onSecret });
-    // Over HTTPS, the CA list git trusts (GIT_SSL_CAINFO, http.sslCAInfo, the system's bundle).
-    const tls = openTls(await gitTrust({ runner: options.runner, ...(options.env ? { env: options.env } : {}), ...(options.signal ? { signal: options.signal } : {}) }));
+    const hooks = { runner: options.runner, ...(options.env ? { env: options.env } : {}), ...(options.signal ? { signal: options.signal } : {}) };
+    // Over HTTPS, the CA list git trusts; through the proxy git would take (http.proxy, https_proxy, no_proxy).
+    const connections = openConnections(await gitTrust(hooks), await transferProxies(endpoint, { ...hooks, onSecret: options.onSecret }));
     try {
-      const answer = await requestBatch(objects, { endpoint, header, auth, tls, ...(options.signal ? { signal: options.signal } : {}) });
+      const answer = await requestBatch(objects, { endpoint, header, auth, connections, ...(options.signal ? { signal: options.signal } : {}) });
       missing.push(...answer.refused.map((r) => ({ oid: r.oid, message: `the server answered ${r.code}: ${r.message}` })));
       const pointerOf = new Map(objects.map((o) => [o.oid, o]));
       await pool(answer.actions, options.concurrency ?? 4, async (action: DownloadAction) => {
         const pointer = pointerOf.get(action.oid);
         if (!pointer) return;
-        landed.set(action.oid, await downloadObject(action, dest(pointer), { ...(options.signal ? { signal: options.signal } : {}), tls, onBytes }));
+        landed.set(action.oid, await downloadObject(action, dest(pointer), { ...(options.signal ? { signal: options.signal } : {}), connections, onBytes }));
       });
     } finally {
-      tls.close();
+      connections.close();
     }
   }
   // The same content at several paths: one transfer, then local copies.

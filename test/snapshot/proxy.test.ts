@@ -1,0 +1,92 @@
+/**
+ * Which proxy the transfer takes for a URL: git's http.proxy (read by the real git), else the
+ * environment as curl reads it, with no_proxy's exemptions.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exempt, proxiesFrom, transferProxies } from '../../src/snapshot/lfs/proxy.js';
+
+const proxyOf = (env: Record<string, string>, url: string, git?: string) => proxiesFrom(env, git).forUrl(new URL(url))?.href;
+
+describe('the proxy for a URL', () => {
+  it('is https_proxy for https, http_proxy for http, else all_proxy; a proxy without a scheme is http://', () => {
+    const env = { https_proxy: 'http://tls-proxy:3128', http_proxy: 'plain-proxy:8080', all_proxy: 'http://any:1' };
+    expect(proxyOf(env, 'https://gitlab.example.com/a.git/info/lfs')).toBe('http://tls-proxy:3128/');
+    expect(proxyOf(env, 'http://minio.internal:9000/bucket/x')).toBe('http://plain-proxy:8080/');
+    expect(proxyOf({ all_proxy: 'http://any:1' }, 'https://h/')).toBe('http://any:1/');
+    expect(proxyOf({ HTTPS_PROXY: 'http://upper:1' }, 'https://h/')).toBe('http://upper:1/');
+    // curl reads no upper-case HTTP_PROXY (a CGI request's "Proxy:" header would set it).
+    expect(proxyOf({ HTTP_PROXY: 'http://upper:1' }, 'http://h/')).toBeUndefined();
+    expect(proxyOf({}, 'https://h/')).toBeUndefined();
+  });
+
+  it('is git\'s http.proxy first, whatever the environment says; an empty one means none', () => {
+    expect(proxyOf({ https_proxy: 'http://env:1' }, 'https://h/', 'http://from-git:3128\n')).toBe('http://from-git:3128/');
+    // Set but empty: no proxy at all, as git (curl) takes it.
+    expect(proxyOf({ https_proxy: 'http://env:1' }, 'https://h/', '\n')).toBeUndefined();
+  });
+
+  it('refuses a proxy the transfer cannot speak, naming it without its password', () => {
+    expect(() => proxyOf({ https_proxy: 'socks5://u:hunter2@socks:1080' }, 'https://h/')).toThrow(/^the proxy socks5:\/\/\*\*\*@socks:1080 speaks socks5/);
+  });
+});
+
+describe('no_proxy', () => {
+  const is = (url: string, noProxy: string) => exempt(new URL(url), noProxy);
+
+  it('exempts a name and its subdomains, with or without a leading dot, and * everything', () => {
+    expect(is('https://gitlab.corp.example/x', 'corp.example')).toBe(true);
+    expect(is('https://gitlab.corp.example/x', '.corp.example')).toBe(true);
+    expect(is('https://corp.example/x', 'corp.example')).toBe(true);
+    expect(is('https://notcorp.example/x', 'corp.example')).toBe(false);
+    expect(is('https://anything/x', '*')).toBe(true);
+    expect(is('https://GitLab.Corp.Example/x', 'corp.example')).toBe(true);
+  });
+
+  it('exempts addresses, CIDR ranges (IPv4 and IPv6) and a name at one port', () => {
+    expect(is('http://10.1.2.3:9000/', '10.0.0.0/8')).toBe(true);
+    expect(is('http://11.1.2.3:9000/', '10.0.0.0/8')).toBe(false);
+    expect(is('http://127.0.0.1:9000/', 'localhost, 127.0.0.1')).toBe(true);
+    expect(is('http://[fd00::5]:9000/', 'fd00::/8')).toBe(true);
+    expect(is('http://[::1]/', '::1')).toBe(true);
+    expect(is('https://minio.internal:9000/', 'minio.internal:9000')).toBe(true);
+    expect(is('https://minio.internal/', 'minio.internal:9000')).toBe(false);
+    // An address is not a subdomain of anything.
+    expect(is('http://1.10.0.0/', '0.0')).toBe(false);
+  });
+
+  it('sends an exempt host direct even past git\'s http.proxy', () => {
+    expect(proxyOf({ no_proxy: '.internal' }, 'https://s3.internal/x', 'http://proxy:3128')).toBeUndefined();
+    expect(proxyOf({ NO_PROXY: '.internal' }, 'https://gitlab.example/x', 'http://proxy:3128')).toBe('http://proxy:3128/');
+  });
+});
+
+describe('the proxies of a transfer', () => {
+  let tmp = '';
+  beforeAll(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'whisper-drill-proxy-'));
+  });
+  afterAll(async () => {
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('reads http.proxy from git\'s config for the endpoint (http.<url>.proxy too), and names every proxy password as a secret', async () => {
+    const config = path.join(tmp, 'gitconfig');
+    await writeFile(config, '[http]\n\tproxy = http://everyone:3128\n[http "https://gitlab.corp.example"]\n\tproxy = http://ops:s3cret-proxy@corp-proxy:3128\n');
+    const secrets: string[] = [];
+    const env = { GIT_CONFIG_GLOBAL: config, GIT_CONFIG_NOSYSTEM: '1', https_proxy: 'http://u:env%40pass@envproxy:1', no_proxy: '' };
+    const corp = await transferProxies('https://gitlab.corp.example/ml/whisper.git/info/lfs', { env, onSecret: (s) => secrets.push(s) });
+    expect(corp.forUrl(new URL('https://storage.example/obj'))?.host).toBe('corp-proxy:3128');
+    const other = await transferProxies('https://github.com/x/y.git/info/lfs', { env });
+    expect(other.forUrl(new URL('https://github.com/x'))?.host).toBe('everyone:3128');
+    expect(secrets.sort()).toEqual(['env@pass', 's3cret-proxy']);
+  });
+
+  it('is the environment\'s when git names none', async () => {
+    const env = { GIT_CONFIG_GLOBAL: path.join(tmp, 'none'), GIT_CONFIG_NOSYSTEM: '1', https_proxy: 'http://envproxy:8080', no_proxy: '' };
+    const proxies = await transferProxies('https://gitlab.example/a.git/info/lfs', { env });
+    expect(proxies.forUrl(new URL('https://gitlab.example/a'))?.host).toBe('envproxy:8080');
+  });
+});
