@@ -49,10 +49,22 @@ export async function gitTrust(hooks: { readonly runner?: ProcessRunner; readonl
 /** What to do when a server's certificate is refused (by git or by the transfer). */
 export const TRUST_HINT = 'trust its CA the way git does: git config --global http.sslCAInfo /path/to/ca.pem (or GIT_SSL_CAINFO), then drill again';
 
-/** The hint for a failed git command against a remote: how to trust a certificate if that is what failed. */
+/** What to do when the proxy refuses its credentials. */
+export const PROXY_AUTH_HINT = "give the proxy's credentials as the user and password of its URL (in https_proxy, or git config http.proxy), then drill again";
+
+/**
+ * The hint for a failed git command against a remote: how to trust a certificate, or what the proxy
+ * wants, if that is what failed.
+ */
 export function remoteHint(fallback?: string): (result: { readonly stderr: string }) => string | undefined {
-  // "server certificate verification failed" (GnuTLS), "SSL certificate problem: …" (OpenSSL); not every SSL error.
-  return (result) => (/certificate/i.test(result.stderr) ? TRUST_HINT : fallback);
+  return (result) => {
+    // "server certificate verification failed" (GnuTLS), "SSL certificate problem: …" (OpenSSL); not every SSL error.
+    if (/certificate/i.test(result.stderr)) return TRUST_HINT;
+    // curl 7.88: "CONNECT tunnel failed, response 407"; older: "Received HTTP code 407 from proxy after CONNECT".
+    if (/CONNECT tunnel failed, response 40[17]|code 407 from proxy/.test(result.stderr)) return PROXY_AUTH_HINT;
+    if (/CONNECT tunnel failed|from proxy after CONNECT/.test(result.stderr)) return "the proxy refused the tunnel: ask its administrators, or exempt the host (no_proxy)";
+    return fallback;
+  };
 }
 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL|EPROTO/;

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gitTrust, remoteHint, TRUST_HINT } from '../../src/snapshot/trust.js';
+import { gitTrust, PROXY_AUTH_HINT, remoteHint, TRUST_HINT } from '../../src/snapshot/trust.js';
 import { commandTable } from '../helpers/command-table.js';
 
 let tmp = '';
@@ -52,5 +52,8 @@ describe('the CAs an HTTPS transfer trusts', () => {
     expect(hint({ stderr: "fatal: unable to access 'https://git.example/b.git/': server certificate verification failed. CAfile: none" })).toBe(TRUST_HINT);
     expect(hint({ stderr: 'fatal: unable to access: SSL certificate problem: unable to get local issuer certificate' })).toBe(TRUST_HINT);
     expect(hint({ stderr: 'fatal: unable to access: SSL connection timeout' })).toBe('check the network');
+    expect(hint({ stderr: "fatal: unable to access 'https://git.example/b.git/': CONNECT tunnel failed, response 407" })).toBe(PROXY_AUTH_HINT);
+    expect(hint({ stderr: "fatal: unable to access 'https://git.example/b.git/': Received HTTP code 407 from proxy after CONNECT" })).toBe(PROXY_AUTH_HINT);
+    expect(hint({ stderr: "fatal: unable to access 'https://git.example/b.git/': CONNECT tunnel failed, response 403" })).toMatch(/no_proxy/);
   });
 });

@@ -12,7 +12,7 @@ import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { DrillError } from '../../core/model.js';
 import { redactUrl } from '../redact.js';
-import { tlsFailure, type Trust } from '../trust.js';
+import { PROXY_AUTH_HINT, tlsFailure, type Trust } from '../trust.js';
 import { DIRECT, type Proxies } from './proxy.js';
 
 /** The CA list, the proxies and the connections made with them, for one transfer: close() when it is done. */
@@ -72,7 +72,7 @@ function proxyRefusal(proxy: URL | undefined, url: URL, status: number, reason: 
   return new DrillError(`${who} refused to carry the request to ${url.host}: HTTP ${status}${reason ? ` ${reason}` : ''}`, {
     hint:
       status === 407 || status === 401
-        ? "give the proxy's credentials in its URL (https_proxy=http://user:password@proxy:port, or git config http.proxy), then drill again"
+        ? PROXY_AUTH_HINT
         : `ask the proxy's administrators to let this host reach ${url.host}, or exempt it (no_proxy)`,
   });
 }
