@@ -61,7 +61,8 @@ export function remoteHint(fallback?: string): (result: { readonly stderr: strin
     // "server certificate verification failed" (GnuTLS), "SSL certificate problem: …" (OpenSSL); not every SSL error.
     if (/certificate/i.test(result.stderr)) return TRUST_HINT;
     // curl 7.88: "CONNECT tunnel failed, response 407"; older: "Received HTTP code 407 from proxy after CONNECT".
-    if (/CONNECT tunnel failed, response 40[17]|code 407 from proxy/.test(result.stderr)) return PROXY_AUTH_HINT;
+    // Plain http through a proxy: "The requested URL returned error: 407".
+    if (/CONNECT tunnel failed, response 40[17]|code 407 from proxy|returned error: 407/.test(result.stderr)) return PROXY_AUTH_HINT;
     if (/CONNECT tunnel failed|from proxy after CONNECT/.test(result.stderr)) return "the proxy refused the tunnel: ask its administrators, or exempt the host (no_proxy)";
     return fallback;
   };

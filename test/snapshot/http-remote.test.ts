@@ -353,6 +353,16 @@ describe('an HTTPS remote reached through a company proxy (tinyproxy, Basic auth
     expect(server.requests.filter((r) => r.port === 'storage')).toHaveLength(3);
   });
 
+  it('restores a plain-http remote through it too (http_proxy: requests by absolute URL)', async () => {
+    const url = await serve();
+    const run = await drill({ repo: url, auth }, { BACKUP_USER: USER, BACKUP_TOKEN: SECRET, http_proxy: proxy.url.replace('http://', `http://${PROXY_USER}:${PROXY_SECRET}@`), no_proxy: '' });
+    expectRestored(run);
+    for (const text of [JSON.stringify(run.events), run.files, run.argv]) expect(text).not.toContain(PROXY_SECRET);
+    const log = await proxy.log();
+    expect(log).toContain(`POST ${url}/info/lfs/objects/batch`);
+    expect(log).toContain(`GET ${server.storageUrl}/`);
+  });
+
   it('fails at snapshot when the proxy refuses its password, naming the refusal; the password is nowhere', async () => {
     const url = await serve({}, { git: company.server, storage: company.server });
     const run = await drill({ repo: url, auth }, env('wrong-Pa55'));

@@ -110,6 +110,17 @@ describe('GET into the ring', () => {
     expect(requests.map((req) => req.url)).toEqual(['/moved', '/chunked', '/chunked']);
   });
 
+  it('follows a redirect to another host without the Authorization header, and never from https down to http', async () => {
+    const { url: target, requests } = await serve((_req, res) => res.writeHead(200, { 'content-length': 3 }).end('abc'));
+    const { url: origin } = await serve((_req, res) => res.writeHead(302, { location: `${target}/obj`, 'content-length': 0 }).end());
+    expect(await getBody(`${origin}/obj`, { Authorization: 'Bearer t0k3n', 'x-storage-token': 'keep' }, ring(3).ring, keep200)).toMatchObject({ status: 200, complete: true });
+    expect(requests[0]?.headers.authorization).toBeUndefined();
+    expect(requests[0]?.headers['x-storage-token']).toBe('keep');
+    const { url, connections } = await rawTlsServer((socket) => socket.end(`HTTP/1.1 302 Found\r\nLocation: ${target}/obj\r\nContent-Length: 0\r\n\r\n`));
+    await expect(getBody(url, { Authorization: 'Bearer t0k3n' }, ring(3).ring, { ...keep200, connections })).rejects.toThrow(/redirected to http:\/\/127\.0\.0\.1:\d+\/obj: refused, it leaves https/);
+    expect(requests).toHaveLength(1);
+  });
+
   it('reads past 100 Continue and 103 Early Hints to the answer, with one request', async () => {
     let requests = 0;
     const body = data.subarray(0, 70_000);

@@ -1,6 +1,7 @@
 /**
  * Which proxy the transfer takes for a URL: git's http.proxy (read by the real git), else the
- * environment as curl reads it, with no_proxy's exemptions.
+ * environment as git 2.39 and curl 7.88 read it, with no_proxy's exemptions; the cases where they
+ * once disagreed with the real `git ls-remote` are pinned here.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -22,39 +23,61 @@ describe('the proxy for a URL', () => {
     expect(proxyOf({}, 'https://h/')).toBeUndefined();
   });
 
+  it('takes a lower-case variable that is set, even empty, before the upper-case one; empty means none (git 2.39)', () => {
+    expect(proxyOf({ https_proxy: 'http://lower:1', HTTPS_PROXY: 'http://upper:1' }, 'https://h/')).toBe('http://lower:1/');
+    expect(proxyOf({ https_proxy: '', HTTPS_PROXY: 'http://upper:1' }, 'https://h/')).toBeUndefined();
+    expect(proxyOf({ http_proxy: '', all_proxy: 'http://any:1' }, 'http://h/')).toBeUndefined();
+    expect(proxyOf({ https_proxy: 'http://p:1', no_proxy: '', NO_PROXY: 'h' }, 'https://h/')).toBe('http://p:1/');
+  });
+
   it('is git\'s http.proxy first, whatever the environment says; an empty one means none', () => {
     expect(proxyOf({ https_proxy: 'http://env:1' }, 'https://h/', 'http://from-git:3128\n')).toBe('http://from-git:3128/');
-    // Set but empty: no proxy at all, as git (curl) takes it.
     expect(proxyOf({ https_proxy: 'http://env:1' }, 'https://h/', '\n')).toBeUndefined();
   });
 
-  it('refuses a proxy the transfer cannot speak, naming it without its password', () => {
+  it('refuses a proxy the transfer cannot speak, naming it without its password; unless the host is exempt', () => {
     expect(() => proxyOf({ https_proxy: 'socks5://u:hunter2@socks:1080' }, 'https://h/')).toThrow(/^the proxy socks5:\/\/\*\*\*@socks:1080 speaks socks5/);
+    expect(proxyOf({ all_proxy: 'socks5://socks:1080', no_proxy: '*' }, 'https://h/')).toBeUndefined();
+  });
+
+  it('keeps a password that is not percent-encoding as written ("100%")', () => {
+    const proxy = proxiesFrom({ https_proxy: 'http://u:100%@p:1' }).forUrl(new URL('https://h/'));
+    expect(decodeURIComponent(proxy!.password)).toBe('100%');
   });
 });
 
-describe('no_proxy', () => {
+describe('no_proxy, as curl 7.88 (and so git) reads it', () => {
   const is = (url: string, noProxy: string) => exempt(new URL(url), noProxy);
 
-  it('exempts a name and its subdomains, with or without a leading dot, and * everything', () => {
+  it('exempts a name and its subdomains (leading or trailing dots dropped); * only as the whole value', () => {
     expect(is('https://gitlab.corp.example/x', 'corp.example')).toBe(true);
     expect(is('https://gitlab.corp.example/x', '.corp.example')).toBe(true);
+    expect(is('https://gitlab.corp.example./x', 'corp.example.')).toBe(true);
     expect(is('https://corp.example/x', 'corp.example')).toBe(true);
     expect(is('https://notcorp.example/x', 'corp.example')).toBe(false);
-    expect(is('https://anything/x', '*')).toBe(true);
     expect(is('https://GitLab.Corp.Example/x', 'corp.example')).toBe(true);
+    expect(is('https://anything/x', '*')).toBe(true);
+    expect(is('https://anything/x', 'localhost,*')).toBe(false);
+    expect(is('https://anything/x', ' * ')).toBe(false);
+    expect(is('https://a.example/x', 'b.example a.example')).toBe(true);
   });
 
-  it('exempts addresses, CIDR ranges (IPv4 and IPv6) and a name at one port', () => {
+  it('exempts an IPv4 address by itself or a CIDR range; /0 compares the whole address, past /32 nothing', () => {
     expect(is('http://10.1.2.3:9000/', '10.0.0.0/8')).toBe(true);
     expect(is('http://11.1.2.3:9000/', '10.0.0.0/8')).toBe(false);
     expect(is('http://127.0.0.1:9000/', 'localhost, 127.0.0.1')).toBe(true);
-    expect(is('http://[fd00::5]:9000/', 'fd00::/8')).toBe(true);
-    expect(is('http://[::1]/', '::1')).toBe(true);
-    expect(is('https://minio.internal:9000/', 'minio.internal:9000')).toBe(true);
-    expect(is('https://minio.internal/', 'minio.internal:9000')).toBe(false);
+    expect(is('http://1.2.3.4/', '0.0.0.0/0')).toBe(false);
+    expect(is('http://127.0.0.1/', '127.0.0.0/33')).toBe(false);
     // An address is not a subdomain of anything.
     expect(is('http://1.10.0.0/', '0.0')).toBe(false);
+  });
+
+  it('matches no port, IPv6 range or bracketed IPv6 token (curl 7.88 does not), an IPv6 address as written', () => {
+    expect(is('https://minio.internal:9000/', 'minio.internal:9000')).toBe(false);
+    expect(is('http://127.0.0.1:9/', '127.0.0.1:9')).toBe(false);
+    expect(is('http://[::1]/', '::1')).toBe(true);
+    expect(is('http://[::1]/', '[::1]')).toBe(false);
+    expect(is('http://[fd00::5]:9000/', 'fd00::/8')).toBe(false);
   });
 
   it('sends an exempt host direct even past git\'s http.proxy', () => {

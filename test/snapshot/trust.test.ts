@@ -55,5 +55,6 @@ describe('the CAs an HTTPS transfer trusts', () => {
     expect(hint({ stderr: "fatal: unable to access 'https://git.example/b.git/': CONNECT tunnel failed, response 407" })).toBe(PROXY_AUTH_HINT);
     expect(hint({ stderr: "fatal: unable to access 'https://git.example/b.git/': Received HTTP code 407 from proxy after CONNECT" })).toBe(PROXY_AUTH_HINT);
     expect(hint({ stderr: "fatal: unable to access 'https://git.example/b.git/': CONNECT tunnel failed, response 403" })).toMatch(/no_proxy/);
+    expect(hint({ stderr: "fatal: unable to access 'http://git.example/b.git/': The requested URL returned error: 407" })).toBe(PROXY_AUTH_HINT);
   });
 });

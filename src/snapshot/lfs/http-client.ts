@@ -32,6 +32,9 @@ export interface Connections {
 export function openConnections(trust: Trust, proxies: Proxies = DIRECT): Connections {
   const direct = trust.ca ? new https.Agent({ ca: trust.ca, keepAlive: true }) : undefined;
   const tunnels = new Map<string, http.Agent>();
+  // Ends every connection to a proxy at close(), one still waiting for its CONNECT answer included
+  // (the agents do not track those, and one would keep the process alive).
+  const closing = new AbortController();
   return {
     trust,
     proxies,
@@ -41,13 +44,16 @@ export function openConnections(trust: Trust, proxies: Proxies = DIRECT): Connec
       const key = `${url.protocol} ${proxy.href}`;
       let agent = tunnels.get(key);
       if (!agent) {
-        // The target's certificate is checked against `trust` (the request passes its CA list).
-        agent = url.protocol === 'https:' ? new HttpsProxyAgent(proxy, { keepAlive: true }) : new HttpProxyAgent(proxy, { keepAlive: true });
+        // The target's certificate is checked against `trust` (the request passes its CA list); so is
+        // an https:// proxy's own.
+        const options = { keepAlive: true, signal: closing.signal, ...(trust.ca ? { ca: trust.ca } : {}) };
+        agent = url.protocol === 'https:' ? new HttpsProxyAgent(proxy, options) : new HttpProxyAgent(proxy, options);
         tunnels.set(key, agent);
       }
       return agent;
     },
     close() {
+      closing.abort(new Error('the transfer ended'));
       direct?.destroy();
       for (const agent of tunnels.values()) agent.destroy();
     },
@@ -60,21 +66,42 @@ export interface RequestOptions {
   readonly body?: string;
   readonly signal?: AbortSignal;
   readonly connections?: Connections;
-  /** Redirects to follow (GET only); a redirect to another host keeps the headers, as git-lfs does. */
+  /** Redirects to follow (GET only): never down to http, and Authorization only to the same host (./redirectTarget). */
   readonly redirects?: number;
-  /** A connection that delivers nothing for this long is given up. */
+  /** A connection that delivers nothing for this long is given up. Default 60 s. */
   readonly idleMs?: number;
 }
 
-/** The proxy refused to carry a request (a CONNECT answered otherwise than 200, or a 407). */
-function proxyRefusal(proxy: URL | undefined, url: URL, status: number, reason: string): DrillError {
+/** How long a request may wait for its answer's next bytes (or, through a proxy, for its tunnel). */
+export const IDLE_MS = 60_000;
+
+/**
+ * The proxy refused to carry a request (a CONNECT answered otherwise than 200, or a 407). A 5xx is
+ * the proxy failing, maybe for a moment: a plain error, which the callers retry.
+ */
+function proxyRefusal(proxy: URL | undefined, url: URL, status: number, reason: string): Error {
   const who = proxy ? `the proxy ${redactUrl(proxy.href)}` : 'a proxy';
-  return new DrillError(`${who} refused to carry the request to ${url.host}: HTTP ${status}${reason ? ` ${reason}` : ''}`, {
+  const message = `${who} refused to carry the request to ${url.host}: HTTP ${status}${reason ? ` ${reason}` : ''}`;
+  if (status >= 500) return new Error(message);
+  return new DrillError(message, {
     hint:
       status === 407 || status === 401
         ? PROXY_AUTH_HINT
         : `ask the proxy's administrators to let this host reach ${url.host}, or exempt it (no_proxy)`,
   });
+}
+
+/**
+ * Where a redirect may lead, and with which headers (as git-lfs's client decides): never from https
+ * down to http, and the Authorization header only to the same host.
+ */
+export function redirectTarget(from: URL, location: string, headers: Readonly<Record<string, string>> = {}): { url: URL; headers: Record<string, string> } {
+  const url = new URL(location, from);
+  if (from.protocol === 'https:' && url.protocol !== 'https:') {
+    throw new DrillError(`${redactUrl(from.href)} redirected to ${redactUrl(url.href)}: refused, it leaves https`, { hint: 'the server or its object storage must keep downloads on https' });
+  }
+  const kept = url.host === from.host ? { ...headers } : Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'));
+  return { url, headers: kept };
 }
 
 export function request(href: string, options: RequestOptions = {}): Promise<IncomingMessage> {
@@ -84,13 +111,15 @@ export function request(href: string, options: RequestOptions = {}): Promise<Inc
     const agent = options.connections?.agentFor(url);
     const ca = secure ? options.connections?.trust.ca : undefined;
     const headers = { ...options.headers, ...(options.body !== undefined ? { 'content-length': String(Buffer.byteLength(options.body)) } : {}) };
-    let tunnel: { statusCode: number; statusText?: string } | undefined;
+    let tunnel: { statusCode?: number; statusText?: string } | undefined;
     // Through a tunnel, https-proxy-agent checks the certificate against "localhost" when the host is
     // an address (it passes no host to tls.connect): name the host the request is for.
     const identity = secure && options.connections?.proxies.forUrl(url) ? { checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(url.hostname.replace(/^\[(.*)\]$/, '$1'), cert) } : {};
     const sent = (secure ? https : http).request(url, { method: options.method ?? 'GET', headers, ...(agent ? { agent } : {}), ...(ca ? { ca } : {}), ...identity, ...(options.signal ? { signal: options.signal } : {}) }, (response) => {
+      settle();
       // The proxy's own answer, never the server's: a refused CONNECT is replayed as the response.
-      if ((tunnel && tunnel.statusCode !== 200) || response.statusCode === 407) {
+      // (http-proxy-agent's proxyConnect carries no status: nothing was refused.)
+      if ((typeof tunnel?.statusCode === 'number' && tunnel.statusCode !== 200) || response.statusCode === 407) {
         response.resume();
         const status = tunnel?.statusCode ?? response.statusCode ?? 0;
         reject(proxyRefusal(options.connections?.proxies.forUrl(url), url, status, tunnel?.statusText ?? response.statusMessage ?? ''));
@@ -100,14 +129,36 @@ export function request(href: string, options: RequestOptions = {}): Promise<Inc
       const redirects = options.redirects ?? 3;
       if (location && response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && redirects > 0 && (options.method ?? 'GET') === 'GET') {
         response.resume();
-        resolve(request(new URL(location, url).toString(), { ...options, redirects: redirects - 1 }));
+        try {
+          const next = redirectTarget(url, location, options.headers);
+          resolve(request(next.url.href, { ...options, headers: next.headers, redirects: redirects - 1 }));
+        } catch (error) {
+          reject(error);
+        }
         return;
       }
       resolve(response);
     });
-    if (options.idleMs) sent.setTimeout(options.idleMs, () => sent.destroy(new Error(`no data from ${url.host} for ${options.idleMs! / 1000} s`)));
-    sent.once('proxyConnect', (answer: { statusCode: number; statusText?: string }) => (tunnel = answer));
-    sent.on('error', (error) => reject(tlsFailure(error, href, options.connections?.trust) ?? error));
+    const idleMs = options.idleMs ?? IDLE_MS;
+    sent.setTimeout(idleMs, () => sent.destroy(new Error(`no data from ${url.host} for ${idleMs / 1000} s`)));
+    // Until the answer's head: an abort, or silence, ends the request even while a proxy agent is still
+    // connecting (before it hands over a socket, neither reaches it otherwise).
+    // (Destroyed before it has a socket, a request says nothing until one comes: reject here.)
+    const giveUp = (error: Error) => {
+      settle();
+      sent.destroy(error);
+      reject(error);
+    };
+    const abort = () => giveUp(options.signal!.reason as Error);
+    const silent = setTimeout(() => giveUp(new Error(`no answer from ${url.host} for ${idleMs / 1000} s`)), idleMs);
+    const settle = () => {
+      clearTimeout(silent);
+      options.signal?.removeEventListener('abort', abort);
+    };
+    options.signal?.addEventListener('abort', abort, { once: true });
+    sent.once('close', settle);
+    sent.once('proxyConnect', (answer: { statusCode?: number; statusText?: string }) => (tunnel = answer));
+    sent.on('error', (error) => (settle(), reject(tlsFailure(error, href, options.connections?.trust) ?? error)));
     sent.end(options.body);
   });
 }

@@ -15,7 +15,7 @@ import { validateHeaderName, validateHeaderValue, type IncomingMessage } from 'n
 import net from 'node:net';
 import tls from 'node:tls';
 import type { BlockRing } from './block-ring.js';
-import { request, type Connections } from './http-client.js';
+import { IDLE_MS, redirectTarget, request, type Connections } from './http-client.js';
 import { tlsFailure } from '../trust.js';
 
 export interface BodyAnswer {
@@ -39,7 +39,6 @@ export interface GetOptions {
 
 /** No object storage sends a head this large (node:http refuses one past 16 KiB). */
 const HEAD_BYTES = 64 * 1024;
-const IDLE_MS = 60_000;
 
 interface Head {
   readonly status: number;
@@ -86,7 +85,7 @@ function requestText(url: URL, headers: Readonly<Record<string, string>>): strin
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
-type SocketAnswer = BodyAnswer | 'fallback' | { readonly redirect: URL };
+type SocketAnswer = BodyAnswer | 'fallback' | { readonly redirect: string };
 
 /**
  * The socket path: the answer; a redirect to follow; or 'fallback' when the head is not a plain body
@@ -132,7 +131,7 @@ function socketGet(url: URL, headers: Readonly<Record<string, string>>, ring: Bl
       }
       const location = parsed.fields.get('location')?.[0];
       if (parsed.status >= 300 && parsed.status < 400 && location && (options.redirects ?? 3) > 0) {
-        return finish(() => ({ redirect: new URL(location, url) }));
+        return finish(() => ({ redirect: location }));
       }
       if (!options.keep(parsed.status, parsed.fields.get('content-range')?.[0])) return finish(() => ({ status: parsed.status, kept: false, complete: false }));
       const length = plainLength(parsed);
@@ -235,7 +234,9 @@ export async function getBody(href: string, headers: Readonly<Record<string, str
   const own = (url.protocol === 'https:' || url.protocol === 'http:') && !options.connections?.proxies.forUrl(url);
   const answer = own ? await socketGet(url, headers, ring, options) : 'fallback';
   if (answer === 'fallback') return streamGet(href, headers, ring, options);
-  // A redirect to another host keeps the headers, as git-lfs does.
-  if ('redirect' in answer) return getBody(answer.redirect.href, headers, ring, { ...options, redirects: (options.redirects ?? 3) - 1 });
+  if ('redirect' in answer) {
+    const next = redirectTarget(url, answer.redirect, headers);
+    return getBody(next.url.href, next.headers, ring, { ...options, redirects: (options.redirects ?? 3) - 1 });
+  }
   return answer;
 }
