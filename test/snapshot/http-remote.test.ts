@@ -20,6 +20,7 @@ import { startLfsServer, type LfsServer, type LfsServerOptions } from '../helper
 import { sampleBackup } from '../helpers/sample.js';
 import { makeTestCa, type TestCa } from '../helpers/tls.js';
 import { startTinyproxy, type Tinyproxy } from '../helpers/tinyproxy.js';
+import { runCli } from '../helpers/cli.js';
 import { openConnections, request } from '../../src/snapshot/lfs/http-client.js';
 import { proxiesFrom } from '../../src/snapshot/lfs/proxy.js';
 import { PROXY_AUTH_HINT } from '../../src/snapshot/trust.js';
@@ -361,6 +362,22 @@ describe('an HTTPS remote reached through a company proxy (tinyproxy, Basic auth
     const log = await proxy.log();
     expect(log).toContain(`POST ${url}/info/lfs/objects/batch`);
     expect(log).toContain(`GET ${server.storageUrl}/`);
+  });
+
+  it('prints no password from the built CLI even with DEBUG=* (the agents\' debug output is silenced in the bundle)', async () => {
+    const url = await serve({}, { git: company.server, storage: company.server });
+    const dir = await mkdtemp(path.join(tmp, 'cli-'));
+    const planFile = path.join(dir, 'plan.yaml');
+    await writeFile(planFile, YAML.stringify({ name: 'proxy-cli', snapshot: { repo: url, auth }, service: { start: 'true', url: 'http://127.0.0.1:9', ready: { timeoutSec: 1 } } }));
+    const result = await runCli(['drill', '--plan', planFile, '--tag', 'v1.2-config-tuned', '--yes', '--json', '--report-dir', path.join(dir, 'reports'), '--workdir', path.join(dir, 'work')], {
+      cwd: dir,
+      env: { ...env(PROXY_SECRET), HOME: dir, DEBUG: '*', NODE_DEBUG: '' },
+      timeoutMs: 120_000,
+    });
+    const fetched = result.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as DrillEvent).find((event) => event.type === 'step-end' && event.step === 'fetch');
+    expect(fetched, result.stderr).toMatchObject({ status: 'passed' });
+    expect(result.stdout + result.stderr).not.toContain(PROXY_SECRET);
+    expect(result.stdout + result.stderr).not.toContain(SECRET);
   });
 
   it('fails at snapshot when the proxy refuses its password, naming the refusal; the password is nowhere', async () => {
