@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemRunner } from '../../src/adapters/run.js';
 import { exempt, proxiesFrom, transferProxies } from '../../src/snapshot/lfs/proxy.js';
 
 const proxyOf = (env: Record<string, string>, url: string, git?: string) => proxiesFrom(env, git).forUrl(new URL(url))?.href;
@@ -105,6 +106,26 @@ describe('the proxies of a transfer', () => {
     const other = await transferProxies('https://github.com/x/y.git/info/lfs', { env });
     expect(other.forUrl(new URL('https://github.com/x'))?.host).toBe('everyone:3128');
     expect(secrets.sort()).toEqual(['env@pass', 's3cret-proxy']);
+  });
+
+  it('looks up each download link\'s origin on prepare(), with only the origin in git\'s argv', async () => {
+    const config = path.join(tmp, 'gitconfig-storage');
+    await writeFile(config, '[http]\n\tproxy = http://everyone:3128\n[http "https://gitlab.corp.example"]\n\tproxy = http://corp-proxy:3128\n[http "https://s3.corp.example"]\n\tproxy = \n');
+    const argv: string[][] = [];
+    const runner = { ...systemRunner, run: (file: string, args: readonly string[], options?: Parameters<typeof systemRunner.run>[2]) => (argv.push([file, ...args]), systemRunner.run(file, args, options)) };
+    const env = { GIT_CONFIG_GLOBAL: config, GIT_CONFIG_NOSYSTEM: '1', no_proxy: '' };
+    const proxies = await transferProxies('https://gitlab.corp.example/ml/whisper.git/info/lfs', { env, runner });
+    const link = 'https://s3.corp.example/bucket/oid?X-Amz-Signature=pre-signed-s3cr3t';
+    const other = 'https://cdn.example/oid?sig=another-s3cr3t';
+    // Before prepare(): the endpoint's proxy for everything.
+    expect(proxies.forUrl(new URL(link))?.host).toBe('corp-proxy:3128');
+    await proxies.prepare!([link, other]);
+    // s3.corp.example has an empty http.<url>.proxy (direct); cdn.example the general one.
+    expect(proxies.forUrl(new URL(link))).toBeUndefined();
+    expect(proxies.forUrl(new URL(other))?.host).toBe('everyone:3128');
+    expect(proxies.forUrl(new URL('https://gitlab.corp.example/x'))?.host).toBe('corp-proxy:3128');
+    expect(JSON.stringify(argv)).not.toMatch(/s3cr3t|bucket/);
+    expect(argv.map((args) => args.at(-1))).toEqual(['https://gitlab.corp.example/ml/whisper.git/info/lfs', 'https://s3.corp.example/', 'https://cdn.example/']);
   });
 
   it('is the environment\'s when git names none', async () => {

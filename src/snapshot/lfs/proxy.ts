@@ -2,8 +2,9 @@
  * The HTTP proxy the drill's own transfer goes through, chosen exactly as git 2.39 (http.c) and the
  * libcurl under it (7.88, Debian 12) choose their own, so that the transfer and git never disagree
  * about whether a host is reached through the proxy:
- *   1. `http.proxy` from git's config, the entry that best matches the LFS endpoint
- *      (`git config --get-urlmatch`, so `http.<url>.proxy` works too);
+ *   1. `http.proxy` from git's config, the entry that best matches the URL (`git config
+ *      --get-urlmatch`, so `http.<url>.proxy` works): the LFS endpoint's, and each download
+ *      link's origin's, as git-lfs looks it up per URL;
  *   2. else, for https, `https_proxy` (if set at all, even empty) or `HTTPS_PROXY`; for http, only
  *      `http_proxy` (never HTTP_PROXY: a CGI's request header could set it); then `all_proxy` or
  *      `ALL_PROXY`. The value chosen being empty means no proxy at all;
@@ -26,6 +27,11 @@ import { redactUrl } from '../redact.js';
 export interface Proxies {
   /** The proxy a request to `url` goes through, or undefined for a direct connection. */
   forUrl(url: URL): URL | undefined;
+  /**
+   * Looks up git's `http.<url>.proxy` for the origins of `hrefs` (the download links), as git-lfs
+   * does per URL; an origin not looked up takes the LFS endpoint's.
+   */
+  prepare?(hrefs: readonly string[]): Promise<void>;
 }
 
 export const DIRECT: Proxies = { forUrl: () => undefined };
@@ -122,19 +128,37 @@ function safeDecode(text: string): string {
   }
 }
 
-/** The proxies for a transfer from `endpoint`: git's `http.proxy` for it, else the environment. */
+/**
+ * The proxies for a transfer from `endpoint`: git's `http.proxy` for each URL (the endpoint's now,
+ * the download links' origins on prepare()), else the environment.
+ */
 export async function transferProxies(endpoint: string, hooks: ProxyHooks = {}): Promise<Proxies> {
   const env: Env = { ...process.env, ...hooks.env };
-  const result = await git(['config', '--get-urlmatch', 'http.proxy', endpoint], {
-    runner: hooks.runner,
-    ...(hooks.env ? { env: hooks.env } : {}),
-    ...(hooks.signal ? { signal: hooks.signal } : {}),
-  });
-  const configured = result.exitCode === 0 ? result.stdout : undefined;
   // Every proxy a request of this transfer might take: their passwords are scrubbed from the record.
-  for (const text of [configured, ...['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'all_proxy', 'ALL_PROXY'].map((name) => env[name])]) {
+  const secret = (text: string | undefined) => {
     const password = text ? proxyUrl(text.trim())?.password : undefined;
     if (password) hooks.onSecret?.(safeDecode(password));
-  }
-  return proxiesFrom(env, configured);
+  };
+  // Only an origin goes into git's argv: a pre-signed link's query is a credential of its own.
+  const lookUp = async (url: string) => {
+    const result = await git(['config', '--get-urlmatch', 'http.proxy', url], {
+      runner: hooks.runner,
+      ...(hooks.env ? { env: hooks.env } : {}),
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+    });
+    const configured = result.exitCode === 0 ? result.stdout : undefined;
+    secret(configured);
+    return proxiesFrom(env, configured);
+  };
+  for (const name of ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'all_proxy', 'ALL_PROXY']) secret(env[name]);
+  const byOrigin = new Map<string, Proxies>([[new URL(endpoint).origin, await lookUp(endpoint)]]);
+  const fallback = byOrigin.get(new URL(endpoint).origin)!;
+  return {
+    forUrl: (url) => (byOrigin.get(url.origin) ?? fallback).forUrl(url),
+    async prepare(hrefs) {
+      for (const origin of new Set(hrefs.map((href) => new URL(href).origin))) {
+        if (!byOrigin.has(origin) && origin !== 'null') byOrigin.set(origin, await lookUp(`${origin}/`));
+      }
+    },
+  };
 }

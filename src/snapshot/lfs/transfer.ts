@@ -88,6 +88,8 @@ export async function restoreLfsObjects(pointers: readonly LfsPointer[], options
     try {
       const answer = await requestBatch(objects, { endpoint, header, auth, connections, ...(options.signal ? { signal: options.signal } : {}) });
       missing.push(...answer.refused.map((r) => ({ oid: r.oid, message: `the server answered ${r.code}: ${r.message}` })));
+      // Object storage may have a proxy of its own in git's config (http.<url>.proxy).
+      await connections.proxies.prepare?.(answer.actions.map((action) => action.href));
       const pointerOf = new Map(objects.map((o) => [o.oid, o]));
       await pool(answer.actions, options.concurrency ?? 4, async (action: DownloadAction) => {
         const pointer = pointerOf.get(action.oid);
