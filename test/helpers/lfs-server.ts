@@ -10,6 +10,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
+import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { TlsPair } from './tls.js';
@@ -44,6 +45,8 @@ export interface LfsServer {
   readonly storageUrl: string;
   readonly faults: Faults;
   readonly requests: LoggedRequest[];
+  /** Settles once no connection to the storage port is open (each one's close seen by the server). */
+  storageIdle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -204,6 +207,16 @@ export async function startLfsServer(options: LfsServerOptions): Promise<LfsServ
   const listen = (server: http.Server) => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
   const gitPort = await listen(git);
   const storagePort = await listen(storage);
+  const open = new Set<net.Socket>();
+  const idle: Array<() => void> = [];
+  const tracked = options.tls?.storage ? 'secureConnection' : 'connection';
+  storage.on(tracked, (socket: net.Socket) => {
+    open.add(socket);
+    socket.once('close', () => {
+      open.delete(socket);
+      if (open.size === 0) for (const resolve of idle.splice(0)) resolve();
+    });
+  });
   const scheme = options.tls ? 'https' : 'http';
   storageUrl = `${scheme}://127.0.0.1:${storagePort}`;
   return {
@@ -211,6 +224,7 @@ export async function startLfsServer(options: LfsServerOptions): Promise<LfsServ
     storageUrl,
     faults,
     requests,
+    storageIdle: () => (open.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve))),
     stop: async () => {
       for (const server of [git, storage]) {
         server.closeAllConnections();

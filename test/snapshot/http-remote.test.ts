@@ -69,16 +69,17 @@ interface Run {
   readonly files: string;
 }
 
-async function drill(snapshot: Record<string, unknown>, env: Record<string, string> = {}, tag = 'v1.2-config-tuned'): Promise<Run> {
+async function drill(snapshot: Record<string, unknown>, env: Record<string, string> = {}, tag = 'v1.2-config-tuned', control?: { abort: AbortController; when: (event: DrillEvent) => boolean }): Promise<Run> {
   const dir = await mkdtemp(path.join(tmp, 'run-'));
   const plan = parsePlan(YAML.stringify({ name: 'http-drill', snapshot, service: { start: 'true', url: 'http://127.0.0.1:9' } }), path.join(dir, 'plan.yaml'));
   const events: DrillEvent[] = [];
   const samples: Array<Promise<string>> = [];
   let sampledAt = 0;
   const record = await runDrill(
-    headlessOptions(plan, dir, { tag, env: { HOME: dir, ...env }, stopAfter: 'verify', save: writeOutputs }),
+    headlessOptions(plan, dir, { tag, env: { HOME: dir, ...env }, stopAfter: 'verify', save: writeOutputs, ...(control ? { signal: control.abort.signal } : {}) }),
     (event) => {
       events.push(event);
+      if (control?.when(event) && !control.abort.signal.aborted) control.abort.abort(new Error('aborted by the operator'));
       // While git clones and objects arrive: what would `ps` show any user of the host?
       const during = (event.type === 'log' || event.type === 'progress' || event.type === 'step-start') && event.step === 'fetch';
       if (during && performance.now() - sampledAt > 50) {
@@ -179,6 +180,18 @@ describe('the LFS transfer against faults', () => {
     expect(from).toBeGreaterThan(0);
     expect(from).toBeLessThanOrEqual(3 * 1024 * 1024);
     expect(statusOf(run, 'fetch')?.summary).toMatch(/resumed transfer/);
+  });
+
+  it('stops mid-object when aborted: the drill is aborted, the workspace gone with no partial file, every connection closed', async () => {
+    const url = await serve({ throttle: 20 * 1024 * 1024 });
+    const abort = new AbortController();
+    const midway = (event: DrillEvent) => event.type === 'progress' && event.step === 'fetch' && event.progress.current > 4 * 1024 * 1024;
+    const run = await drill({ repo: url, auth: { usernameEnv: 'BACKUP_USER', passwordEnv: 'BACKUP_TOKEN' } }, { BACKUP_USER: USER, BACKUP_TOKEN: SECRET }, 'v1.2-config-tuned', { abort, when: midway });
+    expect(run.record.verdict).toBe('aborted');
+    expect(statusOf(run, 'fetch')?.status).not.toBe('passed');
+    expect(existsSync(run.record.workdir)).toBe(false);
+    // The server sees every storage connection end: none is left open by the transfer's own sockets.
+    await server.storageIdle();
   });
 
   it('fails naming the object, the bytes received and the last answer when the connection keeps dropping', async () => {
