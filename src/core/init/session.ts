@@ -9,6 +9,7 @@ import path from 'node:path';
 import { git } from '../../adapters/git.js';
 import { detectService, type ServiceDetection } from '../../service/detect.js';
 import { parseRemote } from '../../snapshot/remote.js';
+import { withMetadataLock } from '../../snapshot/metadata-lock.js';
 import { fetchTagMetadata, listSnapshotTags, metadataRepoPath } from '../../snapshot/tags.js';
 import { DrillError, type SnapshotTag } from '../model.js';
 import { loadPlan } from '../plan/load.js';
@@ -52,8 +53,12 @@ export function initSession(deps: InitDeps): InitSession {
       // The same remote handling as a drill: credentials in the URL or git's helpers, never in argv.
       const remote = parseRemote(await resolve(repo), undefined, { ...process.env, ...deps.env });
       const metaDir = metadataRepoPath(deps.cacheRoot, remote.url);
-      await fetchTagMetadata(metaDir, remote, pattern, { ...(deps.signal ? { signal: deps.signal } : {}), ...(deps.env ? { env: deps.env } : {}) });
-      const tags = (await listSnapshotTags(metaDir, pattern)).map(({ pointers: _pointers, ...tag }) => tag);
+      // The cache is shared with every drill of this backup on the host (cron may be fetching now):
+      // one at a time, as the snapshot step takes it.
+      const tags = await withMetadataLock(metaDir, async () => {
+        await fetchTagMetadata(metaDir, remote, pattern, { ...(deps.signal ? { signal: deps.signal } : {}), ...(deps.env ? { env: deps.env } : {}) });
+        return (await listSnapshotTags(metaDir, pattern)).map(({ pointers: _pointers, ...tag }) => tag);
+      });
       if (tags.length === 0) throw new DrillError(`no tag of ${remote.display} matches "${pattern}"`, { hint: 'check the tag pattern' });
       return { tags, metaDir };
     },
