@@ -48,7 +48,12 @@ describe('drills at once', () => {
       const plan = parsePlan(YAML.stringify({ name, snapshot: { repo: sample.url }, service: { start: 'true', url: 'http://127.0.0.1:9' } }), path.join(tmp, `${name}.yaml`));
       return runDrill(headlessOptions(plan, tmp, { tag: 'v1.2-config-tuned', cacheRoot, stopAfter: 'snapshot' }), () => undefined);
     };
-    const [first, listed, second, again] = await Promise.all([drill('cron-a'), session.listTags(sample.url, 'v*'), drill('cron-b'), session.listTags(sample.url, 'v*')]);
+    // Every one settles before anything is asserted: a failure leaves no drill running into the cleanup.
+    const settled = await Promise.allSettled([drill('cron-a'), session.listTags(sample.url, 'v*'), drill('cron-b'), session.listTags(sample.url, 'v*')]);
+    const [first, listed, second, again] = settled.map((result) => {
+      if (result.status === 'rejected') throw result.reason;
+      return result.value;
+    }) as [Awaited<ReturnType<typeof drill>>, Awaited<ReturnType<typeof session.listTags>>, Awaited<ReturnType<typeof drill>>, Awaited<ReturnType<typeof session.listTags>>];
     for (const record of [first, second]) expect(record.steps.find((s) => s.id === 'snapshot')?.status, JSON.stringify(record.steps)).toMatch(/^(passed|warned)$/);
     expect(listed.tags.map((tag) => tag.name)).toContain('v1.2-config-tuned');
     expect(again.tags).toHaveLength(listed.tags.length);
