@@ -78,15 +78,8 @@ export class BlockRing {
     if (bytes.length === 0) return;
     this.received += bytes.length;
     this.onBytes?.(bytes.length);
-    let at = 0;
-    while (at < bytes.length && this.spills.length === 0 && !this.busy[this.current]) {
-      const block = this.blocks[this.current]!;
-      const copied = bytes.copy(block, this.filled, at);
-      this.filled += copied;
-      at += copied;
-      if (this.filled === block.length) this.flush();
-    }
-    if (at < bytes.length) this.spills.push(Buffer.from(bytes.subarray(at)));
+    const taken = this.spills.length === 0 ? this.fill(bytes) : 0;
+    if (taken < bytes.length) this.spills.push(Buffer.from(bytes.subarray(taken)));
   }
 
   /** Settles when no bytes wait outside the blocks. */
@@ -119,16 +112,26 @@ export class BlockRing {
     this.sink.hash.reset();
   }
 
-  /** Copies spills into free blocks, as far as they go. */
+  /** Copies as much of `bytes` as the free blocks take, flushing each that fills; returns how much. */
+  private fill(bytes: Buffer): number {
+    let at = 0;
+    while (at < bytes.length && !this.busy[this.current]) {
+      const block = this.blocks[this.current]!;
+      const copied = bytes.copy(block, this.filled, at);
+      this.filled += copied;
+      at += copied;
+      if (this.filled === block.length) this.flush();
+    }
+    return at;
+  }
+
+  /** Copies spills into free blocks, in order, as far as they go. */
   private drainSpills(): void {
     while (this.spills.length > 0 && !this.busy[this.current]) {
-      const block = this.blocks[this.current]!;
       const spill = this.spills[0]!;
-      const copied = spill.copy(block, this.filled);
-      this.filled += copied;
-      if (copied === spill.length) this.spills.shift();
-      else this.spills[0] = spill.subarray(copied);
-      if (this.filled === block.length) this.flush();
+      const taken = this.fill(spill);
+      if (taken === spill.length) this.spills.shift();
+      else this.spills[0] = spill.subarray(taken);
     }
   }
 

@@ -107,8 +107,7 @@ export async function downloadObject(action: DownloadAction, dest: string, optio
           // The server ignored the Range and sent the whole object again: start the file and the hash over.
           state.ring.restart();
           await state.file.truncate();
-        }
-        else if (status >= 400 && status < 500 && status !== 408 && status !== 429) throw new DrillError(objectFailure(action, state.ring.received, lastAnswer), { hint: hintFor(status) });
+        } else if (status >= 400 && status < 500 && status !== 408 && status !== 429) throw new DrillError(objectFailure(action, state.ring.received, lastAnswer), { hint: hintFor(status) });
       } catch (error) {
         if (options.signal?.aborted || error instanceof DrillError) throw error;
         lastAnswer = `connection lost: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`;

@@ -141,9 +141,8 @@ export function request(href: string, options: RequestOptions = {}): Promise<Inc
     });
     const idleMs = options.idleMs ?? IDLE_MS;
     sent.setTimeout(idleMs, () => sent.destroy(new Error(`no data from ${url.host} for ${idleMs / 1000} s`)));
-    // Until the answer's head: an abort, or silence, ends the request even while a proxy agent is still
-    // connecting (before it hands over a socket, neither reaches it otherwise).
-    // (Destroyed before it has a socket, a request says nothing until one comes: reject here.)
+    // Until the answer's head, an abort or silence ends the request here, even while a proxy agent is
+    // still connecting: a request destroyed before it has a socket says nothing until one comes.
     const giveUp = (error: Error) => {
       settle();
       sent.destroy(error);
