@@ -39,7 +39,10 @@ export interface BatchOptions {
 
 const LFS_JSON = 'application/vnd.git-lfs+json';
 
-/** Waits `ms`, or rejects with the abort's reason; leaves no listener on the signal either way. */
+/**
+ * Waits `ms`, or rejects with the abort's reason; leaves no listener on the signal either way.
+ * (node:timers/promises rejects with its own AbortError instead, and the step reports the reason.)
+ */
 export const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
