@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { runDrill } from '../src/core/engine.js';
-import { parsePlan } from '../src/core/plan/load.js';
+import { parsePlan } from '../src/plan/load.js';
 import { parseRemote } from '../src/snapshot/remote.js';
 import { fetchTagMetadata, listSnapshotTags } from '../src/snapshot/tags.js';
 import { STORAGE_HEADER, STORAGE_TOKEN } from '../test/helpers/lfs-server.js';

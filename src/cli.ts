@@ -7,8 +7,10 @@
 import path from 'node:path';
 import { killLiveGroups } from './adapters/process-group.js';
 import { HELP, parseCli, type CliArgs } from './commands/args.js';
-import { DrillError, usageError, type FrontEnd, type Mode } from './core/model.js';
-import { PlanError } from './core/plan/errors.js';
+import { DrillError, usageError } from './model/errors.js';
+import type { FrontEnd } from './model/ports.js';
+import type { Mode } from './model/record.js';
+import { PlanError } from './plan/errors.js';
 import { TOOL_VERSION } from './version.js';
 
 /** The wizard only on a real terminal, and never when asked for no questions or JSON. */

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventsJsonSchemaText, ndjsonLineSchema } from '../src/core/events-schema.js';
-import { EVENTS_SCHEMA_VERSION } from '../src/core/model.js';
+import { eventsJsonSchemaText, ndjsonLineSchema } from '../src/model/events-schema.js';
+import { EVENTS_SCHEMA_VERSION } from '../src/model/events.js';
 
 const shipped = readFileSync(path.resolve(import.meta.dirname, '..', 'drills', 'events.schema.json'), 'utf8');
 

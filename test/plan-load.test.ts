@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadPlan, parsePlan, PlanError } from '../src/core/plan/load.js';
+import { loadPlan, parsePlan, PlanError } from '../src/plan/load.js';
 
 const drills = path.resolve(import.meta.dirname, '..', 'drills');
 

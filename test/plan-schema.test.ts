@@ -1,5 +1,5 @@
 /**
- * drills/plan.schema.json is generated from the plan schema (src/core/plan/schema.ts). These tests
+ * drills/plan.schema.json is generated from the plan schema (src/plan/schema.ts). These tests
  * check that the shipped file is the generated one, that it describes the plan format (keys per
  * mapping, patterns, defaults) and that it gives the loader's verdict on a table of plans. The
  * schema is checked with the small draft 2020-12 subset validator in test/plan/mini-validator.ts.
@@ -8,10 +8,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { planJsonSchemaText } from '../src/core/plan/json-schema.js';
-import { parsePlan } from '../src/core/plan/load.js';
-import { DEFAULTS, ENV_NAME_PATTERN, NAME_PATTERN, TRANSCRIPTION_APIS } from '../src/core/plan/rules.js';
-import { VERSION_RANGE_PATTERN } from '../src/probes/version.js';
+import { planJsonSchemaText } from '../src/plan/json-schema.js';
+import { parsePlan } from '../src/plan/load.js';
+import { DEFAULTS, ENV_NAME_PATTERN, NAME_PATTERN, TRANSCRIPTION_APIS } from '../src/plan/rules.js';
+import { VERSION_RANGE_PATTERN } from '../src/model/version-range.js';
 import { isObject, subschemas, unknownKeywords, validate as validateIn, type Json, type Schema } from './plan/mini-validator.js';
 
 const drills = path.resolve(import.meta.dirname, '..', 'drills');

@@ -11,7 +11,7 @@ import { parsePipFreeze } from '../src/probes/pip.js';
 import { parsePythonVersion, probePython } from '../src/probes/python.js';
 import { parseGitLfsVersion, parseGitVersion, probeGit, probeGitLfs } from '../src/probes/tools.js';
 import { archSupport, formatCudnnVersion, parseTorchProbe, probeTorch, type TorchFacts } from '../src/probes/torch.js';
-import { compareVersions, isValidRange, parseVersion, satisfies } from '../src/probes/version.js';
+import { compareVersions, isValidRange, parseVersion, satisfies } from '../src/model/version-range.js';
 import { makeFakeBin, withPath } from './helpers/fake-bin.js';
 
 const recorded = (name: string) => path.join(import.meta.dirname, '..', 'fixtures', 'recorded', name);

@@ -1,5 +1,5 @@
 /** git and git-lfs, reached only through the process runner. */
-import { DrillError } from '../core/model.js';
+import { DrillError } from '../model/errors.js';
 import { describeFailure, run, type RunOptions, type RunResult } from './run.js';
 
 /** Never prompt for credentials, always speak C (we parse messages), never page. */

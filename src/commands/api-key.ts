@@ -1,5 +1,5 @@
 /** The service's API key, read from the variable a plan or a flag names — never from argv or a file. */
-import { usageError } from '../core/model.js';
+import { usageError } from '../model/errors.js';
 
 /** A variable that is named but not set is a usage error naming it (`where` says who named it). */
 export function apiKeyFrom(name: string | undefined, where: string): string | undefined {

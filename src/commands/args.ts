@@ -1,6 +1,6 @@
 /** argv → a parsed command. Node's own parseArgs is enough for this flag set (no dependency needed). */
 import { parseArgs } from 'node:util';
-import { usageError } from '../core/model.js';
+import { usageError } from '../model/errors.js';
 
 export type CommandName = 'drill' | 'setup' | 'check' | 'history' | 'demo' | 'init' | 'probe' | 'stop' | 'schedule' | 'help' | 'version';
 

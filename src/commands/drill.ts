@@ -1,9 +1,11 @@
 /** drill, setup, demo and check: load the plan, pick a face, run the engine, save the report, return the exit code. */
 import path from 'node:path';
 import { runDrill } from '../core/engine.js';
-import { usageError, type AskPort, type DrillRecord, type FrontEnd, type Mode } from '../core/model.js';
-import { loadPlan } from '../core/plan/load.js';
-import type { Plan } from '../core/plan/types.js';
+import { usageError } from '../model/errors.js';
+import type { AskPort, FrontEnd } from '../model/ports.js';
+import type { DrillRecord, Mode } from '../model/record.js';
+import { loadPlan } from '../plan/load.js';
+import type { Plan } from '../plan/types.js';
 import { renderEnvironmentLock } from '../outputs/environment-lock.js';
 import { writeAtomically, writeOutputs } from '../outputs/index.js';
 import { cacheRoot, packageRoot } from '../paths.js';

@@ -3,7 +3,7 @@
  * and one row per drill with the recovery time of each phase; a phase > 25% slower than its
  * baseline is marked ▲ and explained under its row.
  */
-import { formatAge, formatDuration } from '../core/format.js';
+import { formatAge, formatDuration } from '../model/format.js';
 import { PHASES, sparkline, type HostHistory, type Phase, type PolicyStatus } from '../history/trend.js';
 
 const PHASE_LABELS: Record<Phase, string> = {

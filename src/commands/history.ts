@@ -5,7 +5,7 @@
  * against the plan's policy.
  */
 import path from 'node:path';
-import { loadPlan } from '../core/plan/load.js';
+import { loadPlan } from '../plan/load.js';
 import { readAllHistory } from '../history/read.js';
 import { historyByHost } from '../history/trend.js';
 import type { CliArgs } from './args.js';

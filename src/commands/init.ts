@@ -1,13 +1,13 @@
 /**
- * init: write a plan. The session (core/init) does the work; headless, every answer comes from a
+ * init: write a plan. The session (src/init) does the work; headless, every answer comes from a
  * flag or its default and each finding is printed as it comes; on a terminal the wizard asks.
  */
 import path from 'node:path';
-import { INIT_DEFAULTS, defaultPlanFile, nameFromRepo, type PlanAnswers } from '../core/init/answers.js';
-import { describeDetection, nextSteps } from '../core/init/next-steps.js';
-import { initSession, type InitSession } from '../core/init/session.js';
-import { formatBytes } from '../core/format.js';
-import { DrillError, usageError } from '../core/model.js';
+import { INIT_DEFAULTS, defaultPlanFile, nameFromRepo, type PlanAnswers } from '../init/answers.js';
+import { describeDetection, nextSteps } from '../init/next-steps.js';
+import { initSession, type InitSession } from '../init/session.js';
+import { formatBytes } from '../model/format.js';
+import { DrillError, usageError } from '../model/errors.js';
 import { cacheRoot, packageRoot } from '../paths.js';
 import { ensureSampleBackup } from '../sample/build.js';
 import { apiKeyFrom } from './api-key.js';

@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { DrillRecord } from '../core/model.js';
+import type { DrillRecord } from '../model/record.js';
 import { readHistory } from '../history/read.js';
 import { historyByHost } from '../history/trend.js';
 import { writeAtomically } from '../outputs/index.js';

@@ -1,7 +1,7 @@
 /** probe URL: which API a running service speaks, its version and endpoint — the detection `init` uses. */
-import { usageError } from '../core/model.js';
-import { isHttpUrl } from '../core/plan/rules.js';
-import { describeDetection } from '../core/init/next-steps.js';
+import { usageError } from '../model/errors.js';
+import { isHttpUrl } from '../plan/rules.js';
+import { describeDetection } from '../init/next-steps.js';
 import { detectService, type ServiceDetection } from '../service/detect.js';
 import { apiKeyFrom } from './api-key.js';
 import type { CliArgs } from './args.js';

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { groupAlive, stopProcessGroup } from '../adapters/process-group.js';
-import { usageError } from '../core/model.js';
+import { usageError } from '../model/errors.js';
 import { forgetRunningService, readSetupState, setupPaths } from '../service/setup-state.js';
 import type { CliArgs } from './args.js';
 

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { mergeDrift } from './drift/report.js';
-import { REPORT_SCHEMA_VERSION, type AssertionOutcome, type CheckResult, type DriftReport, type DrillRecord, type LfsFileRecord, type RecoveryTimes, type SignOff, type StepRecord, type Verdict } from './model.js';
+import { REPORT_SCHEMA_VERSION, type AssertionOutcome, type CheckResult, type DriftReport, type DrillRecord, type LfsFileRecord, type RecoveryTimes, type SignOff, type StepRecord, type Verdict } from '../model/record.js';
 import type { DrillOptions, Findings } from './steps/step.js';
 
 /** Collects the findings of every step, in the order they arrive. */

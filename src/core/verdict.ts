@@ -1,5 +1,5 @@
 /** The honest verdict: failures fail; a required check that could not run is inconclusive; nothing verified is never a pass. */
-import type { StepStatus, Verdict } from './model.js';
+import type { StepStatus, Verdict } from '../model/record.js';
 
 export interface VerdictInput {
   readonly aborted: boolean;

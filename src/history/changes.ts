@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AUDITED_FILES, type ChangesSinceLastDrill, type DrillRecord } from '../core/model.js';
+import { AUDITED_FILES, type ChangesSinceLastDrill, type DrillRecord } from '../model/record.js';
 import { lineDiff } from './line-diff.js';
 import { readHistory } from './read.js';
 import { PHASES } from './trend.js';

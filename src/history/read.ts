@@ -7,7 +7,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RecoveryTimes, Verdict } from '../core/model.js';
+import type { RecoveryTimes, Verdict } from '../model/record.js';
 
 export interface PastDrill {
   readonly plan: string;

@@ -3,8 +3,8 @@
  * the environment step's policy check): drills grouped by plan and host, the age of the last
  * passing drill against the plan's policy, and phases that got slower.
  */
-import type { RecoveryTimes } from '../core/model.js';
-import { policyAgeMs } from '../core/plan/rules.js';
+import type { RecoveryTimes } from '../model/record.js';
+import { policyAgeMs } from '../plan/rules.js';
 import type { PastDrill } from './read.js';
 
 /** The phases of the recovery time, in the order they happen. */

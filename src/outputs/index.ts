@@ -4,7 +4,7 @@
  */
 import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DrillRecord } from '../core/model.js';
+import type { DrillRecord } from '../model/record.js';
 import { jsonOutput } from './json.js';
 import { junitOutput } from './junit.js';
 import { markdownOutput } from './markdown.js';

@@ -1,5 +1,5 @@
 /** report.json: the record itself, versioned with schemaVersion — everything an auditor needs to trust (or distrust) the drill. */
-import type { DrillRecord } from '../core/model.js';
+import type { DrillRecord } from '../model/record.js';
 import type { Output } from './output.js';
 
 export function renderJson(record: DrillRecord): string {

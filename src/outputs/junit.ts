@@ -1,5 +1,5 @@
 /** junit.xml: one test case per step and per assertion, so CI dashboards show drills like test runs. */
-import type { DrillRecord } from '../core/model.js';
+import type { DrillRecord } from '../model/record.js';
 import type { Output } from './output.js';
 
 type Report = DrillRecord;

@@ -1,6 +1,6 @@
 /** report.md's part for the auditor: who signed the drill off, and what changed since the last one. */
-import { formatDuration } from '../core/format.js';
-import type { DrillRecord } from '../core/model.js';
+import { formatDuration } from '../model/format.js';
+import type { DrillRecord } from '../model/record.js';
 
 /** Backticks inside a fenced block would end it early. */
 const fenced = (text: string) => text.replaceAll('```', "'''");

@@ -1,8 +1,8 @@
 /** report.md: the same facts as report.json, for a human reading it in a merge request or a ticket. */
-import { describeDrift } from '../core/drift/report.js';
-import { formatBytes, formatDuration } from '../core/format.js';
-import type { DrillRecord } from '../core/model.js';
-import { assertionStatus, driftStatus, statusLook } from '../core/status.js';
+import { describeDrift } from '../model/drift-text.js';
+import { formatBytes, formatDuration } from '../model/format.js';
+import type { DrillRecord } from '../model/record.js';
+import { assertionStatus, driftStatus, statusLook } from '../faces/status.js';
 import { auditLines } from './markdown-audit.js';
 import type { Output } from './output.js';
 

@@ -4,8 +4,8 @@
  * passing drill, the RTO baseline and regressions). Every series is a gauge labelled by plan and
  * host; those of this run also by tag (and mode). deploy/prometheus/ holds the alert rules over them.
  */
-import type { DrillRecord, Verdict } from '../core/model.js';
-import { policyAgeMs } from '../core/plan/rules.js';
+import type { DrillRecord, Verdict } from '../model/record.js';
+import { policyAgeMs } from '../plan/rules.js';
 import { PHASES, type HostHistory, type Phase } from '../history/trend.js';
 
 const VERDICTS: readonly Verdict[] = ['passed', 'failed', 'inconclusive', 'aborted'];

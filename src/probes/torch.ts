@@ -4,7 +4,7 @@
  */
 import { commonFailure, failed, missing, runProbe } from './common.js';
 import type { ProbeOptions, ProbeResult } from './types.js';
-import { compareVersions } from './version.js';
+import { compareVersions } from '../model/version-range.js';
 
 /** Prints exactly one JSON object on stdout; never a traceback for a missing torch. */
 export const TORCH_PROBE_SCRIPT = `

@@ -1,5 +1,5 @@
 /** --json: one event per line on stdout, for machines. Progress is thinned to ~4 lines a second per step. */
-import { EVENTS_SCHEMA_VERSION, type DrillEvent } from '../core/model.js';
+import { EVENTS_SCHEMA_VERSION, type DrillEvent } from '../model/events.js';
 import { progressThrottle } from './throttle.js';
 
 export function ndjsonReporter(write: (line: string) => void = (line) => process.stdout.write(line)) {

@@ -3,10 +3,11 @@
  * Progress appears at most every few seconds per step; tool output is shown for install and start.
  */
 import { stripVTControlCharacters } from 'node:util';
-import { describeProgress, formatBytes, formatDuration } from '../core/format.js';
-import { describeDrift, describeDriftItem } from '../core/drift/report.js';
-import type { AssertionOutcome, CheckResult, DriftReport, DrillEvent, LfsFileRecord } from '../core/model.js';
-import { assertionStatus, driftStatus, statusLook, verdictHeadline } from '../core/status.js';
+import { describeProgress, formatBytes, formatDuration } from '../model/format.js';
+import { describeDrift, describeDriftItem } from '../model/drift-text.js';
+import type { AssertionOutcome, CheckResult, DriftReport, LfsFileRecord } from '../model/record.js';
+import type { DrillEvent } from '../model/events.js';
+import { assertionStatus, driftStatus, statusLook, verdictHeadline } from '../faces/status.js';
 import { progressThrottle } from './throttle.js';
 
 /**

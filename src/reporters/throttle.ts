@@ -1,5 +1,6 @@
 /** Keep the newest progress of each step and let it through at most every `intervalMs`. */
-import type { DrillEvent, StepId } from '../core/model.js';
+import type { DrillEvent } from '../model/events.js';
+import type { StepId } from '../model/record.js';
 
 type ProgressEvent = Extract<DrillEvent, { type: 'progress' }>;
 

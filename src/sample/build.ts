@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gitOk } from '../adapters/git.js';
-import { LOCK_FILE } from '../core/drift/lock.js';
+import { LOCK_FILE } from '../model/environment-lock.js';
 import { run, describeFailure } from '../adapters/run.js';
 import { packageRoot } from '../paths.js';
 import { corruptObject } from './corrupt.js';

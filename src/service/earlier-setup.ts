@@ -7,8 +7,8 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { groupAlive } from '../adapters/process-group.js';
-import { usageError } from '../core/model.js';
-import type { Plan } from '../core/plan/types.js';
+import { usageError } from '../model/errors.js';
+import type { Plan } from '../plan/types.js';
 import { readSetupState } from './setup-state.js';
 
 export async function clearEarlierSetup(dir: string, plan: Plan): Promise<void> {

@@ -4,7 +4,7 @@
  * /bin/sh as in a drill; stopping is systemd's: the whole control group, TERM then KILL after the
  * plan's stopTimeoutSec, as the drill's own teardown does.
  */
-import type { Plan } from '../core/plan/types.js';
+import type { Plan } from '../plan/types.js';
 
 export const serviceUnitName = (plan: string) => `whisper-${plan}.service`;
 

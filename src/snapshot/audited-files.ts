@@ -5,7 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { AUDITED_FILES } from '../core/model.js';
+import { AUDITED_FILES } from '../model/record.js';
 
 const MAX_BYTES = 64 * 1024;
 

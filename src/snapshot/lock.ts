@@ -4,7 +4,7 @@
  */
 import { git } from '../adapters/git.js';
 import type { ProcessRunner } from '../adapters/run.js';
-import { LOCK_FILE } from '../core/drift/lock.js';
+import { LOCK_FILE } from '../model/environment-lock.js';
 
 /** The lock's text, or undefined when the commit has none. */
 export async function readTagLock(metaDir: string, commit: string, runner?: ProcessRunner): Promise<string | undefined> {

@@ -6,7 +6,7 @@
  */
 import lockfile from 'proper-lockfile';
 import { mkdir } from 'node:fs/promises';
-import { DrillError } from '../core/model.js';
+import { DrillError } from '../model/errors.js';
 
 export async function withMetadataLock<T>(metaDir: string, work: () => Promise<T>, waitMs = 10 * 60_000): Promise<T> {
   await mkdir(metaDir, { recursive: true });

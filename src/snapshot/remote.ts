@@ -4,8 +4,8 @@
  * from the plan's environment variables or the URL itself, and handed to git outside argv.
  */
 import path from 'node:path';
-import { DrillError } from '../core/model.js';
-import { redactUrl } from './redact.js';
+import { DrillError } from '../model/errors.js';
+import { redactUrl } from '../model/redact.js';
 
 export interface Credentials {
   readonly username: string;

@@ -3,7 +3,7 @@
  * unknown host key is refused — never accepted silently — with its fingerprint and how to trust it.
  */
 import { run, type ProcessRunner } from '../adapters/run.js';
-import { DrillError } from '../core/model.js';
+import { DrillError } from '../model/errors.js';
 import type { Remote } from './remote.js';
 
 /** The ssh command git (and git-lfs-authenticate) runs: the operator's own, made non-interactive and strict. */

@@ -7,7 +7,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { git, gitOk, repoUrl } from '../adapters/git.js';
 import type { ProcessRunner } from '../adapters/run.js';
-import type { SnapshotTag } from '../core/model.js';
+import type { SnapshotTag } from '../model/record.js';
 
 import { readLfsPointersOfMany, type LfsPointer } from './pointers.js';
 import { remoteHint } from './trust.js';

@@ -8,8 +8,8 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { run, type ProcessRunner } from '../adapters/run.js';
-import { DrillError } from '../core/model.js';
-import { redactUrl } from './redact.js';
+import { DrillError } from '../model/errors.js';
+import { redactUrl } from '../model/redact.js';
 
 /** Certificate authorities for HTTPS, as PEM; undefined: Node's built-in list. */
 export interface Trust {

@@ -1,6 +1,6 @@
 /** Which client speaks to the service, by the assertion's `api`. */
 import { describeFailure, runShell } from '../adapters/run.js';
-import type { TranscriptionAssertion } from '../core/plan/types.js';
+import type { TranscriptionAssertion } from '../plan/types.js';
 import { transcribeAsrWebservice } from './asr-webservice.js';
 import { transcribeGradio } from './gradio.js';
 import { transcribeOpenAi } from './openai.js';

@@ -1,6 +1,7 @@
 import { Box, Static, Text, useInput, useStdin, useStdout } from 'ink';
 import { useSyncExternalStore } from 'react';
-import type { EnvironmentDecision, SignOff } from '../core/model.js';
+import type { EnvironmentDecision } from '../model/ports.js';
+import type { SignOff } from '../model/record.js';
 import { AbortPrompt } from './components/AbortPrompt.js';
 import { AssertionList } from './components/AssertionList.js';
 import { CheckList } from './components/CheckList.js';

@@ -1,6 +1,7 @@
 /** The interactive face: renders the wizard and answers the drill's questions with its screens. */
 import { render } from 'ink';
-import type { EnvironmentDecision, FrontEnd, Mode, SignOff } from '../core/model.js';
+import type { EnvironmentDecision, FrontEnd } from '../model/ports.js';
+import type { Mode, SignOff } from '../model/record.js';
 import { App } from './App.js';
 import { initialState } from './state.js';
 import { createWizardStore } from './store.js';

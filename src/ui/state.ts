@@ -1,5 +1,7 @@
 /** The wizard's state: a pure reducer over the core's events (plus the wizard's own few actions). */
-import type { AssertionOutcome, CheckResult, DriftReport, DrillEvent, EnvironmentReview, LfsFileRecord, LeftRunning, ProgressInfo, SignOff, SnapshotTag, StepError, StepHeading, StepId, StepStatus, Verdict } from '../core/model.js';
+import type { AssertionOutcome, CheckResult, DriftReport, LfsFileRecord, LeftRunning, SignOff, SnapshotTag, StepError, StepId, StepStatus, Verdict } from '../model/record.js';
+import type { DrillEvent, ProgressInfo, StepHeading } from '../model/events.js';
+import type { EnvironmentReview } from '../model/ports.js';
 
 export interface StepView {
   readonly id: StepId;

@@ -4,7 +4,8 @@
  * times a second, then the screen is told once. Everything else (a question, a step's end, a key)
  * first applies what is queued, then itself, and is shown at once.
  */
-import type { DrillEvent, StepId } from '../core/model.js';
+import type { DrillEvent } from '../model/events.js';
+import type { StepId } from '../model/record.js';
 import { reduce, type WizardAction, type WizardState } from './state.js';
 
 export interface WizardStore {

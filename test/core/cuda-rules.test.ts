@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { cudaRules, type CudaRuleInput } from '../../src/core/checks/cuda-rules.js';
-import type { CheckResult } from '../../src/core/model.js';
+import type { CheckResult } from '../../src/model/record.js';
 import { parseGpuQuery, type NvidiaFacts } from '../../src/probes/nvidia.js';
 import { parseTorchProbe, type TorchFacts } from '../../src/probes/torch.js';
 import { recorded } from '../helpers/nvidia-hosts.js';

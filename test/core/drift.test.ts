@@ -3,9 +3,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareWithLock, versionChange } from '../../src/core/drift/compare.js';
-import { formatLock, measuredEnvironment, parseLock, type EnvironmentLock } from '../../src/core/drift/lock.js';
-import { describeDrift, driftFromLock, mergeDrift } from '../../src/core/drift/report.js';
-import { drift as driftSchema, DEFAULT_DRIFT } from '../../src/core/plan/schema-drift.js';
+import { formatLock, measuredEnvironment, parseLock, type EnvironmentLock } from '../../src/model/environment-lock.js';
+import { describeDrift } from '../../src/model/drift-text.js';
+import { driftFromLock, mergeDrift } from '../../src/core/drift/report.js';
+import { drift as driftSchema, DEFAULT_DRIFT } from '../../src/plan/schema-drift.js';
 import { repoRoot } from '../helpers/cli.js';
 
 const sampleLock = async (name: string): Promise<EnvironmentLock> => {

@@ -10,11 +10,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { runDrill, type DrillOptions } from '../../src/core/engine.js';
-import type { AskPort, DrillEvent, DrillRecord, SnapshotTag, StepId, StepRecord, Verdict } from '../../src/core/model.js';
+import type { AskPort } from '../../src/model/ports.js';
+import type { DrillEvent } from '../../src/model/events.js';
+import type { DrillRecord, SnapshotTag, StepId, StepRecord, Verdict } from '../../src/model/record.js';
 import { DRILL_STEPS } from '../../src/core/steps/index.js';
 import { writeOutputs } from '../../src/outputs/index.js';
-import { loadPlan } from '../../src/core/plan/load.js';
-import type { Plan } from '../../src/core/plan/types.js';
+import { loadPlan } from '../../src/plan/load.js';
+import type { Plan } from '../../src/plan/types.js';
 import { packageRoot } from '../../src/paths.js';
 
 type Report = DrillRecord;

@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runDrill } from '../../src/core/engine.js';
-import type { EnvironmentDecision, EnvironmentReview } from '../../src/core/model.js';
-import { parsePlan } from '../../src/core/plan/load.js';
+import type { EnvironmentDecision, EnvironmentReview } from '../../src/model/ports.js';
+import { parsePlan } from '../../src/plan/load.js';
 import { freePort } from '../helpers/sample.js';
 
 let dir: string;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gpuMemoryAssertion } from '../../src/core/assertions/gpu-memory.js';
-import type { GpuMemoryAssertion } from '../../src/core/plan/types.js';
+import type { GpuMemoryAssertion } from '../../src/plan/types.js';
 import { nvidiaHost } from '../helpers/nvidia-hosts.js';
 
 const GPU0 = 'GPU-8d2c7f4e-5b1a-3c9e-a0f2-6e4b9d1c7a35';

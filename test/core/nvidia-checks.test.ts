@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nvidiaChecks } from '../../src/core/checks/nvidia-checks.js';
-import type { CheckResult } from '../../src/core/model.js';
+import type { CheckResult } from '../../src/model/record.js';
 import { withPath } from '../helpers/fake-bin.js';
 import { nvidiaHost, type HostName } from '../helpers/nvidia-hosts.js';
 

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DrillRecord, StepStatus } from '../../src/core/model.js';
+import type { DrillRecord, StepStatus } from '../../src/model/record.js';
 import { decideVerdict, EXIT_CODES, type VerdictInput } from '../../src/core/verdict.js';
 import { lastDrillByTag, readHistory } from '../../src/history/read.js';
 import { writeOutputs } from '../../src/outputs/index.js';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DrillRecord } from '../../src/core/model.js';
+import type { DrillRecord } from '../../src/model/record.js';
 import { describeRun, repoRoot, runCli } from '../helpers/cli.js';
 import { writeDemoPlan } from '../helpers/demo-plan.js';
 

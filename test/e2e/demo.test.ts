@@ -12,7 +12,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ndjsonLineSchema } from '../../src/core/events-schema.js';
+import { ndjsonLineSchema } from '../../src/model/events-schema.js';
 import { describeRun, repoRoot, runCli, type CliResult } from '../helpers/cli.js';
 import { promtool } from '../helpers/promtool.js';
 import { describeProcesses, processesUsing, stillRunning, type ProcessInfo } from '../helpers/processes.js';

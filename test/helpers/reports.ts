@@ -1,7 +1,7 @@
 /** Report folders as drills leave them (report.json only), for history, metrics and policy tests. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DrillRecord, RecoveryTimes, Verdict } from '../../src/core/model.js';
+import type { DrillRecord, RecoveryTimes, Verdict } from '../../src/model/record.js';
 import type { PastDrill } from '../../src/history/read.js';
 
 export interface PastReport {

@@ -1,8 +1,9 @@
 /** A step's context for unit tests: the events, logs and findings it produced are collected. */
 import os from 'node:os';
 import type { ProcessRunner } from '../../src/adapters/run.js';
-import type { DrillEvent, StepId } from '../../src/core/model.js';
-import type { Plan } from '../../src/core/plan/types.js';
+import type { DrillEvent } from '../../src/model/events.js';
+import type { StepId } from '../../src/model/record.js';
+import type { Plan } from '../../src/plan/types.js';
 import type { Findings, StepOutputs, StepRunContext } from '../../src/core/steps/step.js';
 
 export interface Collected<Id extends StepId> {

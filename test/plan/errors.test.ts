@@ -4,7 +4,7 @@
  * that must still report when other values around them are wrong.
  */
 import { describe, expect, it } from 'vitest';
-import { parsePlan, PlanError } from '../../src/core/plan/load.js';
+import { parsePlan, PlanError } from '../../src/plan/load.js';
 
 const BASE = 'name: t\nsnapshot:\n  repo: https://example.invalid/r.git\nservice:\n  start: ./run\n  url: http://127.0.0.1:8000';
 

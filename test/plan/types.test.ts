@@ -5,7 +5,7 @@
  * tsc (`npm run typecheck`): a schema change that alters a type fails here.
  */
 import { describe, expectTypeOf, it } from 'vitest';
-import type * as T from '../../src/core/plan/types.js';
+import type * as T from '../../src/plan/types.js';
 
 type TranscriptionApi = 'gradio' | 'openai' | 'whisper-cpp' | 'asr-webservice' | 'command';
 interface SnapshotAuth { readonly usernameEnv?: string; readonly passwordEnv?: string; readonly tokenEnv?: string; readonly username?: string }

@@ -3,8 +3,8 @@
  * plan's JSON Schema spells the same grammar as VERSION_RANGE_PATTERN. They must agree.
  */
 import { describe, expect, it } from 'vitest';
-import { parsePlan } from '../../src/core/plan/load.js';
-import { isValidRange, parseRange, VERSION_RANGE_PATTERN } from '../../src/probes/version.js';
+import { parsePlan } from '../../src/plan/load.js';
+import { isValidRange, parseRange, VERSION_RANGE_PATTERN } from '../../src/model/version-range.js';
 
 const pattern = new RegExp(VERSION_RANGE_PATTERN, 'u'); // as JSON Schema validators read it
 

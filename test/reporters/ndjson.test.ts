@@ -1,6 +1,6 @@
 /** The NDJSON reporter: one event a line, each with the schema version, progress thinned but never lost at a step's end. */
 import { describe, expect, it } from 'vitest';
-import { EVENTS_SCHEMA_VERSION, type DrillEvent } from '../../src/core/model.js';
+import { EVENTS_SCHEMA_VERSION, type DrillEvent } from '../../src/model/events.js';
 import { ndjsonReporter } from '../../src/reporters/ndjson.js';
 
 function render(events: readonly DrillEvent[]): Array<Record<string, unknown>> {

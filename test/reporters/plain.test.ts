@@ -1,6 +1,6 @@
 /** The plain reporter renders the core's facts itself: checks, files, assertions, the end. */
 import { describe, expect, it } from 'vitest';
-import type { DrillEvent } from '../../src/core/model.js';
+import type { DrillEvent } from '../../src/model/events.js';
 import { plainReporter } from '../../src/reporters/plain.js';
 
 function render(events: readonly DrillEvent[]): string[] {

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { runDrill } from '../../src/core/engine.js';
-import { initSession } from '../../src/core/init/session.js';
-import { parsePlan } from '../../src/core/plan/load.js';
+import { initSession } from '../../src/init/session.js';
+import { parsePlan } from '../../src/plan/load.js';
 import { headlessOptions } from '../helpers/drill-options.js';
 import { sampleBackup } from '../helpers/sample.js';
 

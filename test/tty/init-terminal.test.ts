@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadPlan } from '../../src/core/plan/load.js';
+import { loadPlan } from '../../src/plan/load.js';
 import { cliPath } from '../helpers/cli.js';
 import { standinTree, startStandin, type RunningStandin } from '../helpers/standin-service.js';
 import { startTmux, type TmuxSession } from '../helpers/tmux.js';

@@ -1,6 +1,6 @@
 /** The init wizard's reducer, as a pure function: defaults, checks, the key question, overwriting. */
 import { describe, expect, it } from 'vitest';
-import { INIT_DEFAULTS } from '../../src/core/init/answers.js';
+import { INIT_DEFAULTS } from '../../src/init/answers.js';
 import { initialInitState, initReducer, type InitAction, type InitState } from '../../src/ui/init/init-state.js';
 
 const defaults = { ...INIT_DEFAULTS, name: 'x', repo: '', install: [...INIT_DEFAULTS.install], out: 'drills/x.yaml' };

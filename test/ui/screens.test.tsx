@@ -1,7 +1,7 @@
 import { DRILL_HEADINGS } from '../helpers/steps.js';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AssertionOutcome } from '../../src/core/model.js';
+import type { AssertionOutcome } from '../../src/model/record.js';
 import { App } from '../../src/ui/App.js';
 import { initialState } from '../../src/ui/state.js';
 import { createWizardStore } from '../../src/ui/store.js';

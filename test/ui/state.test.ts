@@ -1,6 +1,6 @@
 import { DRILL_HEADINGS } from '../helpers/steps.js';
 import { describe, expect, it } from 'vitest';
-import type { DrillEvent } from '../../src/core/model.js';
+import type { DrillEvent } from '../../src/model/events.js';
 import { initialState, reduce, runningStep, TAIL_LINES, type WizardAction } from '../../src/ui/state.js';
 
 const at = '2026-11-24T03:00:00.000Z';

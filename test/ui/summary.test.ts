@@ -1,6 +1,6 @@
 /** The summary's next steps say what teardown found after an abort, never more. */
 import { describe, expect, it } from 'vitest';
-import type { DrillEvent } from '../../src/core/model.js';
+import type { DrillEvent } from '../../src/model/events.js';
 import { nextSteps } from '../../src/ui/components/Summary.js';
 import { initialState, reduce } from '../../src/ui/state.js';
 import { DRILL_HEADINGS } from '../helpers/steps.js';

@@ -7,8 +7,8 @@ import { processTree, readProcessTable, type ProcessEntry } from '../../adapters
 import { queryComputeApps, type ComputeApp } from '../../probes/gpu-processes.js';
 import { queryGpus, type GpuInfo } from '../../probes/nvidia.js';
 import type { ProbeOptions } from '../../probes/types.js';
-import type { AssertionOutcome, GpuProcess } from '../model.js';
-import type { GpuMemoryAssertion } from '../plan/types.js';
+import type { AssertionOutcome, GpuProcess } from '../../model/record.js';
+import type { GpuMemoryAssertion } from '../../plan/types.js';
 
 export type GpuMemoryMeasure =
   /** The service's processes and their memory (an empty list: the driver sees the others, not the service). */

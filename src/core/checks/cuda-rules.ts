@@ -5,8 +5,8 @@
  */
 import type { NvidiaFacts } from '../../probes/nvidia.js';
 import { archSupport, type TorchFacts } from '../../probes/torch.js';
-import { compareVersions, parseVersion } from '../../probes/version.js';
-import type { CheckResult } from '../model.js';
+import { compareVersions, parseVersion } from '../../model/version-range.js';
+import type { CheckResult } from '../../model/record.js';
 import { visibleGpus } from './visible-gpus.js';
 
 export interface CudaRuleInput {

@@ -2,8 +2,8 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import type { ProcessRunner } from '../../adapters/run.js';
-import type { CheckResult } from '../model.js';
-import type { EnvironmentPlan, TorchRequirement } from '../plan/types.js';
+import type { CheckResult } from '../../model/record.js';
+import type { EnvironmentPlan, TorchRequirement } from '../../plan/types.js';
 import { probeOs } from '../../probes/os-release.js';
 import { pipFreeze } from '../../probes/pip.js';
 import { diskCheck, portChecks } from './host-checks.js';

@@ -1,9 +1,9 @@
 /** Checks of the host: disk, ports (the NVIDIA checks are in nvidia-checks.ts). */
-import { formatBytes } from '../format.js';
+import { formatBytes } from '../../model/format.js';
 import { probeDisk } from '../../probes/disk.js';
 import { probePort } from '../../probes/ports.js';
-import type { CheckResult } from '../model.js';
-import type { EnvironmentPlan } from '../plan/types.js';
+import type { CheckResult } from '../../model/record.js';
+import type { EnvironmentPlan } from '../../plan/types.js';
 
 const GiB = 1024 ** 3;
 

@@ -1,6 +1,6 @@
 /** Install the Debian packages that provide missing tools (git-lfs, ffmpeg) — as root only. */
 import { describeFailure, run, type ProcessRunner } from '../../adapters/run.js';
-import type { CheckResult } from '../model.js';
+import type { CheckResult } from '../../model/record.js';
 
 export function installablePackages(checks: readonly CheckResult[]): string[] {
   return [...new Set(checks.filter((c) => c.status === 'failed' && c.installPackage).map((c) => c.installPackage!))];

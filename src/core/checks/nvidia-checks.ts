@@ -6,9 +6,9 @@
 import type { GpuInfo, NvidiaFacts } from '../../probes/nvidia.js';
 import { probeNvidia } from '../../probes/nvidia.js';
 import type { ProbeOptions, ProbeResult } from '../../probes/types.js';
-import { satisfies } from '../../probes/version.js';
-import type { CheckResult } from '../model.js';
-import type { NvidiaRequirement } from '../plan/types.js';
+import { satisfies } from '../../model/version-range.js';
+import type { CheckResult } from '../../model/record.js';
+import type { NvidiaRequirement } from '../../plan/types.js';
 import { visibleGpus } from './visible-gpus.js';
 
 const describeGpu = (gpu: GpuInfo) =>

@@ -7,9 +7,9 @@
 import os from 'node:os';
 import { readHistory } from '../../history/read.js';
 import { historyByHost } from '../../history/trend.js';
-import { formatAge } from '../format.js';
-import type { CheckResult } from '../model.js';
-import type { Plan } from '../plan/types.js';
+import { formatAge } from '../../model/format.js';
+import type { CheckResult } from '../../model/record.js';
+import type { Plan } from '../../plan/types.js';
 
 export async function drillPolicyCheck(plan: Plan, reportRoot: string, now = new Date(), hostname = os.hostname()): Promise<CheckResult | undefined> {
   const every = plan.policy?.every;

@@ -3,9 +3,9 @@ import { missingDecoders, probeFfmpeg } from '../../probes/ffmpeg.js';
 import { probePython } from '../../probes/python.js';
 import { probeGit, probeGitLfs } from '../../probes/tools.js';
 import type { ProbeOptions } from '../../probes/types.js';
-import { satisfies } from '../../probes/version.js';
-import type { CheckResult } from '../model.js';
-import type { FfmpegRequirement, VersionRequirement } from '../plan/types.js';
+import { satisfies } from '../../model/version-range.js';
+import type { CheckResult } from '../../model/record.js';
+import type { FfmpegRequirement, VersionRequirement } from '../../plan/types.js';
 
 export const APT_INSTALL: Readonly<Record<string, string>> = {
   git: 'apt-get install -y git',

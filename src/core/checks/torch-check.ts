@@ -2,9 +2,9 @@
 import { probeNvidia } from '../../probes/nvidia.js';
 import { probeTorch } from '../../probes/torch.js';
 import type { ProbeOptions } from '../../probes/types.js';
-import { satisfies } from '../../probes/version.js';
-import type { CheckResult } from '../model.js';
-import type { TorchRequirement } from '../plan/types.js';
+import { satisfies } from '../../model/version-range.js';
+import type { CheckResult } from '../../model/record.js';
+import type { TorchRequirement } from '../../plan/types.js';
 import { cudaRules } from './cuda-rules.js';
 
 export interface TorchCheckOptions extends ProbeOptions {

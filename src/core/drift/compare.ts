@@ -3,10 +3,10 @@
  * missing, added) and given the severity the plan sets for it. Only what was measured on both sides
  * is compared; what the lock holds and this run did not measure is listed as not compared.
  */
-import { parseVersion } from '../../probes/version.js';
-import type { DriftItem } from '../model.js';
-import type { DriftPlan, DriftSetting } from '../plan/schema-drift.js';
-import type { EnvironmentLock, MeasuredEnvironment } from './lock.js';
+import { parseVersion } from '../../model/version-range.js';
+import type { DriftItem } from '../../model/record.js';
+import type { DriftPlan, DriftSetting } from '../../plan/schema-drift.js';
+import type { EnvironmentLock, MeasuredEnvironment } from '../../model/environment-lock.js';
 
 type VersionKey = 'python' | 'torch' | 'cuda' | 'cudnn' | 'driver' | 'driverCuda' | 'ffmpeg';
 type Value = string | null | undefined;

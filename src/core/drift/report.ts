@@ -1,8 +1,8 @@
-/** The drift report of a run: built from a tag's lock, merged across the steps that compare, told in one line per difference. */
-import type { DriftItem, DriftReport } from '../model.js';
-import type { DriftPlan } from '../plan/schema-drift.js';
+/** The drift report of a run: built from a tag's lock, merged across the steps that compare. */
+import type { DriftReport } from '../../model/record.js';
+import type { DriftPlan } from '../../plan/schema-drift.js';
 import { compareWithLock, type DriftKey } from './compare.js';
-import { LOCK_FILE, parseLock, type EnvironmentLock, type MeasuredEnvironment } from './lock.js';
+import { parseLock, type EnvironmentLock, type MeasuredEnvironment } from '../../model/environment-lock.js';
 
 /** This node (what it measured) against a tag's lock, limited to `only` when a step measures just part of it. */
 export function driftAgainst(tag: string, lock: EnvironmentLock, here: MeasuredEnvironment, plan: DriftPlan, only?: readonly DriftKey[]): DriftReport {
@@ -29,27 +29,4 @@ export function mergeDrift(earlier: DriftReport | undefined, later: DriftReport)
     compared,
     notCompared: [...new Set([...earlier.notCompared, ...later.notCompared])].filter((title) => !compared.includes(title)),
   };
-}
-
-/** "PyTorch 2.3.1+cu121 → 2.4.0 (minor)" */
-export function describeDriftItem(item: DriftItem): string {
-  return `${item.title}: ${item.recorded ?? 'none'} → ${item.current ?? 'none'} (${item.change})`;
-}
-
-/** One line for the whole comparison. */
-export function describeDrift(report: DriftReport): string {
-  if (!report.lockFound) return `${report.tag} has no ${LOCK_FILE}: nothing to compare`;
-  if (report.problem) return `${report.tag}'s lock could not be read: ${report.problem}`;
-  const count = (severity: string) => report.items.filter((i) => i.severity === severity).length;
-  const where = `${report.tag}'s environment (recorded ${report.recordedAt?.slice(0, 10) ?? '?'}${report.recordedOn ? ` on ${report.recordedOn}` : ''})`;
-  if (report.items.length === 0) return `no drift from ${where} in ${report.compared.join(', ') || 'nothing compared'}`;
-  return `${report.items.length} difference(s) from ${where}: ${count('fail')} fail, ${count('warn')} warn, ${count('info')} info`;
-}
-
-/** A few words for a step's summary line (the differences themselves are listed below it). */
-export function driftInBrief(report: DriftReport): string {
-  if (!report.lockFound) return `no ${LOCK_FILE} in ${report.tag}`;
-  if (report.problem) return `${LOCK_FILE} unreadable`;
-  const counts = (['fail', 'warn', 'info'] as const).map((s) => [s, report.items.filter((i) => i.severity === s).length] as const).filter(([, n]) => n > 0);
-  return counts.length ? `drift ${counts.map(([s, n]) => `${n} ${s}`).join(', ')}` : 'no drift';
 }

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { gpuMemoryAssertion } from '../assertions/gpu-memory.js';
 import { compareTranscript } from '../../transcribe/compare.js';
 import { transcriberFor } from '../../transcribe/registry.js';
-import { DrillError, type AssertionOutcome } from '../model.js';
-import type { TranscriptionAssertion } from '../plan/types.js';
+import { DrillError } from '../../model/errors.js';
+import type { AssertionOutcome } from '../../model/record.js';
+import type { TranscriptionAssertion } from '../../plan/types.js';
 import { defineStep, type StepContext } from './step.js';
 
 async function transcription(ctx: StepContext, assertion: TranscriptionAssertion): Promise<AssertionOutcome> {

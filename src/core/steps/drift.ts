@@ -2,10 +2,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pipFreeze } from '../../probes/pip.js';
-import { measuredEnvironment, type EnvironmentLock } from '../drift/lock.js';
-import { describeDriftItem, driftAgainst, driftInBrief } from '../drift/report.js';
-import { DrillError, type DriftReport, type StepId } from '../model.js';
-import { driftSettings } from '../plan/schema-drift.js';
+import { measuredEnvironment, type EnvironmentLock } from '../../model/environment-lock.js';
+import { describeDriftItem, driftInBrief } from '../../model/drift-text.js';
+import { driftAgainst } from '../drift/report.js';
+import { DrillError } from '../../model/errors.js';
+import type { DriftReport, StepId } from '../../model/record.js';
+import { driftSettings } from '../../plan/schema-drift.js';
 import type { StepContext } from './step.js';
 
 export function settleDrift(ctx: StepContext, step: StepId, report: DriftReport): { warned: boolean; line: string } {

@@ -3,7 +3,8 @@ import { runEnvironmentChecks, summarizeChecks } from '../checks/environment-che
 import { drillPolicyCheck } from '../checks/policy-check.js';
 import { cudaVisibleDevices } from '../checks/visible-gpus.js';
 import { installablePackages, installCommand, installPackages, isRoot } from '../checks/install-tools.js';
-import { DrillError, type CheckResult } from '../model.js';
+import { DrillError } from '../../model/errors.js';
+import type { CheckResult } from '../../model/record.js';
 import { defineStep, type StepContext } from './step.js';
 
 async function measure(ctx: StepContext): Promise<{ checks: CheckResult[]; facts: Record<string, unknown> }> {

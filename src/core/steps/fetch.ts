@@ -12,8 +12,8 @@ import { lfsSource, type LfsSource } from '../../snapshot/lfs/endpoint.js';
 import { restoreLfsObjects } from '../../snapshot/lfs/transfer.js';
 import { gitCredentialEnv } from '../../snapshot/remote.js';
 import { sshEnv } from '../../snapshot/ssh.js';
-import { formatBytes } from '../format.js';
-import { DrillError } from '../model.js';
+import { formatBytes } from '../../model/format.js';
+import { DrillError } from '../../model/errors.js';
 import { defineStep, type StepContext } from './step.js';
 
 /** git-lfs's own fetch and checkout, for what the drill's transfer does not reach. */

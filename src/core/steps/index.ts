@@ -1,5 +1,5 @@
 /** The steps, in order: adding a step is one module and one line here. */
-import type { Mode } from '../model.js';
+import type { Mode } from '../../model/record.js';
 import { assertStep } from './assert.js';
 import { environmentStep } from './environment.js';
 import { fetchStep } from './fetch.js';

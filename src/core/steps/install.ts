@@ -4,8 +4,8 @@ import { describeFailure } from '../../adapters/run.js';
 import { summarizeChecks } from '../checks/environment-checks.js';
 import { torchCheck } from '../checks/torch-check.js';
 import { cudaVisibleDevices } from '../checks/visible-gpus.js';
-import { formatDuration } from '../format.js';
-import { DrillError } from '../model.js';
+import { formatDuration } from '../../model/format.js';
+import { DrillError } from '../../model/errors.js';
 import { settleServiceDrift } from './drift.js';
 import { defineStep, type StepContext } from './step.js';
 

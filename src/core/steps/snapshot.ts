@@ -7,12 +7,12 @@ import { withMetadataLock } from '../../snapshot/metadata-lock.js';
 import { parseRemote, remoteSecrets, type Remote } from '../../snapshot/remote.js';
 import { hostKeyRefusal, isHostKeyProblem, sshEnv } from '../../snapshot/ssh.js';
 import { metadataRepoPath, fetchTagMetadata, listSnapshotTags, withSignatureChecked, type TagListing } from '../../snapshot/tags.js';
-import { measuredEnvironment } from '../drift/lock.js';
+import { measuredEnvironment } from '../../model/environment-lock.js';
 import { driftFromLock } from '../drift/report.js';
 import { settleDrift } from './drift.js';
-import { formatBytes } from '../format.js';
-import { DrillError } from '../model.js';
-import { driftSettings } from '../plan/schema-drift.js';
+import { formatBytes } from '../../model/format.js';
+import { DrillError } from '../../model/errors.js';
+import { driftSettings } from '../../plan/schema-drift.js';
 import { defineStep, type StepContext } from './step.js';
 
 const GiB = 1024 ** 3;

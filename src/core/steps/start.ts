@@ -5,9 +5,9 @@ import { startServiceProcess } from '../../adapters/process-group.js';
 import { isPortFree } from '../../probes/ports.js';
 import { probeSendsKey, waitUntilReady } from '../../service/ready.js';
 import { setupPaths } from '../../service/setup-state.js';
-import { DrillError } from '../model.js';
+import { DrillError } from '../../model/errors.js';
 import { defineStep } from './step.js';
-import { formatDuration } from '../format.js';
+import { formatDuration } from '../../model/format.js';
 
 function tail(lines: readonly string[]): string {
   return lines.slice(-5).join(' | ');

@@ -7,25 +7,11 @@ import type { ServiceProcess } from '../../adapters/process-group.js';
 import type { Landed } from '../../snapshot/lfs/download.js';
 import type { Remote } from '../../snapshot/remote.js';
 import type { TagListing } from '../../snapshot/tags.js';
-import type { EnvironmentLock } from '../drift/lock.js';
-import type { Plan } from '../plan/types.js';
-import type {
-  AskPort,
-  AssertionOutcome,
-  CheckResult,
-  DriftReport,
-  DrillEvent,
-  DrillRecord,
-  LeftRunning,
-  LfsFileRecord,
-  Mode,
-  ProgressInfo,
-  RecoveryTimes,
-  RtoKey,
-  SignOff,
-  StepId,
-  StepStatus,
-} from '../model.js';
+import type { EnvironmentLock } from '../../model/environment-lock.js';
+import type { Plan } from '../../plan/types.js';
+import type { AskPort } from '../../model/ports.js';
+import type { AssertionOutcome, CheckResult, DriftReport, DrillRecord, LeftRunning, LfsFileRecord, Mode, RecoveryTimes, RtoKey, SignOff, StepId, StepStatus } from '../../model/record.js';
+import type { DrillEvent, ProgressInfo } from '../../model/events.js';
 
 /** What each step hands to the steps after it. */
 export interface StepOutputs {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { groupAlive } from '../../adapters/process-group.js';
 import { setupPaths, writeSetupState } from '../../service/setup-state.js';
 import { renderServiceUnit, serviceUnitName } from '../../service/systemd-unit.js';
-import { DrillError } from '../model.js';
+import { DrillError } from '../../model/errors.js';
 import { defineStep, type StepContext } from './step.js';
 
 /** A path as one shell word, for a command the operator copies. */

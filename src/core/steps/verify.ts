@@ -6,8 +6,9 @@
 import { readLfsPointers } from '../../snapshot/pointers.js';
 import { readAuditedFiles } from '../../snapshot/audited-files.js';
 import { staleIndexLock, verifyLfsFile } from '../../snapshot/verify.js';
-import { formatBytes } from '../format.js';
-import { DrillError, type LfsFileRecord } from '../model.js';
+import { formatBytes } from '../../model/format.js';
+import { DrillError } from '../../model/errors.js';
+import type { LfsFileRecord } from '../../model/record.js';
 import { defineStep } from './step.js';
 
 /** The sha256 of bytes that arrived for an object but did not match it (they were not written). */

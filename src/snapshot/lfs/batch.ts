@@ -3,8 +3,8 @@
  * answer gives each a download href and the headers to send with it. Transient answers (429, 5xx, a
  * dropped connection) are retried with backoff; the rest fail naming the server's status and what to do.
  */
-import { DrillError } from '../../core/model.js';
-import { redactUrl } from '../redact.js';
+import { DrillError } from '../../model/errors.js';
+import { redactUrl } from '../../model/redact.js';
 import type { HttpAuth } from './http-auth.js';
 import { readText, request, type Connections } from './http-client.js';
 

@@ -5,9 +5,9 @@
  * naming the object, the bytes received and the server's last answer.
  */
 import { rm } from 'node:fs/promises';
-import { DrillError } from '../../core/model.js';
+import { DrillError } from '../../model/errors.js';
 import { placeOverPointer } from './place.js';
-import { redactUrl } from '../redact.js';
+import { redactUrl } from '../../model/redact.js';
 import { sleep, type DownloadAction } from './batch.js';
 import { BlockRing } from './block-ring.js';
 import type { Connections } from './http-client.js';

@@ -4,7 +4,7 @@
  * or `lfs.url` from the snapshot's `.lfsconfig`, which overrides them all, as it does for git-lfs.
  */
 import { run, type ProcessRunner } from '../../adapters/run.js';
-import { DrillError } from '../../core/model.js';
+import { DrillError } from '../../model/errors.js';
 import type { Remote } from '../remote.js';
 import { sshCommand } from '../ssh.js';
 

@@ -10,8 +10,8 @@ import https from 'node:https';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
-import { DrillError } from '../../core/model.js';
-import { redactUrl } from '../redact.js';
+import { DrillError } from '../../model/errors.js';
+import { redactUrl } from '../../model/redact.js';
 import { PROXY_AUTH_HINT, tlsFailure, type Trust } from '../trust.js';
 import { DIRECT, type Proxies } from './proxy.js';
 

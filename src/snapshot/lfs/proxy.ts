@@ -21,8 +21,8 @@
 import net from 'node:net';
 import { git } from '../../adapters/git.js';
 import type { ProcessRunner } from '../../adapters/run.js';
-import { DrillError } from '../../core/model.js';
-import { redactUrl } from '../redact.js';
+import { DrillError } from '../../model/errors.js';
+import { redactUrl } from '../../model/redact.js';
 
 export interface Proxies {
   /** The proxy a request to `url` goes through, or undefined for a direct connection. */

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { AssertionOutcome } from '../../core/model.js';
+import type { AssertionOutcome } from '../../model/record.js';
 import { diffSegments } from '../../transcribe/compare.js';
 
 /** The normalized expected text against the normalized actual one: what is missing in red, what is extra in yellow. */

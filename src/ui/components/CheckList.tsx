@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { CheckResult } from '../../core/model.js';
+import type { CheckResult } from '../../model/record.js';
 import { mark } from './marks.js';
 
 export interface CheckListProps {

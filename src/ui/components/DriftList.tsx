@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
-import { describeDrift } from '../../core/drift/report.js';
-import type { DriftReport } from '../../core/model.js';
-import { driftStatus } from '../../core/status.js';
+import { describeDrift } from '../../model/drift-text.js';
+import type { DriftReport } from '../../model/record.js';
+import { driftStatus } from '../../faces/status.js';
 import { mark } from './marks.js';
 
 /** How this node differs from the environment the tag was verified on: one line per difference, marked by severity. */

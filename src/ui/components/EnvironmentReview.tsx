@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { ChoiceList } from './ChoiceList.js';
-import type { EnvironmentDecision, EnvironmentReview as Review } from '../../core/model.js';
+import type { EnvironmentDecision, EnvironmentReview as Review } from '../../model/ports.js';
 import { CheckList } from './CheckList.js';
 
 export interface EnvironmentReviewProps {

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { formatDuration } from '../../core/format.js';
+import { formatDuration } from '../../model/format.js';
 import type { StepView } from '../state.js';
 import { mark } from './marks.js';
 

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
-import { formatBytes } from '../../core/format.js';
-import type { LfsFileRecord } from '../../core/model.js';
+import { formatBytes } from '../../model/format.js';
+import type { LfsFileRecord } from '../../model/record.js';
 import { mark } from './marks.js';
 
 /** Each LFS file of the snapshot with its size and hash, verified or not (and why not). */

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
-import type { ProgressInfo } from '../../core/model.js';
-import { formatDuration } from '../../core/format.js';
+import type { ProgressInfo } from '../../model/events.js';
+import { formatDuration } from '../../model/format.js';
 import { useClock } from '../hooks/use-clock.js';
 import type { StepView } from '../state.js';
 import { ProgressBar } from './ProgressBar.js';

@@ -1,6 +1,6 @@
 import { Text } from 'ink';
-import type { ProgressInfo } from '../../core/model.js';
-import { describeProgress, formatBytes, formatDuration } from '../../core/format.js';
+import type { ProgressInfo } from '../../model/events.js';
+import { describeProgress, formatBytes, formatDuration } from '../../model/format.js';
 
 export interface ProgressBarProps {
   readonly progress: ProgressInfo;

@@ -1,6 +1,6 @@
 import { Box, Text, useInput } from 'ink';
 import { useState } from 'react';
-import type { SignOff } from '../../core/model.js';
+import type { SignOff } from '../../model/record.js';
 
 export interface SignOffPromptProps {
   /** What --operator and --notes gave: the fields start with it. */

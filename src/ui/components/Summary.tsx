@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
-import { formatDuration } from '../../core/format.js';
-import { verdictHeadline } from '../../core/status.js';
+import { formatDuration } from '../../model/format.js';
+import { verdictHeadline } from '../../faces/status.js';
 import type { WizardState } from '../state.js';
 import { mark } from './marks.js';
 

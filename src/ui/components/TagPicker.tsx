@@ -1,8 +1,8 @@
 import { Box, Text, useInput, type Key } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import { ChoiceRows, moveHighlight, viewAt, type ListView } from './ChoiceList.js';
-import type { SnapshotTag } from '../../core/model.js';
-import { formatBytes } from '../../core/format.js';
+import type { SnapshotTag } from '../../model/record.js';
+import { formatBytes } from '../../model/format.js';
 
 export interface TagPickerProps {
   readonly tags: readonly SnapshotTag[];

@@ -1,7 +1,7 @@
 /** The init wizard's one screen: what was found so far, the current question with its answer, or the next steps. */
 import { Box, Text, useApp, useInput, useStdin } from 'ink';
 import { useEffect, useReducer } from 'react';
-import type { PlanAnswers } from '../../core/init/answers.js';
+import type { PlanAnswers } from '../../init/answers.js';
 import { initialInitState, initReducer, QUESTIONS, type InitState } from './init-state.js';
 import { useInitTasks, type InitWizardDeps } from './use-init-tasks.js';
 

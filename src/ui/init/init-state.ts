@@ -4,7 +4,7 @@
  * the sample in the snapshot, the plan file — sets `task`; the wizard runs it and answers with
  * `found` (go on) or `problem` (ask again, saying why).
  */
-import type { PlanAnswers } from '../../core/init/answers.js';
+import type { PlanAnswers } from '../../init/answers.js';
 
 export type Question = 'repo' | 'tags' | 'install' | 'start' | 'url' | 'apiKeyEnv' | 'audio' | 'expect' | 'language' | 'reportDir' | 'out' | 'overwrite';
 export type Task = 'list-tags' | 'probe' | 'check-audio' | 'check-file' | 'write';

@@ -1,9 +1,9 @@
 /** Runs the check a question's answer needs (the task the reducer set) and dispatches its outcome. */
 import { useEffect, useRef } from 'react';
-import type { PlanAnswers } from '../../core/init/answers.js';
-import type { GpuExpectation } from '../../core/init/gpu.js';
-import { describeDetection, nextSteps } from '../../core/init/next-steps.js';
-import type { InitSession, ServiceDetection, TagsFound } from '../../core/init/session.js';
+import type { PlanAnswers } from '../../init/answers.js';
+import type { GpuExpectation } from '../../init/gpu.js';
+import { describeDetection, nextSteps } from '../../init/next-steps.js';
+import type { InitSession, ServiceDetection, TagsFound } from '../../init/session.js';
 import type { Answers, InitAction, InitState } from './init-state.js';
 
 export interface InitWizardDeps {

@@ -1,7 +1,7 @@
 /** The environment step against a table of command → result: what each tool prints, and the checks it makes. */
 import { describe, expect, it } from 'vitest';
-import { DrillError } from '../../../src/core/model.js';
-import { parsePlan } from '../../../src/core/plan/load.js';
+import { DrillError } from '../../../src/model/errors.js';
+import { parsePlan } from '../../../src/plan/load.js';
 import { environmentStep } from '../../../src/core/steps/environment.js';
 import { commandTable } from '../../helpers/command-table.js';
 import { stepContext } from '../../helpers/step-context.js';

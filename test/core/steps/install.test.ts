@@ -1,8 +1,8 @@
 /** The install step against a table of command → result: no process is spawned. */
 import { describe, expect, it } from 'vitest';
-import { parsePlan } from '../../../src/core/plan/load.js';
+import { parsePlan } from '../../../src/plan/load.js';
 import { installStep } from '../../../src/core/steps/install.js';
-import { DrillError } from '../../../src/core/model.js';
+import { DrillError } from '../../../src/model/errors.js';
 import { commandTable } from '../../helpers/command-table.js';
 import { stepContext } from '../../helpers/step-context.js';
 

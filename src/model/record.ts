@@ -1,6 +1,6 @@
 /**
- * The shared vocabulary of the drill: step ids, statuses, events, the record, the ports. A leaf: it
- * imports nothing, so every layer (core, faces, outputs) may depend on it.
+ * The record of a drill and the facts it is made of: step ids, statuses, checks, LFS files,
+ * assertions, drift, recovery times. Plain data, the vocabulary every floor speaks; it imports nothing.
  */
 
 /** Step ids are part of the contract (reports, NDJSON, junit). Their order is the steps' list in core/steps. */
@@ -9,8 +9,6 @@ export type StepStatus = 'passed' | 'failed' | 'warned' | 'skipped';
 export type Verdict = 'passed' | 'failed' | 'inconclusive' | 'aborted';
 export type Mode = 'drill' | 'setup' | 'check';
 
-/** The version of the NDJSON event stream (`schemaVersion` on every event); see drills/events.schema.json. */
-export const EVENTS_SCHEMA_VERSION = 1;
 /** The version of report.json. */
 export const REPORT_SCHEMA_VERSION = 4;
 
@@ -48,14 +46,6 @@ export interface SnapshotTag {
   readonly lastDrill?: { readonly verdict: Verdict; readonly at: string };
 }
 
-export interface ProgressInfo {
-  readonly current: number;
-  readonly total?: number;
-  readonly unit: 'bytes' | 'files' | 'commands' | 'assertions';
-  readonly label?: string;
-  /** Time since the step started, so a face can show the rate and the time left. */
-  readonly elapsedMs?: number;
-}
 
 /** A process holding GPU memory, as nvidia-smi lists it, and whose it is. */
 export interface GpuProcess {
@@ -234,103 +224,3 @@ export interface DrillRecord {
   readonly changes: ChangesSinceLastDrill | null;
 }
 
-/** Questions the drill may need answered: the wizard answers with a screen, headless mode from flags. */
-export interface AskPort {
-  chooseTag(tags: readonly SnapshotTag[], suggested: string): Promise<string>;
-  /**
-   * Some requirement is not met: continue (the step fails), check again, install the missing
-   * packages, or quit. Without it the step fails with the fixes.
-   */
-  reviewEnvironment?(review: EnvironmentReview): Promise<EnvironmentDecision>;
-  /** At the end, before the report is written: who ran the drill, and their notes (the wizard asks). */
-  signOff?(given: SignOff): Promise<SignOff>;
-}
-
-export interface EnvironmentReview {
-  readonly checks: readonly CheckResult[];
-  /** Debian packages that would provide the missing tools. */
-  readonly installable: readonly string[];
-  /** Whether they can be installed from here (root), else the command to run. */
-  readonly canInstall: boolean;
-  readonly installCommand?: string;
-}
-
-export type EnvironmentDecision = 'continue' | 'recheck' | 'install' | 'quit';
-
-/** A failure with what to do about it. `usage` marks bad input found before any step ran (exit 2). */
-export class DrillError extends Error {
-  readonly hint?: string;
-  readonly usage: boolean;
-  constructor(message: string, options: { readonly hint?: string; readonly usage?: boolean; readonly cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'DrillError';
-    if (options.hint !== undefined) this.hint = options.hint;
-    this.usage = options.usage ?? false;
-  }
-}
-
-/** A usage error: bad flags, a bad plan, a missing choice in headless mode. Exit code 2. */
-export function usageError(message: string, hint?: string): DrillError {
-  return new DrillError(message, { usage: true, ...(hint ? { hint } : {}) });
-}
-
-export interface StepHeading {
-  readonly id: StepId;
-  readonly title: string;
-  /** The step's time limit, when the plan sets one (install, start). */
-  readonly limitMs?: number;
-}
-
-/** The events of one run. On the NDJSON stream each also carries `schemaVersion` (EVENTS_SCHEMA_VERSION). */
-export type DrillEvent =
-  | {
-      readonly type: 'drill-start';
-      readonly at: string;
-      readonly plan: string;
-      readonly planFile: string;
-      readonly mode: Mode;
-      readonly workdir: string;
-      /** The steps this run will go through, in order. */
-      readonly steps: readonly StepHeading[];
-    }
-  | { readonly type: 'step-start'; readonly at: string; readonly step: StepId; readonly title: string; readonly limitMs?: number }
-  | { readonly type: 'progress'; readonly step: StepId; readonly progress: ProgressInfo }
-  | { readonly type: 'log'; readonly step: StepId; readonly stream: 'stdout' | 'stderr' | 'info'; readonly line: string }
-  | { readonly type: 'check'; readonly step: StepId; readonly check: CheckResult }
-  | { readonly type: 'tags'; readonly tags: readonly SnapshotTag[] }
-  | { readonly type: 'lfs-file'; readonly file: LfsFileRecord }
-  | { readonly type: 'assertion'; readonly outcome: AssertionOutcome }
-  /** The differences this step found between the node and the tag's lock (snapshot: the host; install: torch and packages). */
-  | { readonly type: 'drift'; readonly step: StepId; readonly drift: DriftReport }
-  | {
-      readonly type: 'step-end';
-      readonly at: string;
-      readonly step: StepId;
-      readonly status: StepStatus;
-      readonly durationMs: number;
-      readonly summary: string;
-      readonly error?: StepError;
-    }
-  | {
-      readonly type: 'drill-end';
-      readonly at: string;
-      readonly verdict: Verdict;
-      readonly durationMs: number;
-      readonly reportDir?: string;
-      readonly exitCode: number;
-      readonly summary: string;
-      /** Setup mode: the service left running for the operator. */
-      readonly leftRunning?: LeftRunning;
-      /** What teardown found: false when something could not be stopped or removed. */
-      readonly cleanedUp: boolean;
-    };
-
-export type Emit = (event: DrillEvent) => void;
-
-/** A face of the drill (the wizard, plain lines, NDJSON): a consumer of events and answers to questions. */
-export interface FrontEnd {
-  readonly emit: Emit;
-  readonly ask: AskPort;
-  /** Resolves once the face has shown the end (the wizard waits for a key); `finished` is false when the drill threw. */
-  readonly done: (finished: boolean) => Promise<void>;
-}

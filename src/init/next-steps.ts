@@ -1,5 +1,5 @@
 /** What `init` tells the operator: the service it found, and how to run the first drill. */
-import type { ServiceDetection } from '../../service/detect.js';
+import type { ServiceDetection } from '../service/detect.js';
 import type { Plan } from '../plan/types.js';
 
 /** The detection as lines for a terminal (`probe` prints the same). */

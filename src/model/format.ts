@@ -1,5 +1,5 @@
 /** Human formats shared by the reporters, the wizard and the report. */
-import type { ProgressInfo } from './model.js';
+import type { ProgressInfo } from './events.js';
 
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

@@ -1,6 +1,6 @@
 /** The GPU expectations of a new plan, taken from `check`'s own NVIDIA check on this node. */
-import { nvidiaChecks } from '../checks/nvidia-checks.js';
-import type { ProbeOptions } from '../../probes/types.js';
+import { nvidiaChecks } from '../core/checks/nvidia-checks.js';
+import type { ProbeOptions } from '../probes/types.js';
 
 export interface GpuExpectation {
   /** A GPU answered: the plan requires one, and the model resident on it. */

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import YAML from 'yaml';
-import type { ServiceDetection } from '../../service/detect.js';
+import type { ServiceDetection } from '../service/detect.js';
 import type { PlanAnswers } from './answers.js';
 import { LARGE_V3, type GpuExpectation } from './gpu.js';
 

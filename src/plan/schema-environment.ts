@@ -1,12 +1,12 @@
 /** The plan's `environment` section: what the host must have, probed in the environment step. */
 import * as z from 'zod';
-import { isValidRange, VERSION_RANGE_PATTERN } from '../../probes/version.js';
+import { isValidRange, VERSION_RANGE_PATTERN } from '../model/version-range.js';
 import { count, either, flag, isList, list, mapping, nonBlank, rule, text } from './fields.js';
 import { DEFAULTS } from './rules.js';
 import { drift } from './schema-drift.js';
 
 /**
- * Checked with the parser the probes compare versions with (probes/version.ts); the pattern is
+ * Checked with the parser the probes compare versions with (model/version-range.ts); the pattern is
  * the same grammar spelled for JSON Schema.
  */
 export const versionRange = text('a version range such as ">=3.9" or ">=2.1,<3"')

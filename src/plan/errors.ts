@@ -1,4 +1,4 @@
-import { DrillError } from '../model.js';
+import { DrillError } from '../model/errors.js';
 
 /** One problem found in a plan file. `line`/`col` are 1-based; 0 when the problem has no position (unreadable file). */
 export interface PlanIssue {

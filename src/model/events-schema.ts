@@ -4,7 +4,7 @@
  * the engine emits, so the two cannot drift apart.
  */
 import * as z from 'zod';
-import { EVENTS_SCHEMA_VERSION, type DrillEvent } from './model.js';
+import { EVENTS_SCHEMA_VERSION, type DrillEvent } from './events.js';
 
 const stepId = z.enum(['environment', 'snapshot', 'fetch', 'verify', 'install', 'start', 'assert', 'teardown']);
 const stepStatus = z.enum(['passed', 'failed', 'warned', 'skipped']);
