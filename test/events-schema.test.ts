@@ -14,7 +14,10 @@ describe('the NDJSON events schema', () => {
 
   it('describes every event type, each with the schema version', () => {
     const schema = JSON.parse(shipped) as { oneOf: Array<{ properties: { type: { const: string }; schemaVersion: { const: number } }; additionalProperties: boolean }> };
-    expect(schema.oneOf.map((e) => e.properties.type.const)).toEqual(['drill-start', 'step-start', 'progress', 'log', 'check', 'tags', 'lfs-file', 'assertion', 'drift', 'step-end', 'drill-end']);
+    expect(schema.oneOf.map((e) => e.properties.type.const)).toEqual([
+      'drill-start', 'step-start', 'progress', 'log', 'check', 'tags', 'lfs-file', 'assertion', 'drift',
+      'snapshot', 'facts', 'config-files', 'service-log', 'left-running', 'rto', 'step-end', 'sign-off', 'changes', 'verdict', 'drill-end',
+    ]);
     for (const event of schema.oneOf) {
       expect(event.properties.schemaVersion.const).toBe(EVENTS_SCHEMA_VERSION);
       expect(event.additionalProperties).toBe(false);

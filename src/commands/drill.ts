@@ -7,6 +7,7 @@ import type { DrillRecord, Mode } from '../model/record.js';
 import { loadPlan } from '../plan/load.js';
 import type { Plan } from '../plan/types.js';
 import { renderEnvironmentLock } from '../outputs/environment-lock.js';
+import { readHistory } from '../history/read.js';
 import { writeAtomically, writeOutputs } from '../outputs/index.js';
 import { cacheRoot, packageRoot } from '../paths.js';
 import { ndjsonReporter } from '../reporters/ndjson.js';
@@ -69,6 +70,8 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
   // `check` calls no service: it needs no key.
   const apiKey = mode === 'check' ? undefined : apiKeyFrom(plan.service.apiKeyEnv, `${plan.file}: service.apiKeyEnv`);
   const reportRoot = path.resolve(args.reportDir ?? plan.report.dir);
+  // The plan's history is read once, here: the policy check, the tags' last drills, the changes and the metrics use it.
+  const history = await readHistory(reportRoot, plan.name);
   const face = await frontEnd(plan);
   let finished = false;
   // `check` probes PyTorch and freezes the venv with the service's python as the plan names it, relative to where check runs.
@@ -84,6 +87,7 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
         keep: args.keep,
         ...(args.systemd ? { systemdUnit: true } : {}),
         reportRoot,
+        history,
         cacheRoot: cacheRoot(),
         signal,
         ask: face.ask,
@@ -98,7 +102,7 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
         },
         save: async (record) => {
           await writeOutputs(record);
-          if (args.metricsFile) await writeMetricsFile(args.metricsFile, record, reportRoot);
+          if (args.metricsFile) await writeMetricsFile(args.metricsFile, record, history);
         },
       },
       face.emit,

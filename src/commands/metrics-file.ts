@@ -6,14 +6,15 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { DrillRecord } from '../model/record.js';
-import { readHistory } from '../history/read.js';
+import { pastDrillOf, type PastDrill } from '../history/read.js';
 import { historyByHost } from '../history/trend.js';
 import { writeAtomically } from '../outputs/index.js';
 import { renderMetrics } from '../outputs/metrics.js';
 
-export async function writeMetricsFile(file: string, record: DrillRecord, reportRoot: string): Promise<void> {
-  // The history of this plan on this host, this run's report included (it was saved first).
-  const drills = (await readHistory(reportRoot, record.plan.name)).filter((drill) => drill.host === record.host.hostname);
+/** `history`: the plan's earlier drills, as the command read them before this one. */
+export async function writeMetricsFile(file: string, record: DrillRecord, earlier: readonly PastDrill[]): Promise<void> {
+  // The history of this plan on this host, this run included.
+  const drills = [...earlier, pastDrillOf(record, record.reportDir)].filter((drill) => drill.host === record.host.hostname);
   const [history] = historyByHost(drills, new Date(record.finishedAt), record.plan.policy?.every);
   const target = path.resolve(file);
   await mkdir(path.dirname(target), { recursive: true });

@@ -16,7 +16,8 @@ import { DrillError, usageError } from '../model/errors.js';
 import type { AskPort } from '../model/ports.js';
 import type { DrillEvent } from '../model/events.js';
 import type { DrillRecord, StepId, StepRecord, StepStatus } from '../model/record.js';
-import { buildRecord, FindingsLog } from './record.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { RecordFold } from './record.js';
 import { stepsFor } from './steps/index.js';
 import type { AnyStep, DrillOptions, StepOutputs, StepRunContext } from './steps/step.js';
 import { decideVerdict, EXIT_CODES } from './verdict.js';
@@ -57,20 +58,24 @@ interface Outcome {
 
 export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEvent) => void): Promise<DrillRecord> {
   // Every text that leaves the drill is scrubbed: credentials in URLs, tokens, and each secret a step names.
+  // The record is the fold of the very events the faces get, scrubbed alike.
   const secrets: string[] = [];
-  const emit = (event: DrillEvent) => emitRaw(event.type === 'progress' ? event : redactDeep(event, secrets));
+  const fold = new RecordFold();
+  const emit = (event: DrillEvent) => {
+    const scrubbed = redactDeep(event, secrets);
+    fold.add(scrubbed);
+    emitRaw(scrubbed);
+  };
   const steps = stepsFor(options.mode, options.against);
   const workspace = await prepareWorkspace(options);
   const { signal, plan } = options;
   const startedAt = new Date();
-  const found = new FindingsLog();
   const outputs: Partial<Record<StepId, unknown>> = {};
-  const records: StepRecord[] = [];
   let operatorMs = 0;
   // The folder is named once the tag is known, and claimed when first asked for: it is this drill's alone.
   const claimed = new Map<string, string>();
   const reportDir = () => {
-    const wanted = reportDirFor(options.reportRoot, plan.name, startedAt, options.mode === 'check' ? 'check' : found.snapshot?.tag?.name);
+    const wanted = reportDirFor(options.reportRoot, plan.name, startedAt, options.mode === 'check' ? 'check' : fold.chosenTag);
     const dir = claimed.get(wanted) ?? claimReportDir(wanted);
     claimed.set(wanted, dir);
     return dir;
@@ -81,8 +86,12 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
     at: startedAt.toISOString(),
     plan: plan.name,
     planFile: plan.file,
+    planSha256: plan.sha256,
+    ...(plan.policy ? { policy: { every: plan.policy.every } } : {}),
     mode: options.mode,
     workdir: options.mode === 'check' ? '' : workspace.dir,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    host: { hostname: os.hostname(), platform: os.platform(), release: os.release(), arch: os.arch(), cpus: os.cpus().length, memoryBytes: os.totalmem(), node: process.version },
     steps: steps.map((step) => ({ id: step.id, title: step.title, ...(limitOf(step) ? { limitMs: limitOf(step) } : {}) })),
   });
 
@@ -114,7 +123,6 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
     emit,
     log: (line, stream = 'info') => emit({ type: 'log', step: step.id, stream, line }),
     progress: (progress) => emit({ type: 'progress', step: step.id, progress: { ...progress, elapsedMs: Math.round(performance.now() - began) } }),
-    found: (findings) => found.add(findings),
     secret: (value) => {
       if (value && !secrets.includes(value)) secrets.push(value);
     },
@@ -136,11 +144,9 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
     }
   };
 
-  const record = (step: AnyStep, at: string, outcome: Outcome, durationMs: number) => {
+  const record = (step: AnyStep, outcome: Outcome, durationMs: number) => {
     const evidence = outcome.operatorMs ? { ...outcome.evidence, operatorMs: outcome.operatorMs } : outcome.evidence;
-    const entry: StepRecord = { id: step.id, status: outcome.status, startedAt: at, durationMs, summary: outcome.summary, evidence, ...(outcome.error ? { error: outcome.error } : {}) };
-    records.push(entry);
-    emit({ type: 'step-end', at: new Date().toISOString(), step: step.id, status: entry.status, durationMs, summary: entry.summary, ...(entry.error ? { error: entry.error } : {}) });
+    emit({ type: 'step-end', at: new Date().toISOString(), step: step.id, status: outcome.status, durationMs, summary: outcome.summary, ...(outcome.error ? { error: outcome.error } : {}), evidence });
   };
 
   let stopReason: string | undefined;
@@ -154,40 +160,40 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
         : (stopReason ?? (missing ? `not run: ${missing} produced nothing to ${step.id}` : undefined));
     emit({ type: 'step-start', at, step: step.id, title: step.title, ...(limitOf(step) && !skipWhy ? { limitMs: limitOf(step) } : {}) });
     if (skipWhy) {
-      record(step, at, { status: 'skipped', summary: skipWhy, evidence: {}, operatorMs: 0 }, 0);
+      record(step, { status: 'skipped', summary: skipWhy, evidence: {}, operatorMs: 0 }, 0);
       continue;
     }
     const began = performance.now();
     const outcome = await runStep(step);
     const durationMs = Math.round(performance.now() - began - outcome.operatorMs);
     operatorMs += outcome.operatorMs;
-    if (step.rtoKey && (outcome.status === 'passed' || outcome.status === 'warned')) found.add({ rto: { [step.rtoKey]: durationMs } });
-    record(step, at, outcome, durationMs);
+    record(step, outcome, durationMs);
+    if (step.rtoKey && (outcome.status === 'passed' || outcome.status === 'warned')) emit({ type: 'rto', rto: { [step.rtoKey]: durationMs } });
     if (outcome.status === 'failed') stopReason ??= signal.aborted ? 'not run: the drill was interrupted' : `not run: ${step.id} failed`;
     else if (options.stopAfter === step.id) stopReason ??= `not run: dry run (stopped after ${step.id})`;
   }
 
   const finishedAt = new Date();
   const totalMs = finishedAt.getTime() - startedAt.getTime() - Math.round(operatorMs);
-  found.add({ rto: { totalMs, ...(operatorMs ? { operatorMs: Math.round(operatorMs) } : {}) } });
+  emit({ type: 'rto', rto: { totalMs, ...(operatorMs ? { operatorMs: Math.round(operatorMs) } : {}) } });
   const { verdict, reasons } = decideVerdict({
     aborted: signal.aborted,
-    steps: records,
-    inconclusive: found.inconclusive,
-    lfsFilesVerified: found.lfsFiles.filter((f) => f.verified).length,
-    assertionsRun: found.assertions.filter((a) => !a.inconclusive).length,
+    steps: fold.steps,
+    inconclusive: fold.inconclusive,
+    lfsFilesVerified: fold.lfsFiles.filter((f) => f.verified).length,
+    assertionsRun: fold.assertions.filter((a) => a.status !== 'inconclusive').length,
     mode: options.mode,
   });
   const exitCode = EXIT_CODES[verdict];
   // Who ran it and what they noted: from the flags, or asked by the wizard (not recovery time: the clock has stopped).
   const given = options.signOff ?? { operator: null, notes: null };
-  const signOff = options.ask.signOff && options.mode !== 'check' && !signal.aborted ? await options.ask.signOff(given) : given;
-  const built = buildRecord(options, found, { startedAt, finishedAt, workdir: workspace.dir, reportDir: reportDir(), steps: records, verdict, reasons, exitCode, signOff });
-  const changes = options.mode === 'check' ? null : await changesSinceLastDrill(options.reportRoot, built);
-  const drill = redactDeep({ ...built, changes }, secrets);
+  emit({ type: 'sign-off', signOff: options.ask.signOff && options.mode !== 'check' && !signal.aborted ? await options.ask.signOff(given) : given });
+  emit({ type: 'verdict', at: finishedAt.toISOString(), verdict, reasons, exitCode, reportDir: reportDir() });
+  const changes = options.mode === 'check' ? null : changesSinceLastDrill(options.history ?? [], fold.record());
+  if (changes) emit({ type: 'changes', changes });
+  const drill = fold.record();
   await options.save?.(drill);
-  const teardown = records.find((r) => r.id === 'teardown');
-  const chosen = found.snapshot?.tag?.name;
+  const teardown = drill.steps.find((r) => r.id === 'teardown');
   emit({
     type: 'drill-end',
     at: finishedAt.toISOString(),
@@ -195,9 +201,9 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
     durationMs: totalMs,
     reportDir: drill.reportDir,
     exitCode,
-    ...(found.leftRunning ? { leftRunning: found.leftRunning } : {}),
+    ...(drill.service.leftRunning ? { leftRunning: drill.service.leftRunning } : {}),
     cleanedUp: teardown === undefined || teardown.status !== 'failed',
-    summary: reasons.join('; ') || (options.mode === 'check' ? `${plan.name}: every requirement met` : `${plan.name} ${chosen ?? ''} restored and verified`.trim()),
+    summary: reasons.join('; ') || (options.mode === 'check' ? `${plan.name}: every requirement met` : `${plan.name} ${drill.snapshot.tag ?? ''} restored and verified`.trim()),
   });
   return drill;
 }

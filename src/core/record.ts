@@ -1,96 +1,173 @@
-/** The drill's record, assembled from what the steps found: plain data, from which every output is rendered. */
-import os from 'node:os';
-import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+/**
+ * The drill's record is the fold of its events: every field of report.json arrives as an event the
+ * faces see too, so what a face shows and what the report says cannot differ. The engine folds the
+ * stream as it emits it; a saved NDJSON stream folds into the same record (test/e2e/demo.test.ts).
+ */
+import type { DrillEvent } from '../model/events.js';
+import {
+  REPORT_SCHEMA_VERSION,
+  type AssertionOutcome,
+  type CheckResult,
+  type DrillRecord,
+  type LfsFileRecord,
+  type StepRecord,
+} from '../model/record.js';
 import { mergeDrift } from './drift/report.js';
-import { REPORT_SCHEMA_VERSION, type AssertionOutcome, type CheckResult, type DriftReport, type DrillRecord, type LfsFileRecord, type RecoveryTimes, type SignOff, type StepRecord, type Verdict } from '../model/record.js';
-import type { DrillOptions, Findings } from './steps/step.js';
 
-/** Collects the findings of every step, in the order they arrive. */
-export class FindingsLog {
-  checks: CheckResult[] = [];
-  facts: Record<string, unknown> = {};
-  lfsFiles: LfsFileRecord[] = [];
-  assertions: AssertionOutcome[] = [];
-  inconclusive: string[] = [];
-  rto: RecoveryTimes = {};
-  snapshot: Findings['snapshot'];
-  serviceLog: string | undefined;
-  leftRunning: Findings['leftRunning'];
-  drift: DriftReport | undefined;
-  configFiles: Findings['configFiles'];
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-  add(findings: Findings): void {
-    if (findings.checks) this.checks.push(...findings.checks);
-    if (findings.facts) Object.assign(this.facts, findings.facts);
-    if (findings.lfsFiles) this.lfsFiles.push(...findings.lfsFiles);
-    if (findings.assertions) this.assertions.push(...findings.assertions);
-    if (findings.inconclusive) this.inconclusive.push(...findings.inconclusive);
-    if (findings.rto) this.rto = { ...this.rto, ...findings.rto };
-    if (findings.snapshot) this.snapshot = findings.snapshot;
-    if (findings.serviceLog) this.serviceLog = findings.serviceLog;
-    if (findings.leftRunning) this.leftRunning = findings.leftRunning;
-    if (findings.drift) this.drift = mergeDrift(this.drift, findings.drift);
-    if (findings.configFiles) this.configFiles = findings.configFiles;
+/** The record as far as the events so far tell it. */
+export class RecordFold {
+  private start: Extract<DrillEvent, { type: 'drill-start' }> | undefined;
+  private end: Extract<DrillEvent, { type: 'verdict' }> | undefined;
+  private readonly startedSteps = new Map<string, string>();
+  private readonly stepRecords: StepRecord[] = [];
+  /** Checks by id: a check measured again (after an install, say) replaces the earlier result in place. */
+  private readonly checkResults = new Map<string, CheckResult>();
+  private readonly facts: Record<string, unknown> = {};
+  readonly lfsFiles: LfsFileRecord[] = [];
+  readonly assertions: AssertionOutcome[] = [];
+  private rest: Partial<Mutable<Pick<DrillRecord, 'rto' | 'drift' | 'signOff' | 'changes'>>> & {
+    repo?: string;
+    tag?: Extract<DrillEvent, { type: 'snapshot' }>['tag'];
+    configFiles?: Readonly<Record<string, string | null>>;
+    serviceLog?: string;
+    leftRunning?: DrillRecord['service']['leftRunning'];
+  } = {};
+
+  add(event: DrillEvent): void {
+    switch (event.type) {
+      case 'drill-start':
+        this.start = event;
+        return;
+      case 'step-start':
+        this.startedSteps.set(event.step, event.at);
+        return;
+      case 'step-end':
+        this.stepRecords.push({
+          id: event.step,
+          status: event.status,
+          startedAt: this.startedSteps.get(event.step) ?? event.at,
+          durationMs: event.durationMs,
+          summary: event.summary,
+          evidence: event.evidence ?? {},
+          ...(event.error ? { error: event.error } : {}),
+        });
+        return;
+      case 'check':
+        this.checkResults.set(event.check.id, event.check);
+        return;
+      case 'facts':
+        Object.assign(this.facts, event.facts);
+        return;
+      case 'lfs-file':
+        this.lfsFiles.push(event.file);
+        return;
+      case 'assertion':
+        this.assertions.push(event.outcome);
+        return;
+      case 'drift':
+        this.rest.drift = mergeDrift(this.rest.drift ?? undefined, event.drift);
+        return;
+      case 'snapshot':
+        this.rest.repo = event.repo;
+        if (event.tag) this.rest.tag = event.tag;
+        return;
+      case 'config-files':
+        this.rest.configFiles = event.files;
+        return;
+      case 'service-log':
+        this.rest.serviceLog = event.path;
+        return;
+      case 'left-running':
+        this.rest.leftRunning = event.service;
+        return;
+      case 'rto':
+        this.rest.rto = { ...this.rest.rto, ...event.rto };
+        return;
+      case 'sign-off':
+        this.rest.signOff = event.signOff;
+        return;
+      case 'changes':
+        this.rest.changes = event.changes;
+        return;
+      case 'verdict':
+        this.end = event;
+        return;
+      case 'progress':
+      case 'log':
+      case 'tags':
+      case 'drill-end':
+        return;
+    }
+  }
+
+  get checks(): CheckResult[] {
+    return [...this.checkResults.values()];
+  }
+
+  get steps(): readonly StepRecord[] {
+    return this.stepRecords;
+  }
+
+  get chosenTag(): string | undefined {
+    return this.rest.tag?.name;
+  }
+
+  get leftRunning(): DrillRecord['service']['leftRunning'] {
+    return this.rest.leftRunning ?? null;
+  }
+
+  /** Required checks and assertions that could not be carried out: they make the verdict inconclusive. */
+  get inconclusive(): string[] {
+    return [
+      ...this.checks.filter((check) => check.status === 'inconclusive').map((check) => `${check.title}: ${check.measured}`),
+      ...this.assertions.filter((a) => a.status === 'inconclusive' && a.required).map((a) => `${a.name}: ${a.detail}`),
+    ];
+  }
+
+  /** The record; before the `verdict` event, without one (the fields it brings are left empty). */
+  record(): DrillRecord {
+    const start = this.start;
+    if (!start) throw new Error('no drill-start event: there is no drill to record');
+    const tag = this.rest.tag;
+    return {
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      tool: start.tool,
+      plan: { name: start.plan, file: start.planFile, sha256: start.planSha256, ...(start.policy ? { policy: start.policy } : {}) },
+      mode: start.mode,
+      snapshot: {
+        repo: this.rest.repo ?? null,
+        tag: tag?.name ?? null,
+        commit: tag?.commit ?? null,
+        signature: tag?.signature ?? null,
+        ...(tag?.signatureDetail ? { signatureDetail: tag.signatureDetail } : {}),
+        ...(this.rest.configFiles ? { configFiles: this.rest.configFiles } : {}),
+      },
+      host: start.host,
+      workdir: start.workdir,
+      reportDir: this.end?.reportDir ?? '',
+      startedAt: start.at,
+      finishedAt: this.end?.at ?? '',
+      verdict: this.end?.verdict ?? 'inconclusive',
+      verdictReasons: this.end?.reasons ?? [],
+      exitCode: this.end?.exitCode ?? 3,
+      steps: [...this.stepRecords],
+      environment: { checks: this.checks, facts: { ...this.facts } },
+      lfs: { files: [...this.lfsFiles] },
+      assertions: [...this.assertions],
+      rto: this.rest.rto ?? {},
+      service: { log: this.rest.serviceLog ?? null, leftRunning: this.leftRunning },
+      drift: this.rest.drift ?? null,
+      signOff: this.rest.signOff ?? { operator: null, notes: null },
+      changes: this.rest.changes ?? null,
+    };
   }
 }
 
-export interface RecordEnd {
-  readonly startedAt: Date;
-  readonly finishedAt: Date;
-  readonly workdir: string;
-  readonly reportDir: string;
-  readonly steps: readonly StepRecord[];
-  readonly verdict: Verdict;
-  readonly reasons: readonly string[];
-  readonly exitCode: number;
-  readonly signOff: SignOff;
-}
-
-export function buildRecord(options: DrillOptions, found: FindingsLog, end: RecordEnd): DrillRecord {
-  const tag = found.snapshot?.tag;
-  return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    tool: { name: TOOL_NAME, version: TOOL_VERSION },
-    plan: {
-      name: options.plan.name,
-      file: options.plan.file,
-      sha256: options.plan.sha256,
-      ...(options.plan.policy ? { policy: { every: options.plan.policy.every } } : {}),
-    },
-    mode: options.mode,
-    snapshot: {
-      repo: found.snapshot?.repo ?? null,
-      tag: tag?.name ?? null,
-      commit: tag?.commit ?? null,
-      signature: tag?.signature ?? null,
-      ...(tag?.signatureDetail ? { signatureDetail: tag.signatureDetail } : {}),
-      ...(found.configFiles ? { configFiles: found.configFiles } : {}),
-    },
-    host: {
-      hostname: os.hostname(),
-      platform: os.platform(),
-      release: os.release(),
-      arch: os.arch(),
-      cpus: os.cpus().length,
-      memoryBytes: os.totalmem(),
-      node: process.version,
-    },
-    workdir: end.workdir,
-    reportDir: end.reportDir,
-    startedAt: end.startedAt.toISOString(),
-    finishedAt: end.finishedAt.toISOString(),
-    verdict: end.verdict,
-    verdictReasons: end.reasons,
-    exitCode: end.exitCode,
-    steps: end.steps,
-    environment: { checks: found.checks, facts: found.facts },
-    lfs: { files: found.lfsFiles },
-    assertions: found.assertions,
-    rto: found.rto,
-    service: { log: found.serviceLog ?? null, leftRunning: found.leftRunning ?? null },
-    drift: found.drift ?? null,
-    signOff: end.signOff,
-    // Filled by the engine from the history, once the record is complete.
-    changes: null,
-  };
+/** A whole stream (a saved NDJSON file, say) folded into its record. */
+export function recordOf(events: Iterable<DrillEvent>): DrillRecord {
+  const fold = new RecordFold();
+  for (const event of events) fold.add(event);
+  return fold.record();
 }

@@ -27,13 +27,6 @@ export function statusLook(status: string): StatusLook {
   return STATUS[status as Status] ?? { symbol: ' ', tag: '    ', color: 'white' };
 }
 
-/** The status of an assertion outcome, in the same vocabulary. */
-export function assertionStatus(outcome: { readonly passed: boolean; readonly inconclusive?: boolean; readonly required: boolean }): Status {
-  if (outcome.inconclusive) return 'inconclusive';
-  if (outcome.passed) return 'passed';
-  return outcome.required ? 'failed' : 'warned';
-}
-
 /** The verdict as a headline: a drill PASSED or FAILED; `check` speaks of a node's health. */
 export function verdictHeadline(verdict: string, mode: string): string {
   if (mode !== 'check') return verdict.toUpperCase();

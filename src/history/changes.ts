@@ -3,27 +3,22 @@
  * the diff of each audited configuration file, and the recovery time of each phase then and now.
  * The earlier report is the last one under the report root; files it did not record are not compared.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AUDITED_FILES, type ChangesSinceLastDrill, type DrillRecord } from '../model/record.js';
 import { lineDiff } from './line-diff.js';
-import { readHistory } from './read.js';
+import type { PastDrill } from './read.js';
 import { PHASES } from './trend.js';
 
 type Current = Pick<DrillRecord, 'plan' | 'host' | 'snapshot' | 'rto' | 'reportDir'>;
 
-interface EarlierReport {
-  readonly snapshot?: { readonly tag?: string | null; readonly commit?: string | null; readonly configFiles?: Record<string, string | null> };
-}
-
-export async function changesSinceLastDrill(reportRoot: string, current: Current): Promise<ChangesSinceLastDrill | null> {
-  const earlier = (await readHistory(reportRoot, current.plan.name)).filter(
+/** `history`: the plan's earlier drills under the report root, as the command read them once. */
+export function changesSinceLastDrill(history: readonly PastDrill[], current: Current): ChangesSinceLastDrill | null {
+  const earlier = history.filter(
     (drill) => drill.host === current.host.hostname && (drill.mode === 'drill' || drill.mode === 'setup') && path.resolve(drill.dir) !== path.resolve(current.reportDir),
   );
   const last = earlier.at(-1);
   if (!last) return null;
-  const report = JSON.parse(await readFile(path.join(last.dir, 'report.json'), 'utf8')) as EarlierReport;
-  const before = report.snapshot?.configFiles ?? {};
+  const before = last.configFiles ?? {};
   const now = current.snapshot.configFiles ?? {};
   const files: ChangesSinceLastDrill['files'][number][] = [];
   const unchangedFiles: string[] = [];
@@ -39,7 +34,7 @@ export async function changesSinceLastDrill(reportRoot: string, current: Current
   });
   const tag = current.snapshot.tag;
   return {
-    since: { startedAt: last.startedAt, tag: last.tag, commit: report.snapshot?.commit ?? null, verdict: last.verdict, reportDir: last.dir },
+    since: { startedAt: last.startedAt, tag: last.tag, commit: last.commit ?? null, verdict: last.verdict, reportDir: last.dir },
     tag: last.tag === tag ? null : { from: last.tag, to: tag },
     files,
     unchangedFiles,

@@ -7,7 +7,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RecoveryTimes, Verdict } from '../model/record.js';
+import type { DrillRecord, RecoveryTimes, Verdict } from '../model/record.js';
 
 export interface PastDrill {
   readonly plan: string;
@@ -20,11 +20,14 @@ export interface PastDrill {
   readonly rto: RecoveryTimes;
   /** The plan's `policy.every` when the drill ran (e.g. "90d"). */
   readonly policyEvery?: string;
+  /** The restored commit and audited configuration files, for the next drill's comparison. */
+  readonly commit?: string | null;
+  readonly configFiles?: Readonly<Record<string, string | null>>;
 }
 
 interface ReportFile {
   readonly plan?: { readonly name?: string; readonly policy?: { readonly every?: string } };
-  readonly snapshot?: { readonly tag?: string | null };
+  readonly snapshot?: { readonly tag?: string | null; readonly commit?: string | null; readonly configFiles?: Record<string, string | null> };
   readonly host?: { readonly hostname?: string };
   readonly verdict: Verdict;
   readonly startedAt: string;
@@ -35,21 +38,28 @@ interface ReportFile {
 /** A plan's folder holds report folders; a fleet host's folder holds plan folders: three levels at most. */
 const MAX_DEPTH = 3;
 
+/** A report as history sees it; `pastDrillOf(record)` is this run's own, before anything reads it back. */
+export function pastDrillOf(report: ReportFile | DrillRecord, dir: string, fallbackPlan = '', fleetHost?: string): PastDrill {
+  return {
+    plan: report.plan?.name ?? fallbackPlan,
+    dir,
+    tag: report.snapshot?.tag ?? null,
+    verdict: report.verdict,
+    startedAt: report.startedAt,
+    mode: report.mode,
+    host: fleetHost ?? report.host?.hostname ?? null,
+    rto: report.rto ?? {},
+    ...(report.plan?.policy?.every ? { policyEvery: report.plan.policy.every } : {}),
+    ...(report.snapshot?.commit !== undefined ? { commit: report.snapshot.commit } : {}),
+    ...(report.snapshot?.configFiles ? { configFiles: report.snapshot.configFiles } : {}),
+  };
+}
+
 async function readReport(dir: string, fallbackPlan: string, fleetHost: string | undefined): Promise<PastDrill | undefined> {
   try {
     const report = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')) as ReportFile;
     if (typeof report.verdict !== 'string' || typeof report.startedAt !== 'string') return undefined;
-    return {
-      plan: report.plan?.name ?? fallbackPlan,
-      dir,
-      tag: report.snapshot?.tag ?? null,
-      verdict: report.verdict,
-      startedAt: report.startedAt,
-      mode: report.mode,
-      host: fleetHost ?? report.host?.hostname ?? null,
-      rto: report.rto ?? {},
-      ...(report.plan?.policy?.every ? { policyEvery: report.plan.policy.every } : {}),
-    };
+    return pastDrillOf(report, dir, fallbackPlan, fleetHost);
   } catch {
     // A folder without a readable report is not a drill of ours.
     return undefined;
@@ -88,9 +98,9 @@ export async function readHistory(reportRoot: string, planName: string): Promise
 }
 
 /** The newest drill verdict for each tag. */
-export async function lastDrillByTag(reportRoot: string, planName: string): Promise<Map<string, { verdict: Verdict; at: string }>> {
+export function lastDrillByTag(history: readonly PastDrill[]): Map<string, { verdict: Verdict; at: string }> {
   const byTag = new Map<string, { verdict: Verdict; at: string }>();
-  for (const drill of await readHistory(reportRoot, planName)) {
+  for (const drill of history) {
     if (drill.tag) byTag.set(drill.tag, { verdict: drill.verdict, at: drill.startedAt });
   }
   return byTag;

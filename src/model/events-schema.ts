@@ -52,6 +52,7 @@ const lfsFile = z.strictObject({
 });
 
 const assertion = z.strictObject({
+  status: z.enum(['passed', 'failed', 'warned', 'inconclusive']).describe('set by the drill: a failed optional assertion is warned'),
   name: z.string(),
   api: z.string(),
   audio: z.string().optional(),
@@ -99,6 +100,29 @@ const drift = z.strictObject({
   notCompared: z.array(z.string()).readonly().describe('recorded in the lock, not measured by this run'),
 });
 
+const leftRunning = z.strictObject({ pid: z.number().int(), url: z.string(), stop: z.string().optional(), log: z.string().optional() });
+
+const facts = z.record(z.string(), z.unknown());
+
+const rto = z.strictObject({
+  fetchMs: z.number().optional(),
+  verifyMs: z.number().optional(),
+  installMs: z.number().optional(),
+  startMs: z.number().optional(),
+  firstTranscriptMs: z.number().optional().describe('from the start of `start` to the first correct transcript'),
+  totalMs: z.number().optional().describe("the drill's wall time less operatorMs"),
+  operatorMs: z.number().optional().describe("time spent on the operator's answers"),
+});
+
+const changes = z.strictObject({
+  since: z.strictObject({ startedAt: z.string(), tag: z.string().nullable(), commit: z.string().nullable(), verdict, reportDir: z.string() }),
+  tag: z.strictObject({ from: z.string().nullable(), to: z.string().nullable() }).nullable(),
+  files: z.array(z.strictObject({ path: z.string(), change: z.enum(['changed', 'added', 'removed']), diff: z.string() })).readonly(),
+  unchangedFiles: z.array(z.string()).readonly(),
+  rto: z.array(z.strictObject({ phase: z.string(), fromMs: z.number(), toMs: z.number() })).readonly(),
+  environmentDrift: z.null(),
+});
+
 const stepError = z.strictObject({ message: z.string(), hint: z.string().optional() });
 const heading = z.strictObject({ id: stepId, title: z.string(), limitMs: z.number().optional() });
 
@@ -108,8 +132,20 @@ const events = [
     at,
     plan: z.string(),
     planFile: z.string(),
+    planSha256: z.string(),
+    policy: z.strictObject({ every: z.string() }).optional(),
     mode: z.enum(['drill', 'setup', 'check']),
-    workdir: z.string(),
+    workdir: z.string().describe("the restore target ('' for check)"),
+    tool: z.strictObject({ name: z.string(), version: z.string() }),
+    host: z.strictObject({
+      hostname: z.string(),
+      platform: z.string(),
+      release: z.string(),
+      arch: z.string(),
+      cpus: z.number().int(),
+      memoryBytes: z.number(),
+      node: z.string(),
+    }),
     steps: z.array(heading).readonly(),
   }),
   z.strictObject({ type: z.literal('step-start'), at, step: stepId, title: z.string(), limitMs: z.number().optional() }),
@@ -120,6 +156,12 @@ const events = [
   z.strictObject({ type: z.literal('lfs-file'), file: lfsFile }),
   z.strictObject({ type: z.literal('assertion'), outcome: assertion }),
   z.strictObject({ type: z.literal('drift'), step: stepId, drift }),
+  z.strictObject({ type: z.literal('snapshot'), repo: z.string().describe('credentials redacted'), tag: tag.optional() }),
+  z.strictObject({ type: z.literal('facts'), step: stepId, facts }),
+  z.strictObject({ type: z.literal('config-files'), files: z.record(z.string(), z.string().nullable()) }),
+  z.strictObject({ type: z.literal('service-log'), path: z.string() }),
+  z.strictObject({ type: z.literal('left-running'), service: leftRunning }),
+  z.strictObject({ type: z.literal('rto'), rto }),
   z.strictObject({
     type: z.literal('step-end'),
     at,
@@ -128,6 +170,17 @@ const events = [
     durationMs: z.number(),
     summary: z.string(),
     error: stepError.optional(),
+    evidence: facts.optional(),
+  }),
+  z.strictObject({ type: z.literal('sign-off'), signOff: z.strictObject({ operator: z.string().nullable(), notes: z.string().nullable() }) }),
+  z.strictObject({ type: z.literal('changes'), changes }),
+  z.strictObject({
+    type: z.literal('verdict'),
+    at,
+    verdict,
+    reasons: z.array(z.string()).readonly(),
+    exitCode: z.number().int(),
+    reportDir: z.string(),
   }),
   z.strictObject({
     type: z.literal('drill-end'),
@@ -137,7 +190,7 @@ const events = [
     reportDir: z.string().optional(),
     exitCode: z.number().int(),
     summary: z.string(),
-    leftRunning: z.strictObject({ pid: z.number().int(), url: z.string(), stop: z.string().optional(), log: z.string().optional() }).optional(),
+    leftRunning: leftRunning.optional(),
     cleanedUp: z.boolean(),
   }),
 ] as const;

@@ -1,8 +1,24 @@
 /** The events of one run: what the engine emits and every face (wizard, plain, NDJSON) consumes. */
-import type { CheckResult, AssertionOutcome, DriftReport, LeftRunning, LfsFileRecord, Mode, SnapshotTag, StepError, StepId, StepStatus, Verdict } from './record.js';
+import type {
+  AssertionOutcome,
+  ChangesSinceLastDrill,
+  CheckResult,
+  DriftReport,
+  DrillRecord,
+  LeftRunning,
+  LfsFileRecord,
+  Mode,
+  RecoveryTimes,
+  SignOff,
+  SnapshotTag,
+  StepError,
+  StepId,
+  StepStatus,
+  Verdict,
+} from './record.js';
 
 /** The version of the NDJSON event stream (`schemaVersion` on every event); see drills/events.schema.json. */
-export const EVENTS_SCHEMA_VERSION = 1;
+export const EVENTS_SCHEMA_VERSION = 2;
 
 export interface ProgressInfo {
   readonly current: number;
@@ -20,15 +36,25 @@ export interface StepHeading {
   readonly limitMs?: number;
 }
 
-/** The events of one run. On the NDJSON stream each also carries `schemaVersion` (EVENTS_SCHEMA_VERSION). */
+/**
+ * The events of one run. On the NDJSON stream each also carries `schemaVersion` (EVENTS_SCHEMA_VERSION).
+ * They are the drill's only account of itself: the record (report.json) is their fold (core/record.ts),
+ * so what a face shows and what the report says cannot differ.
+ */
 export type DrillEvent =
   | {
       readonly type: 'drill-start';
       readonly at: string;
       readonly plan: string;
       readonly planFile: string;
+      readonly planSha256: string;
+      /** The plan's drill policy, kept so history and metrics know it without the plan file. */
+      readonly policy?: { readonly every: string };
       readonly mode: Mode;
+      /** The restore target ('' for `check`, which restores nothing). */
       readonly workdir: string;
+      readonly tool: DrillRecord['tool'];
+      readonly host: DrillRecord['host'];
       /** The steps this run will go through, in order. */
       readonly steps: readonly StepHeading[];
     }
@@ -41,6 +67,18 @@ export type DrillEvent =
   | { readonly type: 'assertion'; readonly outcome: AssertionOutcome }
   /** The differences this step found between the node and the tag's lock (snapshot: the host; install: torch and packages). */
   | { readonly type: 'drift'; readonly step: StepId; readonly drift: DriftReport }
+  /** The backup being drilled: its remote (credentials redacted) as soon as it is known, then the chosen tag. */
+  | { readonly type: 'snapshot'; readonly repo: string; readonly tag?: SnapshotTag }
+  /** Measured values for the record (environment: every probe; install: torch, pip; teardown: the systemd unit). */
+  | { readonly type: 'facts'; readonly step: StepId; readonly facts: Readonly<Record<string, unknown>> }
+  /** The audited configuration files as restored (null: absent), for the next drill's comparison. */
+  | { readonly type: 'config-files'; readonly files: Readonly<Record<string, string | null>> }
+  /** Where the service's own output goes. */
+  | { readonly type: 'service-log'; readonly path: string }
+  /** Setup mode: the service left running for the operator. */
+  | { readonly type: 'left-running'; readonly service: LeftRunning }
+  /** Recovery-time figures as they are measured (a step's duration, the first correct transcript, the total). */
+  | { readonly type: 'rto'; readonly rto: RecoveryTimes }
   | {
       readonly type: 'step-end';
       readonly at: string;
@@ -49,6 +87,21 @@ export type DrillEvent =
       readonly durationMs: number;
       readonly summary: string;
       readonly error?: StepError;
+      /** What the step measured or did, for the auditor (counts, commands, the operator's think time); none: {}. */
+      readonly evidence?: Readonly<Record<string, unknown>>;
+    }
+  /** Who ran the drill and what they noted. */
+  | { readonly type: 'sign-off'; readonly signOff: SignOff }
+  /** What changed since the last drill of this plan on this host (not sent for the first one, nor for `check`). */
+  | { readonly type: 'changes'; readonly changes: ChangesSinceLastDrill }
+  /** The verdict, before the report is written: the last fact of the record. */
+  | {
+      readonly type: 'verdict';
+      readonly at: string;
+      readonly verdict: Verdict;
+      readonly reasons: readonly string[];
+      readonly exitCode: number;
+      readonly reportDir: string;
     }
   | {
       readonly type: 'drill-end';

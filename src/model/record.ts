@@ -10,7 +10,7 @@ export type Verdict = 'passed' | 'failed' | 'inconclusive' | 'aborted';
 export type Mode = 'drill' | 'setup' | 'check';
 
 /** The version of report.json. */
-export const REPORT_SCHEMA_VERSION = 4;
+export const REPORT_SCHEMA_VERSION = 5;
 
 export interface StepError {
   readonly message: string;
@@ -59,7 +59,14 @@ export interface GpuProcess {
   readonly holder: 'service' | 'other' | 'unknown';
 }
 
+/**
+ * An assertion's status, set by the core and rendered as is by every face: a failed optional assertion
+ * is `warned`, one that could not be carried out `inconclusive`.
+ */
+export type AssertionStatus = 'passed' | 'failed' | 'warned' | 'inconclusive';
+
 export interface AssertionOutcome {
+  readonly status: AssertionStatus;
   readonly name: string;
   readonly api: string;
   readonly audio?: string;
@@ -76,6 +83,16 @@ export interface AssertionOutcome {
   readonly detail: string;
   /** GPU-memory assertion: every process nvidia-smi listed, with its memory. */
   readonly gpuProcesses?: readonly GpuProcess[];
+}
+
+/** An assertion as its check returns it, before the core gives it its status. */
+export type AssertionResult = Omit<AssertionOutcome, 'status'>;
+
+/** The status an assertion's result has in every face and output. */
+export function assertionStatus(result: Pick<AssertionResult, 'passed' | 'inconclusive' | 'required'>): AssertionStatus {
+  if (result.inconclusive) return 'inconclusive';
+  if (result.passed) return 'passed';
+  return result.required ? 'failed' : 'warned';
 }
 
 export interface LfsFileRecord {

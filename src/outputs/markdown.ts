@@ -2,17 +2,14 @@
 import { describeDrift } from '../model/drift-text.js';
 import { formatBytes, formatDuration } from '../model/format.js';
 import type { DrillRecord } from '../model/record.js';
-import { assertionStatus, driftStatus, statusLook } from '../faces/status.js';
+import { driftStatus, statusLook } from '../faces/status.js';
 import { auditLines } from './markdown-audit.js';
 import type { Output } from './output.js';
 
 type Report = DrillRecord;
 const mark = (status: string) => `${statusLook(status).symbol} ${status}`;
 /** An assertion that could not be carried out was not run: it neither passed nor failed. */
-const assertionLabel = (a: DrillRecord['assertions'][number]) => {
-  const status = assertionStatus(a);
-  return status === 'inconclusive' ? `${statusLook(status).symbol} not run` : mark(a.passed ? 'passed' : 'failed');
-};
+const assertionLabel = (a: DrillRecord['assertions'][number]) => (a.status === 'inconclusive' ? `${statusLook(a.status).symbol} not run` : mark(a.status));
 
 /** A table cell: `|` would split it, a line break end the row, and `<` start an HTML tag that hides the text (e.g. `<|zh|>`). */
 function cell(text: string): string {

@@ -7,7 +7,7 @@ import { describeProgress, formatBytes, formatDuration } from '../model/format.j
 import { describeDrift, describeDriftItem } from '../model/drift-text.js';
 import type { AssertionOutcome, CheckResult, DriftReport, LfsFileRecord } from '../model/record.js';
 import type { DrillEvent } from '../model/events.js';
-import { assertionStatus, driftStatus, statusLook, verdictHeadline } from '../faces/status.js';
+import { driftStatus, statusLook, verdictHeadline } from '../faces/status.js';
 import { progressThrottle } from './throttle.js';
 
 /**
@@ -30,7 +30,7 @@ export function describeCheck(check: CheckResult): string {
 export function describeAssertion(outcome: AssertionOutcome): string {
   const latency = outcome.latencyMs === null ? '' : ` in ${formatDuration(outcome.latencyMs)}`;
   const cer = outcome.cer === null ? '' : `, CER ${outcome.cer.toFixed(3)}`;
-  return `${tag(assertionStatus(outcome))} ${outcome.name}: ${outcome.detail}${cer}${latency}`;
+  return `${tag(outcome.status)} ${outcome.name}: ${outcome.detail}${cer}${latency}`;
 }
 
 export function describeLfsFile(file: LfsFileRecord): string {

@@ -49,10 +49,8 @@ function StepDetails({ step, state }: { readonly step: StepView; readonly state:
 }
 
 function StepChecks({ step, state }: { readonly step: StepView; readonly state: WizardState }) {
-  // A drill probes PyTorch after install; `check` probes it with the environment.
-  const isTorch = (id: string) => id.startsWith('torch') && state.mode !== 'check';
-  if (step.id === 'environment') return <CheckList checks={state.checks.filter((c) => !isTorch(c.id))} />;
-  if (step.id === 'install') return <CheckList checks={state.checks.filter((c) => isTorch(c.id))} />;
+  // Each check under the step that measured it, as its event says.
+  if (step.id === 'environment' || step.id === 'install') return <CheckList checks={state.checks.filter((c) => c.step === step.id)} />;
   if (step.id === 'verify') return <LfsFileList files={state.lfsFiles} />;
   if (step.id === 'assert') return <AssertionList assertions={state.assertions} />;
   return null;

@@ -15,12 +15,15 @@ export interface StepView {
   readonly error?: StepError;
 }
 
+export type StepCheck = CheckResult & { readonly step: StepId };
+
 export interface WizardState {
   readonly plan: string;
   readonly mode: string;
   readonly workdir: string;
   readonly steps: readonly StepView[];
-  readonly checks: readonly CheckResult[];
+  /** Each check with the step that measured it (the event says which). */
+  readonly checks: readonly StepCheck[];
   readonly tags: readonly SnapshotTag[];
   readonly progress: Partial<Record<StepId, ProgressInfo>>;
   /** The last lines of the running step's output. */
@@ -136,7 +139,7 @@ export function reduce(state: WizardState, action: WizardAction): WizardState {
     }
     case 'check': {
       const others = state.checks.filter((c) => c.id !== action.check.id);
-      return { ...state, checks: [...others, action.check] };
+      return { ...state, checks: [...others, { ...action.check, step: action.step }] };
     }
     case 'tags':
       return { ...state, tags: action.tags };
@@ -146,6 +149,17 @@ export function reduce(state: WizardState, action: WizardAction): WizardState {
       return { ...state, lfsFiles: [...state.lfsFiles, action.file] };
     case 'drift':
       return { ...state, drift: { ...state.drift, [action.step]: action.drift } };
+    // Facts for the record alone: the wizard shows them through the steps' summaries and the end.
+    case 'snapshot':
+    case 'facts':
+    case 'config-files':
+    case 'service-log':
+    case 'left-running':
+    case 'rto':
+    case 'sign-off':
+    case 'changes':
+    case 'verdict':
+      return state;
     case 'drill-end':
       return {
         ...state,

@@ -111,11 +111,11 @@ function smallReport(): Report {
     environment: { checks: [{ id: 'port-7860', title: 'Port 7860', status: 'failed', measured: 'in use | by <pid 1>', required: 'free', fix: 'kill 1' }], facts: {} },
     lfs: { files: [{ path: 'models/large|v3.pt', size: 1024, oid: 'f'.repeat(64), verified: false, problem: 'sha256 a on disk | expected f' }] },
     assertions: [
-      {
+      { status: 'failed',
         name: 'mandarin <zh> | sample', api: 'gradio', audio: 'example/test_cn.wav', expected: '欢迎使用Whisper服务', actual: '<|zh|> 字幕由Amara.org社群提供',
         cer: 0.75, passed: false, required: true, latencyMs: 812, detail: 'CER 0.750 > 0.1 | <too high>',
       },
-      { name: 'model resident on GPU', api: 'nvidia-smi', expected: '8000..12000 MiB in use', actual: '', cer: null, passed: false, inconclusive: true, required: false, latencyMs: null, detail: 'nvidia-smi not found' },
+      { status: 'inconclusive', name: 'model resident on GPU', api: 'nvidia-smi', expected: '8000..12000 MiB in use', actual: '', cer: null, passed: false, inconclusive: true, required: false, latencyMs: null, detail: 'nvidia-smi not found' },
     ],
     rto: { fetchMs: 3200, verifyMs: 400, totalMs: 41000 },
     service: { log: null, leftRunning: null },
@@ -319,7 +319,7 @@ describe('readHistory and lastDrillByTag', () => {
   });
 
   it('gives the newest verdict of each tag', async () => {
-    const byTag = await lastDrillByTag(root, 'demo');
+    const byTag = lastDrillByTag(await readHistory(root, 'demo'));
 
     expect(Object.fromEntries(byTag)).toEqual({
       'v1.0-model-large-v3': { verdict: 'passed', at: '2026-03-01T02:00:00.000Z' },
@@ -330,6 +330,6 @@ describe('readHistory and lastDrillByTag', () => {
 
   it('finds nothing for a plan never drilled or a report folder that does not exist', async () => {
     expect(await readHistory(root, 'never-drilled')).toEqual([]);
-    expect((await lastDrillByTag(path.join(tmp, 'no-such-folder'), 'demo')).size).toBe(0);
+    expect(lastDrillByTag(await readHistory(path.join(tmp, 'no-such-folder'), 'demo')).size).toBe(0);
   });
 });

@@ -17,8 +17,8 @@ import { asPastDrill, quarterlyDrills, recordOf, writePastReport } from '../help
 const NOW = new Date('2026-06-30T12:00:00Z');
 const drills = quarterlyDrills('gpu-a', [10_000, 10_400, 9_800, 10_100, 16_000], NOW, { plan: 'large-v3', policy: '90d' });
 const latest = recordOf(drills.at(-1)!, [
-  { name: 'mandarin "zh" sample', api: 'gradio', expected: '欢迎', actual: '欢迎', cer: 0, passed: true, required: true, latencyMs: 812, detail: '' },
-  { name: 'model resident on GPU', api: 'nvidia-smi', expected: '', actual: '', cer: null, passed: false, inconclusive: true, required: false, latencyMs: null, detail: '' },
+  { status: 'passed', name: 'mandarin "zh" sample', api: 'gradio', expected: '欢迎', actual: '欢迎', cer: 0, passed: true, required: true, latencyMs: 812, detail: '' },
+  { status: 'inconclusive', name: 'model resident on GPU', api: 'nvidia-smi', expected: '', actual: '', cer: null, passed: false, inconclusive: true, required: false, latencyMs: null, detail: '' },
 ]);
 
 describe('metrics (textfile collector)', () => {
@@ -41,13 +41,13 @@ describe('metrics (textfile collector)', () => {
     expect(checked, checked.output).toEqual({ code: 0, output: '' });
   });
 
-  it('is written atomically from the saved history, and says 0 when nothing ever passed', async () => {
+  it('is written atomically from the earlier history and this drill, and says 0 when nothing ever passed', async () => {
     const root = await mkdtemp(path.join(os.tmpdir(), 'whisper-drill-metrics-'));
     try {
       const failed = { ...drills[0]!, verdict: 'failed' as const };
       await writePastReport(root, failed);
       const file = path.join(root, 'textfile', 'whisper-drill.prom');
-      await writeMetricsFile(file, recordOf(failed), root);
+      await writeMetricsFile(file, recordOf(failed), []);
       const text = await readFile(file, 'utf8');
       expect(text).toContain('whisper_drill_last_success_timestamp_seconds{plan="large-v3",host="gpu-a"} 0');
       expect(text).toContain('whisper_drill_verdict{plan="large-v3",host="gpu-a",mode="drill",tag="v1.0",verdict="failed"} 1');

@@ -48,7 +48,7 @@ async function xmllint(file: string): Promise<{ code: number; output: string }> 
 describe.sequential('the auditor\'s report', () => {
   it('the first drill: operator and notes recorded, nothing to compare with yet', async () => {
     const { report, markdown, dir } = await drill('v1.0-model-large-v3', '--operator', 'Dana Ops', '--notes', 'Q3 drill\nticket OPS-42');
-    expect(report.schemaVersion).toBe(4);
+    expect(report.schemaVersion).toBe(5);
     expect(report.signOff).toEqual({ operator: 'Dana Ops', notes: 'Q3 drill\nticket OPS-42' });
     expect(report.changes).toBeNull();
     expect(report.snapshot.configFiles?.['config.yaml']).toContain('beam_size');

@@ -12,6 +12,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordOf } from '../../src/core/record.js';
+import type { DrillEvent } from '../../src/model/events.js';
 import { ndjsonLineSchema } from '../../src/model/events-schema.js';
 import { describeRun, repoRoot, runCli, type CliResult } from '../helpers/cli.js';
 import { promtool } from '../helpers/promtool.js';
@@ -379,7 +381,9 @@ describe.sequential('whisper-drill demo (built CLI, embedded sample backup)', ()
         const parsed = ndjsonLineSchema.safeParse(JSON.parse(line));
         expect(parsed.success, `${line}\n${parsed.error?.message ?? ''}`).toBe(true);
       }
-      expect(new Set(events.map((e) => e.type))).toEqual(new Set(['drill-start', 'step-start', 'step-end', 'check', 'tags', 'log', 'progress', 'lfs-file', 'assertion', 'drift', 'drill-end']));
+      expect(new Set(events.map((e) => e.type))).toEqual(
+        new Set(['drill-start', 'step-start', 'step-end', 'check', 'tags', 'log', 'progress', 'lfs-file', 'assertion', 'drift', 'snapshot', 'facts', 'config-files', 'service-log', 'rto', 'sign-off', 'verdict', 'drill-end']),
+      );
       // v1.2 was recorded on a build machine like this one: what differs, if anything, is at most a warning.
       expect(events.filter((e) => e.type === 'drift').map((e) => e.step)).toEqual(['snapshot', 'install']);
       expect(events[0]).toMatchObject({ type: 'drill-start', plan: 'demo', mode: 'drill' });
@@ -394,6 +398,12 @@ describe.sequential('whisper-drill demo (built CLI, embedded sample backup)', ()
       const report = await readReport(reportDir);
       expect(report.verdict).toBe('passed');
       expect(report.snapshot.tag).toBe('v1.2-config-tuned');
+      // The record is the fold of the stream: the saved NDJSON replays into exactly the saved report.json.
+      const stream = result.stdout.split('\n').filter(Boolean).map((line) => {
+        const { schemaVersion: _version, ...event } = JSON.parse(line) as DrillEvent & { schemaVersion: number };
+        return event as DrillEvent;
+      });
+      expect(recordOf(stream)).toEqual(report);
       await expectNothingLeftBehind(tmp, report);
     },
     DRILL_TIMEOUT_MS + 30_000,

@@ -1,23 +1,21 @@
-/** A step's context for unit tests: the events, logs and findings it produced are collected. */
+/** A step's context for unit tests: the events and logs it produced are collected. */
 import os from 'node:os';
 import type { ProcessRunner } from '../../src/adapters/run.js';
 import type { DrillEvent } from '../../src/model/events.js';
 import type { StepId } from '../../src/model/record.js';
 import type { Plan } from '../../src/plan/types.js';
-import type { Findings, StepOutputs, StepRunContext } from '../../src/core/steps/step.js';
+import type { StepOutputs, StepRunContext } from '../../src/core/steps/step.js';
 
 export interface Collected<Id extends StepId> {
   readonly ctx: StepRunContext<Id>;
   readonly events: DrillEvent[];
   readonly logs: string[];
-  readonly findings: Findings[];
   readonly provided: Array<StepOutputs[Id]>;
 }
 
 export function stepContext<Id extends StepId>(plan: Plan, runner: ProcessRunner, dir = os.tmpdir()): Collected<Id> {
   const events: DrillEvent[] = [];
   const logs: string[] = [];
-  const findings: Findings[] = [];
   const provided: Array<StepOutputs[Id]> = [];
   const ask = { chooseTag: async (_tags: unknown, suggested: string) => suggested };
   const ctx: StepRunContext<Id> = {
@@ -31,9 +29,8 @@ export function stepContext<Id extends StepId>(plan: Plan, runner: ProcessRunner
     emit: (event) => events.push(event),
     log: (line) => logs.push(line),
     progress: () => undefined,
-    found: (f) => findings.push(f),
     secret: () => undefined,
     provide: (output) => provided.push(output),
   };
-  return { ctx, events, logs, findings, provided };
+  return { ctx, events, logs, provided };
 }

@@ -13,7 +13,7 @@ function render(events: readonly DrillEvent[]): Array<Record<string, unknown>> {
 
 describe('the NDJSON reporter', () => {
   it('writes every event as one line carrying the schema version, assertions and checks as they are', () => {
-    const outcome = { name: 'mandarin', api: 'gradio', expected: '欢迎', actual: '欢迎', cer: 0, passed: true, required: true, latencyMs: 5, detail: 'ok' };
+    const outcome = { status: 'passed' as const, name: 'mandarin', api: 'gradio', expected: '欢迎', actual: '欢迎', cer: 0, passed: true, required: true, latencyMs: 5, detail: 'ok' };
     const check = { id: 'git', title: 'git', status: 'passed' as const, measured: 'git 2.39.5' };
     const lines = render([
       { type: 'check', step: 'environment', check },

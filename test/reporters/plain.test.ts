@@ -10,7 +10,10 @@ function render(events: readonly DrillEvent[]): string[] {
   return out;
 }
 
-const start = (mode: 'drill' | 'check'): DrillEvent => ({ type: 'drill-start', at: '2026-11-29T00:00:00.000Z', plan: 'demo', planFile: '/p/demo.yaml', mode, workdir: '/w', steps: [] });
+const start = (mode: 'drill' | 'check'): DrillEvent => ({
+  type: 'drill-start', at: '2026-11-29T00:00:00.000Z', plan: 'demo', planFile: '/p/demo.yaml', planSha256: '', mode, workdir: '/w', steps: [],
+  tool: { name: 'whisper-drill', version: '0' }, host: { hostname: 'h', platform: 'linux', release: '', arch: 'x64', cpus: 2, memoryBytes: 0, node: 'v20' },
+});
 const end = (verdict: 'passed' | 'failed' | 'inconclusive' | 'aborted', cleanedUp = true): DrillEvent => ({
   type: 'drill-end', at: '2026-11-29T00:01:00.000Z', verdict, durationMs: 61_000, exitCode: 0, summary: 'it went', reportDir: '/r/x', cleanedUp,
 });
@@ -22,9 +25,9 @@ describe('the plain reporter', () => {
       { type: 'check', step: 'environment', check: { id: 'ffmpeg', title: 'FFmpeg', status: 'failed', measured: 'ffmpeg not found', required: 'ffmpeg', fix: 'apt-get install -y ffmpeg' } },
       { type: 'lfs-file', file: { path: 'models/large-v3.pt', size: 3 * 1024 ** 3, oid: 'a'.repeat(64), verified: true } },
       { type: 'lfs-file', file: { path: 'example/test_cn.wav', size: 1024, oid: 'b'.repeat(64), verified: false, problem: 'sha256 c… on disk, expected b…' } },
-      { type: 'assertion', outcome: { name: 'mandarin', api: 'gradio', expected: '欢迎', actual: '欢迎', cer: 0, passed: true, required: true, latencyMs: 812, detail: 'contains the expected text' } },
-      { type: 'assertion', outcome: { name: 'GPU', api: 'nvidia-smi', expected: '8000..12000 MiB in use', actual: '', cer: null, passed: false, inconclusive: true, required: true, latencyMs: null, detail: 'nvidia-smi not found' } },
-      { type: 'assertion', outcome: { name: 'silence', api: 'gradio', expected: '', actual: '字幕', cer: null, passed: false, required: true, latencyMs: 90, detail: 'expected silence' } },
+      { type: 'assertion', outcome: { status: 'passed', name: 'mandarin', api: 'gradio', expected: '欢迎', actual: '欢迎', cer: 0, passed: true, required: true, latencyMs: 812, detail: 'contains the expected text' } },
+      { type: 'assertion', outcome: { status: 'inconclusive', name: 'GPU', api: 'nvidia-smi', expected: '8000..12000 MiB in use', actual: '', cer: null, passed: false, inconclusive: true, required: true, latencyMs: null, detail: 'nvidia-smi not found' } },
+      { type: 'assertion', outcome: { status: 'failed', name: 'silence', api: 'gradio', expected: '', actual: '字幕', cer: null, passed: false, required: true, latencyMs: 90, detail: 'expected silence' } },
     ]);
     expect(lines.slice(1)).toEqual([
       '   [FAIL] FFmpeg: ffmpeg not found (needs ffmpeg)',

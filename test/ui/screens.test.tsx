@@ -119,6 +119,7 @@ describe('wizard screens', () => {
     const { store, instance } = setup();
     store.dispatch({ type: 'step-start', at, step: 'assert', title: 'Assert transcriptions' });
     const failed: AssertionOutcome = {
+      status: 'failed',
       name: 'mandarin sample', api: 'gradio', audio: 'example/test_cn.wav', expected: '欢迎使用Whisper服务', actual: '欢迎使用语音服务',
       normalizedExpected: '欢迎使用whisper服务', normalizedActual: '欢迎使用语音服务', cer: 0.583, passed: false, required: true, latencyMs: 812, detail: 'CER 0.58 > 0.10',
     };

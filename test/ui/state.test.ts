@@ -33,7 +33,7 @@ describe('wizard reducer', () => {
       { type: 'check', step: 'environment', check },
       { type: 'check', step: 'environment', check: { ...check, status: 'passed', measured: 'FFmpeg 5.1' } },
     ]);
-    expect(state.checks).toEqual([{ ...check, status: 'passed', measured: 'FFmpeg 5.1' }]);
+    expect(state.checks).toEqual([{ ...check, status: 'passed', measured: 'FFmpeg 5.1', step: 'environment' }]);
   });
 
   it('asks for a tag and forgets the question once answered', () => {

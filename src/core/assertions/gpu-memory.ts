@@ -7,7 +7,7 @@ import { processTree, readProcessTable, type ProcessEntry } from '../../adapters
 import { queryComputeApps, type ComputeApp } from '../../probes/gpu-processes.js';
 import { queryGpus, type GpuInfo } from '../../probes/nvidia.js';
 import type { ProbeOptions } from '../../probes/types.js';
-import type { AssertionOutcome, GpuProcess } from '../../model/record.js';
+import type { AssertionResult, GpuProcess } from '../../model/record.js';
 import type { GpuMemoryAssertion } from '../../plan/types.js';
 
 export type GpuMemoryMeasure =
@@ -64,7 +64,7 @@ export async function measureServiceGpuMemory(pgid: number, options: ProbeOption
 }
 
 /** The assertion's outcome: within range, outside it, or could not run (never a pass without the service's own figure). */
-export async function gpuMemoryAssertion(assertion: GpuMemoryAssertion, servicePgid: number, options: ProbeOptions): Promise<AssertionOutcome> {
+export async function gpuMemoryAssertion(assertion: GpuMemoryAssertion, servicePgid: number, options: ProbeOptions): Promise<AssertionResult> {
   const { min, max } = assertion.gpuMemoryMiB;
   const expected = `${min ?? 0}..${max ?? '∞'} MiB held by the service`;
   const base = { name: assertion.name, api: 'nvidia-smi', expected, required: assertion.required, cer: null, latencyMs: null };

@@ -5,16 +5,17 @@
  * wizard's first screen, `check`, and the report.
  */
 import os from 'node:os';
-import { readHistory } from '../../history/read.js';
+import type { PastDrill } from '../../history/read.js';
 import { historyByHost } from '../../history/trend.js';
 import { formatAge } from '../../model/format.js';
 import type { CheckResult } from '../../model/record.js';
 import type { Plan } from '../../plan/types.js';
 
-export async function drillPolicyCheck(plan: Plan, reportRoot: string, now = new Date(), hostname = os.hostname()): Promise<CheckResult | undefined> {
+/** `history`: the plan's drills under `reportRoot`, as the command read them once. */
+export function drillPolicyCheck(plan: Plan, history: readonly PastDrill[], reportRoot: string, now = new Date(), hostname = os.hostname()): CheckResult | undefined {
   const every = plan.policy?.every;
   if (!every) return undefined;
-  const drills = (await readHistory(reportRoot, plan.name)).filter((drill) => drill.host === hostname);
+  const drills = history.filter((drill) => drill.host === hostname);
   const status = historyByHost(drills, now, every)[0]?.policy;
   const lastPassedAt = status?.lastPassedAt ?? null;
   const measured = lastPassedAt ? `last passing drill ${formatAge(status?.ageMs ?? 0)} ago (${lastPassedAt.slice(0, 10)})` : `no passing drill of ${plan.name} on ${hostname} under ${reportRoot}`;

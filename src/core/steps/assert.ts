@@ -4,11 +4,11 @@ import { gpuMemoryAssertion } from '../assertions/gpu-memory.js';
 import { compareTranscript } from '../../transcribe/compare.js';
 import { transcriberFor } from '../../transcribe/registry.js';
 import { DrillError } from '../../model/errors.js';
-import type { AssertionOutcome } from '../../model/record.js';
+import { assertionStatus, type AssertionOutcome, type AssertionResult } from '../../model/record.js';
 import type { TranscriptionAssertion } from '../../plan/types.js';
 import { defineStep, type StepContext } from './step.js';
 
-async function transcription(ctx: StepContext, assertion: TranscriptionAssertion): Promise<AssertionOutcome> {
+async function transcription(ctx: StepContext, assertion: TranscriptionAssertion): Promise<AssertionResult> {
   // A silence control expects nothing at all.
   const expected = assertion.expect.contains ?? '';
   const base = { name: assertion.name, api: assertion.api, audio: assertion.audio, expected, required: assertion.required };
@@ -60,25 +60,25 @@ export const assertStep = defineStep({
     let firstTranscriptMs: number | undefined;
     for (const [index, assertion] of ctx.plan.assertions.entries()) {
       ctx.progress({ current: index, total, unit: 'assertions', label: assertion.name });
-      const outcome = assertion.kind === 'gpu-memory'
+      const result = assertion.kind === 'gpu-memory'
         ? await gpuMemoryAssertion(assertion, start.service.pid, { env: ctx.options.env, runner: ctx.runner, signal: ctx.signal })
         : await transcription(ctx, assertion);
+      const outcome: AssertionOutcome = { status: assertionStatus(result), ...result };
       assertions.push(outcome);
       ctx.emit({ type: 'assertion', outcome });
       // Recovery ends when the service first transcribes correctly: measured from the start of `start`.
       if (assertion.kind === 'transcription' && outcome.passed && firstTranscriptMs === undefined) {
         firstTranscriptMs = Math.round(performance.now() - start.startedAtMs);
       }
-      if (outcome.inconclusive && outcome.required) ctx.found({ inconclusive: [`${outcome.name}: ${outcome.detail}`] });
     }
     ctx.progress({ current: total, total, unit: 'assertions' });
-    ctx.found({ assertions, ...(firstTranscriptMs !== undefined ? { rto: { firstTranscriptMs } } : {}) });
+    if (firstTranscriptMs !== undefined) ctx.emit({ type: 'rto', rto: { firstTranscriptMs } });
     const failedRequired = assertions.filter((a) => !a.inconclusive && !a.passed && a.required);
     const first = failedRequired[0];
     if (first) throw new DrillError(`${failedRequired.length} of ${total} assertion(s) failed; first: ${first.name}: ${first.detail}`);
     const { ran, failed, notRun } = summarize(assertions);
     if (ran === 0) {
-      ctx.found({ inconclusive: ['no assertion could be run'] });
+      // Zero assertions run is never "passed": the verdict says so ("zero assertions were run").
       return { status: 'warned', summary: 'no assertion could be run', output: { assertions } };
     }
     const summary = `${ran - failed}/${ran} assertion(s) passed${notRun ? `, ${notRun} could not run` : ''}${failed ? `, ${failed} optional failed` : ''}`;

@@ -12,7 +12,6 @@ import type { StepContext } from './step.js';
 
 export function settleDrift(ctx: StepContext, step: StepId, report: DriftReport): { warned: boolean; line: string } {
   ctx.emit({ type: 'drift', step, drift: report });
-  ctx.found({ drift: report });
   const failing = report.items.filter((item) => item.severity === 'fail');
   if (failing.length > 0) {
     throw new DrillError(`this node differs from the environment ${report.tag} was verified on: ${failing.map(describeDriftItem).join('; ')}`, {
@@ -29,7 +28,7 @@ export function settleDrift(ctx: StepContext, step: StepId, report: DriftReport)
 export async function settleServiceDrift(ctx: StepContext, tag: string, lock: EnvironmentLock, torchFacts: unknown): Promise<{ warned: boolean; line: string }> {
   const python = path.join(ctx.workspace.dir, ctx.plan.environment.torch?.python ?? '.venv/bin/python');
   const pip = existsSync(python) ? await pipFreeze(python, { env: ctx.options.env, runner: ctx.runner, cwd: ctx.workspace.dir, signal: ctx.signal }) : undefined;
-  ctx.found({ facts: { ...(pip ? { pip } : {}) } });
+  if (pip) ctx.emit({ type: 'facts', step: 'install', facts: { pip } });
   const here = measuredEnvironment({ ...(torchFacts ? { torch: torchFacts } : {}), ...(pip ? { pip } : {}) });
   return settleDrift(ctx, 'install', driftAgainst(tag, lock, here, driftSettings(ctx.plan), ['torch', 'cuda', 'cudnn', 'packages']));
 }

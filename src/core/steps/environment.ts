@@ -20,9 +20,9 @@ async function measure(ctx: StepContext): Promise<{ checks: CheckResult[]; facts
     },
     (check) => ctx.emit({ type: 'check', step: 'environment', check }),
   );
-  ctx.found({ facts });
+  ctx.emit({ type: 'facts', step: 'environment', facts });
   // The age of the last passing drill against the plan's policy: a check of its own.
-  const policy = await drillPolicyCheck(ctx.plan, ctx.options.reportRoot);
+  const policy = drillPolicyCheck(ctx.plan, ctx.options.history ?? [], ctx.options.reportRoot);
   if (policy) ctx.emit({ type: 'check', step: 'environment', check: policy });
   return { checks: policy ? [...checks, policy] : checks, facts };
 }
@@ -42,7 +42,6 @@ async function reviewUntilSettled(ctx: StepContext, first: { checks: CheckResult
     });
     if (decision === 'continue') break;
     if (decision === 'quit') {
-      ctx.found({ checks });
       throw new DrillError('the operator quit at the environment check');
     }
     if (decision === 'install') {
@@ -62,7 +61,6 @@ export const environmentStep = defineStep({
   run: async (ctx) => {
     const { checks, facts } = await reviewUntilSettled(ctx, await measure(ctx));
     const { failed, inconclusive, warned } = summarizeChecks(checks);
-    ctx.found({ checks, inconclusive: inconclusive.map((check) => `${check.title}: ${check.measured}`) });
     if (failed.length > 0) {
       const fixes = failed.map((c) => c.fix).filter((fix): fix is string => Boolean(fix));
       throw new DrillError(`${failed.length} requirement(s) not met: ${failed.map((c) => `${c.title} (${c.measured})`).join('; ')}`, {

@@ -24,7 +24,7 @@ async function probeTorch(ctx: StepContext): Promise<{ status: 'passed' | 'warne
     minFreeMiB: ctx.plan.environment.nvidia?.minFreeMiB,
   });
   const { failed, inconclusive } = summarizeChecks(checks);
-  ctx.found({ checks, facts: { torch: facts }, inconclusive: inconclusive.map((c) => `${c.title}: ${c.measured}`) });
+  ctx.emit({ type: 'facts', step: 'install', facts: { torch: facts } });
   for (const check of checks) ctx.emit({ type: 'check', step: 'install', check });
   const main = checks[0]!;
   const result = { status: problems.length || inconclusive.length ? ('warned' as const) : ('passed' as const), summary: `${main.measured}${problems.length ? ` — ${problems.join('; ')}` : ''}`, facts };

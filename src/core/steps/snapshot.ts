@@ -12,6 +12,7 @@ import { driftFromLock } from '../drift/report.js';
 import { settleDrift } from './drift.js';
 import { formatBytes } from '../../model/format.js';
 import { DrillError } from '../../model/errors.js';
+import type { SnapshotTag } from '../../model/record.js';
 import { driftSettings } from '../../plan/schema-drift.js';
 import { defineStep, type StepContext } from './step.js';
 
@@ -54,7 +55,7 @@ async function listTags(ctx: StepContext, remote: Remote, metaDir: string, allow
     if (remote.kind === 'ssh' && isHostKeyProblem(said)) throw await hostKeyRefusal(remote, said, { runner: ctx.runner, signal: ctx.signal });
     throw error;
   }
-  const history = await lastDrillByTag(ctx.options.reportRoot, ctx.plan.name);
+  const history = lastDrillByTag(ctx.options.history ?? []);
   return (await listSnapshotTags(metaDir, snapshot.tags, allowedSigners, ctx.runner)).map((tag) => {
     const lastDrill = history.get(tag.name);
     return lastDrill ? { ...tag, lastDrill } : tag;
@@ -79,6 +80,9 @@ function refuseUnsafeSignature(chosen: TagListing, requireSigned: boolean): void
   }
 }
 
+/** A tag as faces and the record see it: the listing, not the pointers behind it. */
+const listingOf = ({ pointers: _pointers, ...tag }: TagListing): SnapshotTag => tag;
+
 export const snapshotStep = defineStep({
   id: 'snapshot',
   title: 'Choose the snapshot',
@@ -86,12 +90,12 @@ export const snapshotStep = defineStep({
   run: async (ctx, input) => {
     const { remote, allowedSigners } = await resolveRemote(ctx);
     const { snapshot } = ctx.plan;
-    ctx.found({ snapshot: { repo: remote.display } });
+    ctx.emit({ type: 'snapshot', repo: remote.display });
     const metaDir = metadataRepoPath(ctx.options.cacheRoot, remote.url);
     const tags = await withMetadataLock(metaDir, () => listTags(ctx, remote, metaDir, allowedSigners));
     if (tags.length === 0) throw new DrillError(`no tag of ${remote.display} matches "${snapshot.tags}"`, { hint: 'check snapshot.tags in the plan' });
     // Faces get the listing, not the pointers behind it.
-    const listing = tags.map(({ pointers: _pointers, ...tag }) => tag);
+    const listing = tags.map(listingOf);
     ctx.emit({ type: 'tags', tags: listing });
     const found = `${tags.length} tag(s) match "${snapshot.tags}", newest ${tags[0]?.name}`;
     // A dry run without --tag lists the tags and restores nothing: there is nothing to choose.
@@ -108,7 +112,7 @@ export const snapshotStep = defineStep({
       const checked = await withSignatureChecked(metaDir, listed, allowedSigners, ctx.runner);
       return { chosen: checked, lockText: await readTagLock(metaDir, checked.commit, ctx.runner) };
     });
-    ctx.found({ snapshot: { repo: remote.display, tag: chosen } });
+    ctx.emit({ type: 'snapshot', repo: remote.display, tag: listingOf(chosen) });
     refuseUnsafeSignature(chosen, snapshot.requireSignedTag);
     const disk = await checkDiskBudget(ctx, chosen.lfsBytes);
     ctx.log(`${chosen.name} → commit ${chosen.commit}`, 'info');

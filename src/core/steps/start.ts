@@ -28,7 +28,7 @@ export const startStep = defineStep({
     // A drill's service logs into the report; a new node's beside it, where it keeps running (the report gets a copy).
     const log = ctx.options.mode === 'setup' ? setupPaths(ctx.workspace.dir).log : path.join(ctx.reportDir(), 'service.log');
     await mkdir(path.dirname(log), { recursive: true });
-    ctx.found({ serviceLog: log });
+    ctx.emit({ type: 'service-log', path: log });
     const recent: string[] = [];
     ctx.log(`$ ${service.start}`, 'info');
     const child = startServiceProcess(service.start, {

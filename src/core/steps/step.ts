@@ -4,6 +4,7 @@
  */
 import type { ProcessRunner } from '../../adapters/run.js';
 import type { ServiceProcess } from '../../adapters/process-group.js';
+import type { PastDrill } from '../../history/read.js';
 import type { Landed } from '../../snapshot/lfs/download.js';
 import type { Remote } from '../../snapshot/remote.js';
 import type { TagListing } from '../../snapshot/tags.js';
@@ -25,23 +26,6 @@ export interface StepOutputs {
   readonly start: { readonly service: ServiceProcess; readonly startedAtMs: number; readonly log: string };
   readonly assert: { readonly assertions: readonly AssertionOutcome[] };
   readonly teardown: { readonly cleanedUp: boolean };
-}
-
-/** Facts a step found for the record, on success or failure alike. */
-export interface Findings {
-  readonly checks?: readonly CheckResult[];
-  readonly facts?: Readonly<Record<string, unknown>>;
-  readonly lfsFiles?: readonly LfsFileRecord[];
-  readonly assertions?: readonly AssertionOutcome[];
-  /** Required checks that could not be carried out: they make the verdict inconclusive. */
-  readonly inconclusive?: readonly string[];
-  readonly rto?: Partial<RecoveryTimes>;
-  readonly snapshot?: { readonly repo: string; readonly tag?: TagListing };
-  readonly serviceLog?: string;
-  readonly leftRunning?: LeftRunning;
-  readonly drift?: DriftReport;
-  /** The audited configuration files as restored. */
-  readonly configFiles?: Readonly<Record<string, string | null>>;
 }
 
 export interface StepResult<Output> {
@@ -87,6 +71,8 @@ export interface DrillOptions {
   readonly signOff?: SignOff;
   /** Resolves `builtin:sample-backup` to the built sample repository. */
   readonly resolveBuiltinRepo?: (name: string, signal: AbortSignal) => Promise<{ url: string; allowedSigners?: string; note?: string }>;
+  /** The plan's earlier drills under the report root, read once by the command (policy, tags' last drills, changes). */
+  readonly history?: readonly PastDrill[];
   /** Writes the record's outputs (report.json, report.md, junit.xml) before the end is announced. */
   readonly save?: (record: DrillRecord) => Promise<void>;
 }
@@ -102,12 +88,11 @@ export interface StepContext {
   readonly workspace: { readonly dir: string; readonly created: boolean };
   /** Where this run's report goes (named after the chosen tag, once there is one). */
   readonly reportDir: () => string;
+  /** Facts for the record and the faces alike: the record is the fold of these events (core/record.ts). */
   readonly emit: (event: DrillEvent) => void;
   /** A line of this step's output or a note about it. */
   readonly log: (line: string, stream?: 'stdout' | 'stderr' | 'info') => void;
   readonly progress: (progress: ProgressInfo) => void;
-  /** Facts for the record, kept whether the step then passes or fails. */
-  readonly found: (findings: Findings) => void;
   /** A secret (a password, a token): from now on it is scrubbed from every event and the record. */
   readonly secret: (value: string) => void;
 }

@@ -15,7 +15,7 @@ async function writeUnitFor(ctx: StepContext, tag: string | null): Promise<strin
   const unit = path.join(setupPaths(dir).folder, serviceUnitName(ctx.plan.name));
   await mkdir(path.dirname(unit), { recursive: true });
   await writeFile(unit, renderServiceUnit(ctx.plan, dir, tag));
-  ctx.found({ facts: { systemdUnit: unit } });
+  ctx.emit({ type: 'facts', step: 'teardown', facts: { systemdUnit: unit } });
   return `systemd unit written to ${unit}; run it with: cp ${shellWord(unit)} /etc/systemd/system/ && systemctl daemon-reload && systemctl enable --now ${serviceUnitName(ctx.plan.name)}`;
 }
 
@@ -49,7 +49,7 @@ export const teardownStep = defineStep({
       });
       const stop = `whisper-drill stop --dir ${shellWord(dir)}`;
       const log = setupPaths(dir).log;
-      ctx.found({ leftRunning: { pid: service.pid, url: plan.service.url, stop, log } });
+      ctx.emit({ type: 'left-running', service: { pid: service.pid, url: plan.service.url, stop, log } });
       notes.push(`service left running (process group ${service.pid}, ${plan.service.url}; pid file and log in ${setupPaths(dir).folder}); stop it with: ${stop}`);
     } else if (service) {
       const stopped = await service.stop(ctx.plan.service.stopTimeoutSec * 1000);

@@ -42,7 +42,7 @@ export const verifyStep = defineStep({
       files.push(record);
       ctx.emit({ type: 'lfs-file', file: record });
     }
-    ctx.found({ lfsFiles: files, configFiles: await readAuditedFiles(ctx.workspace.dir) });
+    ctx.emit({ type: 'config-files', files: await readAuditedFiles(ctx.workspace.dir) });
     const lock = await staleIndexLock(dir);
     if (lock) throw new DrillError(`stale ${lock}: an interrupted git command left the index locked`, { hint: `remove ${lock} and restore again` });
     const failures = files.filter((file) => !file.verified);
@@ -53,8 +53,7 @@ export const verifyStep = defineStep({
       });
     }
     if (pointers.length === 0) {
-      // Zero files verified is never "passed".
-      ctx.found({ inconclusive: ['the snapshot holds no LFS files: nothing could be verified'] });
+      // Zero files verified is never "passed": the verdict says so ("zero LFS files were verified").
       return { status: 'warned', summary: 'no LFS files in the snapshot: nothing to verify', output: { files } };
     }
     return {

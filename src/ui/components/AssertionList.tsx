@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { AssertionOutcome } from '../../model/record.js';
+import { statusLook } from '../../faces/status.js';
 import { diffSegments } from '../../transcribe/compare.js';
 
 /** The normalized expected text against the normalized actual one: what is missing in red, what is extra in yellow. */
@@ -24,8 +25,7 @@ function Diff({ expected, actual }: { readonly expected: string; readonly actual
 }
 
 function Outcome({ outcome }: { readonly outcome: AssertionOutcome }) {
-  const symbol = outcome.inconclusive ? '?' : outcome.passed ? '✔' : '✖';
-  const color = outcome.inconclusive ? 'magenta' : outcome.passed ? 'green' : 'red';
+  const { symbol, color } = statusLook(outcome.status);
   const measured = [outcome.cer === null ? '' : `CER ${outcome.cer.toFixed(3)}`, outcome.latencyMs === null ? '' : `${outcome.latencyMs} ms`].filter(Boolean).join(' · ');
   const showDiff = !outcome.passed && !outcome.inconclusive && outcome.normalizedExpected !== undefined && outcome.normalizedActual !== undefined;
   return (

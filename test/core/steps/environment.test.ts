@@ -1,4 +1,5 @@
 /** The environment step against a table of command → result: what each tool prints, and the checks it makes. */
+import { recordOf } from '../../helpers/record-of-events.js';
 import { describe, expect, it } from 'vitest';
 import { DrillError } from '../../../src/model/errors.js';
 import { parsePlan } from '../../../src/plan/load.js';
@@ -44,14 +45,14 @@ describe('environment, with a command table', () => {
       { command: 'git lfs version', exitCode: 1, stderr: "git: 'lfs' is not a git command. See 'git --help'." },
       { command: 'python3 --version', stdout: 'Python 3.8.10' },
     ]);
-    const { ctx, findings } = stepContext<'environment'>(plan, runner);
+    const { ctx, events } = stepContext<'environment'>(plan, runner);
 
     const error = (await environmentStep.run(ctx, {} as never).catch((e: unknown) => e)) as DrillError;
 
     expect(error).toBeInstanceOf(DrillError);
     expect(error.message).toBe("2 requirement(s) not met: Git LFS (git-lfs not installed: git: 'lfs' is not a git command); Python (python3 3.8.10)");
     expect(error.hint).toBe('apt-get install -y git-lfs; install Python >=3.9 and set environment.python.command');
-    const checks = findings.flatMap((f) => f.checks ?? []);
+    const checks = recordOf(events).environment.checks;
     expect(checks.find((c) => c.id === 'git-lfs')).toMatchObject({ status: 'failed', installPackage: 'git-lfs' });
   });
 });
