@@ -23,7 +23,7 @@ const DRIFT_VERSIONS = ['torch', 'cuda', 'cudnn', 'python', 'driver', 'driverCud
 
 /** The plan format: accepted keys per mapping ("assertions[]" = an item of the assertions list). */
 const PLAN_KEYS: Record<string, readonly string[]> = {
-  '': ['name', 'description', 'snapshot', 'environment', 'install', 'service', 'assertions', 'report', 'policy'],
+  '': ['name', 'description', 'snapshot', 'environment', 'install', 'service', 'assertions', 'report', 'policy', 'isolation'],
   snapshot: ['repo', 'tags', 'requireSignedTag', 'allowedSigners', 'auth'],
   'snapshot.auth': ['usernameEnv', 'passwordEnv', 'tokenEnv', 'username'],
   environment: ['python', 'nvidia', 'torch', 'ffmpeg', 'disk', 'ports', 'drift'],
@@ -35,7 +35,7 @@ const PLAN_KEYS: Record<string, readonly string[]> = {
   'environment.drift': [...DRIFT_VERSIONS, 'os', 'gpu', 'decoders'],
   ...Object.fromEntries(DRIFT_VERSIONS.map((key) => [`environment.drift.${key}`, ['major', 'minor', 'patch', 'missing', 'added']])),
   install: ['commands', 'timeoutSec'],
-  service: ['start', 'url', 'ready', 'stopTimeoutSec', 'env', 'apiKeyEnv'],
+  service: ['start', 'url', 'ready', 'stopTimeoutSec', 'env', 'apiKeyEnv', 'models'],
   'service.ready': ['path', 'timeoutSec', 'statuses', 'sendApiKey'],
   'assertions[]': ['name', 'api', 'audio', 'language', 'expect', 'endpoint', 'model', 'command', 'required'],
   'assertions[].expect': ['contains', 'maxCER', 'empty'],
@@ -43,6 +43,7 @@ const PLAN_KEYS: Record<string, readonly string[]> = {
   'assertions[].gpuMemoryMiB': ['min', 'max'],
   report: ['dir'],
   policy: ['every'],
+  isolation: ['home'],
 };
 
 /** Every schema object that lists properties, by a path like the keys of PLAN_KEYS. */
@@ -72,6 +73,7 @@ function schemaSections(): Record<string, Schema> {
     'assertions[].gpuMemoryMiB': p(gpu)['gpuMemoryMiB'] as Schema,
     report: p(schema)['report'] as Schema,
     policy: p(schema)['policy'] as Schema,
+    isolation: p(schema)['isolation'] as Schema,
   };
 }
 

@@ -27,7 +27,7 @@ export class RecordFold {
   private readonly facts: Record<string, unknown> = {};
   readonly lfsFiles: LfsFileRecord[] = [];
   readonly assertions: AssertionOutcome[] = [];
-  private rest: Partial<Mutable<Pick<DrillRecord, 'rto' | 'drift' | 'signOff' | 'changes'>>> & {
+  private rest: Partial<Mutable<Pick<DrillRecord, 'rto' | 'drift' | 'signOff' | 'changes' | 'isolation' | 'provenance'>>> & {
     repo?: string;
     tag?: Extract<DrillEvent, { type: 'snapshot' }>['tag'];
     configFiles?: Readonly<Record<string, string | null>>;
@@ -84,6 +84,12 @@ export class RecordFold {
         return;
       case 'rto':
         this.rest.rto = { ...this.rest.rto, ...event.rto };
+        return;
+      case 'isolation':
+        this.rest.isolation = event.isolation;
+        return;
+      case 'provenance':
+        this.rest.provenance = event.provenance;
         return;
       case 'sign-off':
         this.rest.signOff = event.signOff;
@@ -161,6 +167,8 @@ export class RecordFold {
       drift: this.rest.drift ?? null,
       signOff: this.rest.signOff ?? { operator: null, notes: null },
       changes: this.rest.changes ?? null,
+      isolation: this.rest.isolation ?? null,
+      provenance: this.rest.provenance ?? null,
     };
   }
 }

@@ -163,6 +163,34 @@ const events = [
   z.strictObject({ type: z.literal('left-running'), service: leftRunning }),
   z.strictObject({ type: z.literal('rto'), rto }),
   z.strictObject({
+    type: z.literal('provenance'),
+    provenance: z.strictObject({
+      method: z.enum(['fanotify', 'proc-sampling']),
+      files: z
+        .array(
+          z.strictObject({
+            path: z.string(),
+            sha256: z.string(),
+            size: z.number().int(),
+            openedBy: z.array(z.strictObject({ pid: z.number().int(), command: z.string() })).readonly(),
+            mapped: z.boolean(),
+          }),
+        )
+        .readonly(),
+      elsewhere: z.array(z.strictObject({ path: z.string(), pid: z.number().int(), command: z.string() })).readonly().describe("files with a model's name or size the service opened outside the workspace"),
+      notes: z.array(z.string()).readonly(),
+    }),
+  }),
+  z.strictObject({
+    type: z.literal('isolation'),
+    isolation: z.strictObject({
+      home: z.enum(['scratch', 'host']),
+      network: z.enum(['namespace', 'host']),
+      achieved: z.array(z.string()).readonly().describe('what was isolated: home, caches, hubs-offline'),
+      how: z.array(z.string()).readonly(),
+    }),
+  }),
+  z.strictObject({
     type: z.literal('step-end'),
     at,
     step: stepId,

@@ -5,6 +5,8 @@ import type {
   CheckResult,
   DriftReport,
   DrillRecord,
+  IsolationRecord,
+  ProvenanceRecord,
   LeftRunning,
   LfsFileRecord,
   Mode,
@@ -77,6 +79,10 @@ export type DrillEvent =
   | { readonly type: 'service-log'; readonly path: string }
   /** Setup mode: the service left running for the operator. */
   | { readonly type: 'left-running'; readonly service: LeftRunning }
+  /** How install, start and assert are kept from the node's caches and hubs (before install). */
+  | { readonly type: 'isolation'; readonly isolation: IsolationRecord }
+  /** Which processes opened the restored model files while start and assert ran (assert, or start when it failed). */
+  | { readonly type: 'provenance'; readonly provenance: ProvenanceRecord }
   /** Recovery-time figures as they are measured (a step's duration, the first correct transcript, the total). */
   | { readonly type: 'rto'; readonly rto: RecoveryTimes }
   | {

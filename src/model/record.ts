@@ -199,6 +199,37 @@ export interface ChangesSinceLastDrill {
   readonly environmentDrift: null;
 }
 
+/** What of the node could not stand in for the backup while install, start and assert ran. */
+export interface IsolationRecord {
+  /** As the plan asked: the drill's own HOME and caches (scratch) or the node's (host). */
+  readonly home: 'scratch' | 'host';
+  /** The network the service ran in: the host's (a namespace of its own is not implemented yet). */
+  readonly network: 'namespace' | 'host';
+  /** What was isolated: home, caches, hubs-offline. */
+  readonly achieved: readonly string[];
+  /** One line each: how, and what was not isolated. */
+  readonly how: readonly string[];
+}
+
+/** Which process opened the restored model files, and whether any other copy was opened instead. */
+export interface ProvenanceRecord {
+  /** fanotify: every open seen (root); proc-sampling: the service's descriptors and mappings, every 25 ms. */
+  readonly method: 'fanotify' | 'proc-sampling';
+  readonly files: ReadonlyArray<{
+    /** As in the backup. */
+    readonly path: string;
+    readonly sha256: string;
+    readonly size: number;
+    /** The service's processes that opened (or held open, or mapped) it. */
+    readonly openedBy: ReadonlyArray<{ readonly pid: number; readonly command: string }>;
+    readonly mapped: boolean;
+  }>;
+  /** Files with a model's name or size that the service opened outside the workspace. */
+  readonly elsewhere: ReadonlyArray<{ readonly path: string; readonly pid: number; readonly command: string }>;
+  /** What the method could not see. */
+  readonly notes: readonly string[];
+}
+
 /** Everything one drill (or check) found: plain data, from which every output is rendered. */
 export interface DrillRecord {
   readonly schemaVersion: number;
@@ -239,5 +270,9 @@ export interface DrillRecord {
   readonly signOff: SignOff;
   /** Since the last drill of this plan on this host; null for the first one (and for `check`). */
   readonly changes: ChangesSinceLastDrill | null;
+  /** How install, start and assert were kept from the node's caches and hubs; null when none of them ran (check). */
+  readonly isolation: IsolationRecord | null;
+  /** Which processes opened the restored model files; null when the service was not watched. */
+  readonly provenance: ProvenanceRecord | null;
 }
 

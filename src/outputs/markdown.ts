@@ -1,5 +1,6 @@
 /** report.md: the same facts as report.json, for a human reading it in a merge request or a ticket. */
 import { describeDrift } from '../model/drift-text.js';
+import { describeElsewhere, describeProvenanceFile } from '../model/provenance-text.js';
 import { formatBytes, formatDuration } from '../model/format.js';
 import type { DrillRecord } from '../model/record.js';
 import { driftStatus, statusLook } from '../faces/status.js';
@@ -72,6 +73,17 @@ export function renderMarkdown(report: Report): string {
     ...report.environment.checks.map((c) => `| ${c.title} | ${mark(c.status)} | ${cell(c.measured)} | ${cell(c.required ?? '')} | ${cell(c.fix ?? '')} |`),
     '',
     ...driftLines(report),
+    ...(report.isolation ? ['## Isolation', '', ...report.isolation.how.map((line) => `- ${line}`), ''] : []),
+    ...(report.provenance
+      ? [
+          `## Provenance (${report.provenance.method})`,
+          '',
+          ...report.provenance.files.map((file) => `- ${describeProvenanceFile(file)}`),
+          ...report.provenance.elsewhere.map((copy) => `- ${describeElsewhere(copy)}`),
+          ...report.provenance.notes.map((note) => `- note: ${note}`),
+          '',
+        ]
+      : []),
     '## LFS files',
     '',
     '| file | size | sha256 | verified |',

@@ -45,6 +45,15 @@ const env = namedStrings(ENV_NAME_WHAT, new RegExp(ENV_NAME_PATTERN))
   .optional()
   .describe('Extra environment variables for the service. Values must be strings (quote numbers).');
 
+/** The weights a Whisper service loads, by the extensions their formats use. */
+export const DEFAULT_MODEL_GLOBS = ['*.pt', '*.pth', '*.bin', '*.safetensors', '*.gguf', '*.onnx', '*.ckpt'] as const;
+
+const models = list(nonBlank().describe('A glob over the LFS files\' paths ("*" stays within a folder, "**" crosses folders); a pattern without "/" matches the file name.'))
+  .optional()
+  .describe(
+    `The model files the service must be proven to load (the assertion "restored model in use"): globs over the restored LFS files. Default: ${DEFAULT_MODEL_GLOBS.join(' ')}.`,
+  );
+
 export const service = mapping({
   start: nonBlank().describe('Start command, run through a shell in the workspace in its own process group.'),
   url,
@@ -54,4 +63,5 @@ export const service = mapping({
     .describe('Seconds between SIGTERM and SIGKILL when stopping the service.'),
   env,
   apiKeyEnv,
+  models,
 }).describe('How to start the restored service and when it is ready.');

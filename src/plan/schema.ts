@@ -2,8 +2,9 @@
  * The drill plan format, in one place: the loader validates with it (load.ts), the types come
  * from it (types.ts) and drills/plan.schema.json is generated from it (json-schema.ts).
  */
+import * as z from 'zod';
 import { count, either, flag, list, mapping, matching, nonBlank, rule, text } from './fields.js';
-import { isRecord } from './messages.js';
+import { expectedMessage, isRecord } from './messages.js';
 import { DEFAULTS, ENV_NAME_PATTERN, NAME_PATTERN, POLICY_AGE_PATTERN } from './rules.js';
 import { assertions } from './schema-assertions.js';
 import { environment } from './schema-environment.js';
@@ -83,6 +84,18 @@ const policy = mapping({
   .optional()
   .describe('How often this plan must be drilled (history, check and the wizard show an overdue drill; metrics carry it).');
 
+/** What of the node may stand in for what the backup lacks while install, start and assert run. */
+const isolation = mapping({
+  home: z
+    .enum(['scratch', 'host'], { error: (iss) => expectedMessage('"scratch" or "host"', iss.input, true) })
+    .default('scratch')
+    .describe(
+      'scratch: HOME, XDG_CACHE_HOME, HF_HOME, TORCH_HOME and PIP_CACHE_DIR are empty folders of the drill, so no model or package cached on the node can stand in for the backup. host: the node\'s own (the report says so).',
+    ),
+})
+  .prefault({})
+  .describe('Isolation of install, start and assert from the node: by default nothing cached on the node can stand in for the backup.');
+
 const report = mapping({
   dir: nonBlank()
     .default(DEFAULTS.reportDir)
@@ -104,6 +117,7 @@ export const PlanInput = mapping({
   assertions,
   report,
   policy,
+  isolation,
 }).meta({
   title: 'whisper-drill plan',
   description:

@@ -5,6 +5,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import { describeProgress, formatBytes, formatDuration } from '../model/format.js';
 import { describeDrift, describeDriftItem } from '../model/drift-text.js';
+import { describeElsewhere, describeIsolation, describeProvenanceFile } from '../model/provenance-text.js';
 import type { AssertionOutcome, CheckResult, DriftReport, LfsFileRecord } from '../model/record.js';
 import type { DrillEvent } from '../model/events.js';
 import { driftStatus, statusLook, verdictHeadline } from '../faces/status.js';
@@ -81,6 +82,13 @@ export function plainReporter(write: (text: string) => void = (text) => process.
         break;
       case 'drift':
         for (const text of describeDriftLines(event.drift)) line(`   ${text}`);
+        break;
+      case 'isolation':
+        line(`   isolation: ${describeIsolation(event.isolation)}`);
+        break;
+      case 'provenance':
+        for (const file of event.provenance.files) line(`   provenance (${event.provenance.method}): ${describeProvenanceFile(file)}`);
+        for (const copy of event.provenance.elsewhere) line(`   provenance (${event.provenance.method}): ${describeElsewhere(copy)}`);
         break;
       case 'step-end': {
         throttle.flush(event.step);

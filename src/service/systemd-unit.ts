@@ -11,8 +11,9 @@ export const serviceUnitName = (plan: string) => `whisper-${plan}.service`;
 /** A value inside a unit: `%` is a specifier, `\` and `"` are quoted. */
 const quoted = (text: string) => `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('%', '%%')}"`;
 
-export function renderServiceUnit(plan: Plan, dir: string, tag: string | null): string {
-  const env = Object.entries({ PYTHONUNBUFFERED: '1', ...plan.service.env }).map(([name, value]) => `Environment=${quoted(`${name}=${value}`)}`);
+/** `isolated`: the environment the service was proven with (scratch HOME and caches, hubs offline): what was proven is what runs. */
+export function renderServiceUnit(plan: Plan, dir: string, tag: string | null, isolated: Readonly<Record<string, string>> = {}): string {
+  const env = Object.entries({ PYTHONUNBUFFERED: '1', ...isolated, ...plan.service.env }).map(([name, value]) => `Environment=${quoted(`${name}=${value}`)}`);
   const keyNote = plan.service.apiKeyEnv
     ? [`# The service's API key: put ${plan.service.apiKeyEnv}=… in a root-only file and name it here:`, `# EnvironmentFile=/etc/whisper/${plan.name}.env`]
     : [];

@@ -10,6 +10,8 @@ import { transcribeWhisperCpp } from './whisper-cpp.js';
 export interface AssertionRequest extends TranscribeRequest {
   /** Where `api: command` runs (the restored tree). */
   readonly cwd: string;
+  /** `api: command` runs isolated as the service does (scratch HOME and caches, hubs offline). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** api: command — the plan's command line; the audio path is passed in $AUDIO, never spliced into the line. */
@@ -17,7 +19,7 @@ async function transcribeWithCommand(command: string | undefined, request: Asser
   if (!command) throw new Error('api: command needs a `command` in the assertion');
   const result = await runShell(command, {
     cwd: request.cwd,
-    env: { AUDIO: request.audioPath, LANGUAGE: request.language ?? '' },
+    env: { ...request.env, AUDIO: request.audioPath, LANGUAGE: request.language ?? '' },
     signal: request.signal,
     timeoutMs: 300_000,
   });

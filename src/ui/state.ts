@@ -1,5 +1,5 @@
 /** The wizard's state: a pure reducer over the core's events (plus the wizard's own few actions). */
-import type { AssertionOutcome, CheckResult, DriftReport, LfsFileRecord, LeftRunning, SignOff, SnapshotTag, StepError, StepId, StepStatus, Verdict } from '../model/record.js';
+import type { AssertionOutcome, CheckResult, DriftReport, IsolationRecord, LeftRunning, LfsFileRecord, ProvenanceRecord, SignOff, SnapshotTag, StepError, StepId, StepStatus, Verdict } from '../model/record.js';
 import type { DrillEvent, ProgressInfo, StepHeading } from '../model/events.js';
 import type { EnvironmentReview } from '../model/ports.js';
 
@@ -24,6 +24,10 @@ export interface WizardState {
   readonly steps: readonly StepView[];
   /** Each check with the step that measured it (the event says which). */
   readonly checks: readonly StepCheck[];
+  /** How install, start and assert were kept from the node's caches (the summary says it in one line). */
+  readonly isolation?: IsolationRecord;
+  /** Which processes opened the restored model files. */
+  readonly provenance?: ProvenanceRecord;
   readonly tags: readonly SnapshotTag[];
   readonly progress: Partial<Record<StepId, ProgressInfo>>;
   /** The last lines of the running step's output. */
@@ -149,6 +153,10 @@ export function reduce(state: WizardState, action: WizardAction): WizardState {
       return { ...state, lfsFiles: [...state.lfsFiles, action.file] };
     case 'drift':
       return { ...state, drift: { ...state.drift, [action.step]: action.drift } };
+    case 'isolation':
+      return { ...state, isolation: action.isolation };
+    case 'provenance':
+      return { ...state, provenance: action.provenance };
     // Facts for the record alone: the wizard shows them through the steps' summaries and the end.
     case 'snapshot':
     case 'facts':

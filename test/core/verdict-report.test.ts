@@ -131,6 +131,8 @@ function smallReport(): Report {
     },
     signOff: { operator: 'A. Operator', notes: 'quarterly drill\nticket OPS-1 | done' },
     changes: null,
+    isolation: null,
+    provenance: null,
   };
 }
 

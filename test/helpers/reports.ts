@@ -79,5 +79,7 @@ export function recordOf(report: PastReport, assertions: DrillRecord['assertions
     signOff: { operator: null, notes: null },
     changes: null,
     drift: null,
+    isolation: null,
+    provenance: null,
   };
 }

@@ -45,6 +45,7 @@ interface ServicePlan {
   readonly stopTimeoutSec: number;
   readonly env?: Readonly<Record<string, string>>;
   readonly apiKeyEnv?: string;
+  readonly models?: readonly string[];
 }
 interface ExpectedTranscript { readonly contains?: string; readonly maxCER?: number; readonly empty?: boolean }
 interface TranscriptionAssertion {
@@ -79,6 +80,7 @@ interface Plan {
   readonly assertions: readonly Assertion[];
   readonly report: { readonly dir: string };
   readonly policy?: { readonly every: string };
+  readonly isolation: { readonly home: 'scratch' | 'host' };
 }
 
 describe('plan types derived from the schema', () => {

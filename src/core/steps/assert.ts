@@ -6,9 +6,18 @@ import { transcriberFor } from '../../transcribe/registry.js';
 import { DrillError } from '../../model/errors.js';
 import { assertionStatus, type AssertionOutcome, type AssertionResult } from '../../model/record.js';
 import type { TranscriptionAssertion } from '../../plan/types.js';
-import { defineStep, type StepContext } from './step.js';
+import { judgeProvenance } from '../provenance.js';
+import { defineStep, type StepContext, type StepOutputs } from './step.js';
 
-async function transcription(ctx: StepContext, assertion: TranscriptionAssertion): Promise<AssertionResult> {
+/** The watch on the model files, judged: the provenance for the record, and its assertion. */
+async function proveModelInUse(ctx: StepContext, start: StepOutputs['start']): Promise<AssertionOutcome> {
+  start.proof.judged = true;
+  const { record, assertion } = judgeProvenance(start.proof.models, await start.proof.watch.finish(), start.service.pid, ctx.workspace.dir);
+  ctx.emit({ type: 'provenance', provenance: record });
+  return { status: assertionStatus(assertion), ...assertion };
+}
+
+async function transcription(ctx: StepContext, assertion: TranscriptionAssertion, env: Readonly<Record<string, string>>): Promise<AssertionResult> {
   // A silence control expects nothing at all.
   const expected = assertion.expect.contains ?? '';
   const base = { name: assertion.name, api: assertion.api, audio: assertion.audio, expected, required: assertion.required };
@@ -21,6 +30,7 @@ async function transcription(ctx: StepContext, assertion: TranscriptionAssertion
       model: assertion.model,
       apiKey: ctx.options.apiKey,
       cwd: ctx.workspace.dir,
+      env: { ...ctx.options.env, ...env, ...ctx.plan.service.env },
       signal: ctx.signal,
     });
     const verdict = compareTranscript(result.text, assertion.expect);
@@ -55,14 +65,15 @@ export const assertStep = defineStep({
   title: 'Assert transcriptions',
   needs: ['start'],
   run: async (ctx, { start }) => {
-    const total = ctx.plan.assertions.length;
+    // The plan's assertions, then the proof that the restored model was the one in use.
+    const total = ctx.plan.assertions.length + 1;
     const assertions: AssertionOutcome[] = [];
     let firstTranscriptMs: number | undefined;
     for (const [index, assertion] of ctx.plan.assertions.entries()) {
       ctx.progress({ current: index, total, unit: 'assertions', label: assertion.name });
       const result = assertion.kind === 'gpu-memory'
         ? await gpuMemoryAssertion(assertion, start.service.pid, { env: ctx.options.env, runner: ctx.runner, signal: ctx.signal })
-        : await transcription(ctx, assertion);
+        : await transcription(ctx, assertion, start.env);
       const outcome: AssertionOutcome = { status: assertionStatus(result), ...result };
       assertions.push(outcome);
       ctx.emit({ type: 'assertion', outcome });
@@ -71,6 +82,11 @@ export const assertStep = defineStep({
         firstTranscriptMs = Math.round(performance.now() - start.startedAtMs);
       }
     }
+    // Last, once every request has been served: did the service run the restored model, and nothing else?
+    ctx.progress({ current: total - 1, total, unit: 'assertions', label: 'restored model in use' });
+    const proof = await proveModelInUse(ctx, start);
+    assertions.push(proof);
+    ctx.emit({ type: 'assertion', outcome: proof });
     ctx.progress({ current: total, total, unit: 'assertions' });
     if (firstTranscriptMs !== undefined) ctx.emit({ type: 'rto', rto: { firstTranscriptMs } });
     const failedRequired = assertions.filter((a) => !a.inconclusive && !a.passed && a.required);

@@ -25,9 +25,9 @@ export function settleDrift(ctx: StepContext, step: StepId, report: DriftReport)
  * After install: torch, its CUDA and cuDNN, and the venv's packages (pip freeze) against the tag's
  * lock — what a fresh install resolved may differ from what the snapshot was verified with.
  */
-export async function settleServiceDrift(ctx: StepContext, tag: string, lock: EnvironmentLock, torchFacts: unknown): Promise<{ warned: boolean; line: string }> {
+export async function settleServiceDrift(ctx: StepContext, tag: string, lock: EnvironmentLock, torchFacts: unknown, isolated: Readonly<Record<string, string>> = {}): Promise<{ warned: boolean; line: string }> {
   const python = path.join(ctx.workspace.dir, ctx.plan.environment.torch?.python ?? '.venv/bin/python');
-  const pip = existsSync(python) ? await pipFreeze(python, { env: ctx.options.env, runner: ctx.runner, cwd: ctx.workspace.dir, signal: ctx.signal }) : undefined;
+  const pip = existsSync(python) ? await pipFreeze(python, { env: { ...ctx.options.env, ...isolated }, runner: ctx.runner, cwd: ctx.workspace.dir, signal: ctx.signal }) : undefined;
   if (pip) ctx.emit({ type: 'facts', step: 'install', facts: { pip } });
   const here = measuredEnvironment({ ...(torchFacts ? { torch: torchFacts } : {}), ...(pip ? { pip } : {}) });
   return settleDrift(ctx, 'install', driftAgainst(tag, lock, here, driftSettings(ctx.plan), ['torch', 'cuda', 'cudnn', 'packages']));

@@ -6,15 +6,18 @@ import { torchCheck } from '../checks/torch-check.js';
 import { cudaVisibleDevices } from '../checks/visible-gpus.js';
 import { formatDuration } from '../../model/format.js';
 import { DrillError } from '../../model/errors.js';
+import { isolationFor } from '../isolation.js';
+import { modelFilesOf } from '../provenance.js';
+import { watchModelFiles } from '../../service/model-watch.js';
 import { settleServiceDrift } from './drift.js';
 import { defineStep, type StepContext } from './step.js';
 
 /** PyTorch, probed once the install has built the service's environment, as the service will run it (service.env). */
-async function probeTorch(ctx: StepContext): Promise<{ status: 'passed' | 'warned'; summary: string; facts: unknown; failure?: DrillError } | undefined> {
+async function probeTorch(ctx: StepContext, isolated: Readonly<Record<string, string>>): Promise<{ status: 'passed' | 'warned'; summary: string; facts: unknown; failure?: DrillError } | undefined> {
   const requirement = ctx.plan.environment.torch;
   if (!requirement) return undefined;
   const python = path.join(ctx.workspace.dir, requirement.python ?? '.venv/bin/python');
-  const env = { ...ctx.options.env, ...ctx.plan.service.env };
+  const env = { ...ctx.options.env, ...isolated, ...ctx.plan.service.env };
   const { checks, facts, problems } = await torchCheck(requirement, python, {
     env,
     runner: ctx.runner,
@@ -43,6 +46,15 @@ export const installStep = defineStep({
     const started = performance.now();
     const limitMs = ctx.plan.installTimeoutSec * 1000;
     const commands = ctx.plan.install;
+    const isolation = await isolationFor(ctx.plan, ctx.workspace.dir);
+    ctx.emit({ type: 'isolation', isolation: isolation.record });
+    // The watch on the restored model files starts now, beside the install: it is watching by the time the service starts.
+    const models = modelFilesOf(input.verify.files, ctx.plan.service.models, ctx.workspace.dir);
+    const homes = [ctx.options.env?.HOME, process.env.HOME, isolation.env.HOME].filter((home): home is string => Boolean(home));
+    const proof = { watch: watchModelFiles(models, { homes }), models, judged: false };
+    ctx.provide({ commands: commands.length, env: isolation.env, proof });
+    // The plan's own service.env wins: an operator may point HF_HOME at a folder the backup restores.
+    const env = { ...ctx.options.env, ...isolation.env, ...ctx.plan.service.env };
     for (const [index, command] of commands.entries()) {
       const remaining = limitMs - (performance.now() - started);
       if (remaining <= 0) throw new DrillError(`install did not finish within ${ctx.plan.installTimeoutSec} s (before \`${command}\`)`);
@@ -50,7 +62,7 @@ export const installStep = defineStep({
       ctx.progress({ current: index, total: commands.length, unit: 'commands', label: command });
       const result = await ctx.runner.shell(command, {
         cwd: ctx.workspace.dir,
-        env: ctx.options.env,
+        env,
         signal: ctx.signal,
         timeoutMs: Math.ceil(remaining),
         keepLines: 200,
@@ -63,16 +75,16 @@ export const installStep = defineStep({
     }
     ctx.progress({ current: commands.length, total: commands.length, unit: 'commands' });
     const took = formatDuration(performance.now() - started);
-    const torch = await probeTorch(ctx);
+    const torch = await probeTorch(ctx, isolation.env);
     const lock = input.snapshot?.lock;
     // The drift is told even when torch then fails the step: it often says why.
-    const drift = lock ? await settleServiceDrift(ctx, input.snapshot!.tag.name, lock, torch?.facts) : undefined;
+    const drift = lock ? await settleServiceDrift(ctx, input.snapshot!.tag.name, lock, torch?.facts, isolation.env) : undefined;
     if (torch?.failure) throw torch.failure;
     return {
       status: torch?.status === 'warned' || drift?.warned ? 'warned' : 'passed',
       summary: `${commands.length} command(s) in ${took}${torch ? `; ${torch.summary}` : ''}${drift ? `; ${drift.line}` : ''}`,
       evidence: { commands: [...commands] },
-      output: { commands: commands.length },
+      output: { commands: commands.length, env: isolation.env, proof },
     };
   },
 });

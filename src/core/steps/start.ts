@@ -6,11 +6,31 @@ import { isPortFree } from '../../probes/ports.js';
 import { probeSendsKey, waitUntilReady } from '../../service/ready.js';
 import { setupPaths } from '../../service/setup-state.js';
 import { DrillError } from '../../model/errors.js';
-import { defineStep } from './step.js';
+import { judgeProvenance } from '../provenance.js';
+import { defineStep, type StepContext, type StepOutputs } from './step.js';
 import { formatDuration } from '../../model/format.js';
 
 function tail(lines: readonly string[]): string {
   return lines.slice(-5).join(' | ');
+}
+
+/**
+ * A service that did not start: what it opened is told (the provenance), and when it never opened a
+ * restored model, the failure says so — a service that loads its model by name from a cache fails
+ * here once the drill's HOME is its own.
+ */
+async function withProvenance(ctx: StepContext, running: StepOutputs['start'], error: unknown): Promise<unknown> {
+  if (ctx.signal.aborted || running.proof.judged) return error;
+  running.proof.judged = true;
+  const { record } = judgeProvenance(running.proof.models, await running.proof.watch.finish(), running.service.pid, ctx.workspace.dir);
+  ctx.emit({ type: 'provenance', provenance: record });
+  const unopened = record.files.filter((file) => file.openedBy.length === 0).map((file) => file.path);
+  if (!(error instanceof DrillError) || unopened.length === 0) return error;
+  const cache = ctx.plan.isolation.home === 'scratch' ? ' (the drill gave it an empty HOME and caches)' : '';
+  const hint =
+    `the service never opened the restored ${unopened.join(', ')}${cache}: if it loads its model by name from a cache ` +
+    '(whisper.load_model("large-v3") reads ~/.cache/whisper), have it load the restored file by path, or back the cache up too';
+  return new DrillError(error.message, { hint: error.hint ? `${hint}; ${error.hint}` : hint, cause: error });
 }
 
 export const startStep = defineStep({
@@ -19,7 +39,7 @@ export const startStep = defineStep({
   needs: ['install'],
   rtoKey: 'startMs',
   limitMs: (plan) => plan.service.ready.timeoutSec * 1000,
-  run: async (ctx) => {
+  run: async (ctx, { install }) => {
     const { service } = ctx.plan;
     const startedAtMs = performance.now();
     for (const port of ctx.plan.environment.ports) {
@@ -29,19 +49,31 @@ export const startStep = defineStep({
     const log = ctx.options.mode === 'setup' ? setupPaths(ctx.workspace.dir).log : path.join(ctx.reportDir(), 'service.log');
     await mkdir(path.dirname(log), { recursive: true });
     ctx.emit({ type: 'service-log', path: log });
+    // The watch on the restored model files (started during install) is watching before the service starts: its first open is seen.
+    const { watch } = install.proof;
+    await watch.ready();
     const recent: string[] = [];
     ctx.log(`$ ${service.start}`, 'info');
-    const child = startServiceProcess(service.start, {
-      cwd: ctx.workspace.dir,
-      env: { ...ctx.options.env, ...service.env },
-      logFile: log,
-      onLine: (line) => {
-        recent.push(line);
-        if (recent.length > 50) recent.shift();
-        ctx.log(line, 'stdout');
-      },
-    });
-    const running = { service: child, startedAtMs, log };
+    let child: ReturnType<typeof startServiceProcess>;
+    try {
+      child = startServiceProcess(service.start, {
+        cwd: ctx.workspace.dir,
+        // Isolated as install was: the service finds no cached model, and no hub to fetch one from.
+        env: { ...ctx.options.env, ...install.env, ...service.env },
+        logFile: log,
+        onLine: (line) => {
+          recent.push(line);
+          if (recent.length > 50) recent.shift();
+          ctx.log(line, 'stdout');
+        },
+      });
+    } catch (error) {
+      install.proof.judged = true;
+      await watch.finish();
+      throw error;
+    }
+    watch.attach(child.pid);
+    const running = { service: child, startedAtMs, log, env: install.env, proof: install.proof };
     ctx.provide(running);
     const readyUrl = new URL(service.ready.path, service.url).toString();
     try {
@@ -71,6 +103,8 @@ export const startStep = defineStep({
         evidence: { pid: child.pid, url: readyUrl, status: outcome.status, log },
         output: running,
       };
+    } catch (error) {
+      throw await withProvenance(ctx, running, error);
     } finally {
       // The whole log stays in service.log; the live tail belongs to this step only.
       await child.stopFollowing();

@@ -5,6 +5,7 @@
 import type { ProcessRunner } from '../../adapters/run.js';
 import type { ServiceProcess } from '../../adapters/process-group.js';
 import type { PastDrill } from '../../history/read.js';
+import type { ModelWatch, WatchedModel } from '../../service/model-watch.js';
 import type { Landed } from '../../snapshot/lfs/download.js';
 import type { Remote } from '../../snapshot/remote.js';
 import type { TagListing } from '../../snapshot/tags.js';
@@ -14,6 +15,13 @@ import type { AskPort } from '../../model/ports.js';
 import type { AssertionOutcome, CheckResult, DriftReport, DrillRecord, LeftRunning, LfsFileRecord, Mode, RecoveryTimes, RtoKey, SignOff, StepId, StepStatus } from '../../model/record.js';
 import type { DrillEvent, ProgressInfo } from '../../model/events.js';
 
+/** The watch on the restored model files, and whether it has been judged yet. */
+export interface ModelProof {
+  readonly watch: ModelWatch;
+  readonly models: readonly WatchedModel[];
+  judged: boolean;
+}
+
 /** What each step hands to the steps after it. */
 export interface StepOutputs {
   readonly environment: { readonly checks: readonly CheckResult[]; readonly facts: Readonly<Record<string, unknown>> };
@@ -22,8 +30,19 @@ export interface StepOutputs {
   /** What landed for each LFS object, with the sha256 of the bytes as written (empty when git-lfs fetched). */
   readonly fetch: { readonly commit: string; readonly landed: ReadonlyMap<string, Landed> };
   readonly verify: { readonly files: readonly LfsFileRecord[] };
-  readonly install: { readonly commands: number };
-  readonly start: { readonly service: ServiceProcess; readonly startedAtMs: number; readonly log: string };
+  /**
+   * `env`: the isolation's environment (scratch HOME and caches, hubs offline), for start and assert too.
+   * `proof`: the watch on the restored model files, started here, attached to the service by start,
+   * judged by assert (or, when assert does not run, by teardown).
+   */
+  readonly install: { readonly commands: number; readonly env: Readonly<Record<string, string>>; readonly proof: ModelProof };
+  readonly start: {
+    readonly service: ServiceProcess;
+    readonly startedAtMs: number;
+    readonly log: string;
+    readonly env: Readonly<Record<string, string>>;
+    readonly proof: ModelProof;
+  };
   readonly assert: { readonly assertions: readonly AssertionOutcome[] };
   readonly teardown: { readonly cleanedUp: boolean };
 }

@@ -5,16 +5,17 @@ import { groupAlive } from '../../adapters/process-group.js';
 import { setupPaths, writeSetupState } from '../../service/setup-state.js';
 import { renderServiceUnit, serviceUnitName } from '../../service/systemd-unit.js';
 import { DrillError } from '../../model/errors.js';
+import { judgeProvenance } from '../provenance.js';
 import { defineStep, type StepContext } from './step.js';
 
 /** A path as one shell word, for a command the operator copies. */
 const shellWord = (text: string) => (/^[\w./@%+=:,-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`);
 
-async function writeUnitFor(ctx: StepContext, tag: string | null): Promise<string> {
+async function writeUnitFor(ctx: StepContext, tag: string | null, isolated: Readonly<Record<string, string>> | undefined): Promise<string> {
   const { dir } = ctx.workspace;
   const unit = path.join(setupPaths(dir).folder, serviceUnitName(ctx.plan.name));
   await mkdir(path.dirname(unit), { recursive: true });
-  await writeFile(unit, renderServiceUnit(ctx.plan, dir, tag));
+  await writeFile(unit, renderServiceUnit(ctx.plan, dir, tag, isolated));
   ctx.emit({ type: 'facts', step: 'teardown', facts: { systemdUnit: unit } });
   return `systemd unit written to ${unit}; run it with: cp ${shellWord(unit)} /etc/systemd/system/ && systemctl daemon-reload && systemctl enable --now ${serviceUnitName(ctx.plan.name)}`;
 }
@@ -28,6 +29,13 @@ export const teardownStep = defineStep({
     const { start } = input;
     const notes: string[] = [];
     const service = start?.service;
+    // A service that never reached assert (the drill was stopped): what it opened is still told. The watch stops on every path.
+    const proof = input.install?.proof;
+    if (proof && !proof.judged) {
+      proof.judged = true;
+      const watched = await proof.watch.finish();
+      if (service && proof.watch.attached) ctx.emit({ type: 'provenance', provenance: judgeProvenance(proof.models, watched, service.pid, ctx.workspace.dir).record });
+    }
     // setup --systemd hands the service to systemd: the one that was verified is stopped, and a unit written.
     const handOver = ctx.options.mode === 'setup' && ctx.options.systemdUnit === true;
     const keepRunning = ctx.options.mode === 'setup' && !handOver && service !== undefined && !ctx.signal.aborted && !service.hasExited();
@@ -58,7 +66,7 @@ export const teardownStep = defineStep({
       }
       notes.push(stopped.signal === 'none' ? 'service had already exited' : `service stopped with SIG${stopped.signal} in ${stopped.durationMs} ms`);
     }
-    if (handOver && service && !ctx.signal.aborted) notes.push(await writeUnitFor(ctx, input.snapshot?.tag.name ?? null));
+    if (handOver && service && !ctx.signal.aborted) notes.push(await writeUnitFor(ctx, input.snapshot?.tag.name ?? null, input.install?.env));
     const { dir, created } = ctx.workspace;
     if (ctx.options.mode === 'setup' || ctx.options.keep) notes.push(`workspace kept at ${dir}`);
     else if (created) {

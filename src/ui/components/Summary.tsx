@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { formatDuration } from '../../model/format.js';
+import { describeElsewhere, describeIsolation, describeProvenanceFile } from '../../model/provenance-text.js';
 import { verdictHeadline } from '../../faces/status.js';
 import type { WizardState } from '../state.js';
 import { mark } from './marks.js';
@@ -52,6 +53,17 @@ export function Summary({ state }: { readonly state: WizardState }) {
           </Text>
         );
       })}
+      {state.isolation ? <Text color="gray">Isolation: {describeIsolation(state.isolation)}</Text> : null}
+      {state.provenance?.files.map((file) => (
+        <Text key={file.path} color="gray">
+          Provenance ({state.provenance!.method}): {describeProvenanceFile(file)}
+        </Text>
+      ))}
+      {state.provenance?.elsewhere.map((copy) => (
+        <Text key={`${copy.pid}:${copy.path}`} color="red">
+          Provenance: {describeElsewhere(copy)}
+        </Text>
+      ))}
       {end.reportDir ? <Text>Report: {end.reportDir}/report.md</Text> : null}
       {nextSteps(state).map((line) => (
         <Text key={line} color="yellow">

@@ -1,10 +1,22 @@
 /** The install step against a table of command → result: no process is spawned. */
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlan } from '../../../src/plan/load.js';
 import { installStep } from '../../../src/core/steps/install.js';
 import { DrillError } from '../../../src/model/errors.js';
 import { commandTable } from '../../helpers/command-table.js';
 import { stepContext } from '../../helpers/step-context.js';
+
+// The restore target: the isolation's scratch HOME is made inside it.
+let restore: string;
+beforeAll(async () => {
+  restore = await mkdtemp(path.join(os.tmpdir(), 'whisper-drill-install-'));
+});
+afterAll(async () => {
+  await rm(restore, { recursive: true, force: true });
+});
 
 const plan = (install: string) =>
   parsePlan(
@@ -19,17 +31,21 @@ describe('install, with a command table', () => {
       { command: 'python3 -m venv .venv', stdout: '' },
       { command: '.venv/bin/pip install -r requirements.txt', stdout: 'Collecting nothing\nSuccessfully installed' },
     ]);
-    const { ctx, logs } = stepContext<'install'>(plan('install: ["python3 -m venv .venv", ".venv/bin/pip install -r requirements.txt"]'), runner, '/restore');
+    const { ctx, logs, events } = stepContext<'install'>(plan('install: ["python3 -m venv .venv", ".venv/bin/pip install -r requirements.txt"]'), runner, restore);
 
     // When the step runs
-    const result = await installStep.run(ctx, {} as never);
+    const result = await installStep.run(ctx, { verify: { files: [] } } as never);
 
     // Then both ran, in order, in the workspace, and the output reached the log
     expect(runner.calls.map((c) => [c.command, c.options.cwd])).toEqual([
-      ['python3 -m venv .venv', '/restore'],
-      ['.venv/bin/pip install -r requirements.txt', '/restore'],
+      ['python3 -m venv .venv', restore],
+      ['.venv/bin/pip install -r requirements.txt', restore],
     ]);
+    // …each with the drill's own HOME and caches (isolation), which an event says first.
+    const home = path.join(restore, '.whisper-drill', 'home');
+    for (const call of runner.calls) expect(call.options.env).toMatchObject({ HOME: home, XDG_CACHE_HOME: path.join(home, '.cache'), HF_HUB_OFFLINE: '1' });
     expect(logs).toEqual(['$ python3 -m venv .venv', '$ .venv/bin/pip install -r requirements.txt', 'Collecting nothing', 'Successfully installed']);
+    expect(events[0]).toMatchObject({ type: 'isolation', isolation: { home: 'scratch', how: [`HOME and caches (XDG_CACHE_HOME, HF_HOME, TORCH_HOME, PIP_CACHE_DIR) are empty folders of the drill: ${home}`, expect.any(String), expect.any(String)] } });
     expect(result).toMatchObject({ status: 'passed', output: { commands: 2 } });
     expect(result.summary).toMatch(/^2 command\(s\) in /);
   });
@@ -39,12 +55,12 @@ describe('install, with a command table', () => {
       { command: 'pip install -r requirements.txt', exitCode: 1, stderr: 'ERROR: No matching distribution found for torch==9.9' },
       { command: 'echo never', stdout: 'never' },
     ]);
-    const { ctx } = stepContext<'install'>(plan('install: ["pip install -r requirements.txt", "echo never"]'), runner, '/restore');
+    const { ctx } = stepContext<'install'>(plan('install: ["pip install -r requirements.txt", "echo never"]'), runner, restore);
 
-    const error = await installStep.run(ctx, {} as never).catch((e: unknown) => e);
+    const error = await installStep.run(ctx, { verify: { files: [] } } as never).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(DrillError);
-    expect((error as DrillError).message).toBe('`pip install -r requirements.txt` exited with 1: ERROR: No matching distribution found for torch==9.9 (in /restore)');
+    expect((error as DrillError).message).toBe(`\`pip install -r requirements.txt\` exited with 1: ERROR: No matching distribution found for torch==9.9 (in ${restore})`);
     expect(runner.calls.map((c) => c.command)).toEqual(['pip install -r requirements.txt']);
   });
 
@@ -52,7 +68,7 @@ describe('install, with a command table', () => {
     const runner = commandTable([{ command: 'sleep 9999', timedOut: true }]);
     const { ctx } = stepContext<'install'>(plan('install: { commands: ["sleep 9999"], timeoutSec: 5 }'), runner);
 
-    const error = (await installStep.run(ctx, {} as never).catch((e: unknown) => e)) as DrillError;
+    const error = (await installStep.run(ctx, { verify: { files: [] } } as never).catch((e: unknown) => e)) as DrillError;
 
     expect(error.message).toMatch(/^`sleep 9999` did not finish within its time limit/);
     expect(error.hint).toBe('raise install.timeoutSec (now 5)');

@@ -1,0 +1,121 @@
+/**
+ * What the proof "restored model in use" costs, side by side in one run: the stand-in service started
+ * from a restored sample workspace and asked to transcribe, alone and with the model watch on it
+ * (the fanotify watcher where it may run, and /proc samples every 25 ms), alternating, RUNS times:
+ *   - start: spawn → the service answers (the watcher itself starts during install, so only what it
+ *     does once the service runs can cost the start anything);
+ *   - CPU: this process and every child it waited for (service, watcher): what the watch adds to one
+ *     drill, against the CPU of a whole demo drill (measured in the same run: restore, venv, service,
+ *     the four assertions and the proof).
+ * Targets: ≤ 50 ms more to start, ≤ 2 % more CPU. Run: npm run bench (or `npx tsx bench/provenance.ts`).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { runDrill } from '../src/core/engine.js';
+import { modelFilesOf } from '../src/core/provenance.js';
+import { loadPlan } from '../src/plan/load.js';
+import { ensureSampleBackup } from '../src/sample/build.js';
+import { watchModelFiles } from '../src/service/model-watch.js';
+
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 7);
+const TICKS = 100;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** CPU seconds of this process and of its waited-for children (utime, stime, cutime, cstime). */
+async function cpuSeconds(): Promise<number> {
+  const stat = await readFile('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / TICKS;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function untilAnswering(url: string): Promise<void> {
+  for (;;) {
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function transcribe(base: string, audio: string): Promise<void> {
+  const form = new FormData();
+  form.append('file', new Blob([await readFile(audio)]), 'test_cn.wav');
+  form.append('model', 'whisper-1');
+  const answer = await fetch(`${base}/v1/audio/transcriptions`, { method: 'POST', body: form });
+  if (!answer.ok) throw new Error(`transcription: HTTP ${answer.status}`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function main(): Promise<void> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'whisper-drill-bench-provenance-'));
+  try {
+    const sample = await ensureSampleBackup(path.join(tmp, 'cache'));
+    const plan = await loadPlan(path.join(import.meta.dirname, '..', 'drills', 'demo.yaml'));
+    const workdir = path.join(tmp, 'restore');
+    const record = await runDrill(
+      { plan, mode: 'drill', tag: 'v1.2-config-tuned', workdir, keep: true, reportRoot: path.join(tmp, 'reports'), cacheRoot: path.join(tmp, 'cache'), signal: new AbortController().signal, ask: { chooseTag: async (_t, s) => s }, stopAfter: 'verify', resolveBuiltinRepo: async () => ({ url: sample.url, allowedSigners: sample.allowedSigners }) },
+      () => undefined,
+    );
+    const models = modelFilesOf(record.lfs.files, plan.service.models, workdir);
+    const startMs: Record<'alone' | 'watched', number[]> = { alone: [], watched: [] };
+    const cpu: Record<'alone' | 'watched', number> = { alone: 0, watched: 0 };
+    let method = '';
+    for (let run = 0; run < RUNS * 2; run += 1) {
+      const kind = run % 2 === 0 ? 'alone' : 'watched';
+      const port = await freePort();
+      const cpuBefore = await cpuSeconds();
+      const watch = kind === 'watched' ? watchModelFiles(models) : undefined;
+      await watch?.ready();
+      const began = performance.now();
+      const service = spawn('python3', ['app.py', '--port', String(port)], { cwd: workdir, stdio: 'ignore' });
+      watch?.attach(service.pid!);
+      await untilAnswering(`http://127.0.0.1:${port}/`);
+      startMs[kind].push(performance.now() - began);
+      for (let i = 0; i < 3; i += 1) await transcribe(`http://127.0.0.1:${port}`, path.join(workdir, 'example', 'test_cn.wav'));
+      const watched = await watch?.finish();
+      if (watched) method = watched.method;
+      await stop(service);
+      cpu[kind] += (await cpuSeconds()) - cpuBefore;
+    }
+    // A whole demo drill's CPU, for scale.
+    const drillCpu: number[] = [];
+    for (let run = 0; run < 3; run += 1) {
+      const before = await cpuSeconds();
+      const drilled = await runDrill(
+        { plan, mode: 'drill', tag: 'v1.2-config-tuned', keep: false, reportRoot: path.join(tmp, 'reports'), cacheRoot: path.join(tmp, 'cache'), signal: new AbortController().signal, ask: { chooseTag: async (_t, s) => s }, resolveBuiltinRepo: async () => ({ url: sample.url, allowedSigners: sample.allowedSigners }) },
+        () => undefined,
+      );
+      if (drilled.verdict !== 'passed') throw new Error(`the demo drill did not pass: ${drilled.verdictReasons.join('; ')}`);
+      drillCpu.push((await cpuSeconds()) - before);
+    }
+    const extraStart = median(startMs.watched) - median(startMs.alone);
+    const extraCpuPerDrill = (cpu.watched - cpu.alone) / RUNS;
+    const extraCpu = extraCpuPerDrill / median(drillCpu);
+    console.log(`provenance (${method}), ${RUNS} runs each, alternating:`);
+    console.log(`  start: ${median(startMs.alone).toFixed(0)} ms alone, ${median(startMs.watched).toFixed(0)} ms watched (medians): ${extraStart >= 0 ? '+' : ''}${extraStart.toFixed(0)} ms (target ≤ 50 ms) ${extraStart <= 50 ? '✓' : '✗'}`);
+    console.log(
+      `  CPU: ${(cpu.alone / RUNS).toFixed(3)} s alone, ${(cpu.watched / RUNS).toFixed(3)} s watched per service run: ${(extraCpuPerDrill * 1000).toFixed(0)} ms more, ` +
+        `${(extraCpu * 100).toFixed(1)} % of a demo drill's ${median(drillCpu).toFixed(2)} s (target ≤ 2 %) ${extraCpu <= 0.02 ? '✓' : '✗'}`,
+    );
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+await main();
