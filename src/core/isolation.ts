@@ -4,9 +4,12 @@
  * stay offline, and Gradio told not to call home. `isolation.home: host` keeps the node's HOME and
  * caches, and the report says so. The network is not isolated yet: the report says that too.
  */
+import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { IsolationRecord } from '../model/record.js';
+import { DrillError } from '../model/errors.js';
+import type { IsolationRecord, OutsideInput } from '../model/record.js';
+import { pipSources } from '../probes/pip-config.js';
 import type { Plan } from '../plan/types.js';
 import { setupPaths } from '../service/setup-state.js';
 
@@ -42,4 +45,42 @@ export async function isolationFor(plan: Plan, workspace: string): Promise<Isola
     env,
     record: { home: plan.isolation.home, network: 'host', achieved: plan.isolation.home === 'scratch' ? ['home', 'caches', 'hubs-offline'] : ['hubs-offline'], how },
   };
+}
+
+export interface PipIsolation {
+  /** For the install commands: set, or (undefined) removed from what the drill inherits. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The backup's wheelhouse pip installs from alone, when the tag has one. */
+  readonly wheelhouse?: string;
+  /** Where pip may take packages from outside the backup, when it has no wheelhouse. */
+  readonly outside: readonly OutsideInput[];
+}
+
+const isDirectory = (dir: string) => existsSync(dir) && statSync(dir).isDirectory();
+
+/**
+ * pip and the backup's wheelhouse. With one (install.wheelhouse, default wheels/ when the tag has it),
+ * pip installs from it alone: no configuration file (PIP_CONFIG_FILE=/dev/null: pip then reads none),
+ * no index, the node's PIP_* variables removed — a package the wheelhouse lacks fails the install
+ * rather than coming quietly from the node's find-links or mirror. Without one, pip uses the node's
+ * configuration (its user file too, though HOME is the drill's), and each source is reported as an
+ * input from outside the backup.
+ */
+export function pipIsolation(plan: Plan, workspace: string, node: Readonly<Record<string, string | undefined>>, nodeHome: string, scratch: boolean): PipIsolation {
+  const named = plan.wheelhouse;
+  const wheelhouse = named === false ? undefined : path.join(workspace, named ?? 'wheels');
+  if (typeof named === 'string' && !isDirectory(wheelhouse!)) {
+    throw new DrillError(`the backup has no ${named} (install.wheelhouse): pip has nothing to install from`, {
+      hint: `commit the service's wheels there (pip download -r requirements.txt -d ${named}), or remove install.wheelhouse to let pip use this node's index`,
+    });
+  }
+  if (wheelhouse && isDirectory(wheelhouse)) {
+    const inherited = Object.fromEntries(Object.keys(node).filter((name) => name.startsWith('PIP_')).map((name) => [name, undefined]));
+    return { env: { ...inherited, PIP_CONFIG_FILE: '/dev/null', PIP_NO_INDEX: '1', PIP_FIND_LINKS: wheelhouse }, wheelhouse, outside: [] };
+  }
+  const userFile = [path.join(node['XDG_CONFIG_HOME'] || path.join(nodeHome, '.config'), 'pip', 'pip.conf'), path.join(nodeHome, '.pip', 'pip.conf')].find((file) => existsSync(file));
+  const env = scratch && userFile && !node['PIP_CONFIG_FILE'] ? { PIP_CONFIG_FILE: userFile } : {};
+  const uses = plan.install.some((command) => /\bpip\b/.test(command));
+  const outside = uses ? pipSources(node, nodeHome).map((source) => ({ kind: source.kind, what: source.what, from: source.from })) : [];
+  return { env, outside };
 }

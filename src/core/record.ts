@@ -10,6 +10,7 @@ import {
   type CheckResult,
   type DrillRecord,
   type LfsFileRecord,
+  type OutsideInput,
   type StepRecord,
 } from '../model/record.js';
 import { mergeDrift } from './drift/report.js';
@@ -27,6 +28,7 @@ export class RecordFold {
   private readonly facts: Record<string, unknown> = {};
   readonly lfsFiles: LfsFileRecord[] = [];
   readonly assertions: AssertionOutcome[] = [];
+  private readonly outsideInputs: OutsideInput[] = [];
   private rest: Partial<Mutable<Pick<DrillRecord, 'rto' | 'drift' | 'signOff' | 'changes' | 'isolation' | 'provenance'>>> & {
     repo?: string;
     tag?: Extract<DrillEvent, { type: 'snapshot' }>['tag'];
@@ -90,6 +92,9 @@ export class RecordFold {
         return;
       case 'provenance':
         this.rest.provenance = event.provenance;
+        return;
+      case 'outside-input':
+        this.outsideInputs.push(event.input);
         return;
       case 'sign-off':
         this.rest.signOff = event.signOff;
@@ -169,6 +174,7 @@ export class RecordFold {
       changes: this.rest.changes ?? null,
       isolation: this.rest.isolation ?? null,
       provenance: this.rest.provenance ?? null,
+      outsideInputs: [...this.outsideInputs],
     };
   }
 }

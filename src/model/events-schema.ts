@@ -163,6 +163,10 @@ const events = [
   z.strictObject({ type: z.literal('left-running'), service: leftRunning }),
   z.strictObject({ type: z.literal('rto'), rto }),
   z.strictObject({
+    type: z.literal('outside-input'),
+    input: z.strictObject({ kind: z.enum(['pip-index', 'pip-find-links']), what: z.string(), from: z.string().describe('the file or variable that names it') }),
+  }),
+  z.strictObject({
     type: z.literal('provenance'),
     provenance: z.strictObject({
       method: z.enum(['fanotify', 'proc-sampling']),

@@ -6,6 +6,7 @@ import type {
   DriftReport,
   DrillRecord,
   IsolationRecord,
+  OutsideInput,
   ProvenanceRecord,
   LeftRunning,
   LfsFileRecord,
@@ -83,6 +84,8 @@ export type DrillEvent =
   | { readonly type: 'isolation'; readonly isolation: IsolationRecord }
   /** Which processes opened the restored model files while start and assert ran (assert, or start when it failed). */
   | { readonly type: 'provenance'; readonly provenance: ProvenanceRecord }
+  /** A source outside the backup the restore could take from (install: the node's pip index or wheel folder). */
+  | { readonly type: 'outside-input'; readonly input: OutsideInput }
   /** Recovery-time figures as they are measured (a step's duration, the first correct transcript, the total). */
   | { readonly type: 'rto'; readonly rto: RecoveryTimes }
   | {

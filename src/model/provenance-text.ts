@@ -1,6 +1,6 @@
 /** Provenance told in words: one line per model file, one per copy elsewhere, one for the isolation. */
 import { formatBytes } from './format.js';
-import type { IsolationRecord, ProvenanceRecord } from './record.js';
+import type { IsolationRecord, OutsideInput, ProvenanceRecord } from './record.js';
 
 /** "models/large-v3.pt (64.0 MiB, sha256 2f1c4d5e6f70…) opened by pid 4242 (python3 app.py), mapped" */
 export function describeProvenanceFile(file: ProvenanceRecord['files'][number]): string {
@@ -13,6 +13,11 @@ export function describeProvenanceFile(file: ProvenanceRecord['files'][number]):
 /** "the service opened /root/.cache/whisper/large-v3.pt (pid 4242, python3 app.py) outside the workspace" */
 export function describeElsewhere(copy: ProvenanceRecord['elsewhere'][number]): string {
   return `the service opened ${copy.path} (pid ${copy.pid}, ${copy.command}) outside the workspace`;
+}
+
+/** "pip index https://pypi.org/simple (pip's default)" */
+export function describeOutsideInput(input: OutsideInput): string {
+  return `${input.kind === 'pip-index' ? 'pip index' : 'pip wheel folder'} ${input.what} (${input.from})`;
 }
 
 /** "HOME and caches scratch, hubs offline; network: the host's" */

@@ -211,6 +211,14 @@ export interface IsolationRecord {
   readonly how: readonly string[];
 }
 
+/** Something from outside the backup the restore used or could have used (a package index, a wheel folder). */
+export interface OutsideInput {
+  readonly kind: 'pip-index' | 'pip-find-links';
+  readonly what: string;
+  /** The file or variable that names it. */
+  readonly from: string;
+}
+
 /** Which process opened the restored model files, and whether any other copy was opened instead. */
 export interface ProvenanceRecord {
   /** fanotify: every open seen (root); proc-sampling: the service's descriptors and mappings, every 25 ms. */
@@ -274,5 +282,7 @@ export interface DrillRecord {
   readonly isolation: IsolationRecord | null;
   /** Which processes opened the restored model files; null when the service was not watched. */
   readonly provenance: ProvenanceRecord | null;
+  /** What outside the backup the restore could take from (the node's package indexes, without a wheelhouse). */
+  readonly outsideInputs: readonly OutsideInput[];
 }
 

@@ -1,6 +1,6 @@
 /** report.md: the same facts as report.json, for a human reading it in a merge request or a ticket. */
 import { describeDrift } from '../model/drift-text.js';
-import { describeElsewhere, describeProvenanceFile } from '../model/provenance-text.js';
+import { describeElsewhere, describeOutsideInput, describeProvenanceFile } from '../model/provenance-text.js';
 import { formatBytes, formatDuration } from '../model/format.js';
 import type { DrillRecord } from '../model/record.js';
 import { driftStatus, statusLook } from '../faces/status.js';
@@ -74,6 +74,16 @@ export function renderMarkdown(report: Report): string {
     '',
     ...driftLines(report),
     ...(report.isolation ? ['## Isolation', '', ...report.isolation.how.map((line) => `- ${line}`), ''] : []),
+    ...(report.outsideInputs.length
+      ? [
+          '## Inputs from outside the backup',
+          '',
+          'The backup carries no wheelhouse: pip could take packages from these. A node without them cannot be restored from this backup alone.',
+          '',
+          ...report.outsideInputs.map((input) => `- ${describeOutsideInput(input)}`),
+          '',
+        ]
+      : []),
     ...(report.provenance
       ? [
           `## Provenance (${report.provenance.method})`,

@@ -67,6 +67,12 @@ const install = either(
     timeoutSec: count({ above: 0 })
       .default(DEFAULTS.installTimeoutSec)
       .describe('Time limit of the install step, in seconds.'),
+    wheelhouse: z
+      .union([nonBlank(), z.literal(false)], { error: (iss) => expectedMessage('a folder of the backup, or false', iss.input, true) })
+      .optional()
+      .describe(
+        'The backup\'s folder of wheels (relative to the restored tree). pip then installs from it alone: no index, no node configuration. Default: wheels/ when the tag has it; false: never.',
+      ),
   }).describe("Commands and the step's time limit."),
   'a list of commands or a mapping with commands and timeoutSec',
 )
@@ -128,5 +134,6 @@ export const PlanInput = mapping({
 export const PlanSchema = PlanInput.transform(({ install: steps, ...plan }) => ({
   ...plan,
   install: Array.isArray(steps) ? steps : steps.commands,
+  wheelhouse: Array.isArray(steps) ? undefined : steps.wheelhouse,
   installTimeoutSec: Array.isArray(steps) ? DEFAULTS.installTimeoutSec : steps.timeoutSec,
 }));

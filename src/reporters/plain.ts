@@ -5,7 +5,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import { describeProgress, formatBytes, formatDuration } from '../model/format.js';
 import { describeDrift, describeDriftItem } from '../model/drift-text.js';
-import { describeElsewhere, describeIsolation, describeProvenanceFile } from '../model/provenance-text.js';
+import { describeElsewhere, describeIsolation, describeOutsideInput, describeProvenanceFile } from '../model/provenance-text.js';
 import type { AssertionOutcome, CheckResult, DriftReport, LfsFileRecord } from '../model/record.js';
 import type { DrillEvent } from '../model/events.js';
 import { driftStatus, statusLook, verdictHeadline } from '../faces/status.js';
@@ -82,6 +82,9 @@ export function plainReporter(write: (text: string) => void = (text) => process.
         break;
       case 'drift':
         for (const text of describeDriftLines(event.drift)) line(`   ${text}`);
+        break;
+      case 'outside-input':
+        line(`   outside the backup: ${describeOutsideInput(event.input)}`);
         break;
       case 'isolation':
         line(`   isolation: ${describeIsolation(event.isolation)}`);

@@ -133,6 +133,7 @@ function smallReport(): Report {
     changes: null,
     isolation: null,
     provenance: null,
+    outsideInputs: [],
   };
 }
 

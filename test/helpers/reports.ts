@@ -81,5 +81,6 @@ export function recordOf(report: PastReport, assertions: DrillRecord['assertions
     drift: null,
     isolation: null,
     provenance: null,
+    outsideInputs: [],
   };
 }

@@ -76,6 +76,7 @@ interface Plan {
   readonly environment: EnvironmentPlan;
   readonly install: readonly string[];
   readonly installTimeoutSec: number;
+  readonly wheelhouse: string | false | undefined;
   readonly service: ServicePlan;
   readonly assertions: readonly Assertion[];
   readonly report: { readonly dir: string };

@@ -1,4 +1,5 @@
 /** install: the plan's install commands in the restored tree, each line streamed, all within the step's time limit; then PyTorch, probed with the service's own python. */
+import os from 'node:os';
 import path from 'node:path';
 import { describeFailure } from '../../adapters/run.js';
 import { summarizeChecks } from '../checks/environment-checks.js';
@@ -6,7 +7,7 @@ import { torchCheck } from '../checks/torch-check.js';
 import { cudaVisibleDevices } from '../checks/visible-gpus.js';
 import { formatDuration } from '../../model/format.js';
 import { DrillError } from '../../model/errors.js';
-import { isolationFor } from '../isolation.js';
+import { isolationFor, pipIsolation } from '../isolation.js';
 import { modelFilesOf } from '../provenance.js';
 import { watchModelFiles } from '../../service/model-watch.js';
 import { settleServiceDrift } from './drift.js';
@@ -53,8 +54,13 @@ export const installStep = defineStep({
     const homes = [ctx.options.env?.HOME, process.env.HOME, isolation.env.HOME].filter((home): home is string => Boolean(home));
     const proof = { watch: watchModelFiles(models, { homes }), models, judged: false };
     ctx.provide({ commands: commands.length, env: isolation.env, proof });
+    // pip from the backup's wheelhouse alone, or from the node's sources, each reported as outside the backup.
+    const node = { ...process.env, ...ctx.options.env };
+    const pip = pipIsolation(ctx.plan, ctx.workspace.dir, node, node.HOME ?? os.homedir(), ctx.plan.isolation.home === 'scratch');
+    if (pip.wheelhouse) ctx.log(`pip installs from the backup's ${path.relative(ctx.workspace.dir, pip.wheelhouse)}/ alone (no index, no node configuration)`, 'info');
+    for (const input of pip.outside) ctx.emit({ type: 'outside-input', input });
     // The plan's own service.env wins: an operator may point HF_HOME at a folder the backup restores.
-    const env = { ...ctx.options.env, ...isolation.env, ...ctx.plan.service.env };
+    const env = { ...ctx.options.env, ...isolation.env, ...pip.env, ...ctx.plan.service.env };
     for (const [index, command] of commands.entries()) {
       const remaining = limitMs - (performance.now() - started);
       if (remaining <= 0) throw new DrillError(`install did not finish within ${ctx.plan.installTimeoutSec} s (before \`${command}\`)`);

@@ -53,17 +53,27 @@ export function Summary({ state }: { readonly state: WizardState }) {
           </Text>
         );
       })}
-      {state.isolation ? <Text color="gray">Isolation: {describeIsolation(state.isolation)}</Text> : null}
+      {/* One line each, cut at the terminal's width: the report has them whole. */}
+      {state.isolation ? (
+        <Text color="gray" wrap="truncate-end">
+          Isolation: {describeIsolation(state.isolation)}
+        </Text>
+      ) : null}
       {state.provenance?.files.map((file) => (
-        <Text key={file.path} color="gray">
+        <Text key={file.path} color="gray" wrap="truncate-end">
           Provenance ({state.provenance!.method}): {describeProvenanceFile(file)}
         </Text>
       ))}
       {state.provenance?.elsewhere.map((copy) => (
-        <Text key={`${copy.pid}:${copy.path}`} color="red">
+        <Text key={`${copy.pid}:${copy.path}`} color="red" wrap="truncate-end">
           Provenance: {describeElsewhere(copy)}
         </Text>
       ))}
+      {state.outsideInputs?.length ? (
+        <Text color="yellow" wrap="truncate-end">
+          Outside the backup, pip could use: {state.outsideInputs.map((input) => input.what).join(', ')}
+        </Text>
+      ) : null}
       {end.reportDir ? <Text>Report: {end.reportDir}/report.md</Text> : null}
       {nextSteps(state).map((line) => (
         <Text key={line} color="yellow">
