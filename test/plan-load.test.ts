@@ -128,7 +128,7 @@ describe('defaults and forms', () => {
       service: { start: './run', url: 'http://127.0.0.1:8000', ready: { path: '/', timeoutSec: 600 }, stopTimeoutSec: 10 },
       assertions: [],
       report: { dir: 'drill-reports' },
-      isolation: { home: 'scratch' },
+      isolation: { home: 'scratch', network: 'namespace' },
     });
   });
 

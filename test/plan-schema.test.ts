@@ -43,7 +43,7 @@ const PLAN_KEYS: Record<string, readonly string[]> = {
   'assertions[].gpuMemoryMiB': ['min', 'max'],
   report: ['dir'],
   policy: ['every'],
-  isolation: ['home'],
+  isolation: ['home', 'network', 'allowConnections'],
 };
 
 /** Every schema object that lists properties, by a path like the keys of PLAN_KEYS. */

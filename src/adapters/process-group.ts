@@ -33,6 +33,8 @@ export interface StartOptions {
   readonly env?: Readonly<Record<string, string>>;
   readonly logFile: string;
   readonly onLine?: (line: string) => void;
+  /** The command as the operator wrote it, for messages, when `command` wraps it (the drill's shim). */
+  readonly display?: string;
 }
 
 /** Groups started and not yet stopped: a forced exit (second Ctrl-C) kills them all. */
@@ -137,5 +139,5 @@ export function startServiceProcess(command: string, options: StartOptions): Ser
   };
   /** Left running on purpose (setup mode): no longer ours to kill. */
   const release = () => liveGroups.delete(pid);
-  return { pid, command, exited, hasExited: () => exitedFlag, stop, stopFollowing, release };
+  return { pid, command: options.display ?? command, exited, hasExited: () => exitedFlag, stop, stopFollowing, release };
 }

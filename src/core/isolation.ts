@@ -2,7 +2,8 @@
  * Nothing cached on the node stands in for the backup: install, start and assert run with a HOME and
  * caches of the drill's own (empty folders under the workspace's .whisper-drill/), model hubs told to
  * stay offline, and Gradio told not to call home. `isolation.home: host` keeps the node's HOME and
- * caches, and the report says so. The network is not isolated yet: the report says that too.
+ * caches, and the report says so; so it does of the network, where the service could not be given a
+ * namespace of its own (core/network.ts).
  */
 import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { DrillError } from '../model/errors.js';
 import type { IsolationRecord, OutsideInput } from '../model/record.js';
 import { pipSources } from '../probes/pip-config.js';
+import type { NetworkDecision } from './network.js';
 import type { Plan } from '../plan/types.js';
 import { setupPaths } from '../service/setup-state.js';
 
@@ -27,7 +29,7 @@ export function scratchHome(workspace: string): string {
   return path.join(setupPaths(workspace).folder, 'home');
 }
 
-export async function isolationFor(plan: Plan, workspace: string): Promise<Isolation> {
+export async function isolationFor(plan: Plan, workspace: string, network: NetworkDecision): Promise<Isolation> {
   const how: string[] = [];
   let env: Record<string, string> = { ...OFFLINE };
   if (plan.isolation.home === 'scratch') {
@@ -40,11 +42,15 @@ export async function isolationFor(plan: Plan, workspace: string): Promise<Isola
     how.push("not isolated from the node's HOME and caches (isolation.home: host): a model or package cached there can stand in for the backup");
   }
   how.push(`model hubs offline and no call home: ${Object.entries(OFFLINE).map(([name, value]) => `${name}=${value}`).join(' ')}`);
-  how.push("not isolated from the network: the service runs in the host's network namespace");
-  return {
-    env,
-    record: { home: plan.isolation.home, network: 'host', achieved: plan.isolation.home === 'scratch' ? ['home', 'caches', 'hubs-offline'] : ['hubs-offline'], how },
-  };
+  const namespace = network.jail.unshare !== undefined;
+  how.push(
+    namespace
+      ? `network: start and assert run in a namespace with only loopback (${network.jail.unshare!.join(' ')}); the drill reaches the service through a Unix socket`
+      : `not isolated from the network: ${network.notIsolated ?? 'the host network'}`,
+  );
+  how.push(network.jail.trace ? "the service's outgoing connection attempts are traced (seccomp + ptrace): connect, and sends to an address" : `connection attempts not watched: ${network.notTraced ?? 'no tracer'}`);
+  const achieved = [...(plan.isolation.home === 'scratch' ? ['home', 'caches'] : []), 'hubs-offline', ...(namespace ? ['network'] : []), ...(network.jail.trace ? ['connections-watched'] : [])];
+  return { env, record: { home: plan.isolation.home, network: namespace ? 'namespace' : 'host', achieved, how } };
 }
 
 export interface PipIsolation {

@@ -29,7 +29,7 @@ export class RecordFold {
   readonly lfsFiles: LfsFileRecord[] = [];
   readonly assertions: AssertionOutcome[] = [];
   private readonly outsideInputs: OutsideInput[] = [];
-  private rest: Partial<Mutable<Pick<DrillRecord, 'rto' | 'drift' | 'signOff' | 'changes' | 'isolation' | 'provenance'>>> & {
+  private rest: Partial<Mutable<Pick<DrillRecord, 'rto' | 'drift' | 'signOff' | 'changes' | 'isolation' | 'provenance' | 'connections'>>> & {
     repo?: string;
     tag?: Extract<DrillEvent, { type: 'snapshot' }>['tag'];
     configFiles?: Readonly<Record<string, string | null>>;
@@ -92,6 +92,9 @@ export class RecordFold {
         return;
       case 'provenance':
         this.rest.provenance = event.provenance;
+        return;
+      case 'connections':
+        this.rest.connections = event.connections;
         return;
       case 'outside-input':
         this.outsideInputs.push(event.input);
@@ -175,6 +178,7 @@ export class RecordFold {
       isolation: this.rest.isolation ?? null,
       provenance: this.rest.provenance ?? null,
       outsideInputs: [...this.outsideInputs],
+      connections: this.rest.connections ?? null,
     };
   }
 }

@@ -163,6 +163,25 @@ const events = [
   z.strictObject({ type: z.literal('left-running'), service: leftRunning }),
   z.strictObject({ type: z.literal('rto'), rto }),
   z.strictObject({
+    type: z.literal('connections'),
+    connections: z.strictObject({
+      watched: z.boolean().describe('whether every attempt was seen (the tracer ran)'),
+      why: z.string().optional(),
+      attempts: z
+        .array(
+          z.strictObject({
+            pid: z.number().int(),
+            command: z.string(),
+            call: z.string().describe('connect, or sendto/sendmsg/sendmmsg to an address'),
+            address: z.string(),
+            port: z.number().int(),
+            during: z.enum(['start', 'assert']),
+          }),
+        )
+        .readonly(),
+    }),
+  }),
+  z.strictObject({
     type: z.literal('outside-input'),
     input: z.strictObject({ kind: z.enum(['pip-index', 'pip-find-links']), what: z.string(), from: z.string().describe('the file or variable that names it') }),
   }),

@@ -2,6 +2,7 @@
 import type {
   AssertionOutcome,
   ChangesSinceLastDrill,
+  ConnectionsRecord,
   CheckResult,
   DriftReport,
   DrillRecord,
@@ -84,6 +85,8 @@ export type DrillEvent =
   | { readonly type: 'isolation'; readonly isolation: IsolationRecord }
   /** Which processes opened the restored model files while start and assert ran (assert, or start when it failed). */
   | { readonly type: 'provenance'; readonly provenance: ProvenanceRecord }
+  /** The service's outgoing connection attempts (assert, or teardown when assert did not run). */
+  | { readonly type: 'connections'; readonly connections: ConnectionsRecord }
   /** A source outside the backup the restore could take from (install: the node's pip index or wheel folder). */
   | { readonly type: 'outside-input'; readonly input: OutsideInput }
   /** Recovery-time figures as they are measured (a step's duration, the first correct transcript, the total). */

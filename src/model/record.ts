@@ -211,6 +211,25 @@ export interface IsolationRecord {
   readonly how: readonly string[];
 }
 
+/** One outgoing connection attempt of the service's processes, as the tracer saw the call. */
+export interface ConnectionAttempt {
+  readonly pid: number;
+  readonly command: string;
+  /** connect, or sendto/sendmsg/sendmmsg to an address (UDP: DNS, say). */
+  readonly call: string;
+  readonly address: string;
+  readonly port: number;
+  readonly during: 'start' | 'assert';
+}
+
+/** The service's outgoing connection attempts while start and assert ran, but to its own ports and the plan's allowConnections. */
+export interface ConnectionsRecord {
+  /** Whether every attempt was seen (the tracer ran); when not, why. */
+  readonly watched: boolean;
+  readonly why?: string;
+  readonly attempts: readonly ConnectionAttempt[];
+}
+
 /** Something from outside the backup the restore used or could have used (a package index, a wheel folder). */
 export interface OutsideInput {
   readonly kind: 'pip-index' | 'pip-find-links';
@@ -284,5 +303,7 @@ export interface DrillRecord {
   readonly provenance: ProvenanceRecord | null;
   /** What outside the backup the restore could take from (the node's package indexes, without a wheelhouse). */
   readonly outsideInputs: readonly OutsideInput[];
+  /** The service's outgoing connection attempts; null when no service ran. */
+  readonly connections: ConnectionsRecord | null;
 }
 

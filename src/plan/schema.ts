@@ -98,6 +98,15 @@ const isolation = mapping({
     .describe(
       'scratch: HOME, XDG_CACHE_HOME, HF_HOME, TORCH_HOME and PIP_CACHE_DIR are empty folders of the drill, so no model or package cached on the node can stand in for the backup. host: the node\'s own (the report says so).',
     ),
+  network: z
+    .enum(['namespace', 'host'], { error: (iss) => expectedMessage('"namespace" or "host"', iss.input, true) })
+    .default('namespace')
+    .describe(
+      "namespace: the service runs (start, assert) in a network namespace with only loopback, where the host allows it (root, or unprivileged user namespaces); the drill reaches it through a Unix socket. host: the host's network (the report says so). Either way the service's outgoing connection attempts are watched.",
+    ),
+  allowConnections: list(matching('"host:port"', /^(\[[0-9a-fA-F:.]+\]|[^\s:]+):\d{1,5}$/).describe('An address the service may connect to, as "host:port" (an IP address, as the call names it).'))
+    .optional()
+    .describe("Connections the service may make besides its own ports; any other fails the drill ('a restore must not need it')."),
 })
   .prefault({})
   .describe('Isolation of install, start and assert from the node: by default nothing cached on the node can stand in for the backup.');

@@ -34,12 +34,14 @@ export async function waitUntilReady(options: ReadyOptions): Promise<ReadyOutcom
   while (Date.now() - started < options.timeoutMs) {
     if (options.signal.aborted) throw options.signal.reason;
     if (options.hasExited()) return { ready: false, reason: 'exited', lastError, waitedMs: Date.now() - started };
+    // Each probe gives up after 5 s. A timer of our own, held until the probe settles: Node 20 may collect
+    // AbortSignal.any's timeout signal while fetch waits, and the probe then waits for ever.
+    const probe = new AbortController();
+    const giveUp = setTimeout(() => probe.abort(new Error('no answer within 5 s')), 5_000);
+    const stop = () => probe.abort(options.signal.reason);
+    options.signal.addEventListener('abort', stop, { once: true });
     try {
-      const response = await fetch(options.url, {
-        redirect: 'manual',
-        headers: authHeaders(options.apiKey),
-        signal: AbortSignal.any([options.signal, AbortSignal.timeout(5_000)]),
-      });
+      const response = await fetch(options.url, { redirect: 'manual', headers: authHeaders(options.apiKey), signal: probe.signal });
       await response.body?.cancel();
       if (isReadyStatus(response.status, options.statuses)) return { ready: true, status: response.status, waitedMs: Date.now() - started };
       // The service is up and says no: waiting longer will not change its mind.
@@ -51,6 +53,9 @@ export async function waitUntilReady(options: ReadyOptions): Promise<ReadyOutcom
     } catch (error) {
       if (options.signal.aborted) throw options.signal.reason;
       lastError = (error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    } finally {
+      clearTimeout(giveUp);
+      options.signal.removeEventListener('abort', stop);
     }
     await new Promise((resolve) => setTimeout(resolve, interval));
   }

@@ -168,6 +168,7 @@ export function reduce(state: WizardState, action: WizardAction): WizardState {
     case 'service-log':
     case 'left-running':
     case 'rto':
+    case 'connections':
     case 'sign-off':
     case 'changes':
     case 'verdict':

@@ -274,8 +274,8 @@ describe('runDrill on the sample backup', () => {
 
     // the events came in order, ending with the verdict
     expectWellOrdered(events);
-    expect(events.filter((e) => e.type === 'assertion')).toHaveLength(5);
-    expect(events.filter((e) => e.type === 'assertion').at(-1)).toMatchObject({ outcome: { name: 'restored model in use', status: 'passed' } });
+    expect(events.filter((e) => e.type === 'assertion')).toHaveLength(6);
+    expect(events.filter((e) => e.type === 'assertion').slice(-2)).toMatchObject([{ outcome: { name: 'restored model in use', status: 'passed' } }, { outcome: { name: 'no network needed', status: 'passed' } }]);
     expect(events.at(-1)).toMatchObject({ type: 'drill-end', verdict: 'passed', exitCode: 0, reportDir: result.reportDir });
 
     // and nothing is left: the service's process is gone, its port is free, the workspace removed
@@ -514,7 +514,7 @@ describe('runDrill on the sample backup', () => {
       expect(above).toMatchObject({ name: 'more than 12 GiB in use', expected: '12288..∞ MiB held by the service', actual: '10030 MiB', passed: false, detail: expect.stringMatching(/^outside 12288\.\.∞ MiB held by the service: GPU 0: 10030 MiB/) });
       expect(inRange!.inconclusive).toBeUndefined();
       // An optional assertion that fails warns; it does not fail the drill.
-      expect(step(result.report, 'assert')).toMatchObject({ status: 'warned', summary: '3/4 assertion(s) passed, 1 optional failed' });
+      expect(step(result.report, 'assert')).toMatchObject({ status: 'warned', summary: '4/5 assertion(s) passed, 1 optional failed' });
       expect(result.verdict).toBe('passed');
       await expectNothingLeft(run, port);
     }, 120_000);
@@ -531,7 +531,7 @@ describe('runDrill on the sample backup', () => {
       expect(run.result.verdict).toBe('failed');
       expect(run.result.exitCode).toBe(1);
       expect(step(run.result.report, 'assert').error?.message).toMatch(
-        /^1 of 3 assertion\(s\) failed; first: model resident on GPU: outside 12288\.\.16384 MiB held by the service: GPU 0: 10030 MiB/,
+        /^1 of 4 assertion\(s\) failed; first: model resident on GPU: outside 12288\.\.16384 MiB held by the service: GPU 0: 10030 MiB/,
       );
       await expectNothingLeft(run, port);
     }, 120_000);

@@ -134,6 +134,7 @@ function smallReport(): Report {
     isolation: null,
     provenance: null,
     outsideInputs: [],
+    connections: null,
   };
 }
 

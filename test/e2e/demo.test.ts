@@ -382,7 +382,7 @@ describe.sequential('whisper-drill demo (built CLI, embedded sample backup)', ()
         expect(parsed.success, `${line}\n${parsed.error?.message ?? ''}`).toBe(true);
       }
       expect(new Set(events.map((e) => e.type))).toEqual(
-        new Set(['drill-start', 'step-start', 'step-end', 'check', 'tags', 'log', 'progress', 'lfs-file', 'assertion', 'drift', 'snapshot', 'facts', 'config-files', 'service-log', 'rto', 'sign-off', 'verdict', 'isolation', 'provenance', 'outside-input', 'drill-end']),
+        new Set(['drill-start', 'step-start', 'step-end', 'check', 'tags', 'log', 'progress', 'lfs-file', 'assertion', 'drift', 'snapshot', 'facts', 'config-files', 'service-log', 'rto', 'sign-off', 'verdict', 'isolation', 'provenance', 'outside-input', 'connections', 'drill-end']),
       );
       // v1.2 was recorded on a build machine like this one: what differs, if anything, is at most a warning.
       expect(events.filter((e) => e.type === 'drift').map((e) => e.step)).toEqual(['snapshot', 'install']);

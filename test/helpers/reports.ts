@@ -82,5 +82,6 @@ export function recordOf(report: PastReport, assertions: DrillRecord['assertions
     isolation: null,
     provenance: null,
     outsideInputs: [],
+    connections: null,
   };
 }

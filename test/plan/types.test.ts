@@ -81,7 +81,7 @@ interface Plan {
   readonly assertions: readonly Assertion[];
   readonly report: { readonly dir: string };
   readonly policy?: { readonly every: string };
-  readonly isolation: { readonly home: 'scratch' | 'host' };
+  readonly isolation: { readonly home: 'scratch' | 'host'; readonly network: 'namespace' | 'host'; readonly allowConnections?: readonly string[] };
 }
 
 describe('plan types derived from the schema', () => {

@@ -6,16 +6,10 @@ import { transcriberFor } from '../../transcribe/registry.js';
 import { DrillError } from '../../model/errors.js';
 import { assertionStatus, type AssertionOutcome, type AssertionResult } from '../../model/record.js';
 import type { TranscriptionAssertion } from '../../plan/types.js';
-import { judgeProvenance } from '../provenance.js';
-import { defineStep, type StepContext, type StepOutputs } from './step.js';
+import { NETWORK_ASSERTION } from '../network.js';
+import { judgeServiceProof } from '../service-proof.js';
+import { defineStep, type StepContext } from './step.js';
 
-/** The watch on the model files, judged: the provenance for the record, and its assertion. */
-async function proveModelInUse(ctx: StepContext, start: StepOutputs['start']): Promise<AssertionOutcome> {
-  start.proof.judged = true;
-  const { record, assertion } = judgeProvenance(start.proof.models, await start.proof.watch.finish(), start.service.pid, ctx.workspace.dir);
-  ctx.emit({ type: 'provenance', provenance: record });
-  return { status: assertionStatus(assertion), ...assertion };
-}
 
 async function transcription(ctx: StepContext, assertion: TranscriptionAssertion, env: Readonly<Record<string, string>>): Promise<AssertionResult> {
   // A silence control expects nothing at all.
@@ -65,8 +59,8 @@ export const assertStep = defineStep({
   title: 'Assert transcriptions',
   needs: ['start'],
   run: async (ctx, { start }) => {
-    // The plan's assertions, then the proof that the restored model was the one in use.
-    const total = ctx.plan.assertions.length + 1;
+    // The plan's assertions, then the proof: the restored model was the one in use, and no network was needed.
+    const total = ctx.plan.assertions.length + 2;
     const assertions: AssertionOutcome[] = [];
     let firstTranscriptMs: number | undefined;
     for (const [index, assertion] of ctx.plan.assertions.entries()) {
@@ -83,10 +77,13 @@ export const assertStep = defineStep({
       }
     }
     // Last, once every request has been served: did the service run the restored model, and nothing else?
-    ctx.progress({ current: total - 1, total, unit: 'assertions', label: 'restored model in use' });
-    const proof = await proveModelInUse(ctx, start);
-    assertions.push(proof);
-    ctx.emit({ type: 'assertion', outcome: proof });
+    ctx.progress({ current: total - 2, total, unit: 'assertions', label: 'restored model in use' });
+    const { assertions: proof } = await judgeServiceProof(ctx, start.proof, start.service.pid);
+    // setup leaves its service untraced, on purpose: its connections are told, not judged.
+    for (const outcome of proof.filter((a) => !(a.name === NETWORK_ASSERTION && ctx.options.mode === 'setup'))) {
+      assertions.push(outcome);
+      ctx.emit({ type: 'assertion', outcome });
+    }
     ctx.progress({ current: total, total, unit: 'assertions' });
     if (firstTranscriptMs !== undefined) ctx.emit({ type: 'rto', rto: { firstTranscriptMs } });
     const failedRequired = assertions.filter((a) => !a.inconclusive && !a.passed && a.required);

@@ -8,10 +8,11 @@ import { cudaVisibleDevices } from '../checks/visible-gpus.js';
 import { formatDuration } from '../../model/format.js';
 import { DrillError } from '../../model/errors.js';
 import { isolationFor, pipIsolation } from '../isolation.js';
+import { decideNetwork } from '../network.js';
 import { modelFilesOf } from '../provenance.js';
 import { watchModelFiles } from '../../service/model-watch.js';
 import { settleServiceDrift } from './drift.js';
-import { defineStep, type StepContext } from './step.js';
+import { defineStep, type ModelProof, type StepContext } from './step.js';
 
 /** PyTorch, probed once the install has built the service's environment, as the service will run it (service.env). */
 async function probeTorch(ctx: StepContext, isolated: Readonly<Record<string, string>>): Promise<{ status: 'passed' | 'warned'; summary: string; facts: unknown; failure?: DrillError } | undefined> {
@@ -47,12 +48,13 @@ export const installStep = defineStep({
     const started = performance.now();
     const limitMs = ctx.plan.installTimeoutSec * 1000;
     const commands = ctx.plan.install;
-    const isolation = await isolationFor(ctx.plan, ctx.workspace.dir);
+    const network = await decideNetwork(ctx.plan, ctx.options.mode, ctx.runner, ctx.options.env, ctx.signal);
+    const isolation = await isolationFor(ctx.plan, ctx.workspace.dir, network);
     ctx.emit({ type: 'isolation', isolation: isolation.record });
     // The watch on the restored model files starts now, beside the install: it is watching by the time the service starts.
     const models = modelFilesOf(input.verify.files, ctx.plan.service.models, ctx.workspace.dir);
     const homes = [ctx.options.env?.HOME, process.env.HOME, isolation.env.HOME].filter((home): home is string => Boolean(home));
-    const proof = { watch: watchModelFiles(models, { homes }), models, judged: false };
+    const proof: ModelProof = { watch: watchModelFiles(models, { homes }), models, network, judged: false };
     ctx.provide({ commands: commands.length, env: isolation.env, proof });
     // pip from the backup's wheelhouse alone, or from the node's sources, each reported as outside the backup.
     const node = { ...process.env, ...ctx.options.env };

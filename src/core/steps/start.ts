@@ -6,7 +6,8 @@ import { isPortFree } from '../../probes/ports.js';
 import { probeSendsKey, waitUntilReady } from '../../service/ready.js';
 import { setupPaths } from '../../service/setup-state.js';
 import { DrillError } from '../../model/errors.js';
-import { judgeProvenance } from '../provenance.js';
+import { judgeServiceProof } from '../service-proof.js';
+import { jailService } from '../../service/jail.js';
 import { defineStep, type StepContext, type StepOutputs } from './step.js';
 import { formatDuration } from '../../model/format.js';
 
@@ -21,9 +22,7 @@ function tail(lines: readonly string[]): string {
  */
 async function withProvenance(ctx: StepContext, running: StepOutputs['start'], error: unknown): Promise<unknown> {
   if (ctx.signal.aborted || running.proof.judged) return error;
-  running.proof.judged = true;
-  const { record } = judgeProvenance(running.proof.models, await running.proof.watch.finish(), running.service.pid, ctx.workspace.dir);
-  ctx.emit({ type: 'provenance', provenance: record });
+  const { provenance: record } = await judgeServiceProof(ctx, running.proof, running.service.pid);
   const unopened = record.files.filter((file) => file.openedBy.length === 0).map((file) => file.path);
   if (!(error instanceof DrillError) || unopened.length === 0) return error;
   const cache = ctx.plan.isolation.home === 'scratch' ? ' (the drill gave it an empty HOME and caches)' : '';
@@ -50,13 +49,17 @@ export const startStep = defineStep({
     await mkdir(path.dirname(log), { recursive: true });
     ctx.emit({ type: 'service-log', path: log });
     // The watch on the restored model files (started during install) is watching before the service starts: its first open is seen.
-    const { watch } = install.proof;
+    const { watch, network } = install.proof;
     await watch.ready();
     const recent: string[] = [];
     ctx.log(`$ ${service.start}`, 'info');
     let child: ReturnType<typeof startServiceProcess>;
     try {
-      child = startServiceProcess(service.start, {
+      // Through the shim: in a namespace with only loopback where the host allows it, its connection attempts traced.
+      const jail = network.jail.unshare || network.jail.trace ? await jailService(service.start, new URL(service.url), ctx.workspace.dir, network.jail) : undefined;
+      if (jail) install.proof.jail = jail;
+      child = startServiceProcess(jail?.command ?? service.start, {
+        display: service.start,
         cwd: ctx.workspace.dir,
         // Isolated as install was: the service finds no cached model, and no hub to fetch one from.
         env: { ...ctx.options.env, ...install.env, ...service.env },
@@ -70,6 +73,7 @@ export const startStep = defineStep({
     } catch (error) {
       install.proof.judged = true;
       await watch.finish();
+      await install.proof.jail?.close();
       throw error;
     }
     watch.attach(child.pid);
@@ -87,6 +91,8 @@ export const startStep = defineStep({
       });
       if (!outcome.ready && outcome.reason === 'exited') {
         const exit = await child.exited;
+        // Its last words are in the log: read to the end before quoting them.
+        await child.stopFollowing();
         throw new DrillError(`\`${service.start}\` exited with ${exit.code ?? exit.signal} before ${readyUrl} answered: ${tail(recent)}`, { hint: `read ${log}` });
       }
       if (!outcome.ready && outcome.reason === 'refused') {
@@ -97,6 +103,7 @@ export const startStep = defineStep({
       if (!outcome.ready) {
         throw new DrillError(`${readyUrl} did not answer within ${service.ready.timeoutSec} s (last: ${outcome.lastError})`, { hint: `raise service.ready.timeoutSec or read ${log}` });
       }
+      install.proof.attemptsWhenReady = (await install.proof.jail?.attempts())?.length ?? 0;
       return {
         status: 'passed',
         summary: `${readyUrl} answered HTTP ${outcome.status} after ${formatDuration(outcome.waitedMs)} (pid ${child.pid})`,

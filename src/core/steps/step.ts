@@ -5,7 +5,9 @@
 import type { ProcessRunner } from '../../adapters/run.js';
 import type { ServiceProcess } from '../../adapters/process-group.js';
 import type { PastDrill } from '../../history/read.js';
+import type { Jail } from '../../service/jail.js';
 import type { ModelWatch, WatchedModel } from '../../service/model-watch.js';
+import type { NetworkDecision } from '../network.js';
 import type { Landed } from '../../snapshot/lfs/download.js';
 import type { Remote } from '../../snapshot/remote.js';
 import type { TagListing } from '../../snapshot/tags.js';
@@ -15,10 +17,17 @@ import type { AskPort } from '../../model/ports.js';
 import type { AssertionOutcome, CheckResult, DriftReport, DrillRecord, LeftRunning, LfsFileRecord, Mode, RecoveryTimes, RtoKey, SignOff, StepId, StepStatus } from '../../model/record.js';
 import type { DrillEvent, ProgressInfo } from '../../model/events.js';
 
-/** The watch on the restored model files, and whether it has been judged yet. */
+/**
+ * What proves the service ran on the backup alone: the watch on the restored model files, the network
+ * decision and, once the service runs, its jail (the connection trace); judged once, by assert or teardown.
+ */
 export interface ModelProof {
   readonly watch: ModelWatch;
   readonly models: readonly WatchedModel[];
+  readonly network: NetworkDecision;
+  jail?: Jail;
+  /** How many connection attempts had been seen when the service was ready (the rest came while it answered). */
+  attemptsWhenReady?: number;
   judged: boolean;
 }
 

@@ -5,7 +5,7 @@ import { groupAlive } from '../../adapters/process-group.js';
 import { setupPaths, writeSetupState } from '../../service/setup-state.js';
 import { renderServiceUnit, serviceUnitName } from '../../service/systemd-unit.js';
 import { DrillError } from '../../model/errors.js';
-import { judgeProvenance } from '../provenance.js';
+import { judgeServiceProof } from '../service-proof.js';
 import { defineStep, type StepContext } from './step.js';
 
 /** A path as one shell word, for a command the operator copies. */
@@ -32,9 +32,9 @@ export const teardownStep = defineStep({
     // A service that never reached assert (the drill was stopped): what it opened is still told. The watch stops on every path.
     const proof = input.install?.proof;
     if (proof && !proof.judged) {
+      if (service && proof.watch.attached) await judgeServiceProof(ctx, proof, service.pid);
+      else await proof.watch.finish();
       proof.judged = true;
-      const watched = await proof.watch.finish();
-      if (service && proof.watch.attached) ctx.emit({ type: 'provenance', provenance: judgeProvenance(proof.models, watched, service.pid, ctx.workspace.dir).record });
     }
     // setup --systemd hands the service to systemd: the one that was verified is stopped, and a unit written.
     const handOver = ctx.options.mode === 'setup' && ctx.options.systemdUnit === true;
@@ -66,6 +66,8 @@ export const teardownStep = defineStep({
       }
       notes.push(stopped.signal === 'none' ? 'service had already exited' : `service stopped with SIG${stopped.signal} in ${stopped.durationMs} ms`);
     }
+    // The drill's side of a namespaced service's socket: closed once the service is gone.
+    await proof?.jail?.close();
     if (handOver && service && !ctx.signal.aborted) notes.push(await writeUnitFor(ctx, input.snapshot?.tag.name ?? null, input.install?.env));
     const { dir, created } = ctx.workspace;
     if (ctx.options.mode === 'setup' || ctx.options.keep) notes.push(`workspace kept at ${dir}`);
