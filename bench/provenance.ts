@@ -59,9 +59,10 @@ async function transcribe(base: string, audio: string): Promise<void> {
   if (!answer.ok) throw new Error(`transcription: HTTP ${answer.status}`);
 }
 
+/** TERM to the service's process group, as the drill's teardown sends it (the shim leaves it to the service). */
 async function stop(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
+  process.kill(-child.pid!, 'SIGTERM');
   await exited;
 }
 
@@ -88,9 +89,9 @@ async function main(): Promise<void> {
       const watch = kind === 'alone' ? undefined : watchModelFiles(models);
       await watch?.ready();
       const start = `python3 app.py --port ${port}`;
-      const jail = kind === 'jailed' ? await jailService(start, new URL(`http://127.0.0.1:${port}`), workdir, { unshare, trace: true }) : undefined;
+      const jail = kind === 'jailed' ? await jailService(`exec ${start}`, new URL(`http://127.0.0.1:${port}`), workdir, { unshare, trace: true }) : undefined;
       const began = performance.now();
-      const service = spawn('/bin/sh', ['-c', jail?.command ?? `exec ${start}`], { cwd: workdir, stdio: 'ignore' });
+      const service = spawn('/bin/sh', ['-c', jail?.command ?? `exec ${start}`], { cwd: workdir, stdio: 'ignore', detached: true });
       watch?.attach(service.pid!);
       await untilAnswering(`http://127.0.0.1:${port}/`);
       startMs[kind].push(performance.now() - began);
