@@ -30,8 +30,8 @@ export async function decideNetwork(plan: Plan, mode: string, runner: ProcessRun
   const notTraced = traceable ? undefined : `the connection tracer runs on Linux x86_64 only (this is ${process.platform} ${process.arch})`;
   const jailOf = (unshare?: readonly string[]): JailPlan => ({ ...(unshare ? { unshare } : {}), trace: traceable });
   const host = (why: string): NetworkDecision => ({ jail: jailOf(), notIsolated: why, ...(notTraced ? { notTraced } : {}) });
-  // A new node's service serves clients, on the host's network, untraced (a tracer would stay with it for good).
-  if (mode === 'setup') return { jail: { trace: false }, notIsolated: 'setup leaves the service in the host network: it must serve clients', notTraced: 'setup does not trace the service it leaves running' };
+  // A new node's service serves clients, on the host's network; the tracer stays its parent for as long as it runs.
+  if (mode === 'setup') return host('setup leaves the service in the host network: it must serve clients');
   if (plan.isolation.network === 'host') return host('isolation.network: host');
   const { hostname } = new URL(plan.service.url);
   if (!LOOPBACK.has(hostname)) return host(`service.url names ${hostname}, not a loopback address the drill can carry into a namespace`);

@@ -6,7 +6,6 @@ import { transcriberFor } from '../../transcribe/registry.js';
 import { DrillError } from '../../model/errors.js';
 import { assertionStatus, type AssertionOutcome, type AssertionResult } from '../../model/record.js';
 import type { TranscriptionAssertion } from '../../plan/types.js';
-import { NETWORK_ASSERTION } from '../network.js';
 import { judgeServiceProof } from '../service-proof.js';
 import { defineStep, type StepContext } from './step.js';
 
@@ -79,8 +78,7 @@ export const assertStep = defineStep({
     // Last, once every request has been served: did the service run the restored model, and nothing else?
     ctx.progress({ current: total - 2, total, unit: 'assertions', label: 'restored model in use' });
     const { assertions: proof } = await judgeServiceProof(ctx, start.proof, start.service.pid);
-    // setup leaves its service untraced, on purpose: its connections are told, not judged.
-    for (const outcome of proof.filter((a) => !(a.name === NETWORK_ASSERTION && ctx.options.mode === 'setup'))) {
+    for (const outcome of proof) {
       assertions.push(outcome);
       ctx.emit({ type: 'assertion', outcome });
     }
