@@ -5,6 +5,7 @@
  * a long-lived process group, is started by process-group.ts.)
  */
 import { execa } from 'execa';
+import { shellWord } from '../model/shell-word.js';
 
 export type Stream = 'stdout' | 'stderr';
 
@@ -51,9 +52,7 @@ export interface RunResult {
 }
 
 /** Quote an argument for display only (never executed through a shell). */
-export function displayArg(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
-}
+export const displayArg = shellWord;
 
 export function displayCommand(file: string, args: readonly string[]): string {
   return [file, ...args].map(displayArg).join(' ');

@@ -3,6 +3,7 @@
  * while the node was off; a randomized delay keeps a fleet from drilling all at once), and the cron
  * line for hosts without systemd. Pure text: the command writes or prints it.
  */
+import { shellWord } from '../model/shell-word.js';
 
 export interface ScheduleInput {
   readonly plan: string;
@@ -39,11 +40,8 @@ function unitWord(word: string): string {
   return /^[\w./@+=:,-]+$/.test(escaped) ? escaped : `"${escaped.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
 }
 
-/** One word for /bin/sh; in a crontab `%` ends the command, so it is escaped. */
-function shellWord(word: string): string {
-  const quoted = /^[\w./@+=:,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
-  return quoted.replaceAll('%', '\\%');
-}
+/** One word for /bin/sh in a crontab, where `%` ends the command and so is escaped. */
+const cronWord = (word: string): string => shellWord(word).replaceAll('%', '\\%');
 
 function drillArgs(input: ScheduleInput): string[] {
   return [...input.command, 'drill', '--plan', input.planFile, '--yes', '--report-dir', input.reportDir, '--metrics-file', input.metricsFile];
@@ -92,6 +90,6 @@ export function renderCronLine(input: ScheduleInput): string | undefined {
   // A fixed minute in the hour after 03:00, different per node and plan: cron's randomized delay.
   let hash = 0;
   for (const char of input.seed) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  const command = `cd ${shellWord(input.reportDir)} && ${drillArgs(input).map(shellWord).join(' ')} >> ${shellWord(input.cronLog)} 2>&1`;
+  const command = `cd ${cronWord(input.reportDir)} && ${drillArgs(input).map(cronWord).join(' ')} >> ${cronWord(input.cronLog)} 2>&1`;
   return `${hash % 60} 3 ${named.cronDays} ${command}`;
 }

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { SERVICE_SHIM_PY } from '../adapters/service-shim.js';
 import { SYSTEM_PYTHON } from '../adapters/open-watch.js';
 import type { ConnectionAttempt } from '../model/record.js';
+import { shellWord } from '../model/shell-word.js';
 import { setupPaths } from './setup-state.js';
 
 export interface JailPlan {
@@ -31,7 +32,6 @@ export interface Jail {
   close(): Promise<void>;
 }
 
-const shellWord = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
 
 /** A Unix socket path must fit in 108 bytes: a long workspace gets a short folder of its own. */
 async function socketFolder(workspace: string): Promise<{ dir: string; own: boolean }> {

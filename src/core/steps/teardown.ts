@@ -5,11 +5,10 @@ import { groupAlive } from '../../adapters/process-group.js';
 import { setupPaths, writeSetupState } from '../../service/setup-state.js';
 import { renderServiceUnit, serviceUnitName } from '../../service/systemd-unit.js';
 import { DrillError } from '../../model/errors.js';
+import { shellWord } from '../../model/shell-word.js';
 import { judgeServiceProof } from '../service-proof.js';
 import { defineStep, type StepContext } from './step.js';
 
-/** A path as one shell word, for a command the operator copies. */
-const shellWord = (text: string) => (/^[\w./@%+=:,-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`);
 
 async function writeUnitFor(ctx: StepContext, tag: string | null, isolated: Readonly<Record<string, string>> | undefined): Promise<string> {
   const { dir } = ctx.workspace;
