@@ -67,13 +67,8 @@ def command(pid):
         return "?"
 
 me = os.getpid()
-while True:
-    ready, _, _ = select.select([fd, sys.stdin], [], [])
-    if sys.stdin in ready and not os.read(sys.stdin.fileno(), 4096):
-        break
-    if fd not in ready:
-        continue
-    data = os.read(fd, 65536)
+
+def report(data):
     offset = 0
     while offset + META.size <= len(data):
         length, _, _, _, mask, event_fd, pid = META.unpack_from(data, offset)
@@ -91,4 +86,14 @@ while True:
             pass
         finally:
             os.close(event_fd)
+
+while True:
+    ready, _, _ = select.select([fd, sys.stdin], [], [])
+    if fd in ready:
+        report(os.read(fd, 65536))
+    if sys.stdin in ready and not os.read(sys.stdin.fileno(), 4096):
+        # Asked to stop: what the kernel still holds is told first.
+        while select.select([fd], [], [], 0)[0]:
+            report(os.read(fd, 65536))
+        break
 `;

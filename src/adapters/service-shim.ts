@@ -79,13 +79,25 @@ def bpf(code, jt, jf, k):
     return struct.pack("HBBI", code, jt, jf, k)
 
 ALLOW, TRACE = 0x7FFF0000, 0x7FF00000
+REFUSE = 0x00050000 | 1     # SECCOMP_RET_ERRNO, EPERM
+NO_SUCH_CALL = 0x00050000 | 38  # SECCOMP_RET_ERRNO, ENOSYS: as on a kernel without it
+IO_URING_SETUP = 425
+# Paths the tracer cannot follow are closed rather than left open: i386 network calls (int 0x80, or a
+# 32-bit program: socketcall, connect, sendto, sendmsg, sendmmsg) are refused, x32 calls (numbers from
+# 0x40000000) too, and io_uring, whose connects and sends no system call shows, looks absent (ENOSYS).
 FILTER = b"".join([
-    bpf(0x20, 0, 0, 4), bpf(0x15, 1, 0, 0xC000003E), bpf(0x06, 0, 0, ALLOW),  # x86_64 only
-    bpf(0x20, 0, 0, 0),                                                       # the call's number
-    bpf(0x15, 9, 0, CONNECT), bpf(0x15, 8, 0, SENDMSG), bpf(0x15, 7, 0, SENDMMSG),
-    bpf(0x15, 1, 0, SENDTO), bpf(0x06, 0, 0, ALLOW),
-    bpf(0x20, 0, 0, 48), bpf(0x15, 0, 3, 0), bpf(0x20, 0, 0, 52), bpf(0x15, 0, 1, 0),  # sendto(..., NULL, 0): a connected socket
-    bpf(0x06, 0, 0, ALLOW), bpf(0x06, 0, 0, TRACE),
+    bpf(0x20, 0, 0, 4), bpf(0x15, 8, 0, 0xC000003E),                          # 0-1: x86_64 on to 10
+    bpf(0x20, 0, 0, 0),                                                       # 2: an i386 call's number
+    bpf(0x15, 5, 0, 102), bpf(0x15, 4, 0, 362), bpf(0x15, 3, 0, 369),         # 3-5: socketcall, connect, sendto
+    bpf(0x15, 2, 0, 370), bpf(0x15, 1, 0, 345),                               # 6-7: sendmsg, sendmmsg
+    bpf(0x06, 0, 0, ALLOW), bpf(0x06, 0, 0, REFUSE),                          # 8-9
+    bpf(0x20, 0, 0, 0),                                                       # 10: the call's number
+    bpf(0x25, 0, 1, 0x3FFFFFFF), bpf(0x06, 0, 0, REFUSE),                     # 11-12: x32
+    bpf(0x15, 0, 1, IO_URING_SETUP), bpf(0x06, 0, 0, NO_SUCH_CALL),          # 13-14
+    bpf(0x15, 9, 0, CONNECT), bpf(0x15, 8, 0, SENDMSG), bpf(0x15, 7, 0, SENDMMSG),  # 15-17
+    bpf(0x15, 1, 0, SENDTO), bpf(0x06, 0, 0, ALLOW),                          # 18-19
+    bpf(0x20, 0, 0, 48), bpf(0x15, 0, 3, 0), bpf(0x20, 0, 0, 52), bpf(0x15, 0, 1, 0),  # 20-23: sendto(..., NULL, 0): a connected socket
+    bpf(0x06, 0, 0, ALLOW), bpf(0x06, 0, 0, TRACE),                           # 24-25
 ])
 
 class Program(ctypes.Structure):
@@ -96,15 +108,25 @@ def read(pid, address, size):
         mem.seek(address)
         return mem.read(size)
 
-def address_of(pid, regs):
+def addresses_of(pid, regs):
     nr = regs[15]
     if nr == CONNECT:
-        where, size = regs[13], regs[12]
+        names = [(regs[13], regs[12])]
     elif nr == SENDTO:
-        where, size = regs[9], regs[8]
-    else:
-        header = read(pid, regs[13], 16)
-        where, size = struct.unpack("QI", header[:12])
+        names = [(regs[9], regs[8])]
+    elif nr == SENDMSG:
+        names = [struct.unpack("QI", read(pid, regs[13], 12))]
+    else:  # sendmmsg: every message of the vector (struct mmsghdr: a msghdr of 56 bytes, then msg_len, padded to 64)
+        vector = read(pid, regs[13], 64 * min(regs[12], 1024))
+        names = [struct.unpack_from("QI", vector, 64 * i) for i in range(len(vector) // 64)]
+    found = []
+    for where, size in names:
+        target = sockaddr(pid, where, size)
+        if target and target not in found:
+            found.append(target)
+    return found
+
+def sockaddr(pid, where, size):
     if not where or size < 2:
         return None
     raw = read(pid, where, min(size, 28))
@@ -131,7 +153,9 @@ if child == 0:
     for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(number, signal.SIG_DFL)
     if trace_file:
-        libc.ptrace(PTRACE_TRACEME, 0, None, None)
+        if libc.ptrace(PTRACE_TRACEME, 0, None, None) != 0:
+            os.write(2, ("whisper-drill: the connection tracer cannot trace the service here (ptrace: %s)\n" % os.strerror(ctypes.get_errno())).encode())
+            os._exit(125)
         os.kill(os.getpid(), signal.SIGSTOP)
         if os.geteuid() != 0:
             libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS, which a filter needs without CAP_SYS_ADMIN
@@ -173,10 +197,10 @@ while True:
     if status >> 16 == EVENT_SECCOMP:
         if libc.ptrace(PTRACE_GETREGS, pid, None, ctypes.addressof(regs)) == 0:
             try:
-                target = address_of(pid, regs)
+                targets = addresses_of(pid, regs)
             except (OSError, struct.error):
-                target = None
-            if target:
+                targets = []
+            for target in targets:
                 out.write(json.dumps({"pid": pid, "command": command_of(pid), "call": NAMES.get(regs[15], "?"), "address": target[0], "port": target[1]}) + "\n")
     elif status >> 16 == 0 and os.WSTOPSIG(status) not in (signal.SIGSTOP, signal.SIGTRAP):
         deliver = os.WSTOPSIG(status)

@@ -59,7 +59,8 @@ interface Outcome {
 export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEvent) => void): Promise<DrillRecord> {
   // Every text that leaves the drill is scrubbed: credentials in URLs, tokens, and each secret a step names.
   // The record is the fold of the very events the faces get, scrubbed alike.
-  const secrets: string[] = [];
+  // The service's API key too: a start command may pass it on, and process command lines reach the record.
+  const secrets: string[] = options.apiKey ? [options.apiKey] : [];
   const fold = new RecordFold();
   const emit = (event: DrillEvent) => {
     const scrubbed = redactDeep(event, secrets);

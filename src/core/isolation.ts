@@ -72,7 +72,8 @@ const isDirectory = (dir: string) => existsSync(dir) && statSync(dir).isDirector
  * configuration (its user file too, though HOME is the drill's), and each source is reported as an
  * input from outside the backup.
  */
-export function pipIsolation(plan: Plan, workspace: string, node: Readonly<Record<string, string | undefined>>, nodeHome: string, scratch: boolean): PipIsolation {
+/** `installHome`: the HOME install runs with (the drill's scratch one, or the node's). */
+export function pipIsolation(plan: Plan, workspace: string, node: Readonly<Record<string, string | undefined>>, nodeHome: string, installHome: string): PipIsolation {
   const named = plan.wheelhouse;
   const wheelhouse = named === false ? undefined : path.join(workspace, named ?? 'wheels');
   if (typeof named === 'string' && !isDirectory(wheelhouse!)) {
@@ -85,8 +86,9 @@ export function pipIsolation(plan: Plan, workspace: string, node: Readonly<Recor
     return { env: { ...inherited, PIP_CONFIG_FILE: '/dev/null', PIP_NO_INDEX: '1', PIP_FIND_LINKS: wheelhouse }, wheelhouse, outside: [] };
   }
   const userFile = [path.join(node['XDG_CONFIG_HOME'] || path.join(nodeHome, '.config'), 'pip', 'pip.conf'), path.join(nodeHome, '.pip', 'pip.conf')].find((file) => existsSync(file));
-  const env = scratch && userFile && !node['PIP_CONFIG_FILE'] ? { PIP_CONFIG_FILE: userFile } : {};
+  const env = installHome !== nodeHome && userFile && !node['PIP_CONFIG_FILE'] ? { PIP_CONFIG_FILE: userFile } : {};
   const uses = plan.install.some((command) => /\bpip\b/.test(command));
-  const outside = uses ? pipSources(node, nodeHome).map((source) => ({ kind: source.kind, what: source.what, from: source.from })) : [];
+  // As pip will read them during install: with that HOME, and the user file handed over.
+  const outside = uses ? pipSources({ ...node, ...env }, installHome).map((source) => ({ kind: source.kind, what: source.what, from: source.from })) : [];
   return { env, outside };
 }

@@ -1,12 +1,14 @@
 /**
- * Where the node's pip would look for packages: its configuration files and PIP_* variables, read as
- * pip 23 reads them (`pip config debug`): the global files (XDG_CONFIG_DIRS' pip/pip.conf, /etc/pip.conf),
- * the user's (~/.pip/pip.conf, ~/.config/pip/pip.conf), PIP_CONFIG_FILE, then the environment — each
- * setting taken from the last that names it. Only
- * what says where packages come from: index-url, extra-index-url, find-links. Read, not run: asking
+ * Where the node's pip would look for packages, read as pip 23 reads its configuration
+ * (pip/_internal/configuration.py): the global files (XDG_CONFIG_DIRS' pip/pip.conf, /etc/pip.conf),
+ * then the user's (~/.pip/pip.conf, ~/.config/pip/pip.conf) unless PIP_CONFIG_FILE names a file that
+ * exists, then PIP_CONFIG_FILE; a later file wins for the same section and key; `[install]` wins over
+ * `[global]`; a PIP_* variable over every file. PIP_CONFIG_FILE=/dev/null: no file at all. Only what
+ * says where packages come from: index-url, extra-index-url, find-links. A venv's own pip.conf (the
+ * site file) is not read: the venv is made by the install itself. Read, not run: asking
  * `python3 -m pip config list` costs half a second.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface PipSource {
@@ -16,21 +18,24 @@ export interface PipSource {
   /** The file or variable that names it. */
   readonly from: string;
   /** index-url replaces pip's default index; extra-index-url and find-links add to it. */
-  readonly setting: 'index-url' | 'extra-index-url' | 'find-links';
+  readonly setting: Setting;
 }
 
-const KEYS: Readonly<Record<string, PipSource['kind']>> = { 'index-url': 'pip-index', 'extra-index-url': 'pip-index', 'find-links': 'pip-find-links' };
+type Setting = 'index-url' | 'extra-index-url' | 'find-links';
+const SETTINGS: readonly Setting[] = ['index-url', 'extra-index-url', 'find-links'];
+const KIND: Readonly<Record<Setting, PipSource['kind']>> = { 'index-url': 'pip-index', 'extra-index-url': 'pip-index', 'find-links': 'pip-find-links' };
+const VARIABLE: Readonly<Record<Setting, string>> = { 'index-url': 'PIP_INDEX_URL', 'extra-index-url': 'PIP_EXTRA_INDEX_URL', 'find-links': 'PIP_FIND_LINKS' };
 const PYPI = 'https://pypi.org/simple';
 
-/** The [global] and [install] values of one pip.conf (INI; a value may continue on indented lines). */
-function sourcesInFile(file: string): PipSource[] {
+/** "global.index-url" → its values, for one pip.conf (INI; a value may continue on indented lines). */
+function settingsInFile(file: string): Map<string, string[]> {
+  const found = new Map<string, string[]>();
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    return [];
+    return found;
   }
-  const found: PipSource[] = [];
   let section = '';
   let key: string | undefined;
   for (const raw of text.split('\n')) {
@@ -43,52 +48,38 @@ function sourcesInFile(file: string): PipSource[] {
       continue;
     }
     const pair = /^(\S[^=:]*?)\s*[=:]\s*(.*)$/.exec(line);
+    if (pair) key = `${section}.${pair[1]!.trim().replaceAll('_', '-')}`;
     const values = pair ? pair[2]! : /^\s+/.test(line) && key ? line : undefined;
-    if (pair) key = pair[1]!.trim().replaceAll('_', '-');
-    if (values === undefined || key === undefined || !(section === 'global' || section === 'install')) continue;
-    const kind = KEYS[key];
-    const setting = key as PipSource['setting'];
-    if (kind) for (const value of values.trim().split(/\s+/).filter(Boolean)) found.push({ kind, what: value, from: file, setting });
+    if (values === undefined || key === undefined) continue;
+    const list = pair ? [] : (found.get(key) ?? []);
+    found.set(key, [...list, ...values.trim().split(/\s+/).filter(Boolean)]);
   }
   return found;
 }
 
 /**
- * The node's package sources, for an environment `env` (the drill's) and the node's HOME. With no
- * index named anywhere, pip's default (PyPI) is one.
+ * The node's package sources pip would use with the environment `env` and the HOME `home` the install
+ * runs with. With no index named anywhere, pip's default (PyPI) is one; PIP_NO_INDEX leaves the wheel
+ * folders alone.
  */
 export function pipSources(env: Readonly<Record<string, string | undefined>>, home: string): PipSource[] {
   const configFile = env['PIP_CONFIG_FILE'];
-  if (configFile === '/dev/null') return fromEnvironment(env);
-  const xdgDirs = (env['XDG_CONFIG_DIRS'] || '/etc/xdg').split(':').filter(Boolean);
-  const files = [
-    ...xdgDirs.map((dir) => path.join(dir, 'pip', 'pip.conf')),
-    '/etc/pip.conf',
-    path.join(home, '.pip', 'pip.conf'),
-    path.join(env['XDG_CONFIG_HOME'] || path.join(home, '.config'), 'pip', 'pip.conf'),
-    ...(configFile ? [configFile] : []),
-  ];
-  // Per setting, the last to name it wins, as in pip: a later file over an earlier one, a variable over every file.
-  const bySetting = new Map<PipSource['setting'], PipSource[]>();
-  for (const group of [...files.map(sourcesInFile), fromEnvironment(env)]) {
-    for (const setting of new Set(group.map((source) => source.setting))) bySetting.set(setting, group.filter((source) => source.setting === setting));
+  const files: string[] = [];
+  if (configFile !== '/dev/null') {
+    const xdgDirs = (env['XDG_CONFIG_DIRS'] || '/etc/xdg').split(':').filter(Boolean);
+    files.push(...xdgDirs.map((dir) => path.join(dir, 'pip', 'pip.conf')), '/etc/pip.conf');
+    if (!(configFile && existsSync(configFile))) files.push(path.join(home, '.pip', 'pip.conf'), path.join(env['XDG_CONFIG_HOME'] || path.join(home, '.config'), 'pip', 'pip.conf'));
+    if (configFile) files.push(configFile);
   }
-  const found = [...bySetting.values()].flat();
-  const unique = [...new Map(found.map((source) => [`${source.kind} ${source.what}`, source])).values()];
-  // PIP_NO_INDEX: no index at all, only the wheel folders.
-  if (/^(1|true|yes|on)$/i.test(env['PIP_NO_INDEX'] ?? '')) return unique.filter((source) => source.kind === 'pip-find-links');
-  // pip's own index unless one is named in place of it (index-url): extra indexes come on top of it.
-  if (found.some((source) => source.setting === 'index-url')) return unique;
-  return [{ kind: 'pip-index', what: PYPI, from: "pip's default", setting: 'index-url' }, ...unique];
-}
-
-function fromEnvironment(env: Readonly<Record<string, string | undefined>>): PipSource[] {
-  const variables: Array<[string, PipSource['setting']]> = [
-    ['PIP_INDEX_URL', 'index-url'],
-    ['PIP_EXTRA_INDEX_URL', 'extra-index-url'],
-    ['PIP_FIND_LINKS', 'find-links'],
-  ];
-  return variables.flatMap(([name, setting]) =>
-    (env[name] ?? '').split(/\s+/).filter(Boolean).map((what) => ({ kind: KEYS[setting]!, what, from: `$${name}`, setting })),
-  );
+  // section.key → the values and the file: the last file to set it wins.
+  const merged = new Map<string, { values: string[]; from: string }>();
+  for (const file of files) for (const [key, values] of settingsInFile(file)) merged.set(key, { values, from: file });
+  const sources = SETTINGS.flatMap((setting): PipSource[] => {
+    const variable = env[VARIABLE[setting]];
+    const chosen = variable !== undefined ? { values: variable.split(/\s+/).filter(Boolean), from: `$${VARIABLE[setting]}` } : (merged.get(`install.${setting}`) ?? merged.get(`global.${setting}`));
+    return (chosen?.values ?? []).map((what) => ({ kind: KIND[setting], what, from: chosen!.from, setting }));
+  });
+  if (/^(1|true|yes|on)$/i.test(env['PIP_NO_INDEX'] ?? '')) return sources.filter((source) => source.kind === 'pip-find-links');
+  if (sources.some((source) => source.setting === 'index-url')) return sources;
+  return [{ kind: 'pip-index', what: PYPI, from: "pip's default", setting: 'index-url' }, ...sources];
 }

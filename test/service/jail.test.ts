@@ -1,6 +1,6 @@
 /**
- * The shim's tracer on the real kernel: a refused TCP connect and a UDP datagram to an address (as a DNS
- * lookup sends) are both seen, with the caller's pid and command — what sampling /proc/<pid>/net misses.
+ * The shim's tracer on the real kernel: a refused TCP connect, a UDP datagram to an address (as a DNS
+ * lookup sends) and each message of a sendmmsg are seen, with the caller's pid and command — what sampling /proc/<pid>/net misses.
  * Loopback only: nothing listens on 127.0.0.9, and the datagram goes nowhere.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(tmp, { recursive: true, force: true }));
 
-it.runIf(process.arch === 'x64' && process.platform === 'linux')('traces a refused connect and a UDP send of the whole process tree', async () => {
+it.runIf(process.arch === 'x64' && process.platform === 'linux')('traces a refused connect, a UDP send and every message of a sendmmsg of the whole process tree; io_uring is not there', async () => {
   const client = [
     'import socket',
     'try:',
@@ -24,17 +24,34 @@ it.runIf(process.arch === 'x64' && process.platform === 'linux')('traces a refus
     'except OSError:',
     '    pass',
     'socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"q", ("127.0.0.9", 53))',
+    // sendmmsg to two addresses (Python has no sendmmsg: libc's, through ctypes); every message counts.
+    'import ctypes, struct',
+    'libc = ctypes.CDLL(None, use_errno=True)',
+    'u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
+    'names = [ctypes.create_string_buffer(struct.pack("<HH4s8x", socket.AF_INET, socket.htons(p), socket.inet_aton("127.0.0.9"))) for p in (5353, 5354)]',
+    'data = ctypes.create_string_buffer(b"q")',
+    'iov = ctypes.create_string_buffer(struct.pack("<QQ", ctypes.addressof(data), 1))',
+    'vector = b"".join(struct.pack("<QI4xQQQQi4xI4x", ctypes.addressof(n), 16, ctypes.addressof(iov), 1, 0, 0, 0, 0) for n in names)',
+    'buf = ctypes.create_string_buffer(vector)',
+    'libc.sendmmsg(u.fileno(), buf, 2, 0)',
+    // io_uring, which the tracer cannot follow, is not there: io_uring_setup answers ENOSYS.
+    'print("io_uring", libc.syscall(425, 1, ctypes.create_string_buffer(120)), ctypes.get_errno(), flush=True)',
   ].join('\n');
   // A child of a child: the tracer follows forks.
   const jail = await jailService(`sh -c 'python3 -c "$CLIENT"'`, new URL('http://127.0.0.1:9'), tmp, { trace: true });
-  const service = startServiceProcess(jail.command, { cwd: tmp, env: { CLIENT: client }, logFile: path.join(tmp, 'log') });
+  const lines: string[] = [];
+  const service = startServiceProcess(jail.command, { cwd: tmp, env: { CLIENT: client }, logFile: path.join(tmp, 'log'), onLine: (line) => lines.push(line) });
   const exit = await service.exited;
+  await service.stopFollowing();
   await jail.close();
   expect(exit.code).toBe(0);
   const attempts = await jail.attempts();
   expect(attempts.map(({ call, address, port }) => ({ call, address, port }))).toEqual([
     { call: 'connect', address: '127.0.0.9', port: 9 },
     { call: 'sendto', address: '127.0.0.9', port: 53 },
+    { call: 'sendmmsg', address: '127.0.0.9', port: 5353 },
+    { call: 'sendmmsg', address: '127.0.0.9', port: 5354 },
   ]);
+  expect(lines).toContain('io_uring -1 38');
   expect(attempts[0]!.command).toContain('python3 -c');
 });

@@ -58,7 +58,7 @@ export const installStep = defineStep({
     ctx.provide({ commands: commands.length, env: isolation.env, proof });
     // pip from the backup's wheelhouse alone, or from the node's sources, each reported as outside the backup.
     const node = { ...process.env, ...ctx.options.env };
-    const pip = pipIsolation(ctx.plan, ctx.workspace.dir, node, node.HOME ?? os.homedir(), ctx.plan.isolation.home === 'scratch');
+    const pip = pipIsolation(ctx.plan, ctx.workspace.dir, node, node.HOME ?? os.homedir(), isolation.env.HOME ?? node.HOME ?? os.homedir());
     if (pip.wheelhouse) ctx.log(`pip installs from the backup's ${path.relative(ctx.workspace.dir, pip.wheelhouse)}/ alone (no index, no node configuration)`, 'info');
     for (const input of pip.outside) ctx.emit({ type: 'outside-input', input });
     // The plan's own service.env wins: an operator may point HF_HOME at a folder the backup restores.
