@@ -244,4 +244,7 @@ Options:
   --out FILE         init: the plan to write (default drills/NAME.yaml); --force overwrites
 
 Exit codes: 0 passed · 1 failed · 2 usage error or invalid plan · 3 inconclusive · 130 interrupted
+
+Read on (in the package's docs/ folder): what-a-pass-proves.md, plan.md, remotes.md, report.md, events.md,
+gpu-nodes.md, drift.md, history.md, metrics.md, schedules.md, fleet.md, wizard.md, known-limits.md
 `;

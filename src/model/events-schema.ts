@@ -266,7 +266,7 @@ export function eventsJsonSchema(): Record<string, unknown> {
   return {
     ...z.toJSONSchema(ndjsonLineSchema, { target: 'draft-2020-12' }),
     title: 'whisper-drill NDJSON events',
-    description: 'One JSON object per line on stdout with --json. See the README, "NDJSON events".',
+    description: 'One JSON object per line on stdout with --json. See docs/events.md.',
   };
 }
 

@@ -6,7 +6,7 @@
  * socket still delivers what it has already decrypted after it is paused, so there is always a
  * place to put it.
  *
- * Measured on 512 MiB over HTTPS on loopback (README, Benchmarks): a Readable stream's 32,768 chunks
+ * Measured on 512 MiB over HTTPS on loopback (docs/benchmarks.md): a Readable stream's 32,768 chunks
  * of 16 KiB, each a new buffer copied into the blocks, cost 1.3 s of CPU; read straight into the
  * blocks, 0.7 s, and that includes the SHA-256.
  */

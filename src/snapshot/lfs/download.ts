@@ -34,8 +34,8 @@ export interface DownloadOptions {
 
 /**
  * The body lands in three blocks of 2 MiB (./block-ring.ts), each written whole at its own offset
- * (./object-file.ts) and hashed while the next fills. Measured on 512 MiB over loopback (README,
- * Benchmarks): writing each socket chunk as it came, awaited, was 8,192 round trips to libuv's pool
+ * (./object-file.ts) and hashed while the next fills. Measured on 512 MiB over loopback (docs/benchmarks.md):
+ * writing each socket chunk as it came, awaited, was 8,192 round trips to libuv's pool
  * (32,768 over TLS, whose records are 16 KiB); holding the chunks until a large write was done kept
  * them alive into V8's old space, and the drill then spent as long in mark-compact as in SHA-256.
  */

@@ -1,7 +1,7 @@
 /**
  * The file a large download is written to, with direct I/O (O_DIRECT): each block goes from the
  * download's own memory to the disk, not through the page cache. Measured here for 512 MiB
- * (README, Benchmarks): 0.13 s of system time and 0.38 s with direct I/O, every time; through the page
+ * (docs/benchmarks.md): 0.13 s of system time and 0.38 s with direct I/O, every time; through the page
  * cache 0.29 s or 1.8 s, depending on whether the VM's host had taken the memory back. It also
  * leaves a GPU node's page cache to what it serves, and the restored bytes are on disk, not dirty
  * in memory, when the fetch says done.

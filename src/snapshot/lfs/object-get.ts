@@ -7,7 +7,7 @@
  *
  * Why a socket of our own: node:http hands each 16 KiB TLS record to JavaScript as a new buffer
  * through a Readable stream; for 512 MiB over HTTPS on loopback that was 1.3 s of the drill's CPU
- * against 0.7 s read into the blocks, SHA-256 included (README, Benchmarks). Only the answer's head
+ * against 0.7 s read into the blocks, SHA-256 included (docs/benchmarks.md). Only the answer's head
  * is parsed here (status line and header fields, RFC 9112 §4–5); a head this does not take as a
  * plain body falls back to node:http.
  */

@@ -2,7 +2,7 @@
  * SHA-256 of a download, fed in the order the blocks are written. A large object is hashed on a
  * thread of its own, so the main thread only receives (and, over HTTPS, decrypts) and copies, while
  * the other core hashes the block before: measured over HTTPS on loopback, the main thread was the
- * limit with both (README, Benchmarks). A small one is hashed inline: a thread costs more than it saves.
+ * limit with both (docs/benchmarks.md). A small one is hashed inline: a thread costs more than it saves.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
