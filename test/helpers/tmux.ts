@@ -17,10 +17,10 @@ export interface TmuxSession {
   readonly keys: (...keys: string[]) => Promise<void>;
   readonly waitFor: (predicate: (screen: string) => boolean, timeoutMs?: number) => Promise<string>;
   /**
-   * Press a key until `done()` holds. A key that arrives while Ink re-attaches its handlers after a
-   * render is dropped, so a key is sent again when nothing happened within a second.
+   * Press a key once and wait until `done()` holds. The key is never sent again: a key the wizard
+   * drops fails the test, as it would fail the operator.
    */
-  readonly pressUntil: (key: string, done: () => Promise<boolean>, tries?: number) => Promise<void>;
+  readonly press: (key: string, done: () => Promise<boolean>, timeoutMs?: number) => Promise<void>;
   readonly kill: () => Promise<void>;
 }
 
@@ -50,16 +50,14 @@ export async function startTmux(command: string, options: { cols?: number; rows?
       }
       throw new Error(`timed out waiting for the screen; last screen:\n${last}`);
     },
-    pressUntil: async (key, done, tries = 5) => {
-      for (let attempt = 0; attempt < tries; attempt += 1) {
-        await tmux('send-keys', '-t', 'drill', key);
-        const deadline = Date.now() + 1_000;
-        while (Date.now() < deadline) {
-          if (await done()) return;
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
+    press: async (key, done, timeoutMs = 10_000) => {
+      await tmux('send-keys', '-t', 'drill', key);
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (await done()) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      throw new Error(`pressing ${key} ${tries} times changed nothing; screen:\n${await screen()}`);
+      throw new Error(`the wizard did not take ${key} (${timeoutMs} ms); screen:\n${await screen()}`);
     },
     kill: async () => {
       await tmux('kill-server').catch(() => undefined);

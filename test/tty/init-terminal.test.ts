@@ -41,7 +41,7 @@ describe('init in a terminal', () => {
     // Enter through the questions: each answer's default, each check on the spot.
     const answers = ['Which tags are snapshots', 'Install commands', 'Start command', 'URL of the service', 'Sample audio', 'Text the sample', 'Language of the sample', 'Report directory', 'Write the plan to', 'Run the first drill'];
     for (const next of answers) {
-      await tmux.pressUntil('Enter', async () => (await tmux.screen()).includes(next));
+      await tmux.press('Enter', async () => (await tmux.screen()).includes(next));
       await tmux.waitFor((screen) => screen.includes(next) && !screen.includes('… '), 20_000);
     }
     const screen = await tmux.screen();

@@ -84,9 +84,9 @@ describe('the wizard in a real terminal', () => {
     const narrow = await session.waitFor((s) => s.split('\n').every((line) => line.length <= 60) && s.includes('v1.0-model-large-v3'), 5_000);
     expect(narrow).toContain('Which snapshot');
     const screen = session.screen;
-    await session.pressUntil('q', async () => (await screen()).includes('Abort the drill?'));
-    await session.pressUntil('y', async () => (await screen()).includes('ABORTED'));
-    await session.pressUntil('Enter', exited);
+    await session.press('q', async () => (await screen()).includes('Abort the drill?'));
+    await session.press('y', async () => (await screen()).includes('ABORTED'));
+    await session.press('Enter', exited);
     expect(await exitCode()).toBe(130);
     expect((await onlyReport())['verdict']).toBe('aborted');
     await expect(stat(workdir)).rejects.toThrow();
@@ -100,21 +100,21 @@ describe('the wizard in a real terminal', () => {
     expect(picker).toMatch(/❯ v1\.3-signed-release/);
     // When the operator moves down once and presses Enter
     const screen = session.screen;
-    await session.pressUntil('Down', async () => /❯ v1\.2-config-tuned/.test(await screen()));
-    await session.pressUntil('Enter', async () => !(await screen()).includes('Which snapshot'));
+    await session.press('Down', async () => /❯ v1\.2-config-tuned/.test(await screen()));
+    await session.press('Enter', async () => !(await screen()).includes('Which snapshot'));
     // Then the drill runs to its end and asks who signs it off; the operator types a name and a note
     await session.waitFor((s) => s.includes('Sign the drill off'), 120_000);
-    await session.pressUntil('Dana', async () => (await screen()).includes('Operator: Dana'), 1);
-    await session.pressUntil('Enter', async () => /❯ Notes:/.test(await screen()));
-    await session.pressUntil('OPS-42', async () => (await screen()).includes('OPS-42'), 1);
-    await session.pressUntil('Enter', async () => (await screen()).includes('Enter or q: exit'));
+    await session.press('Dana', async () => (await screen()).includes('Operator: Dana'));
+    await session.press('Enter', async () => /❯ Notes:/.test(await screen()));
+    await session.press('OPS-42', async () => (await screen()).includes('OPS-42'));
+    await session.press('Enter', async () => (await screen()).includes('Enter or q: exit'));
     // and it ends with a passed summary
     const summary = await session.waitFor((s) => s.includes('Enter or q: exit'), 120_000);
     expect(summary).toContain('PASSED');
     expect(summary).toMatch(/✔ verify/);
     expect(summary).toContain('Report: ');
     for (const line of summary.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
-    await session.pressUntil('Enter', exited);
+    await session.press('Enter', exited);
     expect(await exitCode()).toBe(0);
     const report = await onlyReport();
     expect(report).toMatchObject({ verdict: 'passed', snapshot: { tag: 'v1.2-config-tuned' }, signOff: { operator: 'Dana', notes: 'OPS-42' } });
@@ -128,15 +128,15 @@ describe('the wizard in a real terminal', () => {
     session = await launch(await demoPlan('sleep 120 && exec '), workdir);
     await session.waitFor((s) => s.includes('Which snapshot should be restored?'));
     const screen = session.screen;
-    await session.pressUntil('Enter', async () => !(await screen()).includes('Which snapshot'));
+    await session.press('Enter', async () => !(await screen()).includes('Which snapshot'));
     await session.waitFor((s) => s.includes('Start the service'), 120_000);
     expect(processesUsing(workdir).length).toBeGreaterThan(0);
-    await session.pressUntil('C-c', async () => (await screen()).includes('Abort the drill?'));
-    await session.pressUntil('y', async () => (await screen()).includes('Aborting') || (await screen()).includes('ABORTED'));
+    await session.press('C-c', async () => (await screen()).includes('Abort the drill?'));
+    await session.press('y', async () => (await screen()).includes('Aborting') || (await screen()).includes('ABORTED'));
     const summary = await session.waitFor((s) => s.includes('Enter or q: exit'), 60_000);
     expect(summary).toContain('ABORTED');
     expect(summary).toMatch(/✖ start/);
-    await session.pressUntil('Enter', exited);
+    await session.press('Enter', exited);
     expect(await exitCode()).toBe(130);
     const report = await onlyReport();
     expect(report['verdict']).toBe('aborted');
@@ -150,9 +150,9 @@ describe('the wizard in a real terminal', () => {
     session = await launch(await demoPlan(), workdir, '', { cols: 100, rows: 32 });
     await session.waitFor((s) => s.includes('Which snapshot should be restored?'));
     const screen = session.screen;
-    await session.pressUntil('Enter', async () => !(await screen()).includes('Which snapshot'));
+    await session.press('Enter', async () => !(await screen()).includes('Which snapshot'));
     await session.waitFor((s) => s.includes('Sign the drill off'), 120_000);
-    await session.pressUntil('Escape', async () => (await screen()).includes('Enter or q: exit'));
+    await session.press('Escape', async () => (await screen()).includes('Enter or q: exit'));
 
     // When the operator scrolls back through everything the terminal showed
     const scrollback = await session.scrollback();
@@ -167,7 +167,7 @@ describe('the wizard in a real terminal', () => {
     }
     // and nothing of the live area: no running step, no footer, no question
     expect(lines.filter((line) => line.includes('▸ ') || line.includes('? keys · q abort') || line.includes('Which snapshot') || line.includes('Sign the drill off')), scrollback).toEqual([]);
-    await session.pressUntil('Enter', exited);
+    await session.press('Enter', exited);
     expect(await exitCode()).toBe(0);
   });
 });
