@@ -9,8 +9,9 @@
  *    DNS) — refused ones included, which sampling /proc/<pid>/net cannot see. It is a tracer that
  *    stops the service only at those calls: a seccomp filter (SECCOMP_RET_TRACE) picks them, ptrace
  *    reads their address, everything else runs untouched.
- * The shim waits for the service and exits as it did; it ignores TERM/INT/HUP (the whole process group
- * gets them, the service decides), and its tracees die with it (PTRACE_O_EXITKILL).
+ * The shim waits for every process of the service and exits as its first one did; it ignores
+ * TERM/INT/HUP (the whole process group gets them, the service decides), and its tracees die with it
+ * (PTRACE_O_EXITKILL) — so it leaves only when they are gone.
  * Usage: python3 -I -S shim.py [--netns --socket PATH --host H --port N] [--trace FILE] -- CMD...
  */
 export const SERVICE_SHIM_PY = String.raw`
@@ -182,14 +183,17 @@ os.waitpid(child, WALL)
 libc.ptrace(PTRACE_SETOPTIONS, child, None, OPTIONS)
 libc.ptrace(PTRACE_CONT, child, None, None)
 regs = (ctypes.c_ulonglong * 27)()
+# Until the last traced process is gone: leaving when the first one does would kill the others with us
+# (PTRACE_O_EXITKILL) before they finish stopping — a service whose shell forked it loses its cleanup.
+main_status = 0
 while True:
     try:
         pid, status = os.waitpid(-1, WALL)
     except ChildProcessError:
-        break
+        finish(main_status)
     if os.WIFEXITED(status) or os.WIFSIGNALED(status):
         if pid == child:
-            finish(status)
+            main_status = status
         continue
     if not os.WIFSTOPPED(status):
         continue

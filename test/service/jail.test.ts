@@ -3,6 +3,7 @@
  * lookup sends) and each message of a sendmmsg are seen, with the caller's pid and command — what sampling /proc/<pid>/net misses.
  * Loopback only: nothing listens on 127.0.0.9, and the datagram goes nowhere.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,4 +55,19 @@ it.runIf(process.arch === 'x64' && process.platform === 'linux')('traces a refus
   ]);
   expect(lines).toContain('io_uring -1 38');
   expect(attempts[0]!.command).toContain('python3 -c');
+});
+
+it.runIf(process.arch === 'x64' && process.platform === 'linux')('a service its shell forked finishes its own cleanup on TERM: the shim leaves only when every traced process has', async () => {
+  const done = path.join(tmp, 'cleaned-up');
+  const cleanup = ['import os, signal, sys, time', 'def stop(*_):', '    time.sleep(0.3)', `    open(${JSON.stringify(done)}, "w").close()`, '    sys.exit(0)', 'signal.signal(signal.SIGTERM, stop)', 'print("ready", flush=True)', 'time.sleep(60)'].join('\n');
+  // `; true`: the shell forks python and waits, rather than becoming it.
+  const jail = await jailService(`python3 -c "$CLEANUP"; true`, new URL('http://127.0.0.1:9'), tmp, { trace: true });
+  let ready!: () => void;
+  const started = new Promise<void>((resolve) => (ready = resolve));
+  const service = startServiceProcess(jail.command, { cwd: tmp, env: { CLEANUP: cleanup }, logFile: path.join(tmp, 'cleanup.log'), onLine: (line) => line === 'ready' && ready() });
+  await started;
+  const stopped = await service.stop(10_000);
+  await jail.close();
+  expect(stopped).toMatchObject({ signal: 'TERM', groupGone: true });
+  expect(existsSync(done)).toBe(true);
 });
