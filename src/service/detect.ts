@@ -36,9 +36,14 @@ export interface DetectOptions {
 }
 
 async function get(base: string, route: string, options: DetectOptions): Promise<Answer | undefined> {
+  // A timer of our own, held until the request settles: Node 20 may collect AbortSignal.any's timeout
+  // signal while fetch waits, and the request then waits for ever.
+  const request = new AbortController();
+  const giveUp = setTimeout(() => request.abort(new Error('no answer within 10 s')), 10_000);
+  const stop = () => request.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', stop, { once: true });
   try {
-    const signal = AbortSignal.any([AbortSignal.timeout(10_000), ...(options.signal ? [options.signal] : [])]);
-    const response = await fetch(joinUrl(base, route), { headers: authHeaders(options.apiKey), signal, redirect: 'manual' });
+    const response = await fetch(joinUrl(base, route), { headers: authHeaders(options.apiKey), signal: request.signal, redirect: 'manual' });
     const text = await response.text();
     let json: unknown;
     try {
@@ -50,6 +55,9 @@ async function get(base: string, route: string, options: DetectOptions): Promise
   } catch (error) {
     if (options.signal?.aborted) throw error;
     return undefined;
+  } finally {
+    clearTimeout(giveUp);
+    options.signal?.removeEventListener('abort', stop);
   }
 }
 
