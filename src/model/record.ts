@@ -97,11 +97,13 @@ export function assertionStatus(result: Pick<AssertionResult, 'passed' | 'inconc
 
 export interface LfsFileRecord {
   readonly path: string;
+  /** Size and sha256 (`oid`) from the pointer; the actual ones where they differ. */
   readonly size: number;
   readonly oid: string;
   readonly verified: boolean;
   readonly actualSha256?: string;
   readonly actualSize?: number;
+  /** Why it failed, naming the file and both hashes where there are two. */
   readonly problem?: string;
 }
 

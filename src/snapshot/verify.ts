@@ -3,18 +3,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { LfsFileRecord } from '../model/record.js';
 import { MAX_POINTER_SIZE, parsePointer, type LfsPointer } from './pointers.js';
-
-export interface FileVerification {
-  readonly path: string;
-  readonly size: number;
-  readonly oid: string;
-  readonly verified: boolean;
-  readonly actualSize?: number;
-  readonly actualSha256?: string;
-  /** Why it failed, naming the file and both hashes where there are two. */
-  readonly problem?: string;
-}
 
 /** sha256 of a file, streamed in 1 MiB chunks (OpenSSL inside Node's crypto). */
 export async function sha256File(file: string, onBytes?: (bytes: number) => void): Promise<string> {
@@ -49,7 +39,7 @@ export async function verifyLfsFile(
   onBytes?: (bytes: number) => void,
   rejectedSha256?: string,
   landed?: { readonly sha256: string; readonly size: number },
-): Promise<FileVerification> {
+): Promise<LfsFileRecord> {
   const file = path.join(root, pointer.path);
   const base = { path: pointer.path, size: pointer.size, oid: pointer.oid };
   const info = await stat(file).catch(() => undefined);
