@@ -3,15 +3,9 @@
  * so its first open is seen, and stopped — its stdin closed, then killed if it lingers — on every path.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { FANOTIFY_WATCH_PY } from './fanotify-watch.js';
-
-/**
- * The node's own python3 (a version manager's shim costs a shell script and ~150 ms before python
- * starts), run isolated (-I) without site packages (-S): the watcher needs only the standard library.
- */
-export const SYSTEM_PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+import { SYSTEM_PYTHON } from './system-python.js';
 
 export interface OpenSeen {
   readonly pid: number;

@@ -11,7 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { SERVICE_SHIM_PY } from '../adapters/service-shim.js';
-import { SYSTEM_PYTHON } from '../adapters/open-watch.js';
+import { SYSTEM_PYTHON } from '../adapters/system-python.js';
 import type { ConnectionAttempt } from '../model/record.js';
 import { shellWord } from '../model/shell-word.js';
 import { setupPaths } from './setup-state.js';

@@ -11,6 +11,7 @@ import { readdirSync, statSync, type Dirent } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startOpenWatch, type OpenWatch } from '../adapters/open-watch.js';
+import { DEFAULT_MODEL_GLOBS } from '../plan/schema-service.js';
 import { sampleOpenFiles } from '../probes/open-files.js';
 
 export interface WatchedModel {
@@ -53,7 +54,8 @@ export interface ModelWatch {
 /** Files this small are not models: a size match would be chance. */
 const MIN_MODEL_BYTES = 1024 * 1024;
 const SAMPLE_EVERY_MS = 25;
-const MODEL_EXTENSION = /\.(pt|pth|bin|safetensors|gguf|onnx|ckpt)$/i;
+/** A path worth a size check: one the default service.models globs would name. */
+const MODEL_EXTENSION = new RegExp(`\\.(${DEFAULT_MODEL_GLOBS.map((glob) => glob.replace('*.', '')).join('|')})$`, 'i');
 
 /** Where a Whisper service finds a model by name, under a home: whisper's, Hugging Face's, torch's caches. */
 const MODEL_CACHES = ['.cache/whisper', '.cache/huggingface', '.cache/torch'];

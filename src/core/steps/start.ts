@@ -53,29 +53,22 @@ export const startStep = defineStep({
     await watch.ready();
     const recent: string[] = [];
     ctx.log(`$ ${service.start}`, 'info');
-    let child: ReturnType<typeof startServiceProcess>;
-    try {
-      // Through the shim: in a namespace with only loopback where the host allows it, its connection attempts traced.
-      const jail = network.jail.unshare || network.jail.trace ? await jailService(service.start, new URL(service.url), ctx.workspace.dir, network.jail) : undefined;
-      if (jail) install.proof.jail = jail;
-      child = startServiceProcess(jail?.command ?? service.start, {
-        display: service.start,
-        cwd: ctx.workspace.dir,
-        // Isolated as install was: the service finds no cached model, and no hub to fetch one from.
-        env: { ...ctx.options.env, ...install.env, ...service.env },
-        logFile: log,
-        onLine: (line) => {
-          recent.push(line);
-          if (recent.length > 50) recent.shift();
-          ctx.log(line, 'stdout');
-        },
-      });
-    } catch (error) {
-      install.proof.judged = true;
-      await watch.finish();
-      await install.proof.jail?.close();
-      throw error;
-    }
+    // Through the shim: in a namespace with only loopback where the host allows it, its connection attempts
+    // traced. Should anything here throw, teardown (which always runs) stops the watch and closes the jail.
+    const jail = network.jail.unshare || network.jail.trace ? await jailService(service.start, new URL(service.url), ctx.workspace.dir, network.jail) : undefined;
+    if (jail) install.proof.jail = jail;
+    const child = startServiceProcess(jail?.command ?? service.start, {
+      display: service.start,
+      cwd: ctx.workspace.dir,
+      // Isolated as install was: the service finds no cached model, and no hub to fetch one from.
+      env: { ...ctx.options.env, ...install.env, ...service.env },
+      logFile: log,
+      onLine: (line) => {
+        recent.push(line);
+        if (recent.length > 50) recent.shift();
+        ctx.log(line, 'stdout');
+      },
+    });
     watch.attach(child.pid);
     const running = { service: child, startedAtMs, log, env: install.env, proof: install.proof };
     ctx.provide(running);
