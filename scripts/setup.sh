@@ -5,8 +5,9 @@
 #                               Nothing that serves: this is what an operator runs on a GPU node.
 #   ./scripts/setup.sh --test   also the tools the tests use: tmux (the terminal tests), openssh (the ssh
 #                               remote), promtool and ansible-playbook (what deploy/ ships), xmllint
-#                               (junit.xml), openssl (throwaway CAs), tinyproxy (the proxy tests) and nginx
-#                               (the benchmark's object storage). Debian starts the servers it installs;
+#                               (junit.xml), openssl (throwaway CAs), tinyproxy (the proxy tests), zsh and
+#                               fish (the completion scripts) and nginx (the benchmark's object storage).
+#                               Debian starts the servers it installs;
 #                               here none is started: the tests run their own, on loopback ports of their own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +32,8 @@ if $tests; then
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)              # throwaway CAs for the HTTPS tests
   [ -x /usr/sbin/nginx ] || missing+=(nginx-light)                     # npm run bench: object storage over HTTPS
   command -v tinyproxy >/dev/null 2>&1 || missing+=(tinyproxy)          # the proxy the remote tests go through
+  command -v zsh >/dev/null 2>&1 || missing+=(zsh)                      # the completion scripts, in the shells
+  command -v fish >/dev/null 2>&1 || missing+=(fish)
 fi
 
 if [ "${#missing[@]}" -gt 0 ]; then

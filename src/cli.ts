@@ -6,7 +6,8 @@
  */
 import path from 'node:path';
 import { killLiveGroups } from './adapters/process-group.js';
-import { HELP, parseCli, type CliArgs } from './commands/args.js';
+import { parseCli, type CliArgs } from './commands/args.js';
+import { commandHelp, generalHelp } from './commands/help.js';
 import { DrillError, usageError } from './model/errors.js';
 import type { FrontEnd } from './model/ports.js';
 import type { Mode } from './model/record.js';
@@ -44,7 +45,11 @@ function abortOnSignals(controller: AbortController): void {
 async function main(argv: readonly string[]): Promise<number> {
   const args = parseCli(argv);
   if (args.command === 'help') {
-    process.stdout.write(HELP);
+    process.stdout.write(args.helpFor ? commandHelp(args.helpFor) : generalHelp());
+    return 0;
+  }
+  if (args.command === 'completion') {
+    process.stdout.write((await import('./commands/completion.js')).completionScript(args.shell!));
     return 0;
   }
   if (args.command === 'version') {

@@ -18,6 +18,7 @@ import { ndjsonLineSchema } from '../../src/model/events-schema.js';
 import { describeRun, repoRoot, runCli, type CliResult } from '../helpers/cli.js';
 import { promtool } from '../helpers/promtool.js';
 import { describeProcesses, processesUsing, stillRunning, type ProcessInfo } from '../helpers/processes.js';
+import { writeDemoPlan } from '../helpers/demo-plan.js';
 import { freePort } from '../helpers/sample.js';
 
 const STEP_IDS = ['environment', 'snapshot', 'fetch', 'verify', 'install', 'start', 'assert', 'teardown'] as const;
@@ -70,6 +71,8 @@ let cwd = '';
 /** Shared by the passing and the failing drill, then read back by `history`. */
 let historyReports = '';
 let toolVersion = '';
+/** The demo plan on a port of its own, its venv copied (helpers/demo-plan.ts): for the drills that test a face, not `demo`. */
+let demoCopy = '';
 
 beforeAll(async () => {
   // realpath: the paths the CLI prints and records are resolved ones.
@@ -77,6 +80,7 @@ beforeAll(async () => {
   cwd = path.join(scratch, 'cwd');
   historyReports = path.join(scratch, 'reports-history');
   await mkdir(cwd);
+  demoCopy = (await writeDemoPlan(path.join(scratch, 'demo.yaml'))).file;
   toolVersion = (JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
   expect(process.env['WHISPER_DRILL_CACHE'], 'the global setup provides the sample backup cache').toBeTruthy();
 });
@@ -362,11 +366,11 @@ describe.sequential('whisper-drill demo (built CLI, embedded sample backup)', ()
   });
 
   it(
-    'demo --json prints nothing but NDJSON events: drill-start, every step, drill-end',
+    '--json prints nothing but NDJSON events: drill-start, every step, drill-end',
     async () => {
       const tmp = await privateTmp();
       const reports = path.join(scratch, 'reports-json');
-      const result = await runCli(['demo', '--json', '--yes', '--tag', 'v1.2-config-tuned', '--report-dir', reports], {
+      const result = await runCli(['drill', '--plan', demoCopy, '--json', '--tag', 'v1.2-config-tuned', '--report-dir', reports], {
         cwd,
         env: { TMPDIR: tmp },
         timeoutMs: DRILL_TIMEOUT_MS,
@@ -423,7 +427,7 @@ describe.sequential('whisper-drill demo (built CLI, embedded sample backup)', ()
         running = processesUsing(tmp);
         child.kill('SIGINT');
       };
-      const result = await runCli(['demo', '--yes', '--tag', 'v1.2-config-tuned', '--json', '--report-dir', reports], {
+      const result = await runCli(['drill', '--plan', demoCopy, '--tag', 'v1.2-config-tuned', '--json', '--report-dir', reports], {
         cwd,
         env: { TMPDIR: tmp },
         timeoutMs: DRILL_TIMEOUT_MS,

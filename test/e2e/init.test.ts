@@ -3,6 +3,8 @@
  * its stand-in service running, it writes a plan that the plan loader accepts and that drills the
  * demo successfully. It never overwrites a plan without --force.
  */
+import { shellWord } from '../../src/model/shell-word.js';
+import { sharedVenv } from '../helpers/demo-plan.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +26,8 @@ afterAll(async () => {
 
 const initArgs = (url: string, out: string) => [
   'init', '--yes', '--repo', 'builtin:sample-backup', '--name', 'demo-init', '--out', out,
-  '--install', 'python3 -m venv .venv', '--install', '.venv/bin/pip install --disable-pip-version-check -r requirements.txt',
+  // The venv the test run prepared, copied (helpers/demo-plan.ts): init takes the commands as given.
+  '--install', `cp -a ${shellWord(sharedVenv())} .venv`, '--install', '.venv/bin/python -m pip install --disable-pip-version-check -r requirements.txt',
   '--start', `.venv/bin/python app.py --port ${new URL(url).port}`, '--url', url, '--report-dir', path.join(tmp, 'reports'),
 ];
 

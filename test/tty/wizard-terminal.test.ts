@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cliPath, repoRoot } from '../helpers/cli.js';
 import { describeProcesses, processesUsing as processesMentioning } from '../helpers/processes.js';
+import { withSharedVenv } from '../helpers/demo-plan.js';
 import { freePort } from '../helpers/sample.js';
 import { startTmux, type TmuxSession } from '../helpers/tmux.js';
 
@@ -31,7 +32,7 @@ function processesUsing(workdir: string) {
 /** The demo plan on a port of its own, with an optional prefix to the start command. */
 async function demoPlan(startPrefix = ''): Promise<string> {
   const port = await freePort();
-  const text = (await readFile(path.join(repoRoot, 'drills', 'demo.yaml'), 'utf8'))
+  const text = withSharedVenv(await readFile(path.join(repoRoot, 'drills', 'demo.yaml'), 'utf8'))
     .replaceAll('17860', String(port))
     .replace('start: .venv/bin/python', `start: ${startPrefix}.venv/bin/python`);
   const file = path.join(dir, 'plan.yaml');
