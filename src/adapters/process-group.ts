@@ -3,6 +3,7 @@
  * shell (the plan's trusted command), output appended to a log file and streamed line by line,
  * stopped with TERM to the whole group, then KILL after a grace period.
  */
+import { sleep } from '../model/sleep.js';
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { isRunning, readProcessTable } from './process-table.js';
@@ -78,7 +79,7 @@ async function waitForGroupExit(pgid: number, timeoutMs: number): Promise<boolea
   // The group has no exit event of its own (grandchildren are not ours to wait for): poll its liveness.
   while (Date.now() < deadline) {
     if (!groupAlive(pgid)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   return !groupAlive(pgid);
 }

@@ -1,4 +1,5 @@
 /** drill, setup, demo and check: load the plan, pick a face, run the engine, save the report, return the exit code. */
+import { knownBuiltin } from '../model/builtin-repo.js';
 import path from 'node:path';
 import { runDrill } from '../core/engine.js';
 import { usageError } from '../model/errors.js';
@@ -51,9 +52,6 @@ export interface DrillCommandInput {
   readonly frontEnd: (plan: Plan) => Promise<FrontEnd>;
 }
 
-/** The one repository built in: anything else after `builtin:` is a mistake in the plan, found before any step runs. */
-const BUILTIN_REPOS = new Set(['sample-backup']);
-
 /** `check --record FILE`: the node's environment for the backup job to commit with the tag (stderr: stdout may carry NDJSON). */
 async function recordEnvironment(record: DrillRecord, file: string): Promise<void> {
   const target = path.resolve(file);
@@ -63,10 +61,8 @@ async function recordEnvironment(record: DrillRecord, file: string): Promise<voi
 
 export async function drillCommand({ args, mode, signal, frontEnd }: DrillCommandInput): Promise<number> {
   const plan = await loadPlan(planFileOf(args));
-  const builtin = /^builtin:(.*)$/.exec(plan.snapshot.repo)?.[1];
-  if (builtin !== undefined && !BUILTIN_REPOS.has(builtin)) {
-    throw usageError(`${plan.file}: snapshot.repo builtin:${builtin}: the only built-in repository is builtin:sample-backup`);
-  }
+  // A built-in repository the tool does not have is a mistake in the plan, found before any step runs.
+  knownBuiltin(plan.snapshot.repo, `${plan.file}: snapshot.repo `);
   // `check` calls no service: it needs no key.
   const apiKey = mode === 'check' ? undefined : apiKeyFrom(plan.service.apiKeyEnv, `${plan.file}: service.apiKeyEnv`);
   const reportRoot = path.resolve(args.reportDir ?? plan.report.dir);

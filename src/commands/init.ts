@@ -2,6 +2,7 @@
  * init: write a plan. The session (src/init) does the work; headless, every answer comes from a
  * flag or its default and each finding is printed as it comes; on a terminal the wizard asks.
  */
+import { knownBuiltin } from '../model/builtin-repo.js';
 import path from 'node:path';
 import { INIT_DEFAULTS, defaultPlanFile, nameFromRepo, type PlanAnswers } from '../init/answers.js';
 import { describeDetection, nextSteps } from '../init/next-steps.js';
@@ -18,7 +19,7 @@ export function makeInitSession(signal: AbortSignal): InitSession {
     cacheRoot: cacheRoot(),
     schemaFile: path.join(packageRoot, 'drills', 'plan.schema.json'),
     resolveBuiltinRepo: async (name, abort) => {
-      if (name !== 'sample-backup') throw usageError(`builtin:${name}: the only built-in repository is builtin:sample-backup`);
+      knownBuiltin(`builtin:${name}`, '');
       return (await ensureSampleBackup(cacheRoot(), abort)).url;
     },
     signal,

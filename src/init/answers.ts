@@ -1,4 +1,5 @@
 /** What `init` asks the operator, and the defaults it offers. */
+import { builtinName } from '../model/builtin-repo.js';
 import path from 'node:path';
 import { NAME_PATTERN } from '../plan/rules.js';
 
@@ -31,7 +32,7 @@ export const INIT_DEFAULTS = {
 
 /** A plan name from the repository's name (it names the report folder): "whisper-backup" from ".../whisper-backup.git". */
 export function nameFromRepo(repo: string): string {
-  const location = repo.replace(/^builtin:/, '').replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*/, '').replace(/[/:]+$/, '');
+  const location = (builtinName(repo) ?? repo).replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*/, '').replace(/[/:]+$/, '');
   const base = path.posix.basename(location).replace(/\.git$/, '');
   const name = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '');
   return new RegExp(NAME_PATTERN).test(name) ? name : 'whisper';

@@ -3,6 +3,7 @@
  * list the backup's tags (the drill's own snapshot code, so access is proven the same way), check the
  * sample audio is in the newest one, probe the service, measure the GPU, write the plan and load it back.
  */
+import { builtinName } from '../model/builtin-repo.js';
 import { constants } from 'node:fs';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -48,7 +49,10 @@ export interface InitSession {
 }
 
 export function initSession(deps: InitDeps): InitSession {
-  const resolve = async (repo: string) => (repo.startsWith('builtin:') ? deps.resolveBuiltinRepo(repo.slice('builtin:'.length), deps.signal) : repo);
+  const resolve = async (repo: string) => {
+    const name = builtinName(repo);
+    return name !== undefined ? deps.resolveBuiltinRepo(name, deps.signal) : repo;
+  };
   return {
     async listTags(repo, pattern) {
       // The same remote handling as a drill: credentials in the URL or git's helpers, never in argv.
@@ -76,7 +80,7 @@ export function initSession(deps: InitDeps): InitSession {
       if (!overwrite && (await this.exists(absolute))) throw new DrillError(`${file} exists`, { usage: true, hint: 'pass --force to overwrite it, or --out to write elsewhere' });
       const schemaRef = path.relative(path.dirname(absolute), deps.schemaFile) || 'plan.schema.json';
       // A plan never holds a secret: a URL typed with credentials in it is written without them.
-      const repo = input.answers.repo.startsWith('builtin:') ? input.answers.repo : parseRemote(input.answers.repo, undefined, {}).url;
+      const repo = builtinName(input.answers.repo) !== undefined ? input.answers.repo : parseRemote(input.answers.repo, undefined, {}).url;
       const text = renderPlanText({ ...input, answers: { ...input.answers, repo }, schemaRef: schemaRef.startsWith('.') ? schemaRef : `./${schemaRef}` });
       await mkdir(path.dirname(absolute), { recursive: true });
       await writeFile(absolute, text);

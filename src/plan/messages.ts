@@ -2,6 +2,7 @@
  * The wording of plan problems. The schema's error functions (fields.ts) build every message
  * from these, so a plan error reads the same whichever rule found it.
  */
+import { editDistance } from '../model/edit-distance.js';
 
 export const MISSING = 'missing required key';
 
@@ -27,26 +28,13 @@ export function expectedMessage(what: string, value: unknown, quote = false): st
   return `expected ${what}, got ${describe(value)}${hint}`;
 }
 
-function levenshtein(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
-
 /** The closest known key, if close enough to be a likely typo. */
 export function suggest(key: string, known: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
   for (const candidate of known) {
-    const d = levenshtein(lower, candidate.toLowerCase());
+    const d = editDistance(lower, candidate.toLowerCase());
     if (d < bestDistance) [best, bestDistance] = [candidate, d];
   }
   return best;

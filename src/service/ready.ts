@@ -1,4 +1,5 @@
 /** Wait until the service answers HTTP, the process dies, the deadline passes or the drill is aborted. */
+import { sleep } from '../model/sleep.js';
 import { authHeaders, refusalMessage } from '../transcribe/types.js';
 
 export type ReadyOutcome =
@@ -57,7 +58,7 @@ export async function waitUntilReady(options: ReadyOptions): Promise<ReadyOutcom
       clearTimeout(giveUp);
       options.signal.removeEventListener('abort', stop);
     }
-    await new Promise((resolve) => setTimeout(resolve, interval));
+    await sleep(interval);
   }
   return { ready: false, reason: 'timeout', lastError, waitedMs: Date.now() - started };
 }

@@ -88,16 +88,18 @@ export function remoteSecrets(remote: Remote): string[] {
  * Environment for git (and git-lfs, which asks git) that hands over the credentials through a
  * credential helper defined in the environment: the secret is in an environment variable, never
  * in argv. Without explicit credentials, git's own credential helpers are used as configured.
+ * The entries follow any `GIT_CONFIG_*` entries already in `env` (the operator's own stay).
  */
-export function gitCredentialEnv(remote: Remote): Record<string, string> {
+export function gitCredentialEnv(remote: Remote, env: Readonly<Record<string, string | undefined>> = process.env): Record<string, string> {
   if (!remote.credentials) return {};
+  const first = Number.parseInt(env['GIT_CONFIG_COUNT'] ?? '', 10) || 0;
   return {
-    GIT_CONFIG_COUNT: '2',
+    GIT_CONFIG_COUNT: String(first + 2),
     // An empty helper first resets the list: the plan's credentials win over a stored pair.
-    GIT_CONFIG_KEY_0: 'credential.helper',
-    GIT_CONFIG_VALUE_0: '',
-    GIT_CONFIG_KEY_1: 'credential.helper',
-    GIT_CONFIG_VALUE_1: '!f() { test "$1" = get && printf "username=%s\\npassword=%s\\n" "$WHISPER_DRILL_GIT_USERNAME" "$WHISPER_DRILL_GIT_PASSWORD"; }; f',
+    [`GIT_CONFIG_KEY_${first}`]: 'credential.helper',
+    [`GIT_CONFIG_VALUE_${first}`]: '',
+    [`GIT_CONFIG_KEY_${first + 1}`]: 'credential.helper',
+    [`GIT_CONFIG_VALUE_${first + 1}`]: '!f() { test "$1" = get && printf "username=%s\\npassword=%s\\n" "$WHISPER_DRILL_GIT_USERNAME" "$WHISPER_DRILL_GIT_PASSWORD"; }; f',
     WHISPER_DRILL_GIT_USERNAME: remote.credentials.username,
     WHISPER_DRILL_GIT_PASSWORD: remote.credentials.password,
   };

@@ -42,7 +42,7 @@ export async function fetchTagMetadata(metaDir: string, remote: Remote, pattern:
   }
   await gitOk(
     ['--git-dir', metaDir, 'fetch', '--quiet', '--depth', '1', '--force', '--prune', '--no-tags', remote.url, `+refs/tags/${pattern}:refs/tags/${pattern}`],
-    { runner, signal, env: { ...hooks.env, ...gitCredentialEnv(remote), GIT_LFS_SKIP_SMUDGE: '1' } },
+    { runner, signal, env: { ...hooks.env, ...gitCredentialEnv(remote, { ...process.env, ...hooks.env }), GIT_LFS_SKIP_SMUDGE: '1' } },
     remoteHint(`check that ${remote.display} is reachable and holds tags matching "${pattern}"`),
   );
 }

@@ -4,6 +4,7 @@
  * substring test fails on correct transcripts. Lengths are counted in code points, not UTF-16 units.
  */
 import { Converter } from 'opencc-js/t2cn';
+import { editDistance } from '../model/edit-distance.js';
 
 let toSimplified: ((text: string) => string) | undefined;
 
@@ -13,22 +14,11 @@ export function normalizeTranscript(text: string): string {
   return convert(text.normalize('NFKC')).toLowerCase().replace(/[\p{P}\p{S}\p{M}\s]/gu, '');
 }
 
-/** Character error rate (S+D+I)/N over the reference's code points; Levenshtein in O(n) memory. */
+/** Character error rate (S+D+I)/N over the reference's code points. */
 export function cer(reference: string, hypothesis: string): number {
-  const ref = Array.from(reference);
-  const hyp = Array.from(hypothesis);
-  if (ref.length === 0) return hyp.length === 0 ? 0 : 1;
-  let previous = Array.from({ length: hyp.length + 1 }, (_, j) => j);
-  let current = new Array<number>(hyp.length + 1).fill(0);
-  for (let i = 1; i <= ref.length; i++) {
-    current[0] = i;
-    for (let j = 1; j <= hyp.length; j++) {
-      const substitution = previous[j - 1]! + (ref[i - 1] === hyp[j - 1] ? 0 : 1);
-      current[j] = Math.min(substitution, previous[j]! + 1, current[j - 1]! + 1);
-    }
-    [previous, current] = [current, previous];
-  }
-  return previous[hyp.length]! / ref.length;
+  const length = Array.from(reference).length;
+  if (length === 0) return hypothesis.length === 0 ? 0 : 1;
+  return editDistance(reference, hypothesis) / length;
 }
 
 export interface ExpectedTranscript {

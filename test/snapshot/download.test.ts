@@ -2,6 +2,7 @@
  * One large LFS object (past the size that gets a hashing thread) downloaded from the test server's
  * storage port: whole, resumed after dropped connections, and corrupt.
  */
+import { retryPolicy, type RetryPolicy } from '../../src/snapshot/lfs/retry-policy.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { getEventListeners, once } from 'node:events';
 import net, { type AddressInfo } from 'node:net';
@@ -32,14 +33,14 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function download(faults: Faults, extra: { signal?: AbortSignal; retries?: number } = {}) {
+async function download(faults: Faults, extra: { signal?: AbortSignal; retry?: RetryPolicy } = {}) {
   server = await startLfsServer({ root: path.join(tmp, 'root'), username: 'u', password: 'p', faults });
   const dir = await mkdtemp(path.join(tmp, 'work-'));
   const dest = path.join(dir, 'large-v3.pt');
   await writeFile(dest, `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize ${data.length}\n`);
   const action = { oid, size: data.length, href: `${server.storageUrl}/big.git/${oid}`, header: { [STORAGE_HEADER]: STORAGE_TOKEN } };
   let progress = 0;
-  const landed = await downloadObject(action, dest, { backoffMs: 1, onBytes: (delta) => (progress += delta), ...extra });
+  const landed = await downloadObject(action, dest, { retry: retryPolicy(5, 0), onBytes: (delta) => (progress += delta), ...extra });
   return { landed, dest, dir, progress };
 }
 
@@ -70,7 +71,7 @@ describe('a large object', () => {
 
   it('gives up after its retries naming the object and the bytes received, and leaves no listener on the drill\'s signal', async () => {
     const abort = new AbortController();
-    await expect(download({ drop: { afterBytes: 1_000_000, times: 10 } }, { signal: abort.signal, retries: 4 })).rejects.toThrow(
+    await expect(download({ drop: { afterBytes: 1_000_000, times: 10 } }, { signal: abort.signal, retry: retryPolicy(4, 0) })).rejects.toThrow(
       new RegExp(`LFS object ${oid} \\(${data.length} bytes\\): 1000000 bytes received from .*, then connection lost`),
     );
     // Five connections and four waits, each listening for an abort: every one let go.
@@ -95,7 +96,7 @@ describe('a large object', () => {
       const dest = path.join(dir, 'large-v3.pt');
       await writeFile(dest, 'pointer\n');
       const action = { oid, size: data.length, href: `http://127.0.0.1:${(raw.address() as AddressInfo).port}/obj`, header: {} };
-      await expect(downloadObject(action, dest, { backoffMs: 1, retries: 2 })).rejects.toThrow(`${half} bytes received from ${action.href}, then HTTP 206 from byte 0, not ${half}`);
+      await expect(downloadObject(action, dest, { retry: retryPolicy(2, 0) })).rejects.toThrow(`${half} bytes received from ${action.href}, then HTTP 206 from byte 0, not ${half}`);
       expect(await readFile(dest, 'utf8')).toBe('pointer\n');
       expect(await readdir(dir)).toEqual(['large-v3.pt']);
     } finally {

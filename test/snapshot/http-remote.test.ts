@@ -169,6 +169,14 @@ describe('an HTTPS-style remote with Basic auth', () => {
 describe('the LFS transfer against faults', () => {
   const auth = { usernameEnv: 'BACKUP_USER', passwordEnv: 'BACKUP_TOKEN' };
   const env = { BACKUP_USER: USER, BACKUP_TOKEN: SECRET };
+  /** git-lfs's own settings, through git's environment: `retries` retries, none of them waited for. */
+  const gitLfsRetries = (retries: number) => ({
+    GIT_CONFIG_COUNT: '2',
+    GIT_CONFIG_KEY_0: 'lfs.transfer.maxretries',
+    GIT_CONFIG_VALUE_0: String(retries),
+    GIT_CONFIG_KEY_1: 'lfs.transfer.maxretrydelay',
+    GIT_CONFIG_VALUE_1: '0',
+  });
 
   it('resumes a connection dropped mid-object with a Range request', async () => {
     const url = await serve({ drop: { afterBytes: 3 * 1024 * 1024, times: 2 } });
@@ -197,7 +205,11 @@ describe('the LFS transfer against faults', () => {
 
   it('fails naming the object, the bytes received and the last answer when the connection keeps dropping', async () => {
     const url = await serve({ drop: { afterBytes: 1024 * 1024, times: 100 } });
-    const run = await drill({ repo: url, auth }, env);
+    const run = await drill({ repo: url, auth }, { ...env, ...gitLfsRetries(3) });
+    // lfs.transfer.maxretries 3: the model's first GET and three more, each resuming where the bytes end
+    const resumed = server.requests.find((r) => r.port === 'storage' && r.headers.range)?.path;
+    const model = server.requests.filter((r) => r.port === 'storage' && r.path === resumed);
+    expect(model.map((r) => r.headers.range ?? 'whole')).toEqual(['whole', 'bytes=1048576-', 'bytes=1048576-', 'bytes=1048576-']);
     const fetch = statusOf(run, 'fetch');
     expect(fetch?.status).toBe('failed');
     expect(fetch?.error?.message).toMatch(/^LFS object [0-9a-f]{64} \(\d+ bytes\): 1048576 bytes received from http:\/\/127\.0\.0\.1:\d+\/.+, then connection lost/);
@@ -254,7 +266,7 @@ describe('the LFS transfer against faults', () => {
 
   it('gives up on a 5xx that does not pass, naming it', async () => {
     const url = await serve({ batchStatuses: [500, 502, 503, 500, 500, 500] });
-    const run = await drill({ repo: url, auth }, env);
+    const run = await drill({ repo: url, auth }, { ...env, ...gitLfsRetries(5) });
     expect(statusOf(run, 'fetch')?.error?.message).toMatch(/answered HTTP 500/);
     expectVerdictAndNothingLeft(run, 'failed');
   }, 60_000);

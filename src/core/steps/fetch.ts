@@ -51,7 +51,7 @@ export const fetchStep = defineStep({
   run: async (ctx, { snapshot }) => {
     const { tag, remote } = snapshot;
     const dir = ctx.workspace.dir;
-    const env = { ...ctx.options.env, ...gitCredentialEnv(remote), ...sshEnv(remote, { ...process.env, ...ctx.options.env }) };
+    const env = { ...ctx.options.env, ...gitCredentialEnv(remote, { ...process.env, ...ctx.options.env }), ...sshEnv(remote, { ...process.env, ...ctx.options.env }) };
     const commit = await shallowClone(remote.url, tag.name, dir, { runner: ctx.runner, signal: ctx.signal, env, onLine: (line) => ctx.log(line, 'stderr') });
     if (commit !== tag.commit) {
       throw new DrillError(`tag ${tag.name} moved: listed at ${tag.commit}, cloned ${commit}`, { hint: 'someone re-tagged the snapshot during the drill; run it again' });

@@ -1,4 +1,5 @@
 /** snapshot: list the tags of the backup, choose one, verify its signature when required, check the disk budget. */
+import { builtinName } from '../../model/builtin-repo.js';
 import { ToolError } from '../../adapters/git.js';
 import { lastDrillByTag } from '../../history/read.js';
 import { freeBytes } from '../../probes/disk.js';
@@ -23,9 +24,10 @@ async function resolveRemote(ctx: StepContext): Promise<{ remote: Remote; allowe
   const { snapshot } = ctx.plan;
   let repo = snapshot.repo;
   let allowedSigners = snapshot.allowedSigners;
-  if (repo.startsWith('builtin:')) {
+  const name = builtinName(repo);
+  if (name !== undefined) {
     if (!ctx.options.resolveBuiltinRepo) throw new DrillError(`${repo}: no built-in repository of that name`);
-    const builtin = await ctx.options.resolveBuiltinRepo(repo.slice('builtin:'.length), ctx.signal);
+    const builtin = await ctx.options.resolveBuiltinRepo(name, ctx.signal);
     if (builtin.note) ctx.log(builtin.note, 'info');
     repo = builtin.url;
     allowedSigners ??= builtin.allowedSigners;

@@ -3,6 +3,8 @@
  * answer gives each a download href and the headers to send with it. Transient answers (429, 5xx, a
  * dropped connection) are retried with backoff; the rest fail naming the server's status and what to do.
  */
+import { sleep } from '../../model/sleep.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry-policy.js';
 import { DrillError } from '../../model/errors.js';
 import { redactUrl } from '../../model/redact.js';
 import type { HttpAuth } from './http-auth.js';
@@ -33,29 +35,11 @@ export interface BatchOptions {
   readonly auth: HttpAuth;
   readonly connections?: Connections;
   readonly signal?: AbortSignal;
-  readonly retries?: number;
-  readonly backoffMs?: number;
+  /** Default: 5 retries, a quarter second doubling up to 4 s (./retry-policy.ts). */
+  readonly retry?: RetryPolicy;
 }
 
 const LFS_JSON = 'application/vnd.git-lfs+json';
-
-/**
- * Waits `ms`, or rejects with the abort's reason; leaves no listener on the signal either way.
- * (node:timers/promises rejects with its own AbortError instead, and the step reports the reason.)
- */
-export const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const abort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', abort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', abort, { once: true });
-  });
 
 function explain(status: number, endpoint: string, body: string): DrillError {
   const where = `the LFS server at ${redactUrl(endpoint)} answered HTTP ${status}`;
@@ -69,7 +53,8 @@ function explain(status: number, endpoint: string, body: string): DrillError {
 export async function requestBatch(objects: readonly LfsObject[], options: BatchOptions): Promise<BatchAnswer> {
   const url = `${options.endpoint.replace(/\/$/, '')}/objects/batch`;
   const body = JSON.stringify({ operation: 'download', transfers: ['basic'], objects: objects.map(({ oid, size }) => ({ oid, size })), hash_algo: 'sha256' });
-  const retries = options.retries ?? 4;
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const retries = retry.retries;
   let challenged = false;
   for (let attempt = 0; ; attempt += 1) {
     const authorization = await options.auth.header();
@@ -90,7 +75,7 @@ export async function requestBatch(objects: readonly LfsObject[], options: Batch
     } catch (error) {
       if (options.signal?.aborted || error instanceof DrillError) throw error;
       if (attempt >= retries) throw new DrillError(`the LFS server at ${redactUrl(url)} could not be reached: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`, { hint: 'check the network and snapshot.repo' });
-      await sleep((options.backoffMs ?? 500) * 2 ** attempt, options.signal);
+      await sleep(retry.delayMs(attempt), options.signal);
       continue;
     }
     if (status === 401 && !challenged && (await options.auth.challenged())) {
@@ -100,7 +85,7 @@ export async function requestBatch(objects: readonly LfsObject[], options: Batch
     if (status === 429 || status >= 500) {
       if (attempt >= retries) throw explain(status, url, text);
       const after = Number(retryAfter);
-      await sleep(Number.isFinite(after) && after > 0 ? Math.min(after, 30) * 1000 : (options.backoffMs ?? 500) * 2 ** attempt, options.signal);
+      await sleep(Number.isFinite(after) && after > 0 ? Math.min(after, 30) * 1000 : retry.delayMs(attempt), options.signal);
       continue;
     }
     const ok = status >= 200 && status < 300;

@@ -8,7 +8,9 @@ import { rm } from 'node:fs/promises';
 import { DrillError } from '../../model/errors.js';
 import { placeOverPointer } from './place.js';
 import { redactUrl } from '../../model/redact.js';
-import { sleep, type DownloadAction } from './batch.js';
+import { sleep } from '../../model/sleep.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry-policy.js';
+import type { DownloadAction } from './batch.js';
 import { BlockRing } from './block-ring.js';
 import type { Connections } from './http-client.js';
 import { getBody } from './object-get.js';
@@ -28,8 +30,8 @@ export interface DownloadOptions {
   readonly signal?: AbortSignal;
   readonly onBytes?: (delta: number) => void;
   readonly connections?: Connections;
-  readonly retries?: number;
-  readonly backoffMs?: number;
+  /** Default: 5 retries, a quarter second doubling up to 4 s (./retry-policy.ts). */
+  readonly retry?: RetryPolicy;
 }
 
 /**
@@ -93,7 +95,8 @@ async function receive(action: DownloadAction, state: Progress, dest: string, op
 
 export async function downloadObject(action: DownloadAction, dest: string, options: DownloadOptions = {}): Promise<Landed> {
   const temp = `${dest}.whisper-drill-part`;
-  const retries = options.retries ?? 5;
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const retries = retry.retries;
   const state = await start(temp, action.size, options.onBytes);
   let resumed = 0;
   let lastAnswer = 'no answer';
@@ -114,7 +117,7 @@ export async function downloadObject(action: DownloadAction, dest: string, optio
       }
       if (attempt >= retries) throw new DrillError(objectFailure(action, state.ring.received, lastAnswer), { hint: 'the transfer kept failing: check the network or the LFS server, then drill again' });
       resumed += 1;
-      await sleep((options.backoffMs ?? 250) * 2 ** attempt, options.signal);
+      await sleep(retry.delayMs(attempt), options.signal);
     }
     await state.file.close();
     const sha256 = await state.hash.digest();

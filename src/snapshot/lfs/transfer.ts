@@ -10,6 +10,7 @@ import type { LfsPointer } from '../pointers.js';
 import type { Credentials } from '../remote.js';
 import { requestBatch, type DownloadAction } from './batch.js';
 import { downloadObject, type Landed } from './download.js';
+import { gitRetryPolicy } from './retry-policy.js';
 import type { LfsSource } from './endpoint.js';
 import { copyStoredObject, objectStore } from './file-store.js';
 import { httpAuth } from './http-auth.js';
@@ -85,8 +86,10 @@ export async function restoreLfsObjects(pointers: readonly LfsPointer[], options
     const hooks = { runner: options.runner, ...(options.env ? { env: options.env } : {}), ...(options.signal ? { signal: options.signal } : {}) };
     // Over HTTPS, the CA list git trusts; through the proxy git would take (http.proxy, https_proxy, no_proxy).
     const connections = openConnections(await gitTrust(hooks), await transferProxies(endpoint, { ...hooks, onSecret: options.onSecret }));
+    // Retried as git-lfs is told to (lfs.transfer.maxretries, lfs.transfer.maxretrydelay).
+    const retry = await gitRetryPolicy(hooks);
     try {
-      const answer = await requestBatch(objects, { endpoint, header, auth, connections, ...(options.signal ? { signal: options.signal } : {}) });
+      const answer = await requestBatch(objects, { endpoint, header, auth, connections, retry, ...(options.signal ? { signal: options.signal } : {}) });
       missing.push(...answer.refused.map((r) => ({ oid: r.oid, message: `the server answered ${r.code}: ${r.message}` })));
       // Object storage may have a proxy of its own in git's config (http.<url>.proxy).
       await connections.proxies.prepare?.(answer.actions.map((action) => action.href));
@@ -94,7 +97,7 @@ export async function restoreLfsObjects(pointers: readonly LfsPointer[], options
       await pool(answer.actions, options.concurrency ?? 4, async (action: DownloadAction) => {
         const pointer = pointerOf.get(action.oid);
         if (!pointer) return;
-        landed.set(action.oid, await downloadObject(action, dest(pointer), { ...(options.signal ? { signal: options.signal } : {}), connections, onBytes }));
+        landed.set(action.oid, await downloadObject(action, dest(pointer), { ...(options.signal ? { signal: options.signal } : {}), connections, retry, onBytes }));
       });
     } finally {
       connections.close();
