@@ -8,6 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // These tests drive real git, git-lfs, python and child processes on 2-core machines.
-    maxWorkers: 2,
+    maxWorkers: 3,
+    isolate: false,
   },
 });

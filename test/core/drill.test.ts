@@ -3,6 +3,7 @@
  * install, the stand-in service started in its own process group and torn down. Each case uses a
  * copy of drills/demo.yaml with a port of its own; the cases run one after another.
  */
+import { withSharedVenv } from '../helpers/demo-plan.js';
 import { readdir, readFile, rm, stat, writeFile, mkdir, mkdtemp } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -42,7 +43,8 @@ const workdirs: string[] = [];
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'whisper-drill-engine-'));
-  demoText = await readFile(path.join(packageRoot, 'drills', 'demo.yaml'), 'utf8');
+  // Its venv copied from the one the run prepared (helpers/demo-plan.ts); `demo --yes` (e2e) creates its own.
+  demoText = withSharedVenv(await readFile(path.join(packageRoot, 'drills', 'demo.yaml'), 'utf8'));
   expect(demoText).toContain(String(DEMO_PORT));
   // A recorded A100 node: the query, the plain table (CUDA 12.4) and the compute apps.
   fakeNvidiaDir = path.join(tmp, 'fake-nvidia');
