@@ -25,8 +25,6 @@ await build({
   define: { 'process.env.NODE_ENV': '"production"' },
   // Ink loads its devtools only when DEV=true; the devtools package is not a dependency.
   external: ['react-devtools-core'],
-  // DEBUG=https-proxy-agent would print the proxy's URL with its password (scripts/silent-debug.cjs).
-  alias: { debug: './scripts/silent-debug.cjs' },
   // Some bundled CommonJS dependencies call require(): give the ESM bundle one.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -1,6 +1,6 @@
 /**
- * node:http requests of the transfer (the Batch API, and bodies the socket path leaves to it):
- * where redirects may lead and with which headers, and a proxy that never answers.
+ * Requests of the transfer on undici (the Batch API): where redirects may lead and with which
+ * headers, and a proxy that never answers its CONNECT.
  */
 import { once } from 'node:events';
 import http from 'node:http';

@@ -390,18 +390,20 @@ describe('an HTTPS remote reached through a company proxy (tinyproxy, Basic auth
     expect(log).toContain(`GET ${server.storageUrl}/`);
   });
 
-  it('prints no password from the built CLI even with DEBUG=* (the agents\' debug output is silenced in the bundle)', async () => {
+  it('prints no password from the built CLI even with DEBUG=* and NODE_DEBUG=undici (the HTTP engine\'s own debug output)', async () => {
     const url = await serve({}, { git: company.server, storage: company.server });
     const dir = await mkdtemp(path.join(tmp, 'cli-'));
     const planFile = path.join(dir, 'plan.yaml');
     await writeFile(planFile, YAML.stringify({ name: 'proxy-cli', snapshot: { repo: url, auth }, service: { start: 'true', url: 'http://127.0.0.1:9', ready: { timeoutSec: 1 } } }));
     const result = await runCli(['drill', '--plan', planFile, '--tag', 'v1.2-config-tuned', '--yes', '--json', '--report-dir', path.join(dir, 'reports'), '--workdir', path.join(dir, 'work')], {
       cwd: dir,
-      env: { ...env(PROXY_SECRET), HOME: dir, DEBUG: '*', NODE_DEBUG: '' },
+      env: { ...env(PROXY_SECRET), HOME: dir, DEBUG: '*', NODE_DEBUG: 'undici,fetch' },
       timeoutMs: 120_000,
     });
     const fetched = result.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as DrillEvent).find((event) => event.type === 'step-end' && event.step === 'fetch');
     expect(fetched, result.stderr).toMatchObject({ status: 'passed' });
+    // The engine did speak: its debug lines are there, without the passwords
+    expect(result.stderr).toMatch(/^(UNDICI|FETCH) \d+: connecting to /m);
     expect(result.stdout + result.stderr).not.toContain(PROXY_SECRET);
     expect(result.stdout + result.stderr).not.toContain(SECRET);
   });

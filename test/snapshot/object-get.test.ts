@@ -1,7 +1,7 @@
 /**
  * GET into the ring, against real HTTP servers on 127.0.0.1: a plain Content-Length body over the
- * transfer's own socket; chunked bodies and redirects through node:http; a head that arrives a
- * byte at a time; a body cut short; a status that is not the object's; an abort.
+ * transfer's own socket (./plain-body-socket.ts); chunked bodies through undici; redirects; a head
+ * that arrives a few bytes at a time; a body cut short; a status that is not the object's; an abort.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -14,7 +14,8 @@ import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BlockRing } from '../../src/snapshot/lfs/block-ring.js';
 import { openConnections, type Connections } from '../../src/snapshot/lfs/http-client.js';
-import { getBody, parseHead, plainLength } from '../../src/snapshot/lfs/object-get.js';
+import { getBody } from '../../src/snapshot/lfs/object-get.js';
+import { parseHead, plainLength } from '../../src/snapshot/lfs/plain-body-socket.js';
 import { allocateBlocks, openSha256 } from '../../src/snapshot/lfs/sha256.js';
 import { makeTestCa } from '../helpers/tls.js';
 
@@ -95,7 +96,7 @@ describe('GET into the ring', () => {
     expect(requests[0]?.headers['x-storage-token']).toBe('t0k3n');
   });
 
-  it('follows a redirect, asking each place once, and takes a chunked body through node:http', async () => {
+  it('follows a redirect, asking each place once, and takes a chunked body through undici', async () => {
     const { url, requests } = await serve((req, res) => {
       if (req.url === '/moved') return void res.writeHead(302, { location: '/chunked', 'content-length': 0 }).end();
       res.writeHead(200);
@@ -106,7 +107,7 @@ describe('GET into the ring', () => {
     expect(await getBody(`${url}/moved`, {}, r, keep200)).toEqual({ status: 200, kept: true, complete: true });
     expect(file.subarray(0, data.length).equals(data)).toBe(true);
     expect(await hash.digest()).toBe(sha);
-    // The chunked body is asked for twice: its head sends it to node:http.
+    // The chunked body is asked for twice: its head sends it to undici.
     expect(requests.map((req) => req.url)).toEqual(['/moved', '/chunked', '/chunked']);
   });
 
@@ -203,6 +204,13 @@ describe('GET into the ring', () => {
     const got = getBody(url, {}, r, { ...keep200, signal: abort.signal });
     setImmediate(() => abort.abort(new Error('aborted by the operator')));
     await expect(got).rejects.toThrow(/aborted by the operator/);
+  });
+
+  it('gives up a chunked body that goes quiet on undici too, keeping what arrived', async () => {
+    const url = await rawServer((socket) => socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n'));
+    const { ring: r } = ring();
+    await expect(getBody(url, {}, r, { ...keep200, idleMs: 200 })).rejects.toThrow(`no data from ${new URL(url).host} for 0.2 s`);
+    expect(r.received).toBe(3);
   });
 
   it('refuses header values that would split the request', async () => {

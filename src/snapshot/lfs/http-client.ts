@@ -1,15 +1,16 @@
 /**
- * The HTTP(S) client of the LFS transfer: node:http(s), whose streams hand over large buffers
- * directly (fetch's web streams cost several times the CPU per byte on the hot path of a restore).
- * Over HTTPS it checks certificates against the CA list git trusts (../trust.ts); through a proxy
- * (./proxy.ts), https goes through a CONNECT tunnel (https-proxy-agent) and http by absolute URL
- * (http-proxy-agent).
+ * The HTTP(S) engine of the LFS transfer: undici, Node's own HTTP client, maintained with Node. Its
+ * dispatcher hands each body chunk straight to a handler (./object-get.ts) with no stream in between,
+ * which is what a transfer at the disk's speed needs; it parses the answers, keeps connections, and
+ * goes through proxies (a CONNECT tunnel for https, requests by absolute URL for http).
+ *
+ * What stays ours: the CA list git trusts (../trust.ts), the proxy git would take (./proxy.ts), the
+ * redirect policy of git-lfs (below), and the timers: a connection that delivers nothing for
+ * `idleMs` is given up, and so is a request still waiting for its first answer (a proxy that never
+ * answers its CONNECT included).
  */
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
-import { checkServerIdentity, type PeerCertificate } from 'node:tls';
-import { HttpProxyAgent } from 'http-proxy-agent';
-import { HttpsProxyAgent } from 'https-proxy-agent';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import { DrillError } from '../../model/errors.js';
 import { redactUrl } from '../../model/redact.js';
 import { PROXY_AUTH_HINT, tlsFailure, type Trust } from '../trust.js';
@@ -19,43 +20,44 @@ import { DIRECT, type Proxies } from './proxy.js';
 export interface Connections {
   readonly trust: Trust;
   readonly proxies: Proxies;
-  /** The agent for a request to `url`: through its proxy (a CONNECT tunnel for https), or direct. */
-  agentFor(url: URL): http.Agent | undefined;
+  /** The dispatcher for a request to `url`: through its proxy, or direct. */
+  dispatcherFor(url: URL): Dispatcher;
   close(): void;
 }
 
+/** How long a request may wait for its answer's next bytes (or, through a proxy, for its tunnel). */
+export const IDLE_MS = 60_000;
+
 /**
- * One set of agents per transfer: the CA list is parsed once, and the Batch request's connection is
- * kept for the downloads. Closed at the end, so that a later drill in the same process (a test, the
+ * One set of dispatchers per transfer: the CA list is parsed once, and the Batch request's connection
+ * is kept for the downloads. Closed at the end, so that a later drill in the same process (a test, the
  * benchmark) starts with connections of its own, as a drill from the command line does.
  */
 export function openConnections(trust: Trust, proxies: Proxies = DIRECT): Connections {
-  const direct = trust.ca ? new https.Agent({ ca: trust.ca, keepAlive: true }) : undefined;
-  const tunnels = new Map<string, http.Agent>();
-  // Ends every connection to a proxy at close(), one still waiting for its CONNECT answer included
-  // (the agents do not track those, and one would keep the process alive).
-  const closing = new AbortController();
+  const tls = trust.ca ? { ca: trust.ca } : {};
+  // The timers are the requests' own (below); HTTP/1.1 only, as git-lfs speaks to LFS servers.
+  const common = { headersTimeout: 0, bodyTimeout: 0, allowH2: false } as const;
+  const direct = new Agent({ ...common, connect: tls });
+  const viaProxy = new Map<string, ProxyAgent>();
   return {
     trust,
     proxies,
-    agentFor(url) {
+    dispatcherFor(url) {
       const proxy = proxies.forUrl(url);
-      if (!proxy) return url.protocol === 'https:' ? direct : undefined;
-      const key = `${url.protocol} ${proxy.href}`;
-      let agent = tunnels.get(key);
+      if (!proxy) return direct;
+      let agent = viaProxy.get(proxy.href);
       if (!agent) {
-        // The target's certificate is checked against `trust` (the request passes its CA list); so is
-        // an https:// proxy's own.
-        const options = { keepAlive: true, signal: closing.signal, ...(trust.ca ? { ca: trust.ca } : {}) };
-        agent = url.protocol === 'https:' ? new HttpsProxyAgent(proxy, options) : new HttpProxyAgent(proxy, options);
-        tunnels.set(key, agent);
+        // The target's certificate and an https:// proxy's own are both checked against `trust`. An
+        // http:// target through an http:// proxy goes by absolute URL, not a tunnel, as curl sends it.
+        agent = new ProxyAgent({ ...common, uri: proxy.href, requestTls: tls, proxyTls: tls, proxyTunnel: false });
+        viaProxy.set(proxy.href, agent);
       }
       return agent;
     },
     close() {
-      closing.abort(new Error('the transfer ended'));
-      direct?.destroy();
-      for (const agent of tunnels.values()) agent.destroy();
+      const closing = new Error('the transfer ended');
+      void direct.destroy(closing).catch(() => undefined);
+      for (const agent of viaProxy.values()) void agent.destroy(closing).catch(() => undefined);
     },
   };
 }
@@ -72,8 +74,11 @@ export interface RequestOptions {
   readonly idleMs?: number;
 }
 
-/** How long a request may wait for its answer's next bytes (or, through a proxy, for its tunnel). */
-export const IDLE_MS = 60_000;
+export interface Answer {
+  readonly statusCode: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Dispatcher.ResponseData['body'];
+}
 
 /**
  * The proxy refused to carry a request (a CONNECT answered otherwise than 200, or a 407). A 5xx is
@@ -91,6 +96,19 @@ function proxyRefusal(proxy: URL | undefined, url: URL, status: number, reason: 
   });
 }
 
+/** undici's words for a CONNECT the proxy did not answer with 200. */
+const TUNNEL_REFUSED = /^Proxy response \((\d{3})\) !== 200 when HTTP Tunneling/;
+
+/**
+ * What a failed request says: a refused tunnel as the proxy's refusal, a certificate failure as what
+ * to trust, anything else as it is.
+ */
+export function requestFailure(error: unknown, url: URL, connections: Connections | undefined): unknown {
+  const refused = error instanceof Error ? TUNNEL_REFUSED.exec(error.message) : null;
+  if (refused) return proxyRefusal(connections?.proxies.forUrl(url), url, Number(refused[1]), '');
+  return tlsFailure(error as Error, url.href, connections?.trust) ?? error;
+}
+
 /**
  * Where a redirect may lead, and with which headers (as git-lfs's client decides): never from https
  * down to http, and the Authorization header only to the same host.
@@ -104,67 +122,82 @@ export function redirectTarget(from: URL, location: string, headers: Readonly<Re
   return { url, headers: kept };
 }
 
-export function request(href: string, options: RequestOptions = {}): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const url = new URL(href);
-    const secure = url.protocol === 'https:';
-    const agent = options.connections?.agentFor(url);
-    const ca = secure ? options.connections?.trust.ca : undefined;
-    const headers = { ...options.headers, ...(options.body !== undefined ? { 'content-length': String(Buffer.byteLength(options.body)) } : {}) };
-    let tunnel: { statusCode?: number; statusText?: string } | undefined;
-    // Through a tunnel, https-proxy-agent checks the certificate against "localhost" when the host is
-    // an address (it passes no host to tls.connect): name the host the request is for.
-    const identity = secure && options.connections?.proxies.forUrl(url) ? { checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(url.hostname.replace(/^\[(.*)\]$/, '$1'), cert) } : {};
-    const sent = (secure ? https : http).request(url, { method: options.method ?? 'GET', headers, ...(agent ? { agent } : {}), ...(ca ? { ca } : {}), ...identity, ...(options.signal ? { signal: options.signal } : {}) }, (response) => {
-      settle();
-      // The proxy's own answer, never the server's: a refused CONNECT is replayed as the response.
-      // (http-proxy-agent's proxyConnect carries no status: nothing was refused.)
-      if ((typeof tunnel?.statusCode === 'number' && tunnel.statusCode !== 200) || response.statusCode === 407) {
-        response.resume();
-        const status = tunnel?.statusCode ?? response.statusCode ?? 0;
-        reject(proxyRefusal(options.connections?.proxies.forUrl(url), url, status, tunnel?.statusText ?? response.statusMessage ?? ''));
-        return;
-      }
-      const location = response.headers.location;
-      const redirects = options.redirects ?? 3;
-      if (location && response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && redirects > 0 && (options.method ?? 'GET') === 'GET') {
-        response.resume();
-        try {
-          const next = redirectTarget(url, location, options.headers);
-          resolve(request(next.url.href, { ...options, headers: next.headers, redirects: redirects - 1 }));
-        } catch (error) {
-          reject(error);
-        }
-        return;
-      }
-      resolve(response);
-    });
-    const idleMs = options.idleMs ?? IDLE_MS;
-    sent.setTimeout(idleMs, () => sent.destroy(new Error(`no data from ${url.host} for ${idleMs / 1000} s`)));
-    // Until the answer's head, an abort or silence ends the request here, even while a proxy agent is
-    // still connecting: a request destroyed before it has a socket says nothing until one comes.
-    const giveUp = (error: Error) => {
-      settle();
-      sent.destroy(error);
-      reject(error);
-    };
-    const abort = () => giveUp(options.signal!.reason as Error);
-    const silent = setTimeout(() => giveUp(new Error(`no answer from ${url.host} for ${idleMs / 1000} s`)), idleMs);
-    const settle = () => {
+/** The request's headers, with the credentials a link carries as Basic auth (as git-lfs sends them). */
+export function headersFor(url: URL, headers: Readonly<Record<string, string>> = {}): Record<string, string> {
+  const all: Record<string, string> = { ...headers };
+  if ((url.username || url.password) && !Object.keys(all).some((name) => name.toLowerCase() === 'authorization')) {
+    all['authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+  }
+  return all;
+}
+
+/**
+ * Ends a request on an abort, or on silence until the answer's head: `signal` aborts then; `answered()`
+ * stops the silence timer once the head is there, `settle()` stops listening at all.
+ */
+export function untilAnswered(url: URL, options: { readonly signal?: AbortSignal; readonly idleMs?: number }): { signal: AbortSignal; answered: () => void; settle: () => void } {
+  const controller = new AbortController();
+  const idleMs = options.idleMs ?? IDLE_MS;
+  const abort = () => controller.abort(options.signal!.reason);
+  const silent = setTimeout(() => controller.abort(new Error(`no answer from ${url.host} for ${idleMs / 1000} s`)), idleMs);
+  if (options.signal?.aborted) abort();
+  else options.signal?.addEventListener('abort', abort, { once: true });
+  return {
+    signal: controller.signal,
+    answered: () => clearTimeout(silent),
+    settle: () => {
       clearTimeout(silent);
       options.signal?.removeEventListener('abort', abort);
-    };
-    options.signal?.addEventListener('abort', abort, { once: true });
-    sent.once('close', settle);
-    sent.once('proxyConnect', (answer: { statusCode?: number; statusText?: string }) => (tunnel = answer));
-    sent.on('error', (error) => (settle(), reject(tlsFailure(error, href, options.connections?.trust) ?? error)));
-    sent.end(options.body);
-  });
+    },
+  };
+}
+
+export async function request(href: string, options: RequestOptions = {}): Promise<Answer> {
+  const url = new URL(href);
+  // A request outside a transfer has connections of its own, closed once its answer is read.
+  const own = options.connections ? undefined : openConnections({ from: "Node's built-in CA list" });
+  const connections = options.connections ?? own!;
+  const idleMs = options.idleMs ?? IDLE_MS;
+  const method = (options.method ?? 'GET') as Dispatcher.HttpMethod;
+  const waiting = untilAnswered(url, options);
+  let answer: Dispatcher.ResponseData;
+  // undici leaves a request that waits for its connection (a proxy's CONNECT) to its own timers:
+  // the wait ends here on an abort or silence; close() ends the connection attempt.
+  const given = new Promise<never>((_, reject) => waiting.signal.addEventListener('abort', () => reject(waiting.signal.reason), { once: true }));
+  given.catch(() => undefined);
+  try {
+    answer = await Promise.race([given, connections.dispatcherFor(url).request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      method,
+      headers: headersFor(url, options.headers),
+      ...(options.body !== undefined ? { body: options.body } : {}),
+      signal: waiting.signal,
+      // After the head: silence between body bytes.
+      bodyTimeout: idleMs,
+    })]);
+  } catch (error) {
+    own?.close();
+    throw requestFailure(waiting.signal.aborted ? waiting.signal.reason : error, url, connections);
+  } finally {
+    waiting.settle();
+  }
+  if (own) answer.body.once('close', () => own.close());
+  if (answer.statusCode === 407) {
+    await answer.body.dump();
+    throw proxyRefusal(connections.proxies.forUrl(url), url, 407, '');
+  }
+  const location = answer.headers['location'];
+  const redirects = options.redirects ?? 3;
+  if (typeof location === 'string' && answer.statusCode >= 300 && answer.statusCode < 400 && redirects > 0 && method === 'GET') {
+    await answer.body.dump();
+    const next = redirectTarget(url, location, options.headers);
+    return request(next.url.href, { ...options, headers: next.headers, redirects: redirects - 1 });
+  }
+  return { statusCode: answer.statusCode, headers: answer.headers, body: answer.body };
 }
 
 /** The whole body as text (for small answers: the Batch API's JSON, an error page). */
-export async function readText(response: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of response as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
+export async function readText(answer: Answer): Promise<string> {
+  return answer.body.text();
 }
