@@ -1,4 +1,5 @@
 /** drill, setup, demo and check: load the plan, pick a face, run the engine, save the report, return the exit code. */
+import { clearEarlierSetup } from '../service/earlier-setup.js';
 import { knownBuiltin } from '../model/builtin-repo.js';
 import path from 'node:path';
 import { runDrill } from '../core/engine.js';
@@ -96,6 +97,8 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
           const note = `${sample.built ? 'built' : 'using'} the sample backup at ${sample.repoDir}`;
           return { url: sample.url, allowedSigners: sample.allowedSigners, note };
         },
+        // setup into a DIR it set up before restores anew; a drill wants a new or empty one.
+        ...(mode === 'setup' ? { reuseWorkdir: (dir: string) => clearEarlierSetup(dir, plan) } : {}),
         save: async (record) => {
           await writeOutputs(record);
           if (args.metricsFile) await writeMetricsFile(args.metricsFile, record, history);

@@ -11,7 +11,6 @@ import { systemRunner } from '../adapters/run.js';
 import { redactDeep } from '../model/redact.js';
 import { changesSinceLastDrill } from '../history/changes.js';
 import { claimReportDir, reportDirFor } from '../history/paths.js';
-import { clearEarlierSetup } from '../service/earlier-setup.js';
 import { DrillError, usageError } from '../model/errors.js';
 import type { AskPort } from '../model/ports.js';
 import type { DrillEvent } from '../model/events.js';
@@ -34,8 +33,8 @@ async function prepareWorkspace(options: DrillOptions): Promise<{ dir: string; c
   const dir = path.resolve(options.workdir);
   const entries = await readdir(dir).catch(() => undefined);
   if (entries && entries.length > 0) {
-    if (options.mode !== 'setup') throw usageError(`${dir} is not empty: restore into a new or empty directory`);
-    await clearEarlierSetup(dir, options.plan);
+    if (!options.reuseWorkdir) throw usageError(`${dir} is not empty: restore into a new or empty directory`);
+    await options.reuseWorkdir(dir);
   }
   await mkdir(dir, { recursive: true });
   return { dir, created: entries === undefined };

@@ -72,6 +72,11 @@ export interface DrillOptions {
   readonly tag?: string;
   /** Restore target. Drill mode: a scratch directory by default. Setup mode: required. */
   readonly workdir?: string;
+  /**
+   * What a `workdir` that is not empty means, as the command's policy: setup clears an earlier setup of
+   * the same backup (service/earlier-setup.ts), or refuses; without it, a non-empty one is refused.
+   */
+  readonly reuseWorkdir?: (dir: string) => Promise<void>;
   /** Keep the workspace (and in setup mode the service) after the drill. */
   readonly keep: boolean;
   readonly reportRoot: string;
