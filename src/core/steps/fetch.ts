@@ -5,7 +5,6 @@
  * transfer), and verify hashes what it wrote.
  */
 import { gitOk } from '../../adapters/git.js';
-import { readLfsPointers } from '../../snapshot/pointers.js';
 import { checkoutLfsFiles, fetchLfsObjects, shallowClone, unshareLfsObjects } from '../../snapshot/fetch.js';
 import type { Landed } from '../../snapshot/lfs/download.js';
 import { lfsSource, type LfsSource } from '../../snapshot/lfs/endpoint.js';
@@ -56,7 +55,8 @@ export const fetchStep = defineStep({
     if (commit !== tag.commit) {
       throw new DrillError(`tag ${tag.name} moved: listed at ${tag.commit}, cloned ${commit}`, { hint: 'someone re-tagged the snapshot during the drill; run it again' });
     }
-    const pointers = await readLfsPointers(`${dir}/.git`, 'HEAD', ctx.runner);
+    // The same commit as listed, so the same pointers: the listing read them once.
+    const { pointers } = tag;
     const total = [...new Map(pointers.map((p) => [p.oid, p.size])).values()].reduce((sum, size) => sum + size, 0);
     const onBytes = (bytes: number) => ctx.progress({ current: Math.min(bytes, total), total, unit: 'bytes' });
     ctx.progress({ current: 0, total, unit: 'bytes', label: `${pointers.length} LFS objects` });
@@ -70,7 +70,7 @@ export const fetchStep = defineStep({
     }
     if (!source) {
       await fetchWithGitLfs(ctx, tag.name, env, onBytes);
-      return { status: 'passed', summary: `${pointers.length} LFS objects (${formatBytes(total)}) fetched by git-lfs at ${commit.slice(0, 12)}`, evidence: { commit, via: 'git-lfs' }, output: { commit, landed: new Map<string, Landed>() } };
+      return { status: 'passed', summary: `${pointers.length} LFS objects (${formatBytes(total)}) fetched by git-lfs at ${commit.slice(0, 12)}`, evidence: { commit, via: 'git-lfs' }, output: { commit, pointers, landed: new Map<string, Landed>() } };
     }
     const result = await restoreLfsObjects(pointers, {
       workdir: dir,
@@ -98,7 +98,7 @@ export const fetchStep = defineStep({
           ? `${corrupt.length} LFS object(s) arrived with bytes that do not match their pointer; verify names them`
           : `${pointers.length} LFS objects (${formatBytes(total)}) ${via} at ${commit.slice(0, 12)}${resumed ? `, ${resumed} resumed transfer(s)` : ''}`,
       evidence: { commit, lfsBytes: total, via: source.kind, resumed, rejectedObjects: Object.fromEntries(corrupt.map((l) => [l.oid, l.sha256])) },
-      output: { commit, landed: result.landed },
+      output: { commit, pointers, landed: result.landed },
     };
   },
 });

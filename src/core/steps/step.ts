@@ -2,6 +2,7 @@
  * What a step is: plain data (id, title, time limit, RTO key) and a `run` that takes the typed
  * outputs of the steps it needs and returns its own. The engine orders, skips, times and aborts.
  */
+import type { LfsPointer } from '../../snapshot/pointers.js';
 import type { ProcessRunner } from '../../adapters/run.js';
 import type { ServiceProcess } from '../../adapters/process-group.js';
 import type { PastDrill } from '../../history/read.js';
@@ -37,7 +38,8 @@ export interface StepOutputs {
   /** `lock`: the chosen tag's environment.lock.yaml, when it has one (install compares torch and packages with it). */
   readonly snapshot: { readonly remote: Remote; readonly tag: TagListing; readonly lock?: EnvironmentLock };
   /** What landed for each LFS object, with the sha256 of the bytes as written (empty when git-lfs fetched). */
-  readonly fetch: { readonly commit: string; readonly landed: ReadonlyMap<string, Landed> };
+  /** The restored commit's LFS pointers (the listing's: fetch held the commit to the listed one), and what landed. */
+  readonly fetch: { readonly commit: string; readonly pointers: readonly LfsPointer[]; readonly landed: ReadonlyMap<string, Landed> };
   readonly verify: { readonly files: readonly LfsFileRecord[] };
   /**
    * `env`: the isolation's environment (scratch HOME and caches, hubs offline), for start and assert too.

@@ -3,7 +3,6 @@
  * the one computed while fetch wrote the bytes (each byte is read once); files fetch did not write
  * itself (git-lfs's fallback) are hashed here — git-lfs's exit code is not trusted.
  */
-import { readLfsPointers } from '../../snapshot/pointers.js';
 import { readAuditedFiles } from '../../snapshot/audited-files.js';
 import { staleIndexLock, verifyLfsFile } from '../../snapshot/verify.js';
 import { formatBytes } from '../../model/format.js';
@@ -21,8 +20,8 @@ export const verifyStep = defineStep({
   rtoKey: 'verifyMs',
   run: async (ctx, { fetch }) => {
     const dir = ctx.workspace.dir;
-    // Pointers come from the restored commit itself, not from the listing: what is on disk must match what was backed up.
-    const pointers = await readLfsPointers(`${dir}/.git`, 'HEAD', ctx.runner);
+    // The pointers of the restored commit (fetch held its id to the listed one): what is on disk must match what was backed up.
+    const { pointers } = fetch;
     const total = pointers.reduce((sum, p) => sum + p.size, 0);
     const files: LfsFileRecord[] = [];
     let hashed = 0;
