@@ -7,7 +7,9 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // These tests drive real git, git-lfs, python and child processes on 2-core machines.
+    // These tests drive real git, git-lfs, python and child processes on 2-core machines: most of their
+    // time is spent waiting on those, so three workers. They share their module graph (no test mocks
+    // modules or keeps module state; every file passes in any file order: --sequence.shuffle.files).
     maxWorkers: 3,
     isolate: false,
   },
