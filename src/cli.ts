@@ -61,6 +61,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (args.command === 'stop') return (await import('./commands/stop.js')).stopCommand(args);
   const controller = new AbortController();
   abortOnSignals(controller);
+  if (args.command === 'audit') return (await import('./commands/audit.js')).auditCommand(args, controller.signal);
   if (args.command === 'probe') return (await import('./commands/probe.js')).probeCommand(args, controller.signal);
   if (args.command === 'init') {
     if (!interactive(args)) {

@@ -39,6 +39,8 @@ export interface CliArgs {
   readonly record?: string;
   /** check: compare the node with this tag's environment.lock.yaml. */
   readonly against?: string;
+  /** audit: which tags (default: the plan's snapshot.tags). */
+  readonly tags?: string;
   /** probe URL; init --url */
   readonly url?: string;
   /** init and probe: the variable holding the service's API key. */
@@ -150,6 +152,7 @@ function fromValues(command: CommandName, values: Values, target: string | undef
     ...(string('host') ? { host: string('host') } : {}),
     ...(string('metrics-file') ? { metricsFile: string('metrics-file') } : {}),
     ...(string('every') ? { every: string('every') } : {}),
+    ...(command === 'audit' && string('tags') ? { tags: string('tags') } : {}),
     ...(string('operator') ? { operator: string('operator') } : {}),
     ...(flag('systemd') ? { systemd: true } : {}),
     ...(string('notes') ? { notes: string('notes') } : {}),

@@ -4,8 +4,9 @@ import { COMMAND_SPECS, GLOBAL_FLAGS, commandSpec, flagUsage, type CommandName, 
 const WIDTH = 100;
 const EXIT_CODES = 'Exit codes: 0 passed · 1 failed · 2 usage error or invalid plan · 3 inconclusive · 130 interrupted';
 const READ_ON = [
-  "Read on (in the package's docs/ folder): what-a-pass-proves.md, plan.md, remotes.md, report.md, events.md,",
-  'gpu-nodes.md, drift.md, history.md, metrics.md, schedules.md, fleet.md, wizard.md, known-limits.md',
+  "Read on (in the package's docs/ folder): what-a-pass-proves.md, plan.md, remotes.md, audit.md, report.md,",
+  'events.md, gpu-nodes.md, drift.md, history.md, metrics.md, schedules.md, fleet.md, wizard.md, completion.md,',
+  'known-limits.md',
 ];
 
 /** One command's usage: `whisper-drill setup --plan FILE --dir DIR [--tag TAG] …`, wrapped under its name. */

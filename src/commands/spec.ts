@@ -7,7 +7,7 @@
  * help layout and neither writes zsh and fish completions, which this table gives for a few lines.
  */
 
-export type CommandName = 'drill' | 'setup' | 'check' | 'history' | 'demo' | 'init' | 'probe' | 'stop' | 'schedule' | 'completion';
+export type CommandName = 'drill' | 'setup' | 'check' | 'audit' | 'history' | 'demo' | 'init' | 'probe' | 'stop' | 'schedule' | 'completion';
 
 /** What a value is, for completion: a path, a directory, or one of `choices`; anything else is free text. */
 export type ValueKind = 'file' | 'dir' | 'text';
@@ -99,6 +99,11 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       OPERATOR,
       NOTES,
     ],
+  },
+  {
+    name: 'audit',
+    summary: "is every tag of the backup restorable, without downloading it: each LFS object\nasked of the server (or the store) with its size, signatures checked; exit 1 when\nthe newest tag (or one the plan's audit.mustRestore names) is not",
+    flags: [PLAN, { name: 'tags', value: text('GLOB'), help: "which tags to audit (default: the plan's snapshot.tags)" }, JSON_EVENTS, REPORT_DIR],
   },
   {
     name: 'history',

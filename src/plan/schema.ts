@@ -111,6 +111,15 @@ const isolation = mapping({
   .prefault({})
   .describe('Isolation of install, start and assert from the node: by default nothing cached on the node can stand in for the backup.');
 
+/** Which tags `whisper-drill audit` must find restorable, besides the newest. */
+const audit = mapping({
+  mustRestore: nonBlank()
+    .optional()
+    .describe('A glob of tags (as snapshot.tags) that must each be restorable: audit exits 1 when one of them, or the newest tag, is not.'),
+})
+  .optional()
+  .describe('What `whisper-drill audit` holds the backup to.');
+
 const report = mapping({
   dir: nonBlank()
     .default(DEFAULTS.reportDir)
@@ -133,6 +142,7 @@ export const PlanInput = mapping({
   report,
   policy,
   isolation,
+  audit,
 }).meta({
   title: 'whisper-drill plan',
   description:

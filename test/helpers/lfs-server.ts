@@ -169,6 +169,8 @@ export async function startLfsServer(options: LfsServerOptions): Promise<LfsServ
       (info) => {
         const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
         const start = range ? Number(range[1]) : 0;
+        // A range past the end, as object storage answers it (the object is shorter than asked for).
+        if (start > 0 && start >= info.size) return void res.writeHead(416, { 'content-range': `bytes */${info.size}` }).end();
         res.writeHead(range ? 206 : 200, {
           'content-length': String(info.size - start),
           ...(range ? { 'content-range': `bytes ${start}-${info.size - 1}/${info.size}` } : {}),

@@ -82,6 +82,7 @@ interface Plan {
   readonly report: { readonly dir: string };
   readonly policy?: { readonly every: string };
   readonly isolation: { readonly home: 'scratch' | 'host'; readonly network: 'namespace' | 'host'; readonly allowConnections?: readonly string[] };
+  readonly audit?: { readonly mustRestore?: string };
 }
 
 describe('plan types derived from the schema', () => {

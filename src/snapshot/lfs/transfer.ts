@@ -11,6 +11,7 @@ import type { Credentials } from '../remote.js';
 import { requestBatch, type DownloadAction } from './batch.js';
 import { downloadObject, type Landed } from './download.js';
 import { gitRetryPolicy } from './retry-policy.js';
+import { pool } from '../../model/pool.js';
 import type { LfsSource } from './endpoint.js';
 import { copyStoredObject, objectStore } from './file-store.js';
 import { httpAuth } from './http-auth.js';
@@ -37,27 +38,6 @@ export interface TransferResult {
   readonly landed: ReadonlyMap<string, Landed>;
   /** Objects the source does not have (or refused), with its words. */
   readonly missing: ReadonlyArray<{ oid: string; message: string }>;
-}
-
-/**
- * Runs `work` over `items`, `limit` at a time. After a failure no new item starts, and the ones under
- * way finish before the failure is thrown: nothing still writes into the workspace once the step has
- * failed and teardown removes it.
- */
-async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  const queue = [...items];
-  let failure: { error: unknown } | undefined;
-  const workers = Array.from({ length: Math.min(limit, queue.length) }, async () => {
-    for (let item = queue.shift(); item !== undefined && !failure; item = queue.shift()) {
-      try {
-        await work(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  });
-  await Promise.all(workers);
-  if (failure) throw failure.error;
 }
 
 export async function restoreLfsObjects(pointers: readonly LfsPointer[], options: TransferOptions): Promise<TransferResult> {

@@ -1,0 +1,104 @@
+/**
+ * `whisper-drill audit`: is every tag of the backup restorable, without downloading it. The tags are
+ * listed as a drill lists them (a depth-1 fetch into the metadata cache; the LFS pointers of every
+ * tag in one `cat-file --batch`), every LFS object they need is asked about once (./object-presence.ts),
+ * and each tag is restorable when every object it needs is there with its size and its signature
+ * is not bad.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { ProcessRunner } from '../adapters/run.js';
+import type { PastDrill } from '../history/read.js';
+import { lastDrillByTag } from '../history/read.js';
+import type { Verdict } from '../model/record.js';
+import { lfsSource } from '../snapshot/lfs/endpoint.js';
+import { withMetadataLock } from '../snapshot/metadata-lock.js';
+import type { Remote } from '../snapshot/remote.js';
+import { sshEnv } from '../snapshot/ssh.js';
+import { fetchTagMetadata, listSnapshotTags, metadataRepoPath, withSignatureChecked, type TagListing } from '../snapshot/tags.js';
+import { objectPresence } from './object-presence.js';
+
+export interface AuditRow {
+  readonly tag: string;
+  readonly date: string;
+  readonly commit: string;
+  readonly lfsFiles: number;
+  readonly lfsBytes: number;
+  readonly signature: TagListing['signature'];
+  readonly restorable: boolean;
+  /** Why not: each object missing or of the wrong size (its path, its oid and the server's words), a bad signature. */
+  readonly problems: readonly string[];
+  readonly lastDrill?: { readonly verdict: Verdict; readonly at: string };
+}
+
+export interface AuditResult {
+  readonly repo: string;
+  /** Newest first. */
+  readonly rows: readonly AuditRow[];
+  /** Distinct LFS objects asked about, and how many of them are not there as their pointers say. */
+  readonly objects: number;
+  readonly missingObjects: number;
+  readonly source: 'store' | 'server';
+}
+
+export interface AuditInput {
+  readonly remote: Remote;
+  readonly pattern: string;
+  readonly allowedSigners?: string;
+  readonly cacheRoot: string;
+  readonly history: readonly PastDrill[];
+  readonly runner?: ProcessRunner;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+  readonly onSecret?: (secret: string) => void;
+}
+
+async function listTags(input: AuditInput): Promise<TagListing[]> {
+  const metaDir = metadataRepoPath(input.cacheRoot, input.remote.url);
+  const env = { ...input.env, ...sshEnv(input.remote, { ...process.env, ...input.env }) };
+  return withMetadataLock(metaDir, async () => {
+    await fetchTagMetadata(metaDir, input.remote, input.pattern, { env, ...(input.runner ? { runner: input.runner } : {}), ...(input.signal ? { signal: input.signal } : {}) });
+    const tags = await listSnapshotTags(metaDir, input.pattern, input.allowedSigners, input.runner);
+    // The listing checks the newest signatures and defers the rest: an audit checks them all.
+    return Promise.all(tags.map((tag) => withSignatureChecked(metaDir, tag, input.allowedSigners, input.runner)));
+  });
+}
+
+export async function auditBackup(input: AuditInput): Promise<AuditResult> {
+  const tags = await listTags(input);
+  const objects = [...new Map(tags.flatMap((tag) => tag.pointers.map((p) => [p.oid, { oid: p.oid, size: p.size }] as const))).values()];
+  // No tree is checked out: the endpoint is the remote's own (a snapshot's .lfsconfig is not read).
+  const nowhere = await mkdtemp(path.join(os.tmpdir(), 'whisper-drill-audit-'));
+  const env = { ...input.env, ...sshEnv(input.remote, { ...process.env, ...input.env }) };
+  try {
+    const hooks = { env, ...(input.runner ? { runner: input.runner } : {}), ...(input.signal ? { signal: input.signal } : {}) };
+    const source = await lfsSource(input.remote, nowhere, hooks);
+    const presence = await objectPresence(source, objects, { ...hooks, ...(input.remote.credentials ? { credentials: input.remote.credentials } : {}), ...(input.onSecret ? { onSecret: input.onSecret } : {}) });
+    const lastDrills = lastDrillByTag(input.history);
+    const rows = tags.map((tag): AuditRow => {
+      const problems: string[] = [];
+      for (const pointer of tag.pointers) {
+        const found = presence.get(pointer.oid);
+        if (found && !found.present) problems.push(`${pointer.path} (${pointer.oid.slice(0, 12)}…): ${found.why}`);
+      }
+      if (tag.signature === 'bad') problems.push(`bad signature: ${tag.signatureDetail ?? 'verification failed'}`);
+      const lastDrill = lastDrills.get(tag.name);
+      return {
+        tag: tag.name,
+        date: tag.date,
+        commit: tag.commit,
+        lfsFiles: tag.lfsFiles,
+        lfsBytes: tag.lfsBytes,
+        signature: tag.signature,
+        restorable: problems.length === 0,
+        problems,
+        ...(lastDrill ? { lastDrill } : {}),
+      };
+    });
+    const missingObjects = [...presence.values()].filter((found) => !found.present).length;
+    return { repo: input.remote.display, rows, objects: objects.length, missingObjects, source: source.kind };
+  } finally {
+    await rm(nowhere, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * audit: is every tag of the plan's backup restorable, without downloading it (src/audit/). Plain
+ * text, or with --json one JSON object per line: an `audit-tag` per tag, then `audit-end`. Exit 0 when
+ * the newest tag and every tag matching the plan's `audit.mustRestore` are restorable, 1 when one is
+ * not, 3 when the backup could not be reached or asked, 2 for a usage error.
+ */
+import path from 'node:path';
+import { auditBackup, type AuditResult } from '../audit/audit.js';
+import { renderAudit } from '../audit/render.js';
+import { readHistory } from '../history/read.js';
+import { builtinName, knownBuiltin } from '../model/builtin-repo.js';
+import { DrillError } from '../model/errors.js';
+import { globMatcher } from '../model/glob.js';
+import { redactDeep, redactText } from '../model/redact.js';
+import { loadPlan } from '../plan/load.js';
+import { cacheRoot } from '../paths.js';
+import { ensureSampleBackup } from '../sample/build.js';
+import { parseRemote, remoteSecrets } from '../snapshot/remote.js';
+import type { CliArgs } from './args.js';
+
+/** The tags whose restorability decides the exit code: the newest, and those the plan names. */
+function mustRestore(result: AuditResult, pattern: string | undefined): Set<string> {
+  const matches = pattern ? globMatcher(pattern) : () => false;
+  return new Set(result.rows.filter((row, index) => index === 0 || matches(row.tag)).map((row) => row.tag));
+}
+
+export async function auditCommand(args: CliArgs, signal: AbortSignal): Promise<number> {
+  const plan = await loadPlan(path.resolve(args.plan ?? 'drills/whisper-large-v3.yaml'));
+  knownBuiltin(plan.snapshot.repo, `${plan.file}: snapshot.repo `);
+  let repo = plan.snapshot.repo;
+  let allowedSigners = plan.snapshot.allowedSigners;
+  if (builtinName(repo) !== undefined) {
+    const sample = await ensureSampleBackup(cacheRoot(), signal);
+    repo = sample.url;
+    allowedSigners ??= sample.allowedSigners;
+  }
+  const remote = parseRemote(repo, plan.snapshot.auth);
+  const secrets = [...remoteSecrets(remote)];
+  const reportRoot = path.resolve(args.reportDir ?? plan.report.dir);
+  const say = (text: string) => redactText(text, secrets);
+  let result: AuditResult;
+  try {
+    result = await auditBackup({
+      remote,
+      pattern: args.tags ?? plan.snapshot.tags,
+      ...(allowedSigners ? { allowedSigners } : {}),
+      cacheRoot: cacheRoot(),
+      history: await readHistory(reportRoot, plan.name),
+      signal,
+      onSecret: (secret) => secrets.push(secret),
+    });
+  } catch (error) {
+    // The backup could not be reached or asked: nothing is known about its tags.
+    const message = say((error as Error).message);
+    const hint = error instanceof DrillError && error.hint ? say(error.hint) : undefined;
+    if (args.json) process.stdout.write(`${JSON.stringify({ type: 'audit-end', repo: remote.display, error: message, ...(hint ? { hint } : {}), exitCode: 3 })}\n`);
+    else process.stderr.write(`whisper-drill audit: ${remote.display}: ${message}\n${hint ? `${hint}\n` : ''}`);
+    return 3;
+  }
+  const must = mustRestore(result, plan.audit?.mustRestore);
+  const failing = result.rows.filter((row) => must.has(row.tag) && !row.restorable).map((row) => row.tag);
+  const exitCode = result.rows.length === 0 ? 3 : failing.length > 0 ? 1 : 0;
+  if (args.json) {
+    for (const row of result.rows) process.stdout.write(`${JSON.stringify(redactDeep({ type: 'audit-tag', ...row, mustRestore: must.has(row.tag) }, secrets))}\n`);
+    const end = { type: 'audit-end', repo: result.repo, tags: result.rows.length, restorable: result.rows.filter((row) => row.restorable).length, objects: result.objects, missingObjects: result.missingObjects, failing, exitCode };
+    process.stdout.write(`${JSON.stringify(redactDeep(end, secrets))}\n`);
+  } else {
+    process.stdout.write(say(renderAudit(result, must)));
+    if (result.rows.length === 0) process.stdout.write(`no tag of ${result.repo} matches "${args.tags ?? plan.snapshot.tags}": nothing to audit\n`);
+    else if (failing.length > 0) process.stdout.write(`NOT RESTORABLE: ${failing.join(', ')}\n`);
+  }
+  return exitCode;
+}

@@ -1,0 +1,144 @@
+/**
+ * `whisper-drill audit` against the sample backup: in its own LFS store (file://) and behind a real LFS
+ * server over HTTPS with Basic auth (test/helpers/lfs-server.ts), each object asked about without
+ * downloading it. An object removed, one cut short, an unreachable server.
+ */
+import { readFile, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { auditBackup } from '../../src/audit/audit.js';
+import { parseRemote } from '../../src/snapshot/remote.js';
+import { describeRun, runCli } from '../helpers/cli.js';
+import { startLfsServer, type LfsServer } from '../helpers/lfs-server.js';
+import { copyBareRepo, freePort, gitText, lfsObjectFile, sampleBackup } from '../helpers/sample.js';
+import { makeTestCa, type TestCa } from '../helpers/tls.js';
+
+const USER = 'auditor';
+const SECRET = 'Audit-S3cret-7Q';
+let tmp = '';
+let repoDir = '';
+let ca: TestCa;
+let server: LfsServer | undefined;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'whisper-drill-audit-'));
+  // A copy of the sample backup of the test's own, safe to damage.
+  repoDir = await copyBareRepo((await sampleBackup()).repoDir, path.join(tmp, 'served', 'whisper-backup.git'));
+  ca = makeTestCa(tmp, 'audit');
+});
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+/** The newest tag's model pointer, read with plain git. */
+async function modelOid(): Promise<{ oid: string; size: number }> {
+  const pointer = await gitText(['--git-dir', repoDir, 'cat-file', 'blob', 'v1.3-signed-release:models/large-v3.pt']);
+  return { oid: /oid sha256:([0-9a-f]{64})/.exec(pointer)![1]!, size: Number(/size (\d+)/.exec(pointer)![1]) };
+}
+
+describe('audit of a file:// backup (its LFS store)', () => {
+  it('finds every tag restorable, each object asked about once; an object cut short makes every tag that needs it not restorable, named', async () => {
+    const remote = parseRemote(`file://${repoDir}`);
+    const fine = await auditBackup({ remote, pattern: 'v*', cacheRoot: path.join(tmp, 'cache-1'), history: [] });
+    expect(fine.rows.map((row) => [row.tag, row.restorable])).toEqual([
+      ['v1.3-signed-release', true],
+      ['v1.2-config-tuned', true],
+      ['v1.1-broken-model', true],
+      ['v1.0-model-large-v3', true],
+    ]);
+    expect(fine.source).toBe('store');
+    // Four tags, twelve pointers, four distinct objects
+    expect(fine.objects).toBe(4);
+    const model = await modelOid();
+    const object = lfsObjectFile(repoDir, model.oid);
+    const kept = await readFile(object);
+    try {
+      await truncate(object, model.size - 10);
+      const cut = await auditBackup({ remote, pattern: 'v*', cacheRoot: path.join(tmp, 'cache-1'), history: [] });
+      const needing = cut.rows.filter((row) => !row.restorable);
+      expect(needing.length).toBeGreaterThan(0);
+      expect(needing[0]!.tag).toBe('v1.3-signed-release');
+      expect(needing[0]!.problems).toEqual([`models/large-v3.pt (${model.oid.slice(0, 12)}…): ${model.size - 10} bytes in the store, the pointer says ${model.size}`]);
+      expect(cut.missingObjects).toBe(1);
+    } finally {
+      await writeFile(object, kept);
+    }
+  });
+});
+
+describe('audit of an HTTPS backup with credentials (Batch API, then a ranged read per object)', () => {
+  const env = { AUDIT_USER: USER, AUDIT_TOKEN: SECRET, GIT_SSL_CAINFO: '' };
+
+  async function serve(): Promise<string> {
+    server = await startLfsServer({ root: path.dirname(repoDir), username: USER, password: SECRET, tls: { git: ca.server, storage: ca.server } });
+    return `${server.url}/whisper-backup.git`;
+  }
+
+  async function planFile(url: string): Promise<string> {
+    const file = path.join(tmp, `plan-${Math.random().toString(36).slice(2)}.yaml`);
+    await writeFile(
+      file,
+      YAML.stringify({
+        name: 'audited',
+        snapshot: { repo: url, tags: 'v*', auth: { usernameEnv: 'AUDIT_USER', passwordEnv: 'AUDIT_TOKEN' } },
+        service: { start: 'true', url: 'http://127.0.0.1:9' },
+        audit: { mustRestore: 'v1.2-*' },
+      }),
+    );
+    return file;
+  }
+
+  it('through the CLI: restorable, read from the server without downloading; an object the server lacks fails the newest tag (exit 1), named, and no password is printed', async () => {
+    const url = await serve();
+    const plan = await planFile(url);
+    const cliEnv = { ...env, GIT_SSL_CAINFO: ca.caFile, HOME: tmp };
+    const fine = await runCli(['audit', '--plan', plan, '--report-dir', path.join(tmp, 'reports')], { cwd: tmp, env: cliEnv, timeoutMs: 60_000 });
+    expect(fine.code, describeRun(fine)).toBe(0);
+    expect(fine.stdout).toMatch(/^v1\.3-signed-release\s+2026-06-01\s+3 files, 64\.1 MiB\s+unchecked\s+yes\s+—$/m);
+    expect(fine.stdout).toContain('4 tag(s) of ');
+    expect(fine.stdout).toContain('4 LFS object(s) asked of the LFS server (Batch API, then a ranged read of each object), 0 missing or of the wrong size');
+    // Each object asked about once, and no whole object sent: one byte each.
+    const reads = server!.requests.filter((r) => r.port === 'storage');
+    expect(reads).toHaveLength(4);
+    for (const read of reads) expect(read.headers.range).toMatch(/^bytes=\d+-$/);
+
+    const model = await modelOid();
+    server!.faults.omit = new Set([model.oid]);
+    const missing = await runCli(['audit', '--plan', plan, '--json', '--report-dir', path.join(tmp, 'reports')], { cwd: tmp, env: cliEnv, timeoutMs: 60_000 });
+    expect(missing.code, describeRun(missing)).toBe(1);
+    const lines = missing.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ type: 'audit-tag', tag: 'v1.3-signed-release', restorable: false, mustRestore: true, problems: [`models/large-v3.pt (${model.oid.slice(0, 12)}…): the server answered 404: Object does not exist`] });
+    expect(lines.find((line) => line['tag'] === 'v1.2-config-tuned')).toMatchObject({ mustRestore: true });
+    expect(lines.at(-1)).toMatchObject({ type: 'audit-end', tags: 4, missingObjects: 1, exitCode: 1 });
+    expect(missing.stdout + missing.stderr + fine.stdout + fine.stderr).not.toContain(SECRET);
+  });
+
+  it('an object the server holds cut short: the ranged read\'s total says so (the Batch API echoes the pointer\'s size)', async () => {
+    const url = await serve();
+    const model = await modelOid();
+    const object = lfsObjectFile(repoDir, model.oid);
+    const kept = await readFile(object);
+    try {
+      await truncate(object, model.size - 1000);
+      const result = await auditBackup({ remote: parseRemote(url, { usernameEnv: 'AUDIT_USER', passwordEnv: 'AUDIT_TOKEN' }, env), pattern: 'v1.3*', cacheRoot: path.join(tmp, 'cache-2'), history: [], env: { GIT_SSL_CAINFO: ca.caFile } });
+      expect(result.rows).toHaveLength(1);
+      expect(result.rows[0]!.problems).toEqual([`models/large-v3.pt (${model.oid.slice(0, 12)}…): the server holds ${model.size - 1000} bytes, the pointer says ${model.size}`]);
+    } finally {
+      await writeFile(object, kept);
+    }
+  });
+
+  it('a server that cannot be reached: exit 3, naming it', async () => {
+    const port = await freePort();
+    const plan = await planFile(`https://127.0.0.1:${port}/whisper-backup.git`);
+    const result = await runCli(['audit', '--plan', plan], { cwd: tmp, env: { ...env, HOME: tmp }, timeoutMs: 60_000 });
+    expect(result.code, describeRun(result)).toBe(3);
+    expect(result.stderr).toMatch(new RegExp(`^whisper-drill audit: https://127\\.0\\.0\\.1:${port}/whisper-backup\\.git: `));
+  });
+});
