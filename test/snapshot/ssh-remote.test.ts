@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { auditBackup } from '../../src/audit/audit.js';
 import { runDrill } from '../../src/core/engine.js';
 import type { DrillRecord } from '../../src/model/record.js';
 import { parsePlan } from '../../src/plan/load.js';
@@ -62,6 +63,23 @@ describe('an ssh remote', () => {
     // The batch request carried the header the ssh server handed out; the token stays out of the record.
     expect(server.requests.some((r) => r.path.endsWith('/info/lfs/objects/batch') && r.headers.authorization?.startsWith('Basic '))).toBe(true);
     expect(JSON.stringify(record)).not.toContain(SECRET);
+  });
+
+  it('is audited the same way: every tag restorable, each object asked of the endpoint git-lfs-authenticate names', async () => {
+    const remote = parseRemote(`ssh://${os.userInfo().username}@127.0.0.1:${sshd.port}/${repoName}`);
+    const before = server.requests.length;
+    const result = await auditBackup({ remote, pattern: 'v*', cacheRoot: path.join(tmp, 'audit-cache'), history: [], env: { GIT_SSH_COMMAND: sshd.sshCommand(true) } });
+    expect(result.source).toBe('server');
+    expect(result.rows.map((row) => [row.tag, row.restorable])).toEqual([
+      ['v1.3-signed-release', true],
+      ['v1.2-config-tuned', true],
+      ['v1.1-broken-model', true],
+      ['v1.0-model-large-v3', true],
+    ]);
+    const asked = server.requests.slice(before);
+    expect(asked.filter((r) => r.path.endsWith('/info/lfs/objects/batch'))).toHaveLength(1);
+    expect(asked.filter((r) => r.port === 'storage').map((r) => r.headers.range)).toHaveLength(result.objects);
+    expect(JSON.stringify(result)).not.toContain(SECRET);
   });
 
   it('refuses a host key it does not know, naming its fingerprint and how to trust it', async () => {
