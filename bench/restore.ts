@@ -14,6 +14,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
+import { loadPlan } from '../src/plan/load.js';
 import { auditBackup } from '../src/audit/audit.js';
 import { runDrill } from '../src/core/engine.js';
 import { parsePlan } from '../src/plan/load.js';
@@ -22,6 +23,9 @@ import { fetchTagMetadata, listSnapshotTags } from '../src/snapshot/tags.js';
 import { STORAGE_HEADER, STORAGE_TOKEN } from '../test/helpers/lfs-server.js';
 import { makeTestCa } from '../test/helpers/tls.js';
 import { startObjectStorage } from './object-storage.js';
+
+/** The demo plan: what a drill of the sample reads (requirements.txt, the audio, the model). */
+const demoPlan = () => loadPlan(path.join(process.cwd(), 'drills', 'demo.yaml'));
 
 const MIB = 1024 * 1024;
 const SIZE_MIB = Number(process.env['BENCH_LFS_MIB'] ?? 512);
@@ -117,7 +121,7 @@ async function listTags(bare: string, dir: string): Promise<number> {
 /** `whisper-drill audit` of the same tags over file:// (a fresh metadata cache each time): 1,000 objects asked of the store. */
 async function auditTags(bare: string, dir: string): Promise<number> {
   const started = performance.now();
-  const result = await auditBackup({ remote: parseRemote(`file://${bare}`), pattern: 'v*', cacheRoot: dir, history: [] });
+  const result = await auditBackup({ plan: await demoPlan(), remote: parseRemote(`file://${bare}`), pattern: 'v*', cacheRoot: dir, history: [] });
   const ms = performance.now() - started;
   if (result.rows.length !== 500 || result.objects !== 1000) throw new Error('the audit is wrong');
   return ms;

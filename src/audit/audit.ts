@@ -2,8 +2,8 @@
  * `whisper-drill audit`: is every tag of the backup restorable, without downloading it. The tags are
  * listed as a drill lists them (a depth-1 fetch into the metadata cache; the LFS pointers of every
  * tag in one `cat-file --batch`), every LFS object they need is asked about once (./object-presence.ts),
- * and each tag is restorable when every object it needs is there with its size and its signature
- * is not bad.
+ * and each tag is restorable when every object it needs is there with its size, its tree has what a
+ * drill reads (./tree-check.ts), and its signature is not bad.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,12 +12,14 @@ import type { ProcessRunner } from '../adapters/run.js';
 import type { PastDrill } from '../history/read.js';
 import { lastDrillByTag } from '../history/read.js';
 import type { Verdict } from '../model/record.js';
+import type { Plan } from '../plan/types.js';
 import { lfsSource } from '../snapshot/lfs/endpoint.js';
 import { withMetadataLock } from '../snapshot/metadata-lock.js';
 import type { Remote } from '../snapshot/remote.js';
 import { sshEnv } from '../snapshot/ssh.js';
 import { fetchTagMetadata, listSnapshotTags, metadataRepoPath, withSignatureChecked, type TagListing } from '../snapshot/tags.js';
 import { objectPresence } from './object-presence.js';
+import { treeFacts, type TreeFacts } from './tree-check.js';
 
 export interface AuditRow {
   readonly tag: string;
@@ -27,8 +29,14 @@ export interface AuditRow {
   readonly lfsBytes: number;
   readonly signature: TagListing['signature'];
   readonly restorable: boolean;
-  /** Why not: each object missing or of the wrong size (its path, its oid and the server's words), a bad signature. */
+  /**
+   * Why not: each object missing or of the wrong size (its path, its oid and the server's words), a
+   * file the drill needs that the tag lacks, a bad signature.
+   */
   readonly problems: readonly string[];
+  /** The tag carries an environment.lock.yaml (drift can be compared), a wheelhouse (install needs no index). */
+  readonly lock: boolean;
+  readonly wheelhouse: boolean;
   readonly lastDrill?: { readonly verdict: Verdict; readonly at: string };
 }
 
@@ -43,6 +51,8 @@ export interface AuditResult {
 }
 
 export interface AuditInput {
+  /** What a drill of a tag needs: the install commands' requirement files, the assertions' audio, the model globs. */
+  readonly plan: Plan;
   readonly remote: Remote;
   readonly pattern: string;
   readonly allowedSigners?: string;
@@ -54,19 +64,20 @@ export interface AuditInput {
   readonly onSecret?: (secret: string) => void;
 }
 
-async function listTags(input: AuditInput): Promise<TagListing[]> {
+async function listTags(input: AuditInput): Promise<{ tags: TagListing[]; trees: Map<string, TreeFacts> }> {
   const metaDir = metadataRepoPath(input.cacheRoot, input.remote.url);
   const env = { ...input.env, ...sshEnv(input.remote, { ...process.env, ...input.env }) };
   return withMetadataLock(metaDir, async () => {
     await fetchTagMetadata(metaDir, input.remote, input.pattern, { env, ...(input.runner ? { runner: input.runner } : {}), ...(input.signal ? { signal: input.signal } : {}) });
-    const tags = await listSnapshotTags(metaDir, input.pattern, input.allowedSigners, input.runner);
+    const listed = await listSnapshotTags(metaDir, input.pattern, input.allowedSigners, input.runner);
     // The listing checks the newest signatures and defers the rest: an audit checks them all.
-    return Promise.all(tags.map((tag) => withSignatureChecked(metaDir, tag, input.allowedSigners, input.runner)));
+    const tags = await Promise.all(listed.map((tag) => withSignatureChecked(metaDir, tag, input.allowedSigners, input.runner)));
+    return { tags, trees: await treeFacts(metaDir, tags, input.plan, input.runner) };
   });
 }
 
 export async function auditBackup(input: AuditInput): Promise<AuditResult> {
-  const tags = await listTags(input);
+  const { tags, trees } = await listTags(input);
   const objects = [...new Map(tags.flatMap((tag) => tag.pointers.map((p) => [p.oid, { oid: p.oid, size: p.size }] as const))).values()];
   // No tree is checked out: the endpoint is the remote's own (a snapshot's .lfsconfig is not read).
   const nowhere = await mkdtemp(path.join(os.tmpdir(), 'whisper-drill-audit-'));
@@ -83,6 +94,8 @@ export async function auditBackup(input: AuditInput): Promise<AuditResult> {
         if (found && !found.present) problems.push(`${pointer.path} (${pointer.oid.slice(0, 12)}…): ${found.why}`);
       }
       if (tag.signature === 'bad') problems.push(`bad signature: ${tag.signatureDetail ?? 'verification failed'}`);
+      const tree = trees.get(tag.name);
+      problems.push(...(tree?.missing ?? []));
       const lastDrill = lastDrills.get(tag.name);
       return {
         tag: tag.name,
@@ -93,6 +106,8 @@ export async function auditBackup(input: AuditInput): Promise<AuditResult> {
         signature: tag.signature,
         restorable: problems.length === 0,
         problems,
+        lock: tree?.lock ?? false,
+        wheelhouse: tree?.wheelhouse ?? false,
         ...(lastDrill ? { lastDrill } : {}),
       };
     });

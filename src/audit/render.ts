@@ -3,12 +3,14 @@ import { formatBytes } from '../model/format.js';
 import type { AuditResult } from './audit.js';
 
 export function renderAudit(result: AuditResult, mustRestore: ReadonlySet<string>): string {
-  const header = ['TAG', 'DATE', 'LFS', 'SIGNATURE', 'RESTORABLE', 'LAST DRILL'];
+  const header = ['TAG', 'DATE', 'LFS', 'SIGNATURE', 'LOCK', 'WHEELS', 'RESTORABLE', 'LAST DRILL'];
   const rows = result.rows.map((row) => [
     row.tag,
     row.date.slice(0, 10),
     `${row.lfsFiles} files, ${formatBytes(row.lfsBytes)}`,
     row.signature,
+    row.lock ? 'yes' : 'no',
+    row.wheelhouse ? 'yes' : 'no',
     row.restorable ? 'yes' : mustRestore.has(row.tag) ? 'NO (must)' : 'NO',
     row.lastDrill ? `${row.lastDrill.verdict} ${row.lastDrill.at.slice(0, 10)}` : '—',
   ]);

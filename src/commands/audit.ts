@@ -41,6 +41,7 @@ export async function auditCommand(args: CliArgs, signal: AbortSignal): Promise<
   let result: AuditResult;
   try {
     result = await auditBackup({
+      plan,
       remote,
       pattern: args.tags ?? plan.snapshot.tags,
       ...(allowedSigners ? { allowedSigners } : {}),

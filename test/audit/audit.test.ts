@@ -8,12 +8,18 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadPlan } from '../../src/plan/load.js';
+import { repoRoot } from '../helpers/cli.js';
 import { auditBackup } from '../../src/audit/audit.js';
+import { neededFiles } from '../../src/audit/tree-check.js';
 import { parseRemote } from '../../src/snapshot/remote.js';
 import { describeRun, runCli } from '../helpers/cli.js';
 import { startLfsServer, type LfsServer } from '../helpers/lfs-server.js';
 import { copyBareRepo, freePort, gitText, lfsObjectFile, sampleBackup } from '../helpers/sample.js';
 import { makeTestCa, type TestCa } from '../helpers/tls.js';
+
+/** The demo plan: what a drill of the sample reads (requirements.txt, the audio, the model). */
+const demoPlan = () => loadPlan(path.join(repoRoot, 'drills', 'demo.yaml'));
 
 const USER = 'auditor';
 const SECRET = 'Audit-S3cret-7Q';
@@ -45,7 +51,7 @@ async function modelOid(): Promise<{ oid: string; size: number }> {
 describe('audit of a file:// backup (its LFS store)', () => {
   it('finds every tag restorable, each object asked about once; an object cut short makes every tag that needs it not restorable, named', async () => {
     const remote = parseRemote(`file://${repoDir}`);
-    const fine = await auditBackup({ remote, pattern: 'v*', cacheRoot: path.join(tmp, 'cache-1'), history: [] });
+    const fine = await auditBackup({ plan: await demoPlan(), remote, pattern: 'v*', cacheRoot: path.join(tmp, 'cache-1'), history: [] });
     expect(fine.rows.map((row) => [row.tag, row.restorable])).toEqual([
       ['v1.3-signed-release', true],
       ['v1.2-config-tuned', true],
@@ -60,7 +66,7 @@ describe('audit of a file:// backup (its LFS store)', () => {
     const kept = await readFile(object);
     try {
       await truncate(object, model.size - 10);
-      const cut = await auditBackup({ remote, pattern: 'v*', cacheRoot: path.join(tmp, 'cache-1'), history: [] });
+      const cut = await auditBackup({ plan: await demoPlan(), remote, pattern: 'v*', cacheRoot: path.join(tmp, 'cache-1'), history: [] });
       const needing = cut.rows.filter((row) => !row.restorable);
       expect(needing.length).toBeGreaterThan(0);
       expect(needing[0]!.tag).toBe('v1.3-signed-release');
@@ -69,6 +75,21 @@ describe('audit of a file:// backup (its LFS store)', () => {
     } finally {
       await writeFile(object, kept);
     }
+  });
+});
+
+describe('what else a drill of each tag reads', () => {
+  it('names a file the drill needs that a tag lacks, and says which tags carry an environment lock', async () => {
+    const plan = await demoPlan();
+    const wanting = { ...plan, assertions: [...plan.assertions, { ...plan.assertions[0]!, name: 'english sample', audio: 'example/test_en.wav' }] } as typeof plan;
+    const result = await auditBackup({ plan: wanting, remote: parseRemote(`file://${repoDir}`), pattern: 'v*', cacheRoot: path.join(tmp, 'cache-3'), history: [] });
+    expect(result.rows.map((row) => [row.tag, row.restorable, row.lock, row.wheelhouse])).toEqual([
+      ['v1.3-signed-release', false, true, false],
+      ['v1.2-config-tuned', false, true, false],
+      ['v1.1-broken-model', false, false, false],
+      ['v1.0-model-large-v3', false, false, false],
+    ]);
+    for (const row of result.rows) expect(row.problems).toEqual(['example/test_en.wav is not in the tag (assertion "english sample" read it)']);
   });
 });
 
@@ -100,7 +121,7 @@ describe('audit of an HTTPS backup with credentials (Batch API, then a ranged re
     const cliEnv = { ...env, GIT_SSL_CAINFO: ca.caFile, HOME: tmp };
     const fine = await runCli(['audit', '--plan', plan, '--report-dir', path.join(tmp, 'reports')], { cwd: tmp, env: cliEnv, timeoutMs: 60_000 });
     expect(fine.code, describeRun(fine)).toBe(0);
-    expect(fine.stdout).toMatch(/^v1\.3-signed-release\s+2026-06-01\s+3 files, 64\.1 MiB\s+unchecked\s+yes\s+—$/m);
+    expect(fine.stdout).toMatch(/^v1\.3-signed-release\s+2026-06-01\s+3 files, 64\.1 MiB\s+unchecked\s+yes\s+no\s+yes\s+—$/m);
     expect(fine.stdout).toContain('4 tag(s) of ');
     expect(fine.stdout).toContain('4 LFS object(s) asked of the LFS server (Batch API, then a ranged read of each object), 0 missing or of the wrong size');
     // Each object asked about once, and no whole object sent: one byte each.
@@ -126,7 +147,7 @@ describe('audit of an HTTPS backup with credentials (Batch API, then a ranged re
     const kept = await readFile(object);
     try {
       await truncate(object, model.size - 1000);
-      const result = await auditBackup({ remote: parseRemote(url, { usernameEnv: 'AUDIT_USER', passwordEnv: 'AUDIT_TOKEN' }, env), pattern: 'v1.3*', cacheRoot: path.join(tmp, 'cache-2'), history: [], env: { GIT_SSL_CAINFO: ca.caFile } });
+      const result = await auditBackup({ plan: await demoPlan(), remote: parseRemote(url, { usernameEnv: 'AUDIT_USER', passwordEnv: 'AUDIT_TOKEN' }, env), pattern: 'v1.3*', cacheRoot: path.join(tmp, 'cache-2'), history: [], env: { GIT_SSL_CAINFO: ca.caFile } });
       expect(result.rows).toHaveLength(1);
       expect(result.rows[0]!.problems).toEqual([`models/large-v3.pt (${model.oid.slice(0, 12)}…): the server holds ${model.size - 1000} bytes, the pointer says ${model.size}`]);
     } finally {
@@ -140,5 +161,18 @@ describe('audit of an HTTPS backup with credentials (Batch API, then a ranged re
     const result = await runCli(['audit', '--plan', plan], { cwd: tmp, env: { ...env, HOME: tmp }, timeoutMs: 60_000 });
     expect(result.code, describeRun(result)).toBe(3);
     expect(result.stderr).toMatch(new RegExp(`^whisper-drill audit: https://127\\.0\\.0\\.1:${port}/whisper-backup\\.git: `));
+  });
+});
+
+describe('the files a plan reads from the restored tree', () => {
+  it('are the requirement files its install commands name and its assertions\' audio, each once', async () => {
+    const plan = await demoPlan();
+    const files = neededFiles({ ...plan, install: ['python3 -m venv .venv', '.venv/bin/pip install -r requirements-gpu.txt --requirement=./extra.txt', 'pip install -r requirements-gpu.txt'] } as typeof plan);
+    expect(files).toEqual([
+      { path: 'requirements-gpu.txt', by: 'the install commands' },
+      { path: 'extra.txt', by: 'the install commands' },
+      { path: 'example/test_cn.wav', by: 'assertion "mandarin sample"' },
+      { path: 'example/silence.wav', by: 'assertion "silence control"' },
+    ]);
   });
 });

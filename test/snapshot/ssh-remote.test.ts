@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { loadPlan } from '../../src/plan/load.js';
+import { repoRoot } from '../helpers/cli.js';
 import { auditBackup } from '../../src/audit/audit.js';
 import { runDrill } from '../../src/core/engine.js';
 import type { DrillRecord } from '../../src/model/record.js';
@@ -17,6 +19,9 @@ import { headlessOptions } from '../helpers/drill-options.js';
 import { startLfsServer, type LfsServer } from '../helpers/lfs-server.js';
 import { sampleBackup } from '../helpers/sample.js';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
+
+/** The demo plan: what a drill of the sample reads (requirements.txt, the audio, the model). */
+const demoPlan = () => loadPlan(path.join(repoRoot, 'drills', 'demo.yaml'));
 
 const USER = 'lfs-token-user';
 const SECRET = 'ssh-issued-lfs-token-91ac';
@@ -68,7 +73,7 @@ describe('an ssh remote', () => {
   it('is audited the same way: every tag restorable, each object asked of the endpoint git-lfs-authenticate names', async () => {
     const remote = parseRemote(`ssh://${os.userInfo().username}@127.0.0.1:${sshd.port}/${repoName}`);
     const before = server.requests.length;
-    const result = await auditBackup({ remote, pattern: 'v*', cacheRoot: path.join(tmp, 'audit-cache'), history: [], env: { GIT_SSH_COMMAND: sshd.sshCommand(true) } });
+    const result = await auditBackup({ plan: await demoPlan(), remote, pattern: 'v*', cacheRoot: path.join(tmp, 'audit-cache'), history: [], env: { GIT_SSH_COMMAND: sshd.sshCommand(true) } });
     expect(result.source).toBe('server');
     expect(result.rows.map((row) => [row.tag, row.restorable])).toEqual([
       ['v1.3-signed-release', true],
