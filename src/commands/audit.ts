@@ -4,6 +4,8 @@
  * the newest tag and every tag matching the plan's `audit.mustRestore` are restorable, 1 when one is
  * not, 3 when the backup could not be reached or asked, 2 for a usage error.
  */
+import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { auditBackup, type AuditResult } from '../audit/audit.js';
 import { renderAudit } from '../audit/render.js';
@@ -12,6 +14,8 @@ import { builtinName, knownBuiltin } from '../model/builtin-repo.js';
 import { DrillError } from '../model/errors.js';
 import { globMatcher } from '../model/glob.js';
 import { redactDeep, redactText } from '../model/redact.js';
+import { writeAtomically } from '../outputs/index.js';
+import { renderAuditMetrics } from '../outputs/audit-metrics.js';
 import { loadPlan } from '../plan/load.js';
 import { cacheRoot } from '../paths.js';
 import { ensureSampleBackup } from '../sample/build.js';
@@ -61,6 +65,11 @@ export async function auditCommand(args: CliArgs, signal: AbortSignal): Promise<
   const must = mustRestore(result, plan.audit?.mustRestore);
   const failing = result.rows.filter((row) => must.has(row.tag) && !row.restorable).map((row) => row.tag);
   const exitCode = result.rows.length === 0 ? 3 : failing.length > 0 ? 1 : 0;
+  if (args.metricsFile) {
+    const target = path.resolve(args.metricsFile);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeAtomically(target, redactText(renderAuditMetrics(result, { plan: plan.name, host: os.hostname() }, must, exitCode, new Date()), secrets));
+  }
   if (args.json) {
     for (const row of result.rows) process.stdout.write(`${JSON.stringify(redactDeep({ type: 'audit-tag', ...row, mustRestore: must.has(row.tag) }, secrets))}\n`);
     const end = { type: 'audit-end', repo: result.repo, tags: result.rows.length, restorable: result.rows.filter((row) => row.restorable).length, objects: result.objects, missingObjects: result.missingObjects, failing, exitCode };

@@ -103,7 +103,13 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   {
     name: 'audit',
     summary: "is every tag of the backup restorable, without downloading it: each LFS object\nasked of the server (or the store) with its size, signatures checked; exit 1 when\nthe newest tag (or one the plan's audit.mustRestore names) is not",
-    flags: [PLAN, { name: 'tags', value: text('GLOB'), help: "which tags to audit (default: the plan's snapshot.tags)" }, JSON_EVENTS, REPORT_DIR],
+    flags: [
+      PLAN,
+      { name: 'tags', value: text('GLOB'), help: "which tags to audit (default: the plan's snapshot.tags)" },
+      JSON_EVENTS,
+      REPORT_DIR,
+      { ...METRICS_FILE, help: 'also write the audit as Prometheus metrics (a gauge per tag; node_exporter textfile collector)' },
+    ],
   },
   {
     name: 'history',

@@ -22,14 +22,15 @@ const PHASE_NAMES: Record<Phase, string> = {
 type Labels = Readonly<Record<string, string>>;
 
 /** Label values escape backslash, double quote and line feed (the exposition format's rules). */
-function labelText(labels: Labels): string {
+export function labelText(labels: Labels): string {
   const escape = (value: string) => value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
   return Object.entries(labels)
     .map(([name, value]) => `${name}="${escape(value)}"`)
     .join(',');
 }
 
-class Family {
+/** One gauge and its samples, as the exposition format writes them. */
+export class Family {
   readonly samples: string[] = [];
   constructor(
     readonly name: string,

@@ -14,6 +14,7 @@ import { auditBackup } from '../../src/audit/audit.js';
 import { neededFiles } from '../../src/audit/tree-check.js';
 import { parseRemote } from '../../src/snapshot/remote.js';
 import { describeRun, runCli } from '../helpers/cli.js';
+import { promtool } from '../helpers/promtool.js';
 import { startLfsServer, type LfsServer } from '../helpers/lfs-server.js';
 import { copyBareRepo, freePort, gitText, lfsObjectFile, sampleBackup } from '../helpers/sample.js';
 import { makeTestCa, type TestCa } from '../helpers/tls.js';
@@ -131,13 +132,23 @@ describe('audit of an HTTPS backup with credentials (Batch API, then a ranged re
 
     const model = await modelOid();
     server!.faults.omit = new Set([model.oid]);
-    const missing = await runCli(['audit', '--plan', plan, '--json', '--report-dir', path.join(tmp, 'reports')], { cwd: tmp, env: cliEnv, timeoutMs: 60_000 });
+    const metrics = path.join(tmp, 'textfile', 'whisper-drill-audit.prom');
+    const missing = await runCli(['audit', '--plan', plan, '--json', '--report-dir', path.join(tmp, 'reports'), '--metrics-file', metrics], { cwd: tmp, env: cliEnv, timeoutMs: 60_000 });
     expect(missing.code, describeRun(missing)).toBe(1);
     const lines = missing.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines[0]).toMatchObject({ type: 'audit-tag', tag: 'v1.3-signed-release', restorable: false, mustRestore: true, problems: [`models/large-v3.pt (${model.oid.slice(0, 12)}…): the server answered 404: Object does not exist`] });
     expect(lines.find((line) => line['tag'] === 'v1.2-config-tuned')).toMatchObject({ mustRestore: true });
     expect(lines.at(-1)).toMatchObject({ type: 'audit-end', tags: 4, missingObjects: 1, exitCode: 1 });
     expect(missing.stdout + missing.stderr + fine.stdout + fine.stderr).not.toContain(SECRET);
+    // The metrics: a gauge per tag, the one that must be restorable at 0 — what the shipped alert fires on
+    const text = await readFile(metrics, 'utf8');
+    const host = os.hostname();
+    expect(text).toContain(`whisper_drill_audit_restorable{plan="audited",host="${host}",tag="v1.3-signed-release",must="true"} 0`);
+    expect(text).toContain(`whisper_drill_audit_restorable{plan="audited",host="${host}",tag="v1.1-broken-model",must="false"} 1`);
+    expect(text).toContain(`whisper_drill_audit_objects_missing{plan="audited",host="${host}"} 1`);
+    expect(text).toContain(`whisper_drill_audit_exit_code{plan="audited",host="${host}"} 1`);
+    expect(await promtool(['check', 'metrics'], { input: text })).toEqual({ code: 0, output: '' });
+    expect(text).not.toContain(SECRET);
   });
 
   it('an object the server holds cut short: the ranged read\'s total says so (the Batch API echoes the pointer\'s size)', async () => {

@@ -63,7 +63,7 @@ describe('alert rules (deploy/prometheus)', () => {
     const cwd = path.join(repoRoot, 'deploy', 'prometheus');
     const checked = await promtool(['check', 'rules', 'whisper-drill.rules.yml'], { cwd });
     expect(checked.code, checked.output).toBe(0);
-    expect(checked.output).toContain('SUCCESS: 4 rules found');
+    expect(checked.output).toContain('SUCCESS: 5 rules found');
     const tested = await promtool(['test', 'rules', 'whisper-drill.rules.test.yml', 'whisper-drill.rules.overdue.test.yml'], { cwd });
     expect(tested.code, tested.output).toBe(0);
     expect(tested.output.match(/^  SUCCESS$/gm)).toHaveLength(2);
