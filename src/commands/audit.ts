@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { auditBackup, type AuditResult } from '../audit/audit.js';
+import { AUDIT_SCHEMA_VERSION, type AuditLine } from '../audit/audit-schema.js';
 import { renderAudit } from '../audit/render.js';
 import { readHistory } from '../history/read.js';
 import { builtinName, knownBuiltin } from '../model/builtin-repo.js';
@@ -21,6 +22,11 @@ import { cacheRoot } from '../paths.js';
 import { ensureSampleBackup } from '../sample/build.js';
 import { parseRemote, remoteSecrets } from '../snapshot/remote.js';
 import type { CliArgs } from './args.js';
+
+/** One line of `--json` (drills/audit.schema.json). */
+function printLine(line: AuditLine): void {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
 
 /** The tags whose restorability decides the exit code: the newest, and those the plan names. */
 function mustRestore(result: AuditResult, pattern: string | undefined): Set<string> {
@@ -58,7 +64,7 @@ export async function auditCommand(args: CliArgs, signal: AbortSignal): Promise<
     // The backup could not be reached or asked: nothing is known about its tags.
     const message = say((error as Error).message);
     const hint = error instanceof DrillError && error.hint ? say(error.hint) : undefined;
-    if (args.json) process.stdout.write(`${JSON.stringify({ type: 'audit-end', repo: remote.display, error: message, ...(hint ? { hint } : {}), exitCode: 3 })}\n`);
+    if (args.json) printLine({ type: 'audit-end', schemaVersion: AUDIT_SCHEMA_VERSION, repo: remote.display, error: message, ...(hint ? { hint } : {}), exitCode: 3 });
     else process.stderr.write(`whisper-drill audit: ${remote.display}: ${message}\n${hint ? `${hint}\n` : ''}`);
     return 3;
   }
@@ -71,9 +77,9 @@ export async function auditCommand(args: CliArgs, signal: AbortSignal): Promise<
     await writeAtomically(target, redactText(renderAuditMetrics(result, { plan: plan.name, host: os.hostname() }, must, exitCode, new Date()), secrets));
   }
   if (args.json) {
-    for (const row of result.rows) process.stdout.write(`${JSON.stringify(redactDeep({ type: 'audit-tag', ...row, mustRestore: must.has(row.tag) }, secrets))}\n`);
-    const end = { type: 'audit-end', repo: result.repo, tags: result.rows.length, restorable: result.rows.filter((row) => row.restorable).length, objects: result.objects, missingObjects: result.missingObjects, failing, exitCode };
-    process.stdout.write(`${JSON.stringify(redactDeep(end, secrets))}\n`);
+    for (const row of result.rows) printLine(redactDeep({ type: 'audit-tag', schemaVersion: AUDIT_SCHEMA_VERSION, ...row, mustRestore: must.has(row.tag) }, secrets));
+    const restorable = result.rows.filter((row) => row.restorable).length;
+    printLine(redactDeep({ type: 'audit-end', schemaVersion: AUDIT_SCHEMA_VERSION, repo: result.repo, tags: result.rows.length, restorable, objects: result.objects, missingObjects: result.missingObjects, failing, exitCode }, secrets));
   } else {
     process.stdout.write(say(renderAudit(result, must)));
     if (result.rows.length === 0) process.stdout.write(`no tag of ${result.repo} matches "${args.tags ?? plan.snapshot.tags}": nothing to audit\n`);

@@ -12,8 +12,10 @@ import { loadPlan } from '../../src/plan/load.js';
 import { repoRoot } from '../helpers/cli.js';
 import { auditBackup } from '../../src/audit/audit.js';
 import { neededFiles } from '../../src/audit/tree-check.js';
+import { auditJsonSchemaText } from '../../src/audit/audit-schema.js';
 import { parseRemote } from '../../src/snapshot/remote.js';
 import { describeRun, runCli } from '../helpers/cli.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { promtool } from '../helpers/promtool.js';
 import { startLfsServer, type LfsServer } from '../helpers/lfs-server.js';
 import { copyBareRepo, freePort, gitText, lfsObjectFile, sampleBackup } from '../helpers/sample.js';
@@ -136,6 +138,9 @@ describe('audit of an HTTPS backup with credentials (Batch API, then a ranged re
     const missing = await runCli(['audit', '--plan', plan, '--json', '--report-dir', path.join(tmp, 'reports'), '--metrics-file', metrics], { cwd: tmp, env: cliEnv, timeoutMs: 60_000 });
     expect(missing.code, describeRun(missing)).toBe(1);
     const lines = missing.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    // Every line is what the shipped drills/audit.schema.json describes
+    const valid = new Ajv2020({ strict: false }).compile(JSON.parse(await readFile(path.join(repoRoot, 'drills', 'audit.schema.json'), 'utf8')) as object);
+    for (const line of lines) expect(valid(line), JSON.stringify(valid.errors)).toBe(true);
     expect(lines[0]).toMatchObject({ type: 'audit-tag', tag: 'v1.3-signed-release', restorable: false, mustRestore: true, problems: [`models/large-v3.pt (${model.oid.slice(0, 12)}…): the server answered 404: Object does not exist`] });
     expect(lines.find((line) => line['tag'] === 'v1.2-config-tuned')).toMatchObject({ mustRestore: true });
     expect(lines.at(-1)).toMatchObject({ type: 'audit-end', tags: 4, missingObjects: 1, exitCode: 1 });
@@ -185,5 +190,12 @@ describe('the files a plan reads from the restored tree', () => {
       { path: 'example/test_cn.wav', by: 'assertion "mandarin sample"' },
       { path: 'example/silence.wav', by: 'assertion "silence control"' },
     ]);
+  });
+});
+
+describe('drills/audit.schema.json', () => {
+  it('ships as generated from the lines\' one source', async () => {
+    const shipped = await readFile(path.join(repoRoot, 'drills', 'audit.schema.json'), 'utf8');
+    expect(shipped, 'drills/audit.schema.json is stale: regenerate it with `npm run schema` and commit it').toBe(auditJsonSchemaText());
   });
 });
