@@ -11,6 +11,7 @@ import { commandHelp, generalHelp } from './commands/help.js';
 import { DrillError, usageError } from './model/errors.js';
 import type { FrontEnd } from './model/ports.js';
 import type { Mode } from './model/record.js';
+import type { ChooseToDrill } from './commands/audit.js';
 import { PlanError } from './plan/errors.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -61,7 +62,6 @@ async function main(argv: readonly string[]): Promise<number> {
   if (args.command === 'stop') return (await import('./commands/stop.js')).stopCommand(args);
   const controller = new AbortController();
   abortOnSignals(controller);
-  if (args.command === 'audit') return (await import('./commands/audit.js')).auditCommand(args, controller.signal);
   if (args.command === 'probe') return (await import('./commands/probe.js')).probeCommand(args, controller.signal);
   if (args.command === 'init') {
     if (!interactive(args)) {
@@ -76,6 +76,21 @@ async function main(argv: readonly string[]): Promise<number> {
       force: args.init?.force ?? false,
     });
   }
+  if (args.command === 'audit') {
+    const choose: ChooseToDrill | undefined = interactive(args)
+      ? async (result, mustRestore) => (await import('./ui/audit/run.js')).runAuditList({ result, mustRestore })
+      : undefined;
+    const audit = await (await import('./commands/audit.js')).auditCommand(args, controller.signal, choose);
+    if (audit.drill === undefined) return audit.exitCode;
+    // Enter on a tag: that tag's drill, in the same terminal (the audit's metrics file is the audit's alone).
+    const { metricsFile: _auditMetrics, tags: _auditTags, ...drillArgs } = args;
+    return drillFlow({ ...drillArgs, command: 'drill', tag: audit.drill }, controller);
+  }
+  return drillFlow(args, controller);
+}
+
+/** drill, setup, check and demo: the wizard on a terminal, else plain or NDJSON; the engine behind either. */
+async function drillFlow(args: CliArgs, controller: AbortController): Promise<number> {
   const wizard = interactive(args);
   const mode: Mode = args.command === 'setup' ? 'setup' : args.command === 'check' ? 'check' : 'drill';
   // Every choice is known before the first step: a headless run never stops half-way for a question.

@@ -2,7 +2,8 @@
  * audit: is every tag of the plan's backup restorable, without downloading it (src/audit/). Plain
  * text, or with --json one JSON object per line: an `audit-tag` per tag, then `audit-end`. Exit 0 when
  * the newest tag and every tag matching the plan's `audit.mustRestore` are restorable, 1 when one is
- * not, 3 when the backup could not be reached or asked, 2 for a usage error.
+ * not, 3 when the backup could not be reached or asked, 2 for a usage error. On a terminal the tags are
+ * a list to scroll (src/ui/audit/), whose Enter drills the highlighted tag.
  */
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
@@ -34,7 +35,16 @@ function mustRestore(result: AuditResult, pattern: string | undefined): Set<stri
   return new Set(result.rows.filter((row, index) => index === 0 || matches(row.tag)).map((row) => row.tag));
 }
 
-export async function auditCommand(args: CliArgs, signal: AbortSignal): Promise<number> {
+/** On a terminal: the audit's list, which answers with a tag to drill (Enter) or none (q). */
+export type ChooseToDrill = (result: AuditResult, mustRestore: ReadonlySet<string>) => Promise<string | undefined>;
+
+export interface AuditOutcome {
+  readonly exitCode: number;
+  /** The tag the operator chose to drill from the list. */
+  readonly drill?: string;
+}
+
+export async function auditCommand(args: CliArgs, signal: AbortSignal, choose?: ChooseToDrill): Promise<AuditOutcome> {
   const plan = await loadPlan(path.resolve(args.plan ?? 'drills/whisper-large-v3.yaml'));
   knownBuiltin(plan.snapshot.repo, `${plan.file}: snapshot.repo `);
   let repo = plan.snapshot.repo;
@@ -66,7 +76,7 @@ export async function auditCommand(args: CliArgs, signal: AbortSignal): Promise<
     const hint = error instanceof DrillError && error.hint ? say(error.hint) : undefined;
     if (args.json) printLine({ type: 'audit-end', schemaVersion: AUDIT_SCHEMA_VERSION, repo: remote.display, error: message, ...(hint ? { hint } : {}), exitCode: 3 });
     else process.stderr.write(`whisper-drill audit: ${remote.display}: ${message}\n${hint ? `${hint}\n` : ''}`);
-    return 3;
+    return { exitCode: 3 };
   }
   const must = mustRestore(result, plan.audit?.mustRestore);
   const failing = result.rows.filter((row) => must.has(row.tag) && !row.restorable).map((row) => row.tag);
@@ -75,6 +85,10 @@ export async function auditCommand(args: CliArgs, signal: AbortSignal): Promise<
     const target = path.resolve(args.metricsFile);
     await mkdir(path.dirname(target), { recursive: true });
     await writeAtomically(target, redactText(renderAuditMetrics(result, { plan: plan.name, host: os.hostname() }, must, exitCode, new Date()), secrets));
+  }
+  if (choose && !args.json && result.rows.length > 0) {
+    const drill = await choose(result, must);
+    return { exitCode, ...(drill ? { drill } : {}) };
   }
   if (args.json) {
     for (const row of result.rows) printLine(redactDeep({ type: 'audit-tag', schemaVersion: AUDIT_SCHEMA_VERSION, ...row, mustRestore: must.has(row.tag) }, secrets));
@@ -85,5 +99,5 @@ export async function auditCommand(args: CliArgs, signal: AbortSignal): Promise<
     if (result.rows.length === 0) process.stdout.write(`no tag of ${result.repo} matches "${args.tags ?? plan.snapshot.tags}": nothing to audit\n`);
     else if (failing.length > 0) process.stdout.write(`NOT RESTORABLE: ${failing.join(', ')}\n`);
   }
-  return exitCode;
+  return { exitCode };
 }

@@ -41,13 +41,13 @@ async function demoPlan(startPrefix = ''): Promise<string> {
 }
 
 /** Run the CLI in the terminal; its exit code lands in `exit-code`. */
-async function launch(plan: string, workdir: string, env = '', size = { cols: 80, rows: 24 }): Promise<TmuxSession> {
+async function launch(plan: string, workdir: string, env = '', size = { cols: 80, rows: 24 }, command_ = 'drill'): Promise<TmuxSession> {
   const reports = path.join(dir, 'reports');
   const command = [
     'env -u CI',
     env,
     `WHISPER_DRILL_CACHE=${process.env['WHISPER_DRILL_CACHE']}`,
-    `node ${cliPath} drill --plan ${plan} --report-dir ${reports} --workdir ${workdir}`,
+    command_ === 'drill' ? `node ${cliPath} drill --plan ${plan} --report-dir ${reports} --workdir ${workdir}` : `node ${cliPath} audit --plan ${plan} --report-dir ${reports}`,
     `; echo $? > ${path.join(dir, 'exit-code')}; sleep 600`,
   ].join(' ');
   return startTmux(command, { cwd: dir, ...size });
@@ -143,6 +143,21 @@ describe('the wizard in a real terminal', () => {
     expect(report['verdict']).toBe('aborted');
     expect(describeProcesses(processesUsing(workdir))).toBe('');
     await expect(stat(workdir)).rejects.toThrow();
+  });
+
+  it('audit lists every tag as restorable; Enter on the second drills it in the same terminal', async () => {
+    session = await launch(await demoPlan(), '', '', { cols: 100, rows: 30 }, 'audit');
+    const list = await session.waitFor((s) => s.includes('Enter: drill this tag'));
+    expect(list).toContain('4 of 4 tag(s) restorable');
+    expect(list).toMatch(/❯ v1\.3-signed-release\s+2026-06-01\s+64\.1 MiB\s+restorable/);
+    const screen = session.screen;
+    await session.press('Down', async () => /❯ v1\.2-config-tuned/.test(await screen()));
+    await session.press('Enter', async () => !(await screen()).includes('Enter: drill this tag'));
+    await session.waitFor((s) => s.includes('Sign the drill off'), 120_000);
+    await session.press('Escape', async () => (await screen()).includes('Enter or q: exit'));
+    await session.press('Enter', exited);
+    expect(await exitCode()).toBe(0);
+    expect(await onlyReport()).toMatchObject({ verdict: 'passed', snapshot: { tag: 'v1.2-config-tuned' } });
   });
 
   it('leaves each finished step once in the scrollback, and no line of the live area', async () => {
