@@ -12,6 +12,7 @@ const PHASE_LABELS: Record<Phase, string> = {
   installMs: 'install',
   startMs: 'start',
   firstTranscriptMs: 'transcript',
+  recoveryMs: 'recovery',
   totalMs: 'total',
 };
 

@@ -4,6 +4,7 @@
  * record. Steps that always run (teardown) run on every path; the record is saved before the end
  * is announced.
  */
+import { formatDuration } from '../model/format.js';
 import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -203,7 +204,11 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
     exitCode,
     ...(drill.service.leftRunning ? { leftRunning: drill.service.leftRunning } : {}),
     cleanedUp: teardown === undefined || teardown.status !== 'failed',
-    summary: reasons.join('; ') || (options.mode === 'check' ? `${plan.name}: every requirement met` : `${plan.name} ${drill.snapshot.tag ?? ''} restored and verified`.trim()),
+    summary:
+      reasons.join('; ') ||
+      (options.mode === 'check'
+        ? `${plan.name}: every requirement met`
+        : `${plan.name} ${drill.snapshot.tag ?? ''} restored and verified`.trim() + (drill.rto.recoveryMs !== undefined ? `; recovery ${formatDuration(drill.rto.recoveryMs)} from fetch to the first correct transcript` : '')),
   });
   return drill;
 }

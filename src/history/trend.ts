@@ -8,7 +8,7 @@ import { policyAgeMs } from '../plan/rules.js';
 import type { PastDrill } from './read.js';
 
 /** The phases of the recovery time, in the order they happen. */
-export const PHASES = ['fetchMs', 'verifyMs', 'installMs', 'startMs', 'firstTranscriptMs', 'totalMs'] as const satisfies readonly (keyof RecoveryTimes)[];
+export const PHASES = ['fetchMs', 'verifyMs', 'installMs', 'startMs', 'firstTranscriptMs', 'recoveryMs', 'totalMs'] as const satisfies readonly (keyof RecoveryTimes)[];
 export type Phase = (typeof PHASES)[number];
 
 /** A phase is a regression when it took more than this times the median of the drills before it. */

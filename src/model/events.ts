@@ -22,7 +22,7 @@ import type {
 } from './record.js';
 
 /** The version of the NDJSON event stream (`schemaVersion` on every event); see drills/events.schema.json. */
-export const EVENTS_SCHEMA_VERSION = 2;
+export const EVENTS_SCHEMA_VERSION = 3;
 
 export interface ProgressInfo {
   readonly current: number;

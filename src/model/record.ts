@@ -10,7 +10,7 @@ export type Verdict = 'passed' | 'failed' | 'inconclusive' | 'aborted';
 export type Mode = 'drill' | 'setup' | 'check';
 
 /** The version of report.json. */
-export const REPORT_SCHEMA_VERSION = 5;
+export const REPORT_SCHEMA_VERSION = 6;
 
 export interface StepError {
   readonly message: string;
@@ -148,6 +148,8 @@ export interface RecoveryTimes {
   readonly startMs?: number;
   /** From the start of the `start` step to the first correct transcript. */
   readonly firstTranscriptMs?: number;
+  /** From the start of `fetch` to the first correct transcript: the recovery an empty node waits for. */
+  readonly recoveryMs?: number;
   /** Wall time of the whole drill, less `operatorMs`. */
   readonly totalMs?: number;
   /** Time spent waiting for the operator's answers (the tag picker, the environment review). */

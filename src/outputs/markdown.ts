@@ -24,6 +24,7 @@ function rtoLines(report: Report): string[] {
     ['install', report.rto.installMs],
     ['start', report.rto.startMs],
     ['first transcript', report.rto.firstTranscriptMs],
+    ['recovery (fetch → first transcript)', report.rto.recoveryMs],
     ['total', report.rto.totalMs],
   ];
   return rows.map(([name, ms]) => `| ${name} | ${ms === undefined ? '—' : formatDuration(ms)} |`);

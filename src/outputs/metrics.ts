@@ -16,6 +16,7 @@ const PHASE_NAMES: Record<Phase, string> = {
   installMs: 'install',
   startMs: 'start',
   firstTranscriptMs: 'first_transcript',
+  recoveryMs: 'recovery',
   totalMs: 'total',
 };
 

@@ -56,12 +56,13 @@ function summarize(assertions: readonly AssertionOutcome[]): { ran: number; fail
 export const assertStep = defineStep({
   id: 'assert',
   title: 'Assert transcriptions',
-  needs: ['start'],
-  run: async (ctx, { start }) => {
+  needs: ['start', 'fetch'],
+  run: async (ctx, { start, fetch }) => {
     // The plan's assertions, then the proof: the restored model was the one in use, and no network was needed.
     const total = ctx.plan.assertions.length + 2;
     const assertions: AssertionOutcome[] = [];
     let firstTranscriptMs: number | undefined;
+    let recoveryMs: number | undefined;
     for (const [index, assertion] of ctx.plan.assertions.entries()) {
       ctx.progress({ current: index, total, unit: 'assertions', label: assertion.name });
       const result = assertion.kind === 'gpu-memory'
@@ -70,9 +71,12 @@ export const assertStep = defineStep({
       const outcome: AssertionOutcome = { status: assertionStatus(result), ...result };
       assertions.push(outcome);
       ctx.emit({ type: 'assertion', outcome });
-      // Recovery ends when the service first transcribes correctly: measured from the start of `start`.
+      // Recovery ends when the service first transcribes correctly: measured from the start of `start`,
+      // and (recoveryMs) from the start of `fetch` — what an empty node waits for.
       if (assertion.kind === 'transcription' && outcome.passed && firstTranscriptMs === undefined) {
-        firstTranscriptMs = Math.round(performance.now() - start.startedAtMs);
+        const now = performance.now();
+        firstTranscriptMs = Math.round(now - start.startedAtMs);
+        recoveryMs = Math.round(now - fetch.startedAtMs);
       }
     }
     // Last, once every request has been served: did the service run the restored model, and nothing else?
@@ -83,7 +87,7 @@ export const assertStep = defineStep({
       ctx.emit({ type: 'assertion', outcome });
     }
     ctx.progress({ current: total, total, unit: 'assertions' });
-    if (firstTranscriptMs !== undefined) ctx.emit({ type: 'rto', rto: { firstTranscriptMs } });
+    if (firstTranscriptMs !== undefined) ctx.emit({ type: 'rto', rto: { firstTranscriptMs, ...(recoveryMs !== undefined ? { recoveryMs } : {}) } });
     const failedRequired = assertions.filter((a) => !a.inconclusive && !a.passed && a.required);
     const first = failedRequired[0];
     if (first) throw new DrillError(`${failedRequired.length} of ${total} assertion(s) failed; first: ${first.name}: ${first.detail}`);

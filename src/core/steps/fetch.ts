@@ -48,6 +48,8 @@ export const fetchStep = defineStep({
   needs: ['snapshot'],
   rtoKey: 'fetchMs',
   run: async (ctx, { snapshot }) => {
+    // Recovery (rto.recoveryMs) is measured from here to the first correct transcript.
+    const startedAtMs = performance.now();
     const { tag, remote } = snapshot;
     const dir = ctx.workspace.dir;
     const env = { ...ctx.options.env, ...gitCredentialEnv(remote, { ...process.env, ...ctx.options.env }), ...sshEnv(remote, { ...process.env, ...ctx.options.env }) };
@@ -70,7 +72,7 @@ export const fetchStep = defineStep({
     }
     if (!source) {
       await fetchWithGitLfs(ctx, tag.name, env, onBytes);
-      return { status: 'passed', summary: `${pointers.length} LFS objects (${formatBytes(total)}) fetched by git-lfs at ${commit.slice(0, 12)}`, evidence: { commit, via: 'git-lfs' }, output: { commit, pointers, landed: new Map<string, Landed>() } };
+      return { status: 'passed', summary: `${pointers.length} LFS objects (${formatBytes(total)}) fetched by git-lfs at ${commit.slice(0, 12)}`, evidence: { commit, via: 'git-lfs' }, output: { commit, pointers, landed: new Map<string, Landed>(), startedAtMs } };
     }
     const result = await restoreLfsObjects(pointers, {
       workdir: dir,
@@ -98,7 +100,7 @@ export const fetchStep = defineStep({
           ? `${corrupt.length} LFS object(s) arrived with bytes that do not match their pointer; verify names them`
           : `${pointers.length} LFS objects (${formatBytes(total)}) ${via} at ${commit.slice(0, 12)}${resumed ? `, ${resumed} resumed transfer(s)` : ''}`,
       evidence: { commit, lfsBytes: total, via: source.kind, resumed, rejectedObjects: Object.fromEntries(corrupt.map((l) => [l.oid, l.sha256])) },
-      output: { commit, pointers, landed: result.landed },
+      output: { commit, pointers, landed: result.landed, startedAtMs },
     };
   },
 });

@@ -39,7 +39,7 @@ export interface StepOutputs {
   readonly snapshot: { readonly remote: Remote; readonly tag: TagListing; readonly lock?: EnvironmentLock };
   /** What landed for each LFS object, with the sha256 of the bytes as written (empty when git-lfs fetched). */
   /** The restored commit's LFS pointers (the listing's: fetch held the commit to the listed one), and what landed. */
-  readonly fetch: { readonly commit: string; readonly pointers: readonly LfsPointer[]; readonly landed: ReadonlyMap<string, Landed> };
+  readonly fetch: { readonly commit: string; readonly pointers: readonly LfsPointer[]; readonly landed: ReadonlyMap<string, Landed>; /** performance.now() when fetch began: recovery is measured from it. */ readonly startedAtMs: number };
   readonly verify: { readonly files: readonly LfsFileRecord[] };
   /**
    * `env`: the isolation's environment (scratch HOME and caches, hubs offline), for start and assert too.
