@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DrillRecord } from '../../src/model/record.js';
+import { REPORT_SCHEMA_VERSION, type DrillRecord } from '../../src/model/record.js';
 import { describeRun, repoRoot, runCli } from '../helpers/cli.js';
 import { writeDemoPlan } from '../helpers/demo-plan.js';
 
@@ -48,7 +48,7 @@ async function xmllint(file: string): Promise<{ code: number; output: string }> 
 describe.sequential('the auditor\'s report', () => {
   it('the first drill: operator and notes recorded, nothing to compare with yet', async () => {
     const { report, markdown, dir } = await drill('v1.0-model-large-v3', '--operator', 'Dana Ops', '--notes', 'Q3 drill\nticket OPS-42');
-    expect(report.schemaVersion).toBe(5);
+    expect(report.schemaVersion).toBe(REPORT_SCHEMA_VERSION);
     expect(report.signOff).toEqual({ operator: 'Dana Ops', notes: 'Q3 drill\nticket OPS-42' });
     expect(report.changes).toBeNull();
     expect(report.snapshot.configFiles?.['config.yaml']).toContain('beam_size');
@@ -69,7 +69,7 @@ describe.sequential('the auditor\'s report', () => {
     expect(changes.files[0]!.diff).toMatch(/^\+ fp16: true$/m);
     expect(changes.files[0]!.diff).toMatch(/^ {2}device: cuda$/m);
     expect(changes.unchangedFiles).toEqual(['configuration.json', 'requirements.txt']);
-    expect(changes.rto.map((r) => r.phase)).toEqual(['fetchMs', 'verifyMs', 'installMs', 'startMs', 'firstTranscriptMs', 'totalMs']);
+    expect(changes.rto.map((r) => r.phase)).toEqual(['fetchMs', 'verifyMs', 'installMs', 'startMs', 'firstTranscriptMs', 'recoveryMs', 'totalMs']);
     expect(changes.environmentDrift).toBeNull();
     expect(report.signOff).toEqual({ operator: null, notes: null });
     expect(markdown).toContain('- Tag: `v1.0-model-large-v3` → `v1.2-config-tuned`');

@@ -39,9 +39,9 @@ describe('whisper-drill history', () => {
     expect(a).toContain('large-v3 on gpu-a');
     expect(a).toMatch(/✔ last passing drill 1 days ago .*; the policy is every 90d/);
     expect(a).toMatch(/total RTO, oldest → newest: [▁▂▃▄▅▆▇█]{5}$/m);
-    expect(a).toMatch(/started \(UTC\)\s+host\s+tag\s+verdict\s+fetch\s+verify\s+install\s+start\s+transcript\s+total/);
+    expect(a).toMatch(/started \(UTC\)\s+host\s+tag\s+verdict\s+fetch\s+verify\s+install\s+start\s+transcript\s+recovery\s+total/);
     expect(rowsOf(a!)).toHaveLength(5);
-    expect(rowsOf(a!)[4]).toMatch(/gpu-a\s+v1\.4\s+passed\s+1\.0 s\s+300 ms\s+14\.0 s ▲\s+700 ms\s+900 ms\s+16\.0 s ▲/);
+    expect(rowsOf(a!)[4]).toMatch(/gpu-a\s+v1\.4\s+passed\s+1\.0 s\s+300 ms\s+14\.0 s ▲\s+700 ms\s+900 ms\s+—\s+16\.0 s ▲/);
     expect(a).toContain('▲ install 14.0 s is 74% slower than the median of the drills before it (8.1 s)');
     expect(b).toContain('large-v3 on gpu-b');
     expect(b).toMatch(/⚠ OVERDUE: last passing drill 120 days ago .*; the policy is every 90d/);
