@@ -21,9 +21,21 @@ export interface TreeFacts {
 
 const WHEELHOUSE = 'wheels';
 
+/** A pip install in a shell command (`pip`, `pip3`, `.venv/bin/pip`, `python -m pip`), up to the next `;`, `&&`, `||` or `|`. */
+const PIP_INSTALL = /(?:^|[\s/])pip[\d.]*\s(?:[^;&|]*\s)?install\b[^;&|]*/g;
+/** `-r FILE`, `-r=FILE`, `--requirement FILE`, quoted or not. */
+const REQUIREMENT = /(?:^|\s)(?:-r|--requirement)(?:\s+|=)(?:"([^"]+)"|'([^']+)'|([^\s"']+))/g;
+
+/** The requirement files the pip installs of a shell command read. */
+export function requirementFiles(command: string): string[] {
+  return [...command.matchAll(PIP_INSTALL)].flatMap((install) =>
+    [...install[0].matchAll(REQUIREMENT)].map((match) => (match[1] ?? match[2] ?? match[3]!).replace(/^\.\//, '')),
+  );
+}
+
 /** The files the plan's drill reads from the restored tree, each with who reads it. */
 export function neededFiles(plan: Plan): Array<{ path: string; by: string }> {
-  const requirements = plan.install.flatMap((command) => [...command.matchAll(/(?:^|\s)(?:-r|--requirement)[ =]?(\S+)/g)].map((match) => ({ path: match[1]!.replace(/^\.\//, ''), by: 'the install commands' })));
+  const requirements = plan.install.flatMap(requirementFiles).map((file) => ({ path: file, by: 'the install commands' }));
   const audio = plan.assertions.flatMap((assertion) => ('audio' in assertion && assertion.audio ? [{ path: assertion.audio.replace(/^\.\//, ''), by: `assertion "${assertion.name}"` }] : []));
   // Each file once, with the first that reads it.
   const byPath = new Map<string, { path: string; by: string }>();

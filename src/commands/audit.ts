@@ -87,7 +87,8 @@ export async function auditCommand(args: CliArgs, signal: AbortSignal, choose?: 
     await writeAtomically(target, redactText(renderAuditMetrics(result, { plan: plan.name, host: os.hostname() }, must, exitCode, new Date()), secrets));
   }
   if (choose && !args.json && result.rows.length > 0) {
-    const drill = await choose(result, must);
+    // The list shows what the table and the lines would: scrubbed of the backup's credentials.
+    const drill = await choose(redactDeep(result, secrets), must);
     return { exitCode, ...(drill ? { drill } : {}) };
   }
   if (args.json) {

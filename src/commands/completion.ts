@@ -6,6 +6,8 @@
 import { COMMAND_SPECS, GLOBAL_FLAGS, type CommandSpec, type FlagSpec } from './spec.js';
 
 const NAMES = COMMAND_SPECS.map((spec) => spec.name);
+/** Every flag that takes a value, in any command: the word after it is that value. */
+const VALUE_FLAGS = [...new Set(COMMAND_SPECS.flatMap((spec) => spec.flags.filter((flag) => flag.value).map((flag) => `--${flag.name}`)))];
 
 /** The flags a command's completion offers: its own and --help. */
 function flagsOf(spec: CommandSpec): FlagSpec[] {
@@ -26,8 +28,9 @@ function bash(): string {
     const values = spec.flags.filter((flag) => flag.value);
     const byKind = (kind: string) => values.filter((flag) => flag.value!.kind === kind && !flag.value!.choices).map((flag) => `--${flag.name}`);
     const lines = [`    ${spec.name})`, '      case "$prev" in'];
-    if (byKind('file').length > 0) lines.push(`        ${byKind('file').join('|')}) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;`);
-    if (byKind('dir').length > 0) lines.push(`        ${byKind('dir').join('|')}) COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null; return ;;`);
+    // One name a line (mapfile), so that a name with spaces stays one candidate.
+    if (byKind('file').length > 0) lines.push(`        ${byKind('file').join('|')}) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); compopt -o filenames 2>/dev/null; return ;;`);
+    if (byKind('dir').length > 0) lines.push(`        ${byKind('dir').join('|')}) mapfile -t COMPREPLY < <(compgen -d -- "$cur"); compopt -o filenames 2>/dev/null; return ;;`);
     for (const flag of values.filter((each) => each.value!.choices)) lines.push(`        --${flag.name}) COMPREPLY=($(compgen -W ${quoted(flag.value!.choices!.join(' '))} -- "$cur")); return ;;`);
     if (byKind('text').length > 0) lines.push(`        ${byKind('text').join('|')}) COMPREPLY=(); return ;;`);
     lines.push('      esac');
@@ -39,9 +42,11 @@ function bash(): string {
   });
   return `# whisper-drill completion for bash: source it, or save it as /etc/bash_completion.d/whisper-drill
 _whisper_drill() {
-  local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}" cmd="" word
-  for word in "\${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
-    case "$word" in ${NAMES.join('|')}) cmd="$word"; break ;; esac
+  local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}" cmd="" i
+  # The command is the first command name that is not a flag's value (\`--tag stop\` names a tag).
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    case "\${COMP_WORDS[i-1]}" in ${VALUE_FLAGS.join('|')}) continue ;; esac
+    case "\${COMP_WORDS[i]}" in ${NAMES.join('|')}) cmd="\${COMP_WORDS[i]}"; break ;; esac
   done
   case "\${cmd:-drill}" in
 ${cases.join('\n')}

@@ -106,6 +106,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     flags: [
       PLAN,
       { name: 'tags', value: text('GLOB'), help: "which tags to audit (default: the plan's snapshot.tags)" },
+      { ...YES, help: 'plain output on a terminal too (no list to scroll)' },
       JSON_EVENTS,
       REPORT_DIR,
       { ...METRICS_FILE, help: 'also write the audit as Prometheus metrics (a gauge per tag; node_exporter textfile collector)' },

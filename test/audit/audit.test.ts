@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadPlan } from '../../src/plan/load.js';
 import { repoRoot } from '../helpers/cli.js';
 import { auditBackup } from '../../src/audit/audit.js';
-import { neededFiles } from '../../src/audit/tree-check.js';
+import { neededFiles, requirementFiles } from '../../src/audit/tree-check.js';
 import { auditJsonSchemaText } from '../../src/audit/audit-schema.js';
 import { parseRemote } from '../../src/snapshot/remote.js';
 import { describeRun, runCli } from '../helpers/cli.js';
@@ -171,6 +171,23 @@ describe('audit of an HTTPS backup with credentials (Batch API, then a ranged re
     }
   });
 
+  it('a connection lost or a busy server is asked again, as a restore would; one that stays busy ends the audit, never a tag', async () => {
+    const url = await serve();
+    // git-lfs's own retry settings, through git's environment: two retries, none waited for
+    const retries = { GIT_SSL_CAINFO: ca.caFile, GIT_CONFIG_COUNT: '2', GIT_CONFIG_KEY_0: 'lfs.transfer.maxretries', GIT_CONFIG_VALUE_0: '2', GIT_CONFIG_KEY_1: 'lfs.transfer.maxretrydelay', GIT_CONFIG_VALUE_1: '0' };
+    const remote = parseRemote(url, { usernameEnv: 'AUDIT_USER', passwordEnv: 'AUDIT_TOKEN' }, env);
+    server!.faults.closeBeforeAnswer = 2;
+    const before = server!.requests.length;
+    const dropped = await auditBackup({ plan: await demoPlan(), remote, pattern: 'v1.3*', cacheRoot: path.join(tmp, 'cache-4'), history: [], env: retries });
+    expect(dropped.rows[0]).toMatchObject({ restorable: true, problems: [] });
+    // Three objects, two of the reads lost once each (or one twice) and asked again
+    expect(server!.requests.slice(before).filter((r) => r.port === 'storage')).toHaveLength(5);
+    server!.faults.downloadStatus = 503;
+    await expect(auditBackup({ plan: await demoPlan(), remote, pattern: 'v1.3*', cacheRoot: path.join(tmp, 'cache-4'), history: [], env: retries })).rejects.toThrow(
+      /^the download link of [0-9a-f]{12}… at 127\.0\.0\.1:\d+ kept answering HTTP 503 \(3 tries\)$/,
+    );
+  });
+
   it('a server that cannot be reached: exit 3, naming it', async () => {
     const port = await freePort();
     const plan = await planFile(`https://127.0.0.1:${port}/whisper-backup.git`);
@@ -190,6 +207,12 @@ describe('the files a plan reads from the restored tree', () => {
       { path: 'example/test_cn.wav', by: 'assertion "mandarin sample"' },
       { path: 'example/silence.wav', by: 'assertion "silence control"' },
     ]);
+  });
+
+  it('takes -r only from a pip install: not from rm -rf or cp -r, and quoted paths whole', () => {
+    expect(requirementFiles('rm -rf .venv && cp -r ./config /tmp/x')).toEqual([]);
+    expect(requirementFiles('python3 -m pip install --no-index -r "requirements gpu.txt" && echo -r nope')).toEqual(['requirements gpu.txt']);
+    expect(requirementFiles('.venv/bin/pip3 install -r=./req.txt; pip freeze -r other.txt')).toEqual(['req.txt']);
   });
 });
 

@@ -65,7 +65,12 @@ describe('whisper-drill completion', () => {
     expect(await bash('whisper-drill completion ')).toEqual(['bash', 'zsh', 'fish']);
     await writeFile(path.join(dir, 'plan-a.yaml'), '');
     expect(await bash('whisper-drill --plan plan-')).toEqual(['plan-a.yaml']);
+    // A name with a space is one candidate
+    await writeFile(path.join(dir, 'my plan.yaml'), '');
+    expect(await bash('whisper-drill --plan my')).toEqual(['my plan.yaml']);
     expect(await bash('whisper-drill drill --tag v')).toEqual([]);
+    // A flag's value that reads like a command is not the command
+    expect(await bash('whisper-drill --tag stop --')).toContain('--keep');
   });
 
   it('fish: the same, with what each does', async () => {

@@ -30,6 +30,8 @@ export interface Faults {
   throttle?: number;
   /** A status for every download request. */
   downloadStatus?: number;
+  /** Close this many download connections before any answer (then serve normally). */
+  closeBeforeAnswer?: number;
 }
 
 export interface LoggedRequest {
@@ -162,6 +164,10 @@ export async function startLfsServer(options: LfsServerOptions): Promise<LfsServ
     requests.push({ port: 'storage', method: req.method ?? '', path: url.pathname, headers: req.headers });
     if (req.headers[STORAGE_HEADER] !== STORAGE_TOKEN) return void res.writeHead(403).end('bad token\n');
     if (faults.downloadStatus) return void res.writeHead(faults.downloadStatus).end(`status ${faults.downloadStatus} on purpose\n`);
+    if (faults.closeBeforeAnswer) {
+      faults.closeBeforeAnswer -= 1;
+      return void req.socket.destroy();
+    }
     const [, repo, oid] = /^\/(.+\.git)\/([0-9a-f]{64})$/.exec(url.pathname) ?? [];
     if (!repo || !oid) return void res.writeHead(404).end();
     const file = path.join(options.root, repo, 'lfs', 'objects', oid.slice(0, 2), oid.slice(2, 4), oid);

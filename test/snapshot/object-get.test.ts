@@ -213,6 +213,12 @@ describe('GET into the ring', () => {
     expect(r.received).toBe(3);
   });
 
+  it('fails at once on a redirect loop, after the three redirects git-lfs follows', async () => {
+    const { url, requests } = await serve((req, res) => res.writeHead(302, { location: `/loop${req.url}`, 'content-length': 0 }).end());
+    await expect(getBody(`${url}/obj`, {}, ring().ring, keep200)).rejects.toThrow(/redirected to http:\/\/127\.0\.0\.1:\d+\/loop\/loop\/loop\/loop\/obj once too often \(3 redirects at most/);
+    expect(requests).toHaveLength(4);
+  });
+
   it('refuses header values that would split the request', async () => {
     const { url } = await serve((_req, res) => res.end());
     await expect(getBody(url, { 'x-a': 'b\r\nx-evil: 1' }, ring().ring, keep200)).rejects.toThrow(/Invalid character/);

@@ -1,4 +1,6 @@
 /** What a GET of an object's body is told, and what it answers (./object-get.ts, ./plain-body-socket.ts). */
+import { DrillError } from '../../model/errors.js';
+import { redactUrl } from '../../model/redact.js';
 import type { BlockRing } from './block-ring.js';
 import type { Connections } from './http-client.js';
 
@@ -32,4 +34,11 @@ export function settleAfterRing<T>(ring: BlockRing, bodyBegun: boolean, outcome:
     if (result instanceof Error) reject(result);
     else resolve(result);
   }, reject);
+}
+
+/** A redirect past the last one allowed: the download fails at once (asking again would be redirected again). */
+export function tooManyRedirects(url: URL, location: string): DrillError {
+  return new DrillError(`${redactUrl(url.href)} redirected to ${redactUrl(new URL(location, url).href)} once too often (3 redirects at most, as git-lfs follows them)`, {
+    hint: 'the server or its object storage redirects in a loop: check its download links',
+  });
 }

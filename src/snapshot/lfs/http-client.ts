@@ -166,7 +166,7 @@ export async function request(href: string, options: RequestOptions = {}): Promi
   const given = new Promise<never>((_, reject) => waiting.signal.addEventListener('abort', () => reject(waiting.signal.reason), { once: true }));
   given.catch(() => undefined);
   try {
-    answer = await Promise.race([given, connections.dispatcherFor(url).request({
+    const asked = connections.dispatcherFor(url).request({
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
       method,
@@ -175,7 +175,10 @@ export async function request(href: string, options: RequestOptions = {}): Promi
       signal: waiting.signal,
       // After the head: silence between body bytes.
       bodyTimeout: idleMs,
-    })]);
+    });
+    // An answer that comes after the wait was given up is not read: its connection is let go.
+    void asked.then((late) => (waiting.signal.aborted ? late.body.dump({ limit: 0 }).catch(() => undefined) : undefined), () => undefined);
+    answer = await Promise.race([given, asked]);
   } catch (error) {
     own?.close();
     throw requestFailure(waiting.signal.aborted ? waiting.signal.reason : error, url, connections);
@@ -183,6 +186,17 @@ export async function request(href: string, options: RequestOptions = {}): Promi
     waiting.settle();
   }
   if (own) answer.body.once('close', () => own.close());
+  // An abort while the body is read ends it too (the head's timer and listener are settled by now).
+  if (options.signal) {
+    const signal = options.signal;
+    // Whoever reads the body sees the abort; a body nobody reads yet must not crash the drill with it.
+    const abortBody = () => answer.body.once('error', () => undefined).destroy(signal.reason as Error);
+    if (signal.aborted) abortBody();
+    else {
+      signal.addEventListener('abort', abortBody, { once: true });
+      answer.body.once('close', () => signal.removeEventListener('abort', abortBody));
+    }
+  }
   if (answer.statusCode === 407) {
     await answer.body.dump();
     throw proxyRefusal(connections.proxies.forUrl(url), url, 407, '');

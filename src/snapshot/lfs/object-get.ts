@@ -11,7 +11,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { BlockRing } from './block-ring.js';
 import { IDLE_MS, headersFor, openConnections, redirectTarget, requestFailure, untilAnswered, type Connections } from './http-client.js';
-import { settleAfterRing, type BodyAnswer, type GetOptions } from './body-answer.js';
+import { settleAfterRing, tooManyRedirects, type BodyAnswer, type GetOptions } from './body-answer.js';
 import { socketGet } from './plain-body-socket.js';
 
 export type { BodyAnswer, GetOptions } from './body-answer.js';
@@ -70,6 +70,7 @@ function getOnce(url: URL, headers: Readonly<Record<string, string>>, ring: Bloc
         if (statusCode >= 300 && statusCode < 400 && location && (options.redirects ?? 3) > 0) {
           return controller.abort(new Leave({ redirect: location }));
         }
+        if (statusCode >= 300 && statusCode < 400 && location) return controller.abort(tooManyRedirects(url, location));
         if (!options.keep(statusCode, first(fields['content-range']))) return controller.abort(new Leave({ status: statusCode, kept: false, complete: false }));
         body = true;
       },

@@ -17,7 +17,7 @@ import tls from 'node:tls';
 import { tlsFailure } from '../trust.js';
 import type { BlockRing } from './block-ring.js';
 import { IDLE_MS, headersFor } from './http-client.js';
-import { settleAfterRing, type BodyAnswer, type GetOptions } from './body-answer.js';
+import { settleAfterRing, tooManyRedirects, type BodyAnswer, type GetOptions } from './body-answer.js';
 
 /** No object storage sends a head this large (node:http refuses one past 16 KiB). */
 const HEAD_BYTES = 64 * 1024;
@@ -105,6 +105,7 @@ export function socketGet(url: URL, headers: Readonly<Record<string, string>>, r
       if (parsed.status >= 300 && parsed.status < 400 && location && (options.redirects ?? 3) > 0) {
         return finish(() => ({ redirect: location }));
       }
+      if (parsed.status >= 300 && parsed.status < 400 && location) return finish(() => tooManyRedirects(url, location));
       if (!options.keep(parsed.status, parsed.fields.get('content-range')?.[0])) return finish(() => ({ status: parsed.status, kept: false, complete: false }));
       const length = plainLength(parsed);
       if (length === undefined) return finish(() => 'fallback');

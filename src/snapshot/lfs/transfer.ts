@@ -65,9 +65,10 @@ export async function restoreLfsObjects(pointers: readonly LfsPointer[], options
     const auth = httpAuth(endpoint, { ...(options.credentials ? { explicit: options.credentials } : {}), runner: options.runner, ...(options.env ? { env: options.env } : {}), onSecret: options.onSecret });
     const hooks = { runner: options.runner, ...(options.env ? { env: options.env } : {}), ...(options.signal ? { signal: options.signal } : {}) };
     // Over HTTPS, the CA list git trusts; through the proxy git would take (http.proxy, https_proxy, no_proxy).
-    const connections = openConnections(await gitTrust(hooks), await transferProxies(endpoint, { ...hooks, onSecret: options.onSecret }));
-    // Retried as git-lfs is told to (lfs.transfer.maxretries, lfs.transfer.maxretrydelay).
+    // Retried as git-lfs is told to (lfs.transfer.maxretries, lfs.transfer.maxretrydelay); read before any
+    // connection is opened, so that a setting it refuses leaves nothing to close.
     const retry = await gitRetryPolicy(hooks);
+    const connections = openConnections(await gitTrust(hooks), await transferProxies(endpoint, { ...hooks, onSecret: options.onSecret }));
     try {
       const answer = await requestBatch(objects, { endpoint, header, auth, connections, retry, ...(options.signal ? { signal: options.signal } : {}) });
       missing.push(...answer.refused.map((r) => ({ oid: r.oid, message: `the server answered ${r.code}: ${r.message}` })));
