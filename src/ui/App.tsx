@@ -64,7 +64,10 @@ export function App(props: AppProps) {
   const columns = stdout.columns ?? 80;
   useInput(
     (input, key) => {
-      const intent = keyIntent(state, input, key, Math.max(1, rows - 6));
+      // The store's state now, not this render's: Ink hands the new handler over in an effect after the
+      // frame is drawn, so a key pressed at the question just drawn ("Abort the drill?" → y) would
+      // otherwise meet the state from before the question and be dropped.
+      const intent = keyIntent(props.store.getState(), input, key, Math.max(1, rows - 6));
       if (intent.kind === 'dispatch') props.store.dispatch(intent.action);
       else if (intent.kind === 'abort') props.onAbort();
       else if (intent.kind === 'force') props.onForce();

@@ -1,5 +1,5 @@
 import { Box, Text, useInput } from 'ink';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { SignOff } from '../../model/record.js';
 
 export interface SignOffPromptProps {
@@ -16,17 +16,23 @@ const blankToNull = (text: string) => (text.trim() === '' ? null : text.trim());
  * the name to the notes and then signs off; Esc signs off with what is typed (both may stay empty).
  */
 export function SignOffPrompt({ given, isActive, onDone }: SignOffPromptProps) {
-  const [operator, setOperator] = useState(given.operator ?? '');
-  const [notes, setNotes] = useState(given.notes ?? '');
-  const [field, setField] = useState<'operator' | 'notes'>('operator');
-  const done = () => onDone({ operator: blankToNull(operator), notes: blankToNull(notes) });
+  // What is typed lives in a ref each key updates at once: keys that come in one read (a quick typist,
+  // a slow link) are all handled before React renders again (as ChoiceList's highlight).
+  const typed = useRef({ operator: given.operator ?? '', notes: given.notes ?? '', field: 'operator' as 'operator' | 'notes' });
+  const [, redraw] = useState(0);
+  const { operator, notes, field } = typed.current;
+  const done = () => onDone({ operator: blankToNull(typed.current.operator), notes: blankToNull(typed.current.notes) });
   useInput(
     (input, key) => {
-      const [value, set] = field === 'operator' ? [operator, setOperator] : [notes, setNotes];
-      if (key.escape) done();
-      else if (key.return) field === 'operator' ? setField('notes') : done();
-      else if (key.backspace || key.delete) set(value.slice(0, -1));
-      else if (input && !key.ctrl && !key.meta) set(value + input);
+      const now = typed.current;
+      if (key.escape) return done();
+      if (key.return) {
+        if (now.field === 'notes') return done();
+        typed.current = { ...now, field: 'notes' };
+      } else if (key.backspace || key.delete) typed.current = { ...now, [now.field]: now[now.field].slice(0, -1) };
+      else if (input && !key.ctrl && !key.meta) typed.current = { ...now, [now.field]: now[now.field] + input };
+      else return;
+      redraw((n) => n + 1);
     },
     { isActive },
   );
