@@ -28,7 +28,7 @@ const DRIFT_VERSIONS = ['torch', 'cuda', 'cudnn', 'python', 'driver', 'driverCud
 
 /** The plan format: accepted keys per mapping ("assertions[]" = an item of the assertions list). */
 const PLAN_KEYS: Record<string, readonly string[]> = {
-  '': ['name', 'description', 'snapshot', 'environment', 'install', 'service', 'assertions', 'report', 'policy', 'isolation', 'audit'],
+  '': ['name', 'description', 'snapshot', 'environment', 'install', 'service', 'assertions', 'report', 'policy', 'isolation', 'audit', 'rto'],
   snapshot: ['repo', 'tags', 'requireSignedTag', 'allowedSigners', 'auth'],
   'snapshot.auth': ['usernameEnv', 'passwordEnv', 'tokenEnv', 'username'],
   environment: ['python', 'nvidia', 'torch', 'ffmpeg', 'disk', 'ports', 'drift'],
@@ -50,6 +50,7 @@ const PLAN_KEYS: Record<string, readonly string[]> = {
   policy: ['every'],
   isolation: ['home', 'network', 'allowConnections'],
   audit: ['mustRestore'],
+  rto: ['goal'],
 };
 
 /** Every schema object that lists properties, by a path like the keys of PLAN_KEYS. */
@@ -81,6 +82,7 @@ function schemaSections(): Record<string, Schema> {
     policy: p(schema)['policy'] as Schema,
     isolation: p(schema)['isolation'] as Schema,
     audit: p(schema)['audit'] as Schema,
+    rto: p(schema)['rto'] as Schema,
   };
 }
 

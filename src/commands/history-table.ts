@@ -35,7 +35,8 @@ export function renderHostHistory(history: HostHistory): string[] {
     const slow = new Set(drill.regressions.map((r) => r.phase));
     const time = (phase: Phase) => {
       const ms = drill.rto[phase];
-      return ms === undefined ? '—' : `${formatDuration(ms)}${slow.has(phase) ? ' ▲' : ''}`;
+      const overGoal = phase === 'recoveryMs' && ms !== undefined && drill.rto.goalMs !== undefined && ms > drill.rto.goalMs;
+      return ms === undefined ? '—' : `${formatDuration(ms)}${slow.has(phase) ? ' ▲' : ''}${overGoal ? ' ✗goal' : ''}`;
     };
     return [drill.startedAt.slice(0, 19), drill.host ?? '—', drill.tag ?? '—', drill.verdict, ...PHASES.map(time)];
   });

@@ -4,6 +4,7 @@
  * record. Steps that always run (teardown) run on every path; the record is saved before the end
  * is announced.
  */
+import { goalMs } from '../plan/rules.js';
 import { formatDuration } from '../model/format.js';
 import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import os from 'node:os';
@@ -39,6 +40,13 @@ async function prepareWorkspace(options: DrillOptions): Promise<{ dir: string; c
   }
   await mkdir(dir, { recursive: true });
   return { dir, created: entries === undefined };
+}
+
+/** "; recovery 5.2 s from fetch to the first correct transcript (goal 15 min: met)" — or nothing, when it was not measured. */
+function recoverySaid(rto: DrillRecord['rto']): string {
+  if (rto.recoveryMs === undefined) return '';
+  const goal = rto.goalMs === undefined ? '' : rto.recoveryMs <= rto.goalMs ? ` (goal ${formatDuration(rto.goalMs)}: met)` : ` (goal ${formatDuration(rto.goalMs)}: MISSED by ${formatDuration(rto.recoveryMs - rto.goalMs)})`;
+  return `; recovery ${formatDuration(rto.recoveryMs)} from fetch to the first correct transcript${goal}`;
 }
 
 function errorOf(error: unknown, signal: AbortSignal): { message: string; hint?: string } {
@@ -95,6 +103,8 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
     host: { hostname: os.hostname(), platform: os.platform(), release: os.release(), arch: os.arch(), cpus: os.cpus().length, memoryBytes: os.totalmem(), node: process.version },
     steps: steps.map((step) => ({ id: step.id, title: step.title, ...(limitOf(step) ? { limitMs: limitOf(step) } : {}) })),
   });
+  // The goal the recovery is held to travels with the times it judges.
+  if (plan.rto) emit({ type: 'rto', rto: { goalMs: goalMs(plan.rto.goal) } });
 
   // The operator's think time is not recovery time: each answer is timed, and left out of the step's
   // duration and of the RTO total (it is recorded as operatorMs).
@@ -208,7 +218,7 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
       reasons.join('; ') ||
       (options.mode === 'check'
         ? `${plan.name}: every requirement met`
-        : `${plan.name} ${drill.snapshot.tag ?? ''} restored and verified`.trim() + (drill.rto.recoveryMs !== undefined ? `; recovery ${formatDuration(drill.rto.recoveryMs)} from fetch to the first correct transcript` : '')),
+        : `${plan.name} ${drill.snapshot.tag ?? ''} restored and verified`.trim() + recoverySaid(drill.rto)),
   });
   return drill;
 }

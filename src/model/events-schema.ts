@@ -111,6 +111,7 @@ const rto = z.strictObject({
   startMs: z.number().optional(),
   firstTranscriptMs: z.number().optional().describe('from the start of `start` to the first correct transcript'),
   recoveryMs: z.number().optional().describe('from the start of `fetch` to the first correct transcript: the recovery an empty node waits for'),
+  goalMs: z.number().optional().describe("the plan's recovery-time goal (rto.goal) for recoveryMs"),
   totalMs: z.number().optional().describe("the drill's wall time less operatorMs"),
   operatorMs: z.number().optional().describe("time spent on the operator's answers"),
 });

@@ -150,6 +150,8 @@ export interface RecoveryTimes {
   readonly firstTranscriptMs?: number;
   /** From the start of `fetch` to the first correct transcript: the recovery an empty node waits for. */
   readonly recoveryMs?: number;
+  /** The plan's recovery-time goal (rto.goal), for `recoveryMs`. */
+  readonly goalMs?: number;
   /** Wall time of the whole drill, less `operatorMs`. */
   readonly totalMs?: number;
   /** Time spent waiting for the operator's answers (the tag picker, the environment review). */

@@ -94,7 +94,9 @@ export function renderMetrics(record: DrillRecord, history: HostHistory | undefi
     if (assertion.latencyMs !== null) latency.add(labels, seconds(assertion.latencyMs));
     passed.add(labels, assertion.passed ? 1 : 0);
   }
-  families.push(rto, baseline, regression, cer, latency, passed);
+  const goal = family('rto_goal_seconds', "The plan's recovery-time goal (rto.goal), for phase=\"recovery\": from the start of fetch to the first correct transcript.");
+  if (record.rto.goalMs !== undefined) goal.add(where, seconds(record.rto.goalMs));
+  families.push(rto, baseline, regression, goal, cer, latency, passed);
   return `${families
     .filter((f) => f.samples.length > 0)
     .map((f) => f.text())

@@ -25,6 +25,16 @@ export function policyAgeMs(every: string): number {
   return Number(every.slice(0, -1)) * AGE_UNIT_MS[unit];
 }
 
+export const GOAL_PATTERN = '^[1-9][0-9]*[smh]$';
+
+const GOAL_UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
+
+/** "15m" → milliseconds; the plan's schema has already checked the form. */
+export function goalMs(goal: string): number {
+  const unit = goal.slice(-1) as keyof typeof GOAL_UNIT_MS;
+  return Number(goal.slice(0, -1)) * GOAL_UNIT_MS[unit];
+}
+
 export const DEFAULTS = {
   tags: 'v*',
   requireSignedTag: false,

@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import { count, either, flag, list, mapping, matching, nonBlank, rule, text } from './fields.js';
 import { expectedMessage, isRecord } from './messages.js';
-import { DEFAULTS, ENV_NAME_PATTERN, NAME_PATTERN, POLICY_AGE_PATTERN } from './rules.js';
+import { DEFAULTS, ENV_NAME_PATTERN, GOAL_PATTERN, NAME_PATTERN, POLICY_AGE_PATTERN } from './rules.js';
 import { assertions } from './schema-assertions.js';
 import { environment } from './schema-environment.js';
 import { service } from './schema-service.js';
@@ -111,6 +111,15 @@ const isolation = mapping({
   .prefault({})
   .describe('Isolation of install, start and assert from the node: by default nothing cached on the node can stand in for the backup.');
 
+/** The recovery the operators promise: from the start of fetch to the first correct transcript. */
+const rto = mapping({
+  goal: matching('a duration such as "15m", "900s" or "1h"', new RegExp(GOAL_PATTERN)).describe(
+    'The recovery-time goal: from the start of fetch to the first correct transcript (rto.recoveryMs), in seconds (s), minutes (m) or hours (h). The report, the summary, the history and the metrics hold each drill to it; missing it does not fail the drill.',
+  ),
+})
+  .optional()
+  .describe('Recovery-time goal.');
+
 /** Which tags `whisper-drill audit` must find restorable, besides the newest. */
 const audit = mapping({
   mustRestore: nonBlank()
@@ -143,6 +152,7 @@ export const PlanInput = mapping({
   policy,
   isolation,
   audit,
+  rto,
 }).meta({
   title: 'whisper-drill plan',
   description:

@@ -41,6 +41,15 @@ describe('metrics (textfile collector)', () => {
     expect(checked, checked.output).toEqual({ code: 0, output: '' });
   });
 
+  it("carries the plan's recovery-time goal beside the recovery, for the alert over them", async () => {
+    const withGoal = { ...latest, rto: { ...latest.rto, recoveryMs: 1_200_000, goalMs: 900_000 } };
+    const [history] = historyByHost(drills.map(asPastDrill), NOW);
+    const text = renderMetrics(withGoal, history);
+    expect(text).toContain('whisper_drill_rto_seconds{plan="large-v3",host="gpu-a",mode="drill",tag="v1.4",phase="recovery"} 1200');
+    expect(text).toContain('whisper_drill_rto_goal_seconds{plan="large-v3",host="gpu-a"} 900');
+    expect(await promtool(['check', 'metrics'], { input: text })).toEqual({ code: 0, output: '' });
+  });
+
   it('is written atomically from the earlier history and this drill, and says 0 when nothing ever passed', async () => {
     const root = await mkdtemp(path.join(os.tmpdir(), 'whisper-drill-metrics-'));
     try {
@@ -63,7 +72,7 @@ describe('alert rules (deploy/prometheus)', () => {
     const cwd = path.join(repoRoot, 'deploy', 'prometheus');
     const checked = await promtool(['check', 'rules', 'whisper-drill.rules.yml'], { cwd });
     expect(checked.code, checked.output).toBe(0);
-    expect(checked.output).toContain('SUCCESS: 5 rules found');
+    expect(checked.output).toContain('SUCCESS: 6 rules found');
     const tested = await promtool(['test', 'rules', 'whisper-drill.rules.test.yml', 'whisper-drill.rules.overdue.test.yml'], { cwd });
     expect(tested.code, tested.output).toBe(0);
     expect(tested.output.match(/^  SUCCESS$/gm)).toHaveLength(2);

@@ -80,7 +80,8 @@ beforeAll(async () => {
   cwd = path.join(scratch, 'cwd');
   historyReports = path.join(scratch, 'reports-history');
   await mkdir(cwd);
-  demoCopy = (await writeDemoPlan(path.join(scratch, 'demo.yaml'))).file;
+  // With a recovery-time goal, which the drill holds its recovery to.
+  demoCopy = (await writeDemoPlan(path.join(scratch, 'demo.yaml'), 'rto:\n  goal: 15m\n')).file;
   toolVersion = (JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
   expect(process.env['WHISPER_DRILL_CACHE'], 'the global setup provides the sample backup cache').toBeTruthy();
 });
@@ -406,6 +407,9 @@ describe.sequential('whisper-drill demo (built CLI, embedded sample backup)', ()
       const report = await readReport(reportDir);
       expect(report.verdict).toBe('passed');
       expect(report.snapshot.tag).toBe('v1.2-config-tuned');
+      // The plan's rto.goal travels with the times it judges, and the summary says whether it was met
+      expect(report.rto['goalMs']).toBe(15 * 60_000);
+      expect(events.at(-1)!.summary).toMatch(/; recovery \d+(\.\d)? m?s from fetch to the first correct transcript \(goal 15 min: met\)$/);
       // The record is the fold of the stream: the saved NDJSON replays into exactly the saved report.json.
       const stream = result.stdout.split('\n').filter(Boolean).map((line) => {
         const { schemaVersion: _version, ...event } = JSON.parse(line) as DrillEvent & { schemaVersion: number };

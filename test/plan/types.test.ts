@@ -83,6 +83,7 @@ interface Plan {
   readonly policy?: { readonly every: string };
   readonly isolation: { readonly home: 'scratch' | 'host'; readonly network: 'namespace' | 'host'; readonly allowConnections?: readonly string[] };
   readonly audit?: { readonly mustRestore?: string };
+  readonly rto?: { readonly goal: string };
 }
 
 describe('plan types derived from the schema', () => {
