@@ -13,12 +13,12 @@ import type { PastDrill } from '../history/read.js';
 import { lastDrillByTag } from '../history/read.js';
 import type { Verdict } from '../model/record.js';
 import type { Plan } from '../plan/types.js';
-import { lfsSource } from '../snapshot/lfs/endpoint.js';
+import { lfsSource, type LfsSource } from '../snapshot/lfs/endpoint.js';
 import { withMetadataLock } from '../snapshot/metadata-lock.js';
 import type { Remote } from '../snapshot/remote.js';
 import { sshEnv } from '../snapshot/ssh.js';
 import { fetchTagMetadata, listSnapshotTags, metadataRepoPath, withSignatureChecked, type TagListing } from '../snapshot/tags.js';
-import { objectPresence } from './object-presence.js';
+import { objectPresence, type Presence } from './object-presence.js';
 import { treeFacts, type TreeFacts } from './tree-check.js';
 
 export interface AuditRow {
@@ -78,17 +78,29 @@ async function listTags(input: AuditInput): Promise<{ tags: TagListing[]; trees:
 
 export async function auditBackup(input: AuditInput): Promise<AuditResult> {
   const { tags, trees } = await listTags(input);
-  const objects = [...new Map(tags.flatMap((tag) => tag.pointers.map((p) => [p.oid, { oid: p.oid, size: p.size }] as const))).values()];
-  // No tree is checked out: the endpoint is the remote's own (a snapshot's .lfsconfig is not read).
+  // A tag whose own .lfsconfig names lfs.url is restored from there (as git-lfs does): its objects are
+  // asked of that endpoint; the others, of the remote's. No tree is checked out for the default.
+  const endpointOf = (tag: TagListing) => trees.get(tag.name)?.lfsUrl ?? '';
   const nowhere = await mkdtemp(path.join(os.tmpdir(), 'whisper-drill-audit-'));
   const env = { ...input.env, ...sshEnv(input.remote, { ...process.env, ...input.env }) };
   try {
     const hooks = { env, ...(input.runner ? { runner: input.runner } : {}), ...(input.signal ? { signal: input.signal } : {}) };
-    const source = await lfsSource(input.remote, nowhere, hooks);
-    const presence = await objectPresence(source, objects, { ...hooks, ...(input.remote.credentials ? { credentials: input.remote.credentials } : {}), ...(input.onSecret ? { onSecret: input.onSecret } : {}) });
+    const presenceHooks = { ...hooks, ...(input.remote.credentials ? { credentials: input.remote.credentials } : {}), ...(input.onSecret ? { onSecret: input.onSecret } : {}) };
+    const byEndpoint = new Map<string, Map<string, Presence>>();
+    const kinds = new Set<LfsSource['kind']>();
+    let objects = 0;
+    for (const endpoint of new Set(tags.map(endpointOf))) {
+      const source: LfsSource = endpoint ? { kind: 'server', endpoint, header: {}, viaSsh: false } : await lfsSource(input.remote, nowhere, hooks);
+      kinds.add(source.kind);
+      const wanted = [...new Map(tags.filter((tag) => endpointOf(tag) === endpoint).flatMap((tag) => tag.pointers.map((p) => [p.oid, { oid: p.oid, size: p.size }] as const))).values()];
+      objects += wanted.length;
+      byEndpoint.set(endpoint, await objectPresence(source, wanted, presenceHooks));
+    }
+    const presenceOf = (tag: TagListing) => byEndpoint.get(endpointOf(tag)) ?? new Map<string, Presence>();
     const lastDrills = lastDrillByTag(input.history);
     const rows = tags.map((tag): AuditRow => {
       const problems: string[] = [];
+      const presence = presenceOf(tag);
       for (const pointer of tag.pointers) {
         const found = presence.get(pointer.oid);
         if (found && !found.present) problems.push(`${pointer.path} (${pointer.oid.slice(0, 12)}…): ${found.why}`);
@@ -111,8 +123,8 @@ export async function auditBackup(input: AuditInput): Promise<AuditResult> {
         ...(lastDrill ? { lastDrill } : {}),
       };
     });
-    const missingObjects = [...presence.values()].filter((found) => !found.present).length;
-    return { repo: input.remote.display, rows, objects: objects.length, missingObjects, source: source.kind };
+    const missingObjects = [...byEndpoint.values()].flatMap((found) => [...found.values()]).filter((found) => !found.present).length;
+    return { repo: input.remote.display, rows, objects, missingObjects, source: kinds.has('server') ? 'server' : 'store' };
   } finally {
     await rm(nowhere, { recursive: true, force: true });
   }

@@ -222,3 +222,38 @@ describe('drills/audit.schema.json', () => {
     expect(shipped, 'drills/audit.schema.json is stale: regenerate it with `npm run schema` and commit it').toBe(auditJsonSchemaText());
   });
 });
+
+describe("a tag's own .lfsconfig", () => {
+  it('sends its objects to the lfs.url it names, as git-lfs and a restore would; the other tags stay with the store', async () => {
+    const lfsServer = await startLfsServer({ root: path.dirname(repoDir), username: USER, password: SECRET });
+    try {
+      const bare = await copyBareRepo(repoDir, path.join(tmp, 'with-lfsconfig', 'whisper-backup.git'));
+      const work = path.join(tmp, 'with-lfsconfig', 'work');
+      const env = { ...process.env, GIT_LFS_SKIP_SMUDGE: '1' };
+      const { execa } = await import('execa');
+      await execa('git', ['clone', '-q', '--branch', 'v1.3-signed-release', bare, work], { env });
+      const endpoint = `${lfsServer.url.replace('http://', `http://${USER}:${SECRET}@`)}/whisper-backup.git/info/lfs`;
+      await writeFile(path.join(work, '.lfsconfig'), `[lfs]\n\turl = ${endpoint}\n`);
+      await execa('git', ['-C', work, 'add', '.lfsconfig'], { env });
+      await execa('git', ['-C', work, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'objects elsewhere'], { env });
+      await execa('git', ['-C', work, '-c', 'user.name=t', '-c', 'user.email=t@t', 'tag', '-a', '-m', 'v2.0', 'v2.0-lfsconfig'], { env });
+      await execa('git', ['-C', work, '-c', 'core.hooksPath=/dev/null', 'push', '-q', 'origin', 'v2.0-lfsconfig'], { env });
+
+      const result = await auditBackup({ plan: await demoPlan(), remote: parseRemote(`file://${bare}`), pattern: 'v*', cacheRoot: path.join(tmp, 'cache-5'), history: [] });
+      expect(result.rows.map((row) => [row.tag, row.restorable])).toEqual([
+        ['v2.0-lfsconfig', true],
+        ['v1.3-signed-release', true],
+        ['v1.2-config-tuned', true],
+        ['v1.1-broken-model', true],
+        ['v1.0-model-large-v3', true],
+      ]);
+      // v2.0's objects were asked of its lfs.url (the Batch API, then one ranged read each); the store answered for the rest
+      expect(lfsServer.requests.filter((r) => r.path.endsWith('/info/lfs/objects/batch'))).toHaveLength(1);
+      expect(lfsServer.requests.filter((r) => r.port === 'storage')).toHaveLength(3);
+      expect(result.source).toBe('server');
+      expect(JSON.stringify(result)).not.toContain(SECRET);
+    } finally {
+      await lfsServer.stop();
+    }
+  });
+});
