@@ -81,7 +81,7 @@ beforeAll(async () => {
   historyReports = path.join(scratch, 'reports-history');
   await mkdir(cwd);
   // With a recovery-time goal, which the drill holds its recovery to.
-  demoCopy = (await writeDemoPlan(path.join(scratch, 'demo.yaml'), 'rto:\n  goal: 15m\n')).file;
+  demoCopy = (await writeDemoPlan(path.join(scratch, 'demo.yaml'), 'rto:\n  goal: 15m\n', { pip: true })).file;
   toolVersion = (JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
   expect(process.env['WHISPER_DRILL_CACHE'], 'the global setup provides the sample backup cache').toBeTruthy();
 });
