@@ -204,4 +204,14 @@ describe('the drill policy on the first screen', () => {
     const frame = await waitForFrame(instance, (f) => f.includes('Drill policy'));
     expect(frame).toMatch(/Drill policy\s+OVERDUE: last passing drill 120 days ago/);
   });
+
+  it('puts the recovery and its goal on a line of its own in the summary, never cut between a figure and its unit', async () => {
+    const { store, instance } = setup();
+    store.dispatch({
+      type: 'drill-end', cleanedUp: true, at, verdict: 'passed', durationMs: 6_000, exitCode: 0, reportDir: '/r',
+      summary: 'demo v1.2-config-tuned restored and verified; recovery 5.2 s from fetch to the first correct transcript (goal 15 min: met)',
+    });
+    const frame = await waitForFrame(instance, (f) => f.includes('PASSED'));
+    expect(frame).toMatch(/PASSED in 6\.0 s — demo v1\.2-config-tuned restored and verified\s*│\n│ recovery 5\.2 s from fetch to the first correct transcript \(goal 15 min: met\)/);
+  });
 });

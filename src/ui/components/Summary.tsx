@@ -33,15 +33,20 @@ export function Summary({ state }: { readonly state: WizardState }) {
   const end = state.end!;
   const longest = Math.max(1, ...state.steps.map((s) => s.durationMs ?? 0));
   const color = BANNER[end.verdict] ?? 'white';
+  const [headline, ...more] = end.summary.split('; ');
   return (
     <Box flexDirection="column" marginTop={1}>
-      <Box borderStyle="round" borderColor={color} paddingX={1}>
+      <Box borderStyle="round" borderColor={color} paddingX={1} flexDirection="column">
         <Text>
           <Text bold color={color}>
             {verdictHeadline(end.verdict, state.mode)}
           </Text>{' '}
-          in {formatDuration(end.durationMs)} — {end.summary}
+          in {formatDuration(end.durationMs)} — {headline}
         </Text>
+        {/* Each further part of the summary (the recovery and its goal, or another reason) on a line of its own. */}
+        {more.map((part) => (
+          <Text key={part}>{part}</Text>
+        ))}
       </Box>
       {state.steps.map((step) => {
         const { symbol, color: stepColor } = mark(step.status);
