@@ -13,6 +13,8 @@
  *   {"pid", "ancestry": [pid, ppid, …], "command", "path", "size"}
  * It ends when its stdin closes.
  */
+import { PY_COMMAND_OF } from './system-python.js';
+
 export const FANOTIFY_WATCH_PY = String.raw`
 import ctypes, json, os, select, struct, sys
 
@@ -59,13 +61,7 @@ def ancestry(pid):
         pid = int(stat[stat.rindex(")") + 2:].split(" ")[1])
     return chain
 
-def command(pid):
-    try:
-        with open("/proc/%d/cmdline" % pid, "rb") as f:
-            return f.read().replace(b"\0", b" ").decode(errors="replace").strip()
-    except OSError:
-        return "?"
-
+${PY_COMMAND_OF}
 me = os.getpid()
 
 def report(data):
@@ -81,7 +77,7 @@ def report(data):
             path = os.readlink("/proc/self/fd/%d" % event_fd)
             size = os.fstat(event_fd).st_size
             if path in files or os.path.basename(path) in names or size in sizes:
-                print(json.dumps({"pid": pid, "ancestry": ancestry(pid), "command": command(pid), "path": path, "size": size}), flush=True)
+                print(json.dumps({"pid": pid, "ancestry": ancestry(pid), "command": command_of(pid), "path": path, "size": size}), flush=True)
         except OSError:
             pass
         finally:

@@ -14,6 +14,8 @@
  * (PTRACE_O_EXITKILL) — so it leaves only when they are gone.
  * Usage: python3 -I -S shim.py [--netns --socket PATH --host H --port N] [--trace FILE] -- CMD...
  */
+import { PY_COMMAND_OF } from './system-python.js';
+
 export const SERVICE_SHIM_PY = String.raw`
 import ctypes, fcntl, json, os, signal, socket, struct, sys, threading
 
@@ -138,13 +140,7 @@ def sockaddr(pid, where, size):
         return socket.inet_ntop(socket.AF_INET6, raw[8:24]), struct.unpack(">H", raw[2:4])[0]
     return None
 
-def command_of(pid):
-    try:
-        with open("/proc/%d/cmdline" % pid, "rb") as f:
-            return f.read().replace(b"\0", b" ").decode(errors="replace").strip()
-    except OSError:
-        return "?"
-
+${PY_COMMAND_OF}
 trace_file = opt("--trace")
 for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
     signal.signal(number, signal.SIG_IGN)

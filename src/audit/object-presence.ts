@@ -17,7 +17,7 @@ import { objectStore, storedObjectPath } from '../snapshot/lfs/file-store.js';
 import { httpAuth } from '../snapshot/lfs/http-auth.js';
 import { openConnections, request, type Connections } from '../snapshot/lfs/http-client.js';
 import { transferProxies } from '../snapshot/lfs/proxy.js';
-import { gitRetryPolicy, type RetryPolicy } from '../snapshot/lfs/retry-policy.js';
+import { gitRetryPolicy, waitAfter, type RetryPolicy } from '../snapshot/lfs/retry-policy.js';
 import { gitTrust } from '../snapshot/trust.js';
 
 export type Presence = { readonly present: true } | { readonly present: false; readonly why: string };
@@ -83,8 +83,7 @@ async function sizeOnServer(action: DownloadAction, size: number, connections: C
       await answer.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
       if (!TRANSIENT(answer.statusCode)) return judged(answer.statusCode, answer.headers, size);
       if (attempt >= retry.retries) throw new DrillError(`${where} kept answering HTTP ${answer.statusCode} (${retry.retries + 1} tries)`, { hint: 'the LFS server or its storage is failing: audit again later' });
-      const after = Number(answer.headers['retry-after']);
-      if (Number.isFinite(after) && after > 0) wait = Math.min(after, 30) * 1000;
+      wait = waitAfter(retry, attempt, answer.headers['retry-after']);
     } catch (error) {
       if (signal?.aborted || error instanceof DrillError) throw error;
       if (attempt >= retry.retries) {

@@ -4,13 +4,13 @@
  * record. Steps that always run (teardown) run on every path; the record is saved before the end
  * is announced.
  */
-import { goalMs } from '../plan/rules.js';
-import { formatDuration } from '../model/format.js';
 import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { systemRunner } from '../adapters/run.js';
+import { formatDuration } from '../model/format.js';
 import { redactDeep } from '../model/redact.js';
+import { goalMs } from '../plan/rules.js';
 import { changesSinceLastDrill } from '../history/changes.js';
 import { claimReportDir, reportDirFor } from '../history/paths.js';
 import { DrillError, usageError } from '../model/errors.js';
@@ -214,6 +214,7 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
     exitCode,
     ...(drill.service.leftRunning ? { leftRunning: drill.service.leftRunning } : {}),
     cleanedUp: teardown === undefined || teardown.status !== 'failed',
+    // Parts joined by "; " (the wizard's summary box shows each part on a line of its own).
     summary:
       reasons.join('; ') ||
       (options.mode === 'check'

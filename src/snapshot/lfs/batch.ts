@@ -4,7 +4,7 @@
  * dropped connection) are retried with backoff; the rest fail naming the server's status and what to do.
  */
 import { sleep } from '../../model/sleep.js';
-import { DEFAULT_RETRY, type RetryPolicy } from './retry-policy.js';
+import { DEFAULT_RETRY, waitAfter, type RetryPolicy } from './retry-policy.js';
 import { DrillError } from '../../model/errors.js';
 import { redactUrl } from '../../model/redact.js';
 import type { HttpAuth } from './http-auth.js';
@@ -84,8 +84,7 @@ export async function requestBatch(objects: readonly LfsObject[], options: Batch
     }
     if (status === 429 || status >= 500) {
       if (attempt >= retries) throw explain(status, url, text);
-      const after = Number(retryAfter);
-      await sleep(Number.isFinite(after) && after > 0 ? Math.min(after, 30) * 1000 : retry.delayMs(attempt), options.signal);
+      await sleep(waitAfter(retry, attempt, retryAfter), options.signal);
       continue;
     }
     const ok = status >= 200 && status < 300;

@@ -15,6 +15,12 @@ export interface RetryPolicy {
   delayMs(attempt: number): number;
 }
 
+/** The wait before retry `attempt` after an answer: the server's Retry-After (seconds, up to 30) when it sends one, as git-lfs honours it. */
+export function waitAfter(retry: RetryPolicy, attempt: number, retryAfter: string | string[] | undefined): number {
+  const after = Number(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+  return Number.isFinite(after) && after > 0 ? Math.min(after, 30) * 1000 : retry.delayMs(attempt);
+}
+
 const FIRST_DELAY_MS = 250;
 
 export function retryPolicy(retries = 5, maxDelaySec = 4): RetryPolicy {
