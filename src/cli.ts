@@ -128,6 +128,9 @@ function planLabel(args: CliArgs): string {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // Everything is said and saved by now: nothing left open (a keep-alive socket, a stream a library
+    // holds) may keep the operator waiting at a prompt that has already said goodbye.
+    setTimeout(() => process.exit(code), 2_000).unref();
   },
   (error: unknown) => {
     if (error instanceof DrillError && error.usage) {

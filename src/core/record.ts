@@ -6,6 +6,7 @@
 import type { DrillEvent } from '../model/events.js';
 import {
   REPORT_SCHEMA_VERSION,
+  type ArchiveFacts,
   type AssertionOutcome,
   type CheckResult,
   type DrillRecord,
@@ -33,6 +34,7 @@ export class RecordFold {
     repo?: string;
     tag?: Extract<DrillEvent, { type: 'snapshot' }>['tag'];
     configFiles?: Readonly<Record<string, string | null>>;
+    archive?: ArchiveFacts;
     serviceLog?: string;
     leftRunning?: DrillRecord['service']['leftRunning'];
   } = {};
@@ -74,6 +76,7 @@ export class RecordFold {
       case 'snapshot':
         this.rest.repo = event.repo;
         if (event.tag) this.rest.tag = event.tag;
+        if (event.archive) this.rest.archive = event.archive;
         return;
       case 'config-files':
         this.rest.configFiles = event.files;
@@ -157,6 +160,7 @@ export class RecordFold {
         signature: tag?.signature ?? null,
         ...(tag?.signatureDetail ? { signatureDetail: tag.signatureDetail } : {}),
         ...(this.rest.configFiles ? { configFiles: this.rest.configFiles } : {}),
+        ...(this.rest.archive ? { archive: this.rest.archive } : {}),
       },
       host: start.host,
       workdir: start.workdir,

@@ -33,6 +33,15 @@ const tag = z.strictObject({
   lastDrill: z.strictObject({ verdict, at: z.string() }).optional(),
 });
 
+const archiveFacts = z.strictObject({
+  location: z.string().describe('the file or URL, credentials redacted'),
+  sha256: z.string().nullable().describe('of the archive as read; null until read'),
+  expectedSha256: z.string().nullable().describe('what its .sha256 says; null: none'),
+  manifest: z.boolean(),
+  claimsTag: z.string().nullable(),
+  hotTier: z.strictObject({ status: z.enum(['same', 'differs', 'unchecked']), detail: z.string() }).nullable(),
+});
+
 const progress = z.strictObject({
   current: z.number(),
   total: z.number().optional(),
@@ -158,7 +167,7 @@ const events = [
   z.strictObject({ type: z.literal('lfs-file'), file: lfsFile }),
   z.strictObject({ type: z.literal('assertion'), outcome: assertion }),
   z.strictObject({ type: z.literal('drift'), step: stepId, drift }),
-  z.strictObject({ type: z.literal('snapshot'), repo: z.string().describe('credentials redacted'), tag: tag.optional() }),
+  z.strictObject({ type: z.literal('snapshot'), repo: z.string().describe('credentials redacted'), tag: tag.optional(), archive: archiveFacts.optional() }),
   z.strictObject({ type: z.literal('facts'), step: stepId, facts }),
   z.strictObject({ type: z.literal('config-files'), files: z.record(z.string(), z.string().nullable()) }),
   z.strictObject({ type: z.literal('service-log'), path: z.string() }),

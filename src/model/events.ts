@@ -1,5 +1,6 @@
 /** The events of one run: what the engine emits and every face (wizard, plain, NDJSON) consumes. */
 import type {
+  ArchiveFacts,
   AssertionOutcome,
   ChangesSinceLastDrill,
   ConnectionsRecord,
@@ -72,7 +73,7 @@ export type DrillEvent =
   /** The differences this step found between the node and the tag's lock (snapshot: the host; install: torch and packages). */
   | { readonly type: 'drift'; readonly step: StepId; readonly drift: DriftReport }
   /** The backup being drilled: its remote (credentials redacted) as soon as it is known, then the chosen tag. */
-  | { readonly type: 'snapshot'; readonly repo: string; readonly tag?: SnapshotTag }
+  | { readonly type: 'snapshot'; readonly repo: string; readonly tag?: SnapshotTag; readonly archive?: ArchiveFacts }
   /** Measured values for the record (environment: every probe; install: torch, pip; teardown: the systemd unit). */
   | { readonly type: 'facts'; readonly step: StepId; readonly facts: Readonly<Record<string, unknown>> }
   /** The audited configuration files as restored (null: absent), for the next drill's comparison. */

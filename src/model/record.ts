@@ -33,6 +33,25 @@ export interface CheckResult {
   readonly installPackage?: string;
 }
 
+/** The cold archive a drill restored (`drill --archive`), as its checks found it. */
+export interface ArchiveFacts {
+  /** The file or URL (credentials redacted). */
+  readonly location: string;
+  /** The sha256 of the archive as read; null until it has been read. */
+  readonly sha256: string | null;
+  /** What its .sha256 says; null: it has none. */
+  readonly expectedSha256: string | null;
+  /** Whether it carries whisper-drill-manifest.json (without one, no file can be verified). */
+  readonly manifest: boolean;
+  /** The hot tier's tag the manifest says the archive copies. */
+  readonly claimsTag: string | null;
+  /**
+   * Its files against that tag's LFS objects: same (every LFS file of the tag is in the archive with the
+   * tag's sha256), differs, or unchecked (and why) — no hot tier, or it could not be asked.
+   */
+  readonly hotTier: { readonly status: 'same' | 'differs' | 'unchecked'; readonly detail: string } | null;
+}
+
 export interface SnapshotTag {
   readonly name: string;
   readonly commit: string;
@@ -283,6 +302,8 @@ export interface DrillRecord {
     readonly signatureDetail?: string;
     /** The audited configuration files as restored (AUDITED_FILES), for the next drill's comparison. */
     readonly configFiles?: Readonly<Record<string, string | null>>;
+    /** A drill of the cold tier (--archive): the archive, and what it was checked against. */
+    readonly archive?: ArchiveFacts;
   };
   readonly host: { readonly hostname: string; readonly platform: string; readonly release: string; readonly arch: string; readonly cpus: number; readonly memoryBytes: number; readonly node: string };
   readonly workdir: string;

@@ -59,6 +59,10 @@ export async function wizardFrontEnd(planLabel: string, mode: Mode, controller: 
     // of the live area in the terminal's scrollback (ink #973; seen in tmux with capture-pane -S -).
     { exitOnCtrlC: false, maxFps: 10, incrementalRendering: false },
   );
+  // Asked for now: Ink's promise of the exit settles only if it was asked for before the unmount,
+  // and the operator may read the summary and press Enter before the drill hands the wizard back.
+  const exited = app.waitUntilExit();
+  exited.catch(() => undefined);
   return {
     emit: (event) => store.dispatch(event),
     ask: {
@@ -86,7 +90,7 @@ export async function wizardFrontEnd(planLabel: string, mode: Mode, controller: 
       const byOperator = controller.signal.reason === OPERATOR_ABORT;
       if (!finished) app.clear();
       if (!finished || (controller.signal.aborted && !byOperator)) app.unmount();
-      await app.waitUntilExit();
+      await exited;
     },
   };
 }

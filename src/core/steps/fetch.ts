@@ -51,6 +51,7 @@ export const fetchStep = defineStep({
     // Recovery (rto.recoveryMs) is measured from here to the first correct transcript.
     const startedAtMs = performance.now();
     const { tag, remote } = snapshot;
+    if (!remote) throw new DrillError('no remote to fetch from: the snapshot step chose an archive');
     const dir = ctx.workspace.dir;
     const env = { ...ctx.options.env, ...gitCredentialEnv(remote, { ...process.env, ...ctx.options.env }), ...sshEnv(remote, { ...process.env, ...ctx.options.env }) };
     const commit = await shallowClone(remote.url, tag.name, dir, { runner: ctx.runner, signal: ctx.signal, env, onLine: (line) => ctx.log(line, 'stderr') });

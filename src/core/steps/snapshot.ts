@@ -20,7 +20,7 @@ import { defineStep, type StepContext } from './step.js';
 const GiB = 1024 ** 3;
 
 /** The backup as a remote, its credentials named as secrets before anything can print them. */
-async function resolveRemote(ctx: StepContext): Promise<{ remote: Remote; allowedSigners: string | undefined }> {
+export async function resolveRemote(ctx: StepContext): Promise<{ remote: Remote; allowedSigners: string | undefined }> {
   const { snapshot } = ctx.plan;
   let repo = snapshot.repo;
   let allowedSigners = snapshot.allowedSigners;
@@ -47,7 +47,7 @@ async function checkDiskBudget(ctx: StepContext, lfsBytes: number): Promise<stri
   return line;
 }
 
-async function listTags(ctx: StepContext, remote: Remote, metaDir: string, allowedSigners: string | undefined): Promise<TagListing[]> {
+export async function listTags(ctx: StepContext, remote: Remote, metaDir: string, allowedSigners: string | undefined): Promise<TagListing[]> {
   const { snapshot } = ctx.plan;
   try {
     await fetchTagMetadata(metaDir, remote, snapshot.tags, { signal: ctx.signal, runner: ctx.runner, env: { ...ctx.options.env, ...sshEnv(remote, { ...process.env, ...ctx.options.env }) } });
@@ -68,7 +68,7 @@ async function listTags(ctx: StepContext, remote: Remote, metaDir: string, allow
  * The node (as the environment step measured it) against the tag's lock, read from the metadata
  * repository: a drift that fails is found before anything is downloaded.
  */
-function compareEnvironment(ctx: StepContext, chosen: TagListing, lockText: string | undefined, facts: Readonly<Record<string, unknown>>) {
+export function compareEnvironment(ctx: StepContext, chosen: TagListing, lockText: string | undefined, facts: Readonly<Record<string, unknown>>) {
   const { report, lock } = driftFromLock(chosen.name, lockText, measuredEnvironment(facts), driftSettings(ctx.plan));
   return { ...settleDrift(ctx, 'snapshot', report), ...(lock ? { lock } : {}) };
 }

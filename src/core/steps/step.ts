@@ -2,6 +2,7 @@
  * What a step is: plain data (id, title, time limit, RTO key) and a `run` that takes the typed
  * outputs of the steps it needs and returns its own. The engine orders, skips, times and aborts.
  */
+import type { ArchiveChoice, ArchiveExtraction } from '../../archive/choice.js';
 import type { LfsPointer } from '../../snapshot/pointers.js';
 import type { ProcessRunner } from '../../adapters/run.js';
 import type { ServiceProcess } from '../../adapters/process-group.js';
@@ -36,10 +37,18 @@ export interface ModelProof {
 export interface StepOutputs {
   readonly environment: { readonly checks: readonly CheckResult[]; readonly facts: Readonly<Record<string, unknown>> };
   /** `lock`: the chosen tag's environment.lock.yaml, when it has one (install compares torch and packages with it). */
-  readonly snapshot: { readonly remote: Remote; readonly tag: TagListing; readonly lock?: EnvironmentLock };
+  readonly snapshot: { readonly remote?: Remote; readonly tag: TagListing; readonly lock?: EnvironmentLock; /** A drill of the cold tier: the archive instead of a remote. */ readonly archive?: ArchiveChoice };
   /** What landed for each LFS object, with the sha256 of the bytes as written (empty when git-lfs fetched). */
   /** The restored commit's LFS pointers (the listing's: fetch held the commit to the listed one), and what landed. */
-  readonly fetch: { readonly commit: string; readonly pointers: readonly LfsPointer[]; readonly landed: ReadonlyMap<string, Landed>; /** performance.now() when fetch began: recovery is measured from it. */ readonly startedAtMs: number };
+  readonly fetch: {
+    readonly commit: string;
+    readonly pointers: readonly LfsPointer[];
+    readonly landed: ReadonlyMap<string, Landed>;
+    /** performance.now() when fetch began: recovery is measured from it. */
+    readonly startedAtMs: number;
+    /** A drill of the cold tier: what the archive held. */
+    readonly archive?: ArchiveExtraction;
+  };
   readonly verify: { readonly files: readonly LfsFileRecord[] };
   /**
    * `env`: the isolation's environment (scratch HOME and caches, hubs offline), for start and assert too.
@@ -95,6 +104,8 @@ export interface DrillOptions {
   readonly servicePython?: string;
   /** `check --against TAG`: compare the node with that tag's lock (the engine runs `snapshot` too). */
   readonly against?: string;
+  /** `--archive FILE|URL`: drill the cold tier, this archive, instead of a tag of the hot one. */
+  readonly archive?: string;
   /**
    * The service's API key, read from the variable the plan names (service.apiKeyEnv) by the
    * command: sent as a Bearer token, never emitted, logged or recorded.
