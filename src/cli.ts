@@ -94,7 +94,8 @@ async function drillFlow(args: CliArgs, controller: AbortController): Promise<nu
   const wizard = interactive(args);
   const mode: Mode = args.command === 'setup' ? 'setup' : args.command === 'check' ? 'check' : 'drill';
   // Every choice is known before the first step: a headless run never stops half-way for a question.
-  if (!wizard && mode !== 'check' && !args.tag && !args.yes && !args.dryRun) {
+  if (args.tag && args.archive) throw usageError('--tag and --archive: a drill restores one or the other (a tag of the hot tier, or a cold archive)');
+  if (!wizard && mode !== 'check' && !args.tag && !args.archive && !args.yes && !args.dryRun) {
     throw usageError('no --tag given: pass --tag TAG, or --yes to restore the newest tag (no questions are asked without a terminal)');
   }
   // NO_COLOR (no-color.org) is honoured: Ink's colour library only knows FORCE_COLOR, read when it loads.

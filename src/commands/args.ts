@@ -13,6 +13,8 @@ export interface CliArgs {
   readonly shell?: string;
   readonly plan?: string;
   readonly tag?: string;
+  /** drill: the cold archive to drill (a path or URL); demo: true, the sample's. */
+  readonly archive?: string | true;
   readonly yes: boolean;
   readonly json: boolean;
   readonly reportDir?: string;
@@ -144,6 +146,7 @@ function fromValues(command: CommandName, values: Values, target: string | undef
     command,
     plan: string('plan'),
     tag: string('tag'),
+    ...(string('archive') ? { archive: string('archive') } : flag('archive') ? { archive: true as const } : {}),
     yes: flag('yes'),
     json: flag('json'),
     reportDir: string('report-dir'),

@@ -2,6 +2,7 @@
 import { clearEarlierSetup } from '../service/earlier-setup.js';
 import { knownBuiltin } from '../model/builtin-repo.js';
 import path from 'node:path';
+import { archiveLocation } from '../archive/source.js';
 import { runDrill } from '../core/engine.js';
 import { usageError } from '../model/errors.js';
 import type { AskPort, FrontEnd } from '../model/ports.js';
@@ -69,6 +70,8 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
   const reportRoot = path.resolve(args.reportDir ?? plan.report.dir);
   // The plan's history is read once, here: the policy check, the tags' last drills, the changes and the metrics use it.
   const history = await readHistory(reportRoot, plan.name);
+  // The cold tier: demo --archive drills the sample's archive; a path is the operator's, from here.
+  const archive = args.archive === true ? (await ensureSampleBackup(cacheRoot())).archive : args.archive === undefined ? undefined : archiveLocation(args.archive).href;
   const face = await frontEnd(plan);
   let finished = false;
   // `check` probes PyTorch and freezes the venv with the service's python as the plan names it, relative to where check runs.
@@ -79,6 +82,7 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
         plan,
         mode,
         ...(args.tag ? { tag: args.tag } : {}),
+        ...(archive ? { archive } : {}),
         ...(mode === 'check' && args.against ? { tag: args.against, against: args.against } : {}),
         ...(mode === 'setup' ? { workdir: args.dir } : args.workdir ? { workdir: args.workdir } : {}),
         keep: args.keep,

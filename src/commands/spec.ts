@@ -47,6 +47,7 @@ const KEEP: FlagSpec = { name: 'keep', help: 'keep the workspace after the drill
 const METRICS_FILE: FlagSpec = { name: 'metrics-file', value: file(), help: 'also write Prometheus metrics (node_exporter textfile collector)' };
 const OPERATOR: FlagSpec = { name: 'operator', value: text('NAME'), help: 'who runs the drill, for the report (the wizard asks at the end)' };
 const NOTES: FlagSpec = { name: 'notes', value: text('TEXT'), help: "the operator's notes, for the report" };
+const ARCHIVE: FlagSpec = { name: 'archive', value: text('FILE|URL'), help: 'drill the cold tier: this tar.gz (a path or an http(s) URL) instead of a tag' };
 const API_KEY_ENV: FlagSpec = { name: 'api-key-env', value: text('NAME'), help: "the variable holding the service's API key (sent as a Bearer token)" };
 
 export const COMMAND_SPECS: readonly CommandSpec[] = [
@@ -56,6 +57,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     flags: [
       PLAN,
       TAG,
+      ARCHIVE,
       YES,
       JSON_EVENTS,
       REPORT_DIR,
@@ -74,6 +76,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       { ...PLAN, required: '' },
       { name: 'dir', value: dir, required: "where the new node's service will live", help: "the new node's service folder" },
       TAG,
+      ARCHIVE,
       YES,
       JSON_EVENTS,
       REPORT_DIR,
@@ -121,7 +124,18 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   {
     name: 'demo',
     summary: 'build the embedded sample backup (first use) and drill it',
-    flags: [YES, JSON_EVENTS, REPORT_DIR, { ...TAG, help: "the sample's tag to restore (default: the newest)" }, KEEP, WORKDIR, METRICS_FILE, OPERATOR, NOTES],
+    flags: [
+      YES,
+      JSON_EVENTS,
+      REPORT_DIR,
+      { ...TAG, help: "the sample's tag to restore (default: the newest)" },
+      { name: 'archive', help: "drill the sample's cold archive (of v1.3) instead of a tag" },
+      KEEP,
+      WORKDIR,
+      METRICS_FILE,
+      OPERATOR,
+      NOTES,
+    ],
   },
   {
     name: 'init',

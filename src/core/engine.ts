@@ -75,7 +75,7 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
     fold.add(scrubbed);
     emitRaw(scrubbed);
   };
-  const steps = stepsFor(options.mode, options.against);
+  const steps = stepsFor(options.mode, options.against, options.archive);
   const workspace = await prepareWorkspace(options);
   const { signal, plan } = options;
   const startedAt = new Date();

@@ -1,6 +1,7 @@
 /** report.md: the same facts as report.json, for a human reading it in a merge request or a ticket. */
 import { describeDrift } from '../model/drift-text.js';
 import { describeElsewhere, describeOutsideInput, describeProvenanceFile } from '../model/provenance-text.js';
+import { archiveLine } from '../model/archive-text.js';
 import { formatBytes, formatDuration } from '../model/format.js';
 import type { DrillRecord } from '../model/record.js';
 import { driftStatus, statusLook } from '../faces/status.js';
@@ -50,7 +51,9 @@ export function renderMarkdown(report: Report): string {
     `# ${report.verdict.toUpperCase()} — ${report.plan.name} ${snapshot.tag ?? ''}`.trimEnd(),
     '',
     `- Mode: ${report.mode}; plan \`${report.plan.file}\` (sha256 ${report.plan.sha256.slice(0, 16)}…)`,
-    `- Snapshot: ${snapshot.repo ?? '—'} tag \`${snapshot.tag ?? '—'}\` commit \`${snapshot.commit ?? '—'}\`, signature ${snapshot.signature ?? '—'}`,
+    snapshot.archive
+      ? `- Cold archive: ${snapshot.archive.location}, signature ${snapshot.signature ?? '—'}; ${archiveLine(snapshot.archive)}`
+      : `- Snapshot: ${snapshot.repo ?? '—'} tag \`${snapshot.tag ?? '—'}\` commit \`${snapshot.commit ?? '—'}\`, signature ${snapshot.signature ?? '—'}`,
     `- Host: ${report.host.hostname} (${report.host.platform} ${report.host.release}, ${report.host.cpus} CPUs, ${formatBytes(report.host.memoryBytes)})`,
     `- From ${report.startedAt} to ${report.finishedAt}; ${report.tool.name} ${report.tool.version}`,
     ...(report.verdictReasons.length ? [`- Why: ${report.verdictReasons.join('; ')}`] : []),

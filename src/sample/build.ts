@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gitOk } from '../adapters/git.js';
+import { writeArchive } from '../archive/create.js';
 import { LOCK_FILE } from '../model/environment-lock.js';
 import { run, describeFailure } from '../adapters/run.js';
 import { packageRoot } from '../paths.js';
@@ -19,10 +20,16 @@ export interface SampleBackup {
   readonly url: string;
   readonly repoDir: string;
   readonly allowedSigners: string;
+  /** The cold tier: a signed tar.gz of v1.3-signed-release with its manifest, .sha256 and .sig. */
+  readonly archive: string;
   readonly built: boolean;
 }
 
-const BUILDER_VERSION = '1';
+/** The sample's cold archive: the newest tag's files, as the monthly archive of its month. */
+const ARCHIVE_TAG = 'v1.3-signed-release';
+const ARCHIVE_NAME = 'whisper-backup-20260601.tar.gz';
+
+const BUILDER_VERSION = '2';
 const sourceDir = path.join(packageRoot, 'fixtures', 'sample-backup');
 const modelTool = path.join(packageRoot, 'fixtures', 'model', 'make_model.py');
 const locksDir = path.join(packageRoot, 'fixtures', 'sample-locks');
@@ -71,6 +78,16 @@ async function commitRevision(work: string, revision: SampleRevision, keyFile: s
   await gitOk(['-C', work, ...sign, 'tag', revision.signed ? '-s' : '-a', revision.tag, '-m', revision.message], { env });
 }
 
+/** The cold archive of ARCHIVE_TAG, written from its checkout as `whisper-drill snapshot --archive` writes one. */
+async function writeColdArchive(tree: string, out: string, keyFile: string): Promise<void> {
+  await gitOk(['-C', tree, 'checkout', '--quiet', ARCHIVE_TAG]);
+  const commit = (await gitOk(['-C', tree, 'rev-parse', `${ARCHIVE_TAG}^{commit}`])).trim();
+  const files = (await gitOk(['-C', tree, 'ls-files', '-z'])).split('\0').filter((file) => file && !file.startsWith('.git'));
+  const lock = await readFile(path.join(tree, LOCK_FILE), 'utf8').catch(() => null);
+  const date = SAMPLE_HISTORY.find((revision) => revision.tag === ARCHIVE_TAG)!.date;
+  await writeArchive(out, { root: tree, files, tag: { name: ARCHIVE_TAG, commit }, environmentLock: lock, signingKey: keyFile, createdAt: new Date(date) });
+}
+
 async function build(dest: string, stamp: string, signal?: AbortSignal): Promise<void> {
   const work = `${dest}.work-${process.pid}`;
   const bare = path.join(work, 'whisper-backup.git');
@@ -82,7 +99,7 @@ async function build(dest: string, stamp: string, signal?: AbortSignal): Promise
     const keygen = await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'backup-signer', '-f', keyFile]);
     if (keygen.exitCode !== 0) throw new Error(`ssh-keygen failed: ${describeFailure(keygen)}`);
     const publicKey = (await readFile(`${keyFile}.pub`, 'utf8')).trim();
-    await writeFile(path.join(work, 'allowed_signers'), `backup-signer@whisper.example namespaces="git" ${publicKey}\n`);
+    await writeFile(path.join(work, 'allowed_signers'), `backup-signer@whisper.example namespaces="git,file" ${publicKey}\n`);
 
     await gitOk(['init', '--quiet', '-b', 'main', tree]);
     await gitOk(['-C', tree, 'lfs', 'install', '--local'], {}, 'install git-lfs: apt-get install -y git-lfs');
@@ -95,6 +112,7 @@ async function build(dest: string, stamp: string, signal?: AbortSignal): Promise
     for (const revision of SAMPLE_HISTORY) {
       if (revision.corruptRemoteModel) await corruptObject(bare, tree, revision.tag, 'models/large-v3.pt');
     }
+    await writeColdArchive(tree, path.join(work, ARCHIVE_NAME), keyFile);
     await rm(tree, { recursive: true, force: true });
     await writeFile(path.join(work, 'stamp'), `${stamp}\n`);
     await rm(dest, { recursive: true, force: true });
@@ -123,5 +141,5 @@ export async function ensureSampleBackup(cacheRoot: string, signal?: AbortSignal
   }
   const repoDir = path.join(dest, 'whisper-backup.git');
   await stat(repoDir);
-  return { url: `file://${repoDir}`, repoDir, allowedSigners: path.join(dest, 'allowed_signers'), built };
+  return { url: `file://${repoDir}`, repoDir, allowedSigners: path.join(dest, 'allowed_signers'), archive: path.join(dest, ARCHIVE_NAME), built };
 }

@@ -2,6 +2,7 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { groupAlive } from '../../adapters/process-group.js';
+import { releaseArchive } from '../../archive/choice.js';
 import { setupPaths, writeSetupState } from '../../service/setup-state.js';
 import { renderServiceUnit, serviceUnitName } from '../../service/systemd-unit.js';
 import { DrillError } from '../../model/errors.js';
@@ -67,6 +68,8 @@ export const teardownStep = defineStep({
     }
     // The drill's side of a namespaced service's socket: closed once the service is gone.
     await proof?.jail?.close();
+    // A cold archive's connections and signature file, should fetch not have run to let go of them.
+    await releaseArchive(input.snapshot?.archive);
     if (handOver && service && !ctx.signal.aborted) notes.push(await writeUnitFor(ctx, input.snapshot?.tag.name ?? null, input.install?.env));
     const { dir, created } = ctx.workspace;
     if (ctx.options.mode === 'setup' || ctx.options.keep) notes.push(`workspace kept at ${dir}`);
