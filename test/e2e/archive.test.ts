@@ -18,14 +18,12 @@ import { writeDemoPlan } from '../helpers/demo-plan.js';
 import { sampleBackup } from '../helpers/sample.js';
 
 let dir: string;
-let plan: string;
 let sampleArchive: string;
 let tree: string;
 let manifest: ArchiveManifest;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'whisper-drill-archive-e2e-'));
-  plan = (await writeDemoPlan(path.join(dir, 'plan.yaml'))).file;
   sampleArchive = (await sampleBackup()).archive;
   // The sample archive's files, unpacked by the system's tar: what the hostile variants are made of.
   tree = path.join(dir, 'tree');
@@ -75,6 +73,8 @@ async function drill(name: string, archive: string) {
   const runDir = path.join(dir, name);
   const workdir = path.join(runDir, 'ws');
   await mkdir(runDir, { recursive: true });
+  // A plan of its own, on a port of its own: the cases run at the same time.
+  const plan = (await writeDemoPlan(path.join(dir, `${name}.yaml`))).file;
   const result = await runCli(['drill', '--plan', plan, '--archive', archive, '--yes', '--workdir', workdir, '--report-dir', path.join(runDir, 'reports')], { cwd: runDir, timeoutMs: 120_000 });
   const runs = await readdir(path.join(runDir, 'reports', 'demo'));
   const report = JSON.parse(await readFile(path.join(runDir, 'reports', 'demo', runs[0]!, 'report.json'), 'utf8')) as {
@@ -88,7 +88,8 @@ async function drill(name: string, archive: string) {
   return { result, report, step, runDir, left: (await readdir(runDir)).sort() };
 }
 
-describe('drill --archive', () => {
+// Each case drills in folders of its own: they run side by side.
+describe.concurrent('drill --archive', () => {
   it("the sample's signed archive passes, every file verified and the same as v1.3-signed-release's LFS objects", async () => {
     const { result, report, step } = await drill('sample', sampleArchive);
     expect(result.code, result.stdout + result.stderr).toBe(0);
