@@ -50,7 +50,7 @@ const PLAN_KEYS: Record<string, readonly string[]> = {
   policy: ['every'],
   isolation: ['home', 'network', 'allowConnections'],
   audit: ['mustRestore'],
-  rto: ['goal'],
+  rto: ['goal', 'overlap'],
 };
 
 /** Every schema object that lists properties, by a path like the keys of PLAN_KEYS. */

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { isRunning, readProcessTable } from './process-table.js';
 import { followLog, type LogFollower } from './log-follow.js';
+import { addLiveGroup, removeLiveGroup, signalGroup } from './live-groups.js';
 
 export interface ServiceProcess {
   readonly pid: number;
@@ -38,13 +39,7 @@ export interface StartOptions {
   readonly display?: string;
 }
 
-/** Groups started and not yet stopped: a forced exit (second Ctrl-C) kills them all. */
-const liveGroups = new Set<number>();
-
-export function killLiveGroups(): void {
-  for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
-  liveGroups.clear();
-}
+export { killLiveGroups } from './live-groups.js';
 
 /**
  * Is any process of the group still running? Zombies do not count: once the shell that started the
@@ -66,13 +61,6 @@ export function runningGroupMembers(pgid: number): number[] | undefined {
   return readProcessTable()?.filter((entry) => entry.pgrp === pgid && isRunning(entry)).map((entry) => entry.pid);
 }
 
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // Already gone.
-  }
-}
 
 async function waitForGroupExit(pgid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -112,7 +100,7 @@ export function startServiceProcess(command: string, options: StartOptions): Ser
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start \`${command}\` in ${options.cwd}`);
   child.unref();
-  liveGroups.add(pid);
+  addLiveGroup(pid);
   if (options.onLine) follower = followLog(options.logFile, options.onLine);
   let exitedFlag = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -130,7 +118,7 @@ export function startServiceProcess(command: string, options: StartOptions): Ser
     try {
       return await stopProcessGroup(pid, graceMs);
     } finally {
-      liveGroups.delete(pid);
+      removeLiveGroup(pid);
       await follower?.close();
     }
   };
@@ -139,6 +127,6 @@ export function startServiceProcess(command: string, options: StartOptions): Ser
     await follower?.close();
   };
   /** Left running on purpose (setup mode): no longer ours to kill. */
-  const release = () => liveGroups.delete(pid);
+  const release = () => removeLiveGroup(pid);
   return { pid, command: options.display ?? command, exited, hasExited: () => exitedFlag, stop, stopFollowing, release };
 }

@@ -6,6 +6,7 @@
  */
 import { execa } from 'execa';
 import { shellWord } from '../model/shell-word.js';
+import { addLiveGroup, removeLiveGroup, signalGroup } from './live-groups.js';
 
 export type Stream = 'stdout' | 'stderr';
 
@@ -92,7 +93,10 @@ async function execute(
   display: string,
 ): Promise<RunResult> {
   const started = performance.now();
+  // A plan's command line runs in a process group of its own: an abort or a time limit stops all it
+  // started (pip's build backends, a `sleep` in a script), not only its shell.
   const child = execa(file, args, {
+    detached: shell,
     cwd: options.cwd,
     env: options.env as Record<string, string> | undefined,
     extendEnv: true,
@@ -108,11 +112,30 @@ async function execute(
     forceKillAfterDelay: 5_000,
     encoding: options.encoding ?? 'utf8',
   });
+  const pgid = shell ? child.pid : undefined;
+  let stopGroup: (() => void) | undefined;
+  if (pgid !== undefined) {
+    addLiveGroup(pgid);
+    stopGroup = () => {
+      signalGroup(pgid, 'SIGTERM');
+      setTimeout(() => signalGroup(pgid, 'SIGKILL'), 5_000).unref();
+    };
+    options.signal?.addEventListener('abort', stopGroup, { once: true });
+  }
   const out = splitLines(options.onLine, 'stdout', options.keepLines);
   const err = splitLines(options.onLine, 'stderr', options.keepLines);
   child.stdout?.on('data', (chunk: Buffer) => out.push(chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => err.push(chunk.toString('utf8')));
+  // A time limit kills the shell: what it started goes with it.
+  const timer = pgid !== undefined && options.timeoutMs ? setTimeout(() => stopGroup?.(), options.timeoutMs) : undefined;
   const result = await child;
+  if (timer) clearTimeout(timer);
+  if (pgid !== undefined) {
+    options.signal?.removeEventListener('abort', stopGroup!);
+    // Whatever it left behind in its group (a daemonised child) goes too.
+    signalGroup(pgid, 'SIGKILL');
+    removeLiveGroup(pgid);
+  }
   out.flush();
   err.flush();
   const code = (result as { code?: string }).code;

@@ -19,6 +19,7 @@ import type { DrillEvent } from '../model/events.js';
 import type { DrillRecord, StepId, StepRecord, StepStatus } from '../model/record.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { RecordFold } from './record.js';
+import { Timetable } from './schedule.js';
 import { stepsFor } from './steps/index.js';
 import type { AnyStep, DrillOptions, StepOutputs, StepRunContext } from './steps/step.js';
 import { decideVerdict, EXIT_CODES } from './verdict.js';
@@ -46,7 +47,8 @@ async function prepareWorkspace(options: DrillOptions): Promise<{ dir: string; c
 function recoverySaid(rto: DrillRecord['rto']): string {
   if (rto.recoveryMs === undefined) return '';
   const goal = rto.goalMs === undefined ? '' : rto.recoveryMs <= rto.goalMs ? ` (goal ${formatDuration(rto.goalMs)}: met)` : ` (goal ${formatDuration(rto.goalMs)}: MISSED by ${formatDuration(rto.recoveryMs - rto.goalMs)})`;
-  return `; recovery ${formatDuration(rto.recoveryMs)} from fetch to the first correct transcript${goal}`;
+  const path = rto.criticalPath ? `; critical path ${rto.criticalPath.join(' → ')}` : '';
+  return `; recovery ${formatDuration(rto.recoveryMs)} from fetch to the first correct transcript${goal}${path}`;
 }
 
 function errorOf(error: unknown, signal: AbortSignal): { message: string; hint?: string } {
@@ -104,30 +106,37 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
     steps: steps.map((step) => ({ id: step.id, title: step.title, ...(limitOf(step) ? { limitMs: limitOf(step) } : {}) })),
   });
   // The goal the recovery is held to travels with the times it judges.
-  if (plan.rto) emit({ type: 'rto', rto: { goalMs: goalMs(plan.rto.goal) } });
+  if (plan.rto?.goal) emit({ type: 'rto', rto: { goalMs: goalMs(plan.rto.goal) } });
 
   // The operator's think time is not recovery time: each answer is timed, and left out of the step's
   // duration and of the RTO total (it is recorded as operatorMs).
-  let waitedInStep = 0;
-  const timed = async <T>(question: () => Promise<T>): Promise<T> => {
-    const asked = performance.now();
-    try {
-      return await question();
-    } finally {
-      waitedInStep += performance.now() - asked;
-    }
-  };
-  const { reviewEnvironment } = options.ask;
-  const ask: AskPort = {
-    chooseTag: (tags, suggested) => timed(() => options.ask.chooseTag(tags, suggested)),
-    ...(reviewEnvironment ? { reviewEnvironment: (review) => timed(() => reviewEnvironment.call(options.ask, review)) } : {}),
+  const timedAsk = (waited: { ms: number }): AskPort => {
+    const timed = async <T>(question: () => Promise<T>): Promise<T> => {
+      const asked = performance.now();
+      try {
+        return await question();
+      } finally {
+        waited.ms += performance.now() - asked;
+      }
+    };
+    const { reviewEnvironment } = options.ask;
+    return {
+      chooseTag: (tags, suggested) => timed(() => options.ask.chooseTag(tags, suggested)),
+      ...(reviewEnvironment ? { reviewEnvironment: (review) => timed(() => reviewEnvironment.call(options.ask, review)) } : {}),
+    };
   };
 
-  const contextFor = (step: AnyStep, began: number): StepRunContext<StepId> => ({
+  // Install overlaps the LFS download unless the plan asks for the by-hand order (rto.overlap: false).
+  const timetable = new Timetable(steps, options.mode !== 'check' && plan.rto?.overlap !== false);
+  /** A step's run ended early because another step failed beside it: it ends skipped, with this as why. */
+  class Stopped extends Error {}
+  const running = new Map<StepId, AbortController>();
+
+  const contextFor = (step: AnyStep, began: number, own: AbortSignal, waited: { ms: number }): StepRunContext<StepId> => ({
     options,
-    ask,
+    ask: timedAsk(waited),
     plan,
-    signal,
+    signal: own,
     runner: options.runner ?? systemRunner,
     workspace,
     reportDir,
@@ -140,18 +149,32 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
     provide: (output) => {
       outputs[step.id] = output;
     },
+    milestone: (name) => timetable.reached(step.id, name),
+    outputOf: async (id) => {
+      // A step running beside `id` waits for it, or for its own stop.
+      await new Promise<void>((resolve, reject) => {
+        if (own.aborted) return reject(own.reason);
+        own.addEventListener('abort', () => reject(own.reason), { once: true });
+        void timetable.whenEnded(id).then(resolve);
+      });
+      const output = outputs[id];
+      if (output === undefined) throw new DrillError(`${id} produced nothing to ${step.id}`);
+      return output as never;
+    },
   });
 
-  const runStep = async (step: AnyStep): Promise<Outcome> => {
+  const runStep = async (step: AnyStep, own: AbortController): Promise<Outcome> => {
     const began = performance.now();
-    waitedInStep = 0;
+    const waited = { ms: 0 };
     try {
-      const result = await step.run(contextFor(step, began), outputs as StepOutputs);
+      const result = await step.run(contextFor(step, began, own.signal, waited), outputs as StepOutputs);
       if (result.output !== undefined) outputs[step.id] = result.output;
-      return { status: result.status, summary: result.summary, evidence: result.evidence ?? {}, operatorMs: Math.round(waitedInStep) };
+      return { status: result.status, summary: result.summary, evidence: result.evidence ?? {}, operatorMs: Math.round(waited.ms) };
     } catch (error) {
+      const stopped = own.signal.reason;
+      if (!signal.aborted && stopped instanceof Stopped) return { status: 'skipped', summary: stopped.message, evidence: {}, operatorMs: Math.round(waited.ms) };
       const err = errorOf(error, signal);
-      return { status: 'failed', summary: err.message, error: err, evidence: {}, operatorMs: Math.round(waitedInStep) };
+      return { status: 'failed', summary: err.message, error: err, evidence: {}, operatorMs: Math.round(waited.ms) };
     }
   };
 
@@ -161,28 +184,47 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   };
 
   let stopReason: string | undefined;
-  for (const step of steps) {
-    const at = new Date().toISOString();
-    const missing = step.needs.find((need) => outputs[need] === undefined);
-    const skipWhy = step.always
-      ? undefined
-      : signal.aborted
-        ? 'not run: the drill was interrupted'
-        : (stopReason ?? (missing ? `not run: ${missing} produced nothing to ${step.id}` : undefined));
-    emit({ type: 'step-start', at, step: step.id, title: step.title, ...(limitOf(step) && !skipWhy ? { limitMs: limitOf(step) } : {}) });
-    if (skipWhy) {
-      record(step, { status: 'skipped', summary: skipWhy, evidence: {}, operatorMs: 0 }, 0);
-      continue;
+  const runInTurn = async (step: AnyStep): Promise<void> => {
+    await timetable.gate(step);
+    try {
+      const at = new Date().toISOString();
+      const missing = step.needs.find((need) => outputs[need] === undefined);
+      const skipWhy = step.always
+        ? undefined
+        : signal.aborted
+          ? 'not run: the drill was interrupted'
+          : (stopReason ?? (missing ? `not run: ${missing} produced nothing to ${step.id}` : undefined));
+      emit({ type: 'step-start', at, step: step.id, title: step.title, ...(limitOf(step) && !skipWhy ? { limitMs: limitOf(step) } : {}) });
+      if (skipWhy) {
+        record(step, { status: 'skipped', summary: skipWhy, evidence: {}, operatorMs: 0 }, 0);
+        return;
+      }
+      // Each step has a signal of its own: the drill's abort reaches it, and so does a failure beside it.
+      const own = new AbortController();
+      const forward = () => own.abort(signal.reason);
+      if (signal.aborted) forward();
+      else signal.addEventListener('abort', forward, { once: true });
+      running.set(step.id, own);
+      const began = performance.now();
+      const outcome = await runStep(step, own);
+      running.delete(step.id);
+      signal.removeEventListener('abort', forward);
+      const durationMs = Math.round(performance.now() - began - outcome.operatorMs);
+      operatorMs += outcome.operatorMs;
+      record(step, outcome, durationMs);
+      if (step.rtoKey && (outcome.status === 'passed' || outcome.status === 'warned')) emit({ type: 'rto', rto: { [step.rtoKey]: durationMs } });
+      if (outcome.status === 'failed') {
+        stopReason ??= signal.aborted ? 'not run: the drill was interrupted' : `not run: ${step.id} failed`;
+        // What runs beside it stops: nothing of it is left running, and it says why.
+        for (const [id, other] of running) if (!steps.find((s) => s.id === id)?.always) other.abort(new Stopped(`stopped: ${step.id} failed`));
+      } else if (options.stopAfter === step.id) stopReason ??= `not run: dry run (stopped after ${step.id})`;
+    } finally {
+      timetable.ended(step.id);
     }
-    const began = performance.now();
-    const outcome = await runStep(step);
-    const durationMs = Math.round(performance.now() - began - outcome.operatorMs);
-    operatorMs += outcome.operatorMs;
-    record(step, outcome, durationMs);
-    if (step.rtoKey && (outcome.status === 'passed' || outcome.status === 'warned')) emit({ type: 'rto', rto: { [step.rtoKey]: durationMs } });
-    if (outcome.status === 'failed') stopReason ??= signal.aborted ? 'not run: the drill was interrupted' : `not run: ${step.id} failed`;
-    else if (options.stopAfter === step.id) stopReason ??= `not run: dry run (stopped after ${step.id})`;
-  }
+  };
+  await Promise.all(steps.map(runInTurn));
+  const criticalPath = timetable.criticalPath('fetch', 'assert');
+  if (criticalPath && fold.record().rto.recoveryMs !== undefined) emit({ type: 'rto', rto: { criticalPath } });
 
   const finishedAt = new Date();
   const totalMs = finishedAt.getTime() - startedAt.getTime() - Math.round(operatorMs);

@@ -123,6 +123,7 @@ const rto = z.strictObject({
   goalMs: z.number().optional().describe("the plan's recovery-time goal (rto.goal) for recoveryMs"),
   totalMs: z.number().optional().describe("the drill's wall time less operatorMs"),
   operatorMs: z.number().optional().describe("time spent on the operator's answers"),
+  criticalPath: z.array(stepId).readonly().optional().describe('the steps that decided when the first correct transcript came, from fetch on'),
 });
 
 const changes = z.strictObject({

@@ -175,6 +175,11 @@ export interface RecoveryTimes {
   readonly totalMs?: number;
   /** Time spent waiting for the operator's answers (the tag picker, the environment review). */
   readonly operatorMs?: number;
+  /**
+   * The steps that decided when the first correct transcript came, from fetch on: fetch → install →
+   * start → assert when install (begun at fetch's checkout) ended after verify.
+   */
+  readonly criticalPath?: readonly StepId[];
 }
 export type RtoKey = 'fetchMs' | 'verifyMs' | 'installMs' | 'startMs';
 

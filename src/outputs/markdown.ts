@@ -28,7 +28,10 @@ function rtoLines(report: Report): string[] {
     ['recovery (fetch → first transcript)', report.rto.recoveryMs],
     ['total', report.rto.totalMs],
   ];
-  return rows.map(([name, ms]) => `| ${name} | ${ms === undefined ? '—' : formatDuration(ms)} |`);
+  const lines = rows.map(([name, ms]) => `| ${name} | ${ms === undefined ? '—' : formatDuration(ms)} |`);
+  // Install runs beside the LFS download: which steps decided when the first transcript came.
+  if (report.rto.criticalPath) lines.push(`| critical path | ${report.rto.criticalPath.join(' → ')} |`);
+  return lines;
 }
 
 function driftLines(report: Report): string[] {

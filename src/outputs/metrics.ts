@@ -96,7 +96,11 @@ export function renderMetrics(record: DrillRecord, history: HostHistory | undefi
   }
   const goal = family('rto_goal_seconds', "The plan's recovery-time goal (rto.goal), for phase=\"recovery\": from the start of fetch to the first correct transcript.");
   if (record.rto.goalMs !== undefined) goal.add(where, seconds(record.rto.goalMs));
-  families.push(rto, baseline, regression, goal, cer, latency, passed);
+  const critical = family('critical_path', '1 for each step on the path that decided when the first correct transcript came (fetch → install or verify → start → assert), 0 for the others.');
+  if (record.rto.criticalPath) {
+    for (const step of ['fetch', 'verify', 'install', 'start', 'assert'] as const) critical.add({ ...run, step }, record.rto.criticalPath.includes(step) ? 1 : 0);
+  }
+  families.push(rto, baseline, regression, goal, critical, cer, latency, passed);
   return `${families
     .filter((f) => f.samples.length > 0)
     .map((f) => f.text())

@@ -113,12 +113,20 @@ const isolation = mapping({
 
 /** The recovery the operators promise: from the start of fetch to the first correct transcript. */
 const rto = mapping({
-  goal: matching('a duration such as "15m", "900s" or "1h"', new RegExp(GOAL_PATTERN)).describe(
-    'The recovery-time goal: from the start of fetch to the first correct transcript (rto.recoveryMs), in seconds (s), minutes (m) or hours (h). The report, the summary, the history and the metrics hold each drill to it; missing it does not fail the drill.',
-  ),
+  goal: matching('a duration such as "15m", "900s" or "1h"', new RegExp(GOAL_PATTERN))
+    .optional()
+    .describe(
+      'The recovery-time goal: from the start of fetch to the first correct transcript (rto.recoveryMs), in seconds (s), minutes (m) or hours (h). The report, the summary, the history and the metrics hold each drill to it; missing it does not fail the drill.',
+    ),
+  overlap: z
+    .boolean()
+    .optional()
+    .describe(
+      "Whether install runs while the LFS objects download (default true): it starts once the commit is checked out (and the backup's wheelhouse fetched), and start waits for both. false: the by-hand order, install after verify.",
+    ),
 })
   .optional()
-  .describe('Recovery-time goal.');
+  .describe('The recovery time: its goal, and whether the phases that do not depend on each other overlap.');
 
 /** Which tags `whisper-drill audit` must find restorable, besides the newest. */
 const audit = mapping({

@@ -51,6 +51,9 @@ export function plainReporter(write: (text: string) => void = (text) => process.
   const throttle = progressThrottle(2_000);
   let mode = 'drill';
   const line = (text: string) => write(`${plainText(text)}\n`);
+  // Two steps at once (install beside the LFS download): each line says whose it is.
+  const live = new Set<string>();
+  const of = (step: string) => (live.size > 1 ? `   [${step}] ` : '   ');
   return (event: DrillEvent): void => {
     switch (event.type) {
       case 'drill-start':
@@ -58,10 +61,11 @@ export function plainReporter(write: (text: string) => void = (text) => process.
         line(`whisper-drill ${event.mode}: plan ${event.plan} (${event.planFile})`);
         break;
       case 'step-start':
+        live.add(event.step);
         line(`-> ${event.step}: ${event.title}`);
         break;
       case 'check':
-        line(`   ${describeCheck(event.check)}`);
+        line(`${of(event.step)}${describeCheck(event.check)}`);
         break;
       case 'tags':
         line(`   ${event.tags.length} snapshot tag(s): ${event.tags.map((t) => t.name).join(', ')}`);
@@ -72,22 +76,22 @@ export function plainReporter(write: (text: string) => void = (text) => process.
         break;
       }
       case 'log':
-        if (event.stream === 'info' || event.step === 'install' || event.step === 'start') line(`   ${event.stream === 'info' ? '' : '| '}${event.line}`);
+        if (event.stream === 'info' || event.step === 'install' || event.step === 'start') line(`${of(event.step)}${event.stream === 'info' ? '' : '| '}${event.line}`);
         break;
       case 'lfs-file':
-        line(`   ${describeLfsFile(event.file)}`);
+        line(`${of('verify')}${describeLfsFile(event.file)}`);
         break;
       case 'assertion':
         line(`   ${describeAssertion(event.outcome)}`);
         break;
       case 'drift':
-        for (const text of describeDriftLines(event.drift)) line(`   ${text}`);
+        for (const text of describeDriftLines(event.drift)) line(`${of(event.step)}${text}`);
         break;
       case 'outside-input':
-        line(`   outside the backup: ${describeOutsideInput(event.input)}`);
+        line(`${of('install')}outside the backup: ${describeOutsideInput(event.input)}`);
         break;
       case 'isolation':
-        line(`   isolation: ${describeIsolation(event.isolation)}`);
+        line(`${of('install')}isolation: ${describeIsolation(event.isolation)}`);
         break;
       case 'provenance':
         for (const file of event.provenance.files) line(`   provenance (${event.provenance.method}): ${describeProvenanceFile(file)}`);
@@ -95,6 +99,7 @@ export function plainReporter(write: (text: string) => void = (text) => process.
         break;
       case 'step-end': {
         throttle.flush(event.step);
+        live.delete(event.step);
         line(`${tag(event.status)} ${event.step} (${formatDuration(event.durationMs)}): ${event.summary}`);
         if (event.error?.hint) line(`       hint: ${event.error.hint}`);
         break;

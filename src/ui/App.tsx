@@ -16,7 +16,7 @@ import { SignOffPrompt } from './components/SignOffPrompt.js';
 import { Summary } from './components/Summary.js';
 import { TagPicker } from './components/TagPicker.js';
 import { keyIntent } from './keys.js';
-import { runningStep, type StepView, type WizardState } from './state.js';
+import { runningSteps, TAIL_LINES, type StepView, type WizardState } from './state.js';
 import type { WizardStore } from './store.js';
 
 export interface AppProps {
@@ -75,7 +75,10 @@ export function App(props: AppProps) {
     },
     { isActive: isRawModeSupported === true },
   );
-  const live = runningStep(state);
+  // Install runs beside the LFS download: every running step is shown, their output's tail shared out.
+  const lives = runningSteps(state);
+  const live = lives.find((step) => step.id === 'environment' || step.id === 'assert') ?? lives[0];
+  const tailLines = Math.max(2, Math.floor(TAIL_LINES / Math.max(1, lives.length)));
   const pickerActive = isRawModeSupported === true && !state.overlay && !state.confirmAbort && !state.aborting;
   const question = state.confirmAbort || state.aborting ? undefined : state.question;
   const logLines = state.logStep ? (state.logs[state.logStep] ?? []) : [];
@@ -108,7 +111,9 @@ export function App(props: AppProps) {
             <EnvironmentReview review={question.review} onDecide={(decision) => props.onEnvironmentDecision?.(decision)} />
           ) : null}
           {question?.kind === 'sign-off' ? <SignOffPrompt given={question.given} isActive={pickerActive} onDone={(signOff) => props.onSignOff?.(signOff)} /> : null}
-          {live && !question ? <LiveStep step={live} progress={state.progress[live.id]} tail={state.tail} columns={columns} /> : null}
+          {!question
+            ? lives.map((step) => <LiveStep key={step.id} step={step} progress={state.progress[step.id]} tail={(state.logs[step.id] ?? []).slice(-tailLines)} columns={columns} />)
+            : null}
           {live?.id === 'assert' ? <AssertionList assertions={state.assertions} /> : null}
         </>
       )}

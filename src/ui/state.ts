@@ -230,7 +230,12 @@ export function reduce(state: WizardState, action: WizardAction): WizardState {
   }
 }
 
-/** The step that is running now, if any. */
+/** The step that is running now, if any (the first, when install runs beside the download). */
 export function runningStep(state: WizardState): StepView | undefined {
   return state.steps.find((step) => step.status === 'running');
+}
+
+/** Every step running now: install runs beside the LFS download. */
+export function runningSteps(state: WizardState): StepView[] {
+  return state.steps.filter((step) => step.status === 'running');
 }

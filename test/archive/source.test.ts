@@ -128,7 +128,7 @@ describe("an archive's SSH signature", () => {
   it('a signer the allowed signers do not name is found by nobody', async () => {
     const other = path.join(dir, 'other');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'intruder', '-f', other]);
-    execFileSync('ssh-keygen', ['-Y', 'sign', '-n', 'file', '-f', other, archive.replace('cold.tar.gz', 'service/app.py')]);
+    execFileSync('ssh-keygen', ['-Y', 'sign', '-n', 'file', '-f', other, archive.replace('cold.tar.gz', 'service/app.py')], { stdio: 'ignore' });
     const signature = await writeSignature(await readFile(path.join(dir, 'service', 'app.py.sig'), 'utf8'));
     try {
       const found = await findSigner(signature.file, allowedSigners);

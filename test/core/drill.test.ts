@@ -4,6 +4,7 @@
  * copy of drills/demo.yaml with a port of its own; the cases run one after another.
  */
 import { withSharedVenv } from '../helpers/demo-plan.js';
+import { expectTimetable } from '../helpers/timetable.js';
 import { readdir, readFile, rm, stat, writeFile, mkdir, mkdtemp } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -148,17 +149,17 @@ function statuses(report: Report): Record<string, string> {
 }
 
 /** drill-start first, drill-end last, every step started before it ends, in the contract's order, and each step's own events inside it. */
+/** The events keep the timetable (helpers/timetable.ts); each event of a step comes while that step is open. */
 function expectWellOrdered(events: readonly DrillEvent[]): void {
   expect(events[0]?.type).toBe('drill-start');
   expect(events.at(-1)?.type).toBe('drill-end');
   expect(events.filter((e) => e.type === 'drill-start' || e.type === 'drill-end')).toHaveLength(2);
-  const marks = events.flatMap((e) => (e.type === 'step-start' || e.type === 'step-end' ? [`${e.type} ${e.step}`] : []));
-  expect(marks).toEqual(STEP_IDS.flatMap((id) => [`step-start ${id}`, `step-end ${id}`]));
-  let open: StepId | undefined;
+  expectTimetable(events.flatMap((e) => (e.type === 'step-start' || e.type === 'step-end' ? [`${e.type} ${e.step}`] : [])));
+  const open = new Set<StepId>();
   for (const event of events) {
-    if (event.type === 'step-start') open = event.step;
-    else if (event.type === 'step-end') open = undefined;
-    else if ('step' in event) expect({ event, open }).toEqual({ event, open: event.step });
+    if (event.type === 'step-start') open.add(event.step);
+    else if (event.type === 'step-end') open.delete(event.step);
+    else if ('step' in event) expect({ event, open: open.has(event.step) }).toEqual({ event, open: true });
   }
 }
 
@@ -239,6 +240,13 @@ describe('runDrill on the sample backup', () => {
       fetchMs: expect.any(Number), verifyMs: expect.any(Number), installMs: expect.any(Number),
       startMs: expect.any(Number), firstTranscriptMs: expect.any(Number), totalMs: expect.any(Number),
     });
+    // install ran beside the LFS download: it started at the checkout, before fetch ended; the critical
+    // path names the steps that decided when the first transcript came.
+    const marks = events.flatMap((e) => (e.type === 'step-start' || e.type === 'step-end' ? [`${e.type} ${e.step}`] : []));
+    expect(marks.indexOf('step-start install')).toBeLessThan(marks.indexOf('step-end fetch'));
+    expect(report.rto.criticalPath?.[0]).toBe('fetch');
+    expect(report.rto.criticalPath?.slice(-2)).toEqual(['start', 'assert']);
+    expect(report.rto.criticalPath).toContain(step(report, 'install').durationMs >= 0 && marks.indexOf('step-end install') > marks.indexOf('step-end verify') ? 'install' : 'verify');
     // Recovery ends at the first correct transcript, counted from the start of `start`: not one request's latency.
     expect(report.rto.firstTranscriptMs!).toBeGreaterThanOrEqual(report.rto.startMs!);
     expect(report.rto.firstTranscriptMs!).toBeGreaterThanOrEqual(report.assertions[0]!.latencyMs!);
@@ -288,9 +296,13 @@ describe('runDrill on the sample backup', () => {
     await expectNothingLeft(run, port);
   }, 180_000);
 
-  it('(b) fails v1.1-broken-model at verify, naming both hashes; nothing is installed or started', async () => {
+  it('(b) fails v1.1-broken-model at verify, naming both hashes; the install beside it is stopped, nothing is started', async () => {
     const port = await freePort();
-    const plan = await demoPlan('broken', port);
+    // An install still running when verify fails (a marker in its command line, to find it afterwards).
+    const marker = `install-beside-${port}`;
+    const plan = await demoPlan('broken', port, (data) => {
+      data.install = { commands: [`sleep 60 # ${marker}`], timeoutSec: 120 };
+    });
 
     const run = await drill(plan, 'v1.1-broken-model');
     const { result } = run;
@@ -301,6 +313,7 @@ describe('runDrill on the sample backup', () => {
       environment: expect.stringMatching(/passed|warned/), snapshot: 'passed', fetch: 'warned', verify: 'failed',
       install: 'skipped', start: 'skipped', assert: 'skipped', teardown: 'passed',
     });
+    expect(await processesWith(marker)).toEqual([]);
     const model = result.report.lfs.files.find((f) => f.path === 'models/large-v3.pt')!;
     expect(model.verified).toBe(false);
     expect(model.actualSha256).toMatch(/^[0-9a-f]{64}$/);
@@ -312,7 +325,8 @@ describe('runDrill on the sample backup', () => {
     expect(verify.error?.hint).toMatch(/pick an earlier tag/);
     // git-lfs's refusal is on record too
     expect(step(result.report, 'fetch').evidence['rejectedObjects']).toEqual({ [model.oid]: model.actualSha256 });
-    expect(step(result.report, 'install').summary).toBe('not run: verify failed');
+    expect(step(result.report, 'install').summary).toBe('stopped: verify failed');
+    expect(step(result.report, 'start').summary).toBe('not run: verify failed');
 
     expect(await savedReport(run)).toMatchObject({ verdict: 'failed', snapshot: { tag: 'v1.1-broken-model' } });
     expect(await readFile(path.join(result.reportDir, 'service.log'), 'utf8')).toBe('(the service was not started)\n');
@@ -377,8 +391,10 @@ describe('runDrill on the sample backup', () => {
 
   it('(d) fails at install when an install command fails, naming the command', async () => {
     const port = await freePort();
+    // In the by-hand order (rto.overlap: false): verify has passed before install runs.
     const plan = await demoPlan('install-fails', port, (data) => {
       data.install = { commands: ['echo preparing', 'exit 3'], timeoutSec: 60 };
+      data.rto = { overlap: false };
     });
 
     const run = await drill(plan, 'v1.2-config-tuned');
@@ -388,6 +404,9 @@ describe('runDrill on the sample backup', () => {
     expect(result.exitCode).toBe(1);
     expect(statuses(result.report)).toMatchObject({ verify: 'passed', install: 'failed', start: 'skipped', assert: 'skipped', teardown: 'passed' });
     expect(step(result.report, 'install').error?.message).toMatch(/^`exit 3` exited with 3 \(in .+\)$/);
+    // rto.overlap: false — install waited for verify.
+    const marks = run.events.flatMap((e) => (e.type === 'step-start' || e.type === 'step-end' ? [`${e.type} ${e.step}`] : []));
+    expect(marks.indexOf('step-start install')).toBeGreaterThan(marks.indexOf('step-end verify'));
     expect(run.events).toContainEqual({ type: 'log', step: 'install', stream: 'stdout', line: 'preparing' });
     expect(await savedReport(run)).toMatchObject({ verdict: 'failed' });
     expectWellOrdered(run.events);

@@ -39,6 +39,6 @@ describe('npm pack → npm install -g, offline', () => {
     expect((await run(bin, ['--version'])).stdout.trim()).toBe(JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')).version);
     const { file: plan } = await writeDemoPlan(path.join(scratch, 'demo.yaml'));
     const drill = await run(bin, ['drill', '--plan', plan, '--yes', '--report-dir', path.join(scratch, 'reports')], { cwd: scratch });
-    expect(drill.stderr).toMatch(/^PASSED in .+: demo v1\.3-signed-release restored and verified; recovery .+ from fetch to the first correct transcript$/m);
+    expect(drill.stderr).toMatch(/^PASSED in .+: demo v1\.3-signed-release restored and verified; recovery .+ from fetch to the first correct transcript; critical path fetch → (install|verify) → start → assert$/m);
   }, 120_000);
 });

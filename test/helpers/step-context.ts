@@ -31,6 +31,10 @@ export function stepContext<Id extends StepId>(plan: Plan, runner: ProcessRunner
     progress: () => undefined,
     secret: () => undefined,
     provide: (output) => provided.push(output),
+    milestone: () => undefined,
+    outputOf: async (id) => {
+      throw new Error(`no ${id} beside this step in a unit test`);
+    },
   };
   return { ctx, events, logs, provided };
 }

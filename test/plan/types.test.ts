@@ -83,7 +83,7 @@ interface Plan {
   readonly policy?: { readonly every: string };
   readonly isolation: { readonly home: 'scratch' | 'host'; readonly network: 'namespace' | 'host'; readonly allowConnections?: readonly string[] };
   readonly audit?: { readonly mustRestore?: string };
-  readonly rto?: { readonly goal: string };
+  readonly rto?: { readonly goal?: string; readonly overlap?: boolean };
 }
 
 describe('plan types derived from the schema', () => {

@@ -19,6 +19,29 @@ const end = (verdict: 'passed' | 'failed' | 'inconclusive' | 'aborted', cleanedU
 });
 
 describe('the plain reporter', () => {
+  it('says whose each line is while install runs beside the download, and only then', () => {
+    const at = '2026-11-29T00:00:01.000Z';
+    const lines = render([
+      start('drill'),
+      { type: 'step-start', at, step: 'fetch', title: 'Fetch the snapshot and its LFS objects' },
+      { type: 'log', step: 'fetch', stream: 'info', line: 'cloned v1.3' },
+      { type: 'step-start', at, step: 'install', title: 'Install dependencies' },
+      { type: 'log', step: 'install', stream: 'info', line: '$ pip install -r requirements.txt' },
+      { type: 'log', step: 'fetch', stream: 'info', line: 'objects landed' },
+      { type: 'step-end', at, step: 'fetch', status: 'passed', durationMs: 900, summary: '3 LFS objects', evidence: {} },
+      { type: 'log', step: 'install', stream: 'stdout', line: 'Successfully installed numpy' },
+    ]);
+    expect(lines.slice(1)).toEqual([
+      '-> fetch: Fetch the snapshot and its LFS objects',
+      '   cloned v1.3',
+      '-> install: Install dependencies',
+      '   [install] $ pip install -r requirements.txt',
+      '   [fetch] objects landed',
+      '[ok  ] fetch (900 ms): 3 LFS objects',
+      '   | Successfully installed numpy',
+    ]);
+  });
+
   it('tags each check, LFS file and assertion with its status, in words a log can grep', () => {
     const lines = render([
       start('drill'),

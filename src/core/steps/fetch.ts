@@ -8,6 +8,7 @@ import { gitOk } from '../../adapters/git.js';
 import { checkoutLfsFiles, fetchLfsObjects, shallowClone, unshareLfsObjects } from '../../snapshot/fetch.js';
 import type { Landed } from '../../snapshot/lfs/download.js';
 import { lfsSource, type LfsSource } from '../../snapshot/lfs/endpoint.js';
+import type { LfsPointer } from '../../snapshot/pointers.js';
 import { restoreLfsObjects } from '../../snapshot/lfs/transfer.js';
 import { gitCredentialEnv } from '../../snapshot/remote.js';
 import { sshEnv } from '../../snapshot/ssh.js';
@@ -42,6 +43,15 @@ async function settleKeptWorkspace(ctx: StepContext, env: Record<string, string>
   ctx.log('kept workspace: git-lfs set up in it, and its LFS files filed in .git/lfs/objects', 'info');
 }
 
+/** The wheelhouse's LFS files (install.wheelhouse, default wheels/), and the others. */
+function wheelhouseFirst(pointers: readonly LfsPointer[], wheelhouse: string | false | undefined): { first: LfsPointer[]; rest: LfsPointer[] } {
+  if (wheelhouse === false) return { first: [], rest: [...pointers] };
+  const prefix = `${(wheelhouse ?? 'wheels').replace(/\/+$/, '')}/`;
+  // An object the wheelhouse shares with another path is fetched (and placed at each path) with it.
+  const wheels = new Set(pointers.filter((p) => p.path.startsWith(prefix)).map((p) => p.oid));
+  return { first: pointers.filter((p) => wheels.has(p.oid)), rest: pointers.filter((p) => !wheels.has(p.oid)) };
+}
+
 export const fetchStep = defineStep({
   id: 'fetch',
   title: 'Fetch the snapshot and its LFS objects',
@@ -73,18 +83,26 @@ export const fetchStep = defineStep({
     }
     if (!source) {
       await fetchWithGitLfs(ctx, tag.name, env, onBytes);
+      ctx.milestone('checkout');
       return { status: 'passed', summary: `${pointers.length} LFS objects (${formatBytes(total)}) fetched by git-lfs at ${commit.slice(0, 12)}`, evidence: { commit, via: 'git-lfs' }, output: { commit, pointers, landed: new Map<string, Landed>(), startedAtMs } };
     }
-    const result = await restoreLfsObjects(pointers, {
-      workdir: dir,
-      source,
-      ...(remote.credentials ? { credentials: remote.credentials } : {}),
-      signal: ctx.signal,
-      runner: ctx.runner,
-      env,
-      onBytes,
-      onSecret: ctx.secret,
-    });
+    const restore = (some: readonly LfsPointer[], bytesBefore: number) =>
+      restoreLfsObjects(some, {
+        workdir: dir,
+        source: source!,
+        ...(remote.credentials ? { credentials: remote.credentials } : {}),
+        signal: ctx.signal,
+        runner: ctx.runner,
+        env,
+        onBytes: (bytes) => onBytes(bytesBefore + bytes),
+        onSecret: ctx.secret,
+      });
+    // The backup's wheelhouse first: install, which starts at the checkout, installs from it.
+    const { first, rest } = wheelhouseFirst(pointers, ctx.plan.wheelhouse);
+    const early = first.length > 0 ? await restore(first, 0) : undefined;
+    ctx.milestone('checkout');
+    const late = rest.length > 0 || !early ? await restore(rest, first.reduce((sum, p) => sum + p.size, 0)) : { missing: [], landed: new Map<string, Landed>() };
+    const result = early ? { missing: [...early.missing, ...late.missing], landed: new Map([...early.landed, ...late.landed]) } : late;
     if (result.missing.length > 0) {
       throw new DrillError(`${remote.display} is missing ${result.missing.length} LFS object(s): ${result.missing.map((m) => `${m.oid} (${m.message})`).join(', ')}`, {
         hint: 'the backup is incomplete: push the objects again (git lfs push --all) or pick another tag',

@@ -12,7 +12,7 @@ import { decideNetwork } from '../network.js';
 import { modelFilesOf } from '../provenance.js';
 import { watchModelFiles } from '../../service/model-watch.js';
 import { settleServiceDrift } from './drift.js';
-import { defineStep, type ModelProof, type StepContext } from './step.js';
+import { defineStep, type ModelProof, type StepContext, type StepOutputs } from './step.js';
 
 /** PyTorch, probed once the install has built the service's environment, as the service will run it (service.env). */
 async function probeTorch(ctx: StepContext, isolated: Readonly<Record<string, string>>): Promise<{ status: 'passed' | 'warned'; summary: string; facts: unknown; failure?: DrillError } | undefined> {
@@ -41,7 +41,9 @@ async function probeTorch(ctx: StepContext, isolated: Readonly<Record<string, st
 export const installStep = defineStep({
   id: 'install',
   title: 'Install dependencies',
-  needs: ['verify'],
+  // Once the commit is checked out (and the backup's wheelhouse fetched), beside the LFS download.
+  needs: ['snapshot'],
+  mayStartAt: { step: 'fetch', milestone: 'checkout' },
   rtoKey: 'installMs',
   limitMs: (plan) => plan.installTimeoutSec * 1000,
   run: async (ctx, input) => {
@@ -51,48 +53,71 @@ export const installStep = defineStep({
     const network = await decideNetwork(ctx.plan, ctx.options.mode, ctx.runner, ctx.options.env, ctx.signal);
     const isolation = await isolationFor(ctx.plan, ctx.workspace.dir, network);
     ctx.emit({ type: 'isolation', isolation: isolation.record });
-    // The watch on the restored model files starts now, beside the install: it is watching by the time the service starts.
-    const models = modelFilesOf(input.verify.files, ctx.plan.service.models, ctx.workspace.dir);
+    // The watch on the restored model files starts once verify has named them, while the install still
+    // runs: it is watching by the time the service starts. Teardown stops it on every path.
     const homes = [ctx.options.env?.HOME, process.env.HOME, isolation.env.HOME].filter((home): home is string => Boolean(home));
-    const proof: ModelProof = { watch: watchModelFiles(models, { homes }), models, network, judged: false };
-    ctx.provide({ commands: commands.length, env: isolation.env, proof });
-    // pip from the backup's wheelhouse alone, or from the node's sources, each reported as outside the backup.
-    const node = { ...process.env, ...ctx.options.env };
-    const pip = pipIsolation(ctx.plan, ctx.workspace.dir, node, node.HOME ?? os.homedir(), isolation.env.HOME ?? node.HOME ?? os.homedir());
-    if (pip.wheelhouse) ctx.log(`pip installs from the backup's ${path.relative(ctx.workspace.dir, pip.wheelhouse)}/ alone (no index, no node configuration)`, 'info');
-    for (const input of pip.outside) ctx.emit({ type: 'outside-input', input });
-    // The plan's own service.env wins: an operator may point HF_HOME at a folder the backup restores.
-    const env = { ...ctx.options.env, ...isolation.env, ...pip.env, ...ctx.plan.service.env };
-    for (const [index, command] of commands.entries()) {
-      const remaining = limitMs - (performance.now() - started);
-      if (remaining <= 0) throw new DrillError(`install did not finish within ${ctx.plan.installTimeoutSec} s (before \`${command}\`)`);
-      ctx.log(`$ ${command}`, 'info');
-      ctx.progress({ current: index, total: commands.length, unit: 'commands', label: command });
-      const result = await ctx.runner.shell(command, {
-        cwd: ctx.workspace.dir,
-        env,
-        signal: ctx.signal,
-        timeoutMs: Math.ceil(remaining),
-        keepLines: 200,
-        onLine: (stream, line) => ctx.log(line, stream),
-      });
-      if (result.aborted) throw ctx.signal.reason ?? new Error('interrupted');
-      if (result.exitCode !== 0) {
-        throw new DrillError(`${describeFailure(result)} (in ${ctx.workspace.dir})`, result.timedOut ? { hint: `raise install.timeoutSec (now ${ctx.plan.installTimeoutSec})` } : {});
-      }
-    }
-    ctx.progress({ current: commands.length, total: commands.length, unit: 'commands' });
-    const took = formatDuration(performance.now() - started);
-    const torch = await probeTorch(ctx, isolation.env);
-    const lock = input.snapshot?.lock;
-    // The drift is told even when torch then fails the step: it often says why.
-    const drift = lock ? await settleServiceDrift(ctx, input.snapshot!.tag.name, lock, torch?.facts, isolation.env) : undefined;
-    if (torch?.failure) throw torch.failure;
-    return {
-      status: torch?.status === 'warned' || drift?.warned ? 'warned' : 'passed',
-      summary: `${commands.length} command(s) in ${took}${torch ? `; ${torch.summary}` : ''}${drift ? `; ${drift.line}` : ''}`,
-      evidence: { commands: [...commands] },
-      output: { commands: commands.length, env: isolation.env, proof },
+    let proof: ModelProof | undefined;
+    let ended = false;
+    const installed: StepOutputs['install'] = {
+      commands: commands.length,
+      env: isolation.env,
+      get proof() {
+        return proof;
+      },
+      watch(verify) {
+        if (!proof) {
+          const models = modelFilesOf(verify.files, ctx.plan.service.models, ctx.workspace.dir);
+          proof = { watch: watchModelFiles(models, { homes }), models, network, judged: false };
+        }
+        return proof;
+      },
     };
+    ctx.provide(installed);
+    void ctx.outputOf('verify').then(
+      (verify) => (ended ? undefined : installed.watch(verify)),
+      () => undefined,
+    );
+    try {
+      // pip from the backup's wheelhouse alone, or from the node's sources, each reported as outside the backup.
+      const node = { ...process.env, ...ctx.options.env };
+      const pip = pipIsolation(ctx.plan, ctx.workspace.dir, node, node.HOME ?? os.homedir(), isolation.env.HOME ?? node.HOME ?? os.homedir());
+      if (pip.wheelhouse) ctx.log(`pip installs from the backup's ${path.relative(ctx.workspace.dir, pip.wheelhouse)}/ alone (no index, no node configuration)`, 'info');
+      for (const input of pip.outside) ctx.emit({ type: 'outside-input', input });
+      // The plan's own service.env wins: an operator may point HF_HOME at a folder the backup restores.
+      const env = { ...ctx.options.env, ...isolation.env, ...pip.env, ...ctx.plan.service.env };
+      for (const [index, command] of commands.entries()) {
+        const remaining = limitMs - (performance.now() - started);
+        if (remaining <= 0) throw new DrillError(`install did not finish within ${ctx.plan.installTimeoutSec} s (before \`${command}\`)`);
+        ctx.log(`$ ${command}`, 'info');
+        ctx.progress({ current: index, total: commands.length, unit: 'commands', label: command });
+        const result = await ctx.runner.shell(command, {
+          cwd: ctx.workspace.dir,
+          env,
+          signal: ctx.signal,
+          timeoutMs: Math.ceil(remaining),
+          keepLines: 200,
+          onLine: (stream, line) => ctx.log(line, stream),
+        });
+        if (result.aborted) throw ctx.signal.reason ?? new Error('interrupted');
+        if (result.exitCode !== 0) {
+          throw new DrillError(`${describeFailure(result)} (in ${ctx.workspace.dir})`, result.timedOut ? { hint: `raise install.timeoutSec (now ${ctx.plan.installTimeoutSec})` } : {});
+        }
+      }
+      ctx.progress({ current: commands.length, total: commands.length, unit: 'commands' });
+      const took = formatDuration(performance.now() - started);
+      const torch = await probeTorch(ctx, isolation.env);
+      const lock = input.snapshot?.lock;
+      // The drift is told even when torch then fails the step: it often says why.
+      const drift = lock ? await settleServiceDrift(ctx, input.snapshot!.tag.name, lock, torch?.facts, isolation.env) : undefined;
+      if (torch?.failure) throw torch.failure;
+      return {
+        status: torch?.status === 'warned' || drift?.warned ? 'warned' : 'passed',
+        summary: `${commands.length} command(s) in ${took}${torch ? `; ${torch.summary}` : ''}${drift ? `; ${drift.line}` : ''}`,
+        evidence: { commands: [...commands] },
+        output: installed,
+      };
+    } finally {
+      ended = true;
+    }
   },
 });

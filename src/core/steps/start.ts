@@ -35,10 +35,10 @@ async function withProvenance(ctx: StepContext, running: StepOutputs['start'], e
 export const startStep = defineStep({
   id: 'start',
   title: 'Start the service',
-  needs: ['install'],
+  needs: ['install', 'verify'],
   rtoKey: 'startMs',
   limitMs: (plan) => plan.service.ready.timeoutSec * 1000,
-  run: async (ctx, { install }) => {
+  run: async (ctx, { install, verify }) => {
     const { service } = ctx.plan;
     const startedAtMs = performance.now();
     for (const port of ctx.plan.environment.ports) {
@@ -49,14 +49,15 @@ export const startStep = defineStep({
     await mkdir(path.dirname(log), { recursive: true });
     ctx.emit({ type: 'service-log', path: log });
     // The watch on the restored model files (started during install) is watching before the service starts: its first open is seen.
-    const { watch, network } = install.proof;
+    const proof = install.watch(verify);
+    const { watch, network } = proof;
     await watch.ready();
     const recent: string[] = [];
     ctx.log(`$ ${service.start}`, 'info');
     // Through the shim: in a namespace with only loopback where the host allows it, its connection attempts
     // traced. Should anything here throw, teardown (which always runs) stops the watch and closes the jail.
     const jail = network.jail.unshare || network.jail.trace ? await jailService(service.start, new URL(service.url), ctx.workspace.dir, network.jail) : undefined;
-    if (jail) install.proof.jail = jail;
+    if (jail) proof.jail = jail;
     const child = startServiceProcess(jail?.command ?? service.start, {
       display: service.start,
       cwd: ctx.workspace.dir,
@@ -70,7 +71,7 @@ export const startStep = defineStep({
       },
     });
     watch.attach(child.pid);
-    const running = { service: child, startedAtMs, log, env: install.env, proof: install.proof };
+    const running = { service: child, startedAtMs, log, env: install.env, proof };
     ctx.provide(running);
     const readyUrl = new URL(service.ready.path, service.url).toString();
     try {
@@ -96,7 +97,7 @@ export const startStep = defineStep({
       if (!outcome.ready) {
         throw new DrillError(`${readyUrl} did not answer within ${service.ready.timeoutSec} s (last: ${outcome.lastError})`, { hint: `raise service.ready.timeoutSec or read ${log}` });
       }
-      install.proof.attemptsWhenReady = (await install.proof.jail?.attempts())?.length ?? 0;
+      proof.attemptsWhenReady = (await proof.jail?.attempts())?.length ?? 0;
       return {
         status: 'passed',
         summary: `${readyUrl} answered HTTP ${outcome.status} after ${formatDuration(outcome.waitedMs)} (pid ${child.pid})`,

@@ -55,7 +55,14 @@ export interface StepOutputs {
    * `proof`: the watch on the restored model files, started here, attached to the service by start,
    * judged by assert (or, when assert does not run, by teardown).
    */
-  readonly install: { readonly commands: number; readonly env: Readonly<Record<string, string>>; readonly proof: ModelProof };
+  readonly install: {
+    readonly commands: number;
+    readonly env: Readonly<Record<string, string>>;
+    /** The watch, once verify has named the restored model files (undefined before). */
+    readonly proof: ModelProof | undefined;
+    /** The watch on verify's files: started now unless install already started it. */
+    watch(verify: StepOutputs['verify']): ModelProof;
+  };
   readonly start: {
     readonly service: ServiceProcess;
     readonly startedAtMs: number;
@@ -141,6 +148,10 @@ export interface StepContext {
   readonly progress: (progress: ProgressInfo) => void;
   /** A secret (a password, a token): from now on it is scrubbed from every event and the record. */
   readonly secret: (value: string) => void;
+  /** This step has reached a point another step may start at (fetch: 'checkout'). */
+  readonly milestone: (name: string) => void;
+  /** The output of a step running beside this one, once it has ended (rejects when it produced none). */
+  readonly outputOf: <Id extends StepId>(id: Id) => Promise<StepOutputs[Id]>;
 }
 
 export interface StepRunContext<Id extends StepId> extends StepContext {
@@ -162,6 +173,11 @@ export interface StepDefinition<Id extends StepId = StepId, Needs extends StepId
   readonly always?: boolean;
   /** The recovery-time figure this step's duration is. */
   readonly rtoKey?: RtoKey;
+  /**
+   * Where it may start before the steps ahead of it have ended (install: at fetch's 'checkout'); the
+   * steps after it wait for it and for those. Honoured unless the plan sets rto.overlap: false.
+   */
+  readonly mayStartAt?: { readonly step: StepId; readonly milestone: string };
   /** The time limit the plan sets on the step, shown against its elapsed time. */
   readonly limitMs?: (plan: Plan) => number | undefined;
   // A method (checked bivariantly), so a list can hold steps of different input and output types.

@@ -1,0 +1,27 @@
+/**
+ * The process groups the drill has started and not yet stopped — the service's, and each plan
+ * command's while it runs: a forced exit (a second Ctrl-C) kills them all, and an abort reaches
+ * every process a command started, not only its shell.
+ */
+const live = new Set<number>();
+
+export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+export function addLiveGroup(pgid: number): void {
+  live.add(pgid);
+}
+
+export function removeLiveGroup(pgid: number): void {
+  live.delete(pgid);
+}
+
+export function killLiveGroups(): void {
+  for (const pgid of live) signalGroup(pgid, 'SIGKILL');
+  live.clear();
+}
