@@ -22,6 +22,25 @@ let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());
 
 describe('wizard screens', () => {
+  it('shows install beside the LFS download: both steps live, each with its progress and its own lines', async () => {
+    const { store, instance } = setup();
+    store.dispatch({ type: 'step-start', at, step: 'fetch', title: 'Fetch the snapshot and its LFS objects' });
+    store.dispatch({ type: 'progress', step: 'fetch', progress: { current: 1 << 29, total: 1 << 30, unit: 'bytes', label: '3 LFS objects' } });
+    store.dispatch({ type: 'step-start', at, step: 'install', title: 'Install dependencies' });
+    store.dispatch({ type: 'log', step: 'install', stream: 'stdout', line: 'Collecting numpy' });
+    store.dispatch({ type: 'log', step: 'fetch', stream: 'info', line: 'models/large-v3.pt: 512 MiB of 1 GiB' });
+    const frame = await waitForFrame(instance, (f) => f.includes('Install dependencies') && f.includes('Collecting numpy'));
+    const fetchAt = frame.indexOf('Fetch the snapshot');
+    const installAt = frame.indexOf('Install dependencies');
+    expect(fetchAt).toBeGreaterThanOrEqual(0);
+    expect(installAt).toBeGreaterThan(fetchAt);
+    // Each step's output under its own title.
+    expect(frame.indexOf('models/large-v3.pt: 512 MiB')).toBeGreaterThan(fetchAt);
+    expect(frame.indexOf('models/large-v3.pt: 512 MiB')).toBeLessThan(installAt);
+    expect(frame.indexOf('Collecting numpy')).toBeGreaterThan(installAt);
+    expect(frame).toMatch(/512 MiB \/ 1\.0 GiB 50%/);
+  });
+
   it('offers to install a missing tool and to re-check, when root', async () => {
     const { store, instance, onEnvironmentDecision } = setup();
     store.dispatch({ type: 'step-start', at, step: 'environment', title: 'Check the environment' });
