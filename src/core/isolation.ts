@@ -72,6 +72,15 @@ const isDirectory = (dir: string) => existsSync(dir) && statSync(dir).isDirector
  * configuration (its user file too, though HOME is the drill's), and each source is reported as an
  * input from outside the backup.
  */
+/**
+ * From a wheelhouse the install is the drill's to make fast (measured in docs/benchmarks.md, "pip from the
+ * wheelhouse"): no .pyc compiled at install (`--no-compile`: torch 2.13 + numpy 21–29 s → 11–15 s here;
+ * the service's first start compiles what it imports, +1.5 s for `import torch`, once), and no call to an
+ * index for pip's version check. pip reads the option as PIP_COMPILE=0: PIP_NO_COMPILE=1 compiles
+ * anyway (pip 23, tried).
+ */
+const WHEELHOUSE_SPEED = { PIP_COMPILE: '0', PIP_DISABLE_PIP_VERSION_CHECK: '1' } as const;
+
 /** `installHome`: the HOME install runs with (the drill's scratch one, or the node's). */
 export function pipIsolation(plan: Plan, workspace: string, node: Readonly<Record<string, string | undefined>>, nodeHome: string, installHome: string): PipIsolation {
   const named = plan.wheelhouse;
@@ -83,7 +92,7 @@ export function pipIsolation(plan: Plan, workspace: string, node: Readonly<Recor
   }
   if (wheelhouse && isDirectory(wheelhouse)) {
     const inherited = Object.fromEntries(Object.keys(node).filter((name) => name.startsWith('PIP_')).map((name) => [name, undefined]));
-    return { env: { ...inherited, PIP_CONFIG_FILE: '/dev/null', PIP_NO_INDEX: '1', PIP_FIND_LINKS: wheelhouse }, wheelhouse, outside: [] };
+    return { env: { ...inherited, PIP_CONFIG_FILE: '/dev/null', PIP_NO_INDEX: '1', PIP_FIND_LINKS: wheelhouse, ...WHEELHOUSE_SPEED }, wheelhouse, outside: [] };
   }
   const userFile = [path.join(node['XDG_CONFIG_HOME'] || path.join(nodeHome, '.config'), 'pip', 'pip.conf'), path.join(nodeHome, '.pip', 'pip.conf')].find((file) => existsSync(file));
   const env = installHome !== nodeHome && userFile && !node['PIP_CONFIG_FILE'] ? { PIP_CONFIG_FILE: userFile } : {};

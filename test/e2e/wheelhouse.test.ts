@@ -49,7 +49,7 @@ async function drill(name: string, tag: string, env: Record<string, string> = {}
     .replace('repo: "builtin:sample-backup"', `repo: "file://${repo}"`)
     .replace(
       /install:\n {2}commands:\n(?: {4}.*\n|\s*#.*\n)+/,
-      'install:\n  commands:\n    - python3 -m pip install --target .pkgs -r requirements.txt\n    - python3 -c "import sys; sys.path.insert(0, \'.pkgs\'); import drilltest_pkg"\n',
+      'install:\n  commands:\n    - python3 -m pip install --target .pkgs -r requirements.txt\n    - echo "pip compiled $(ls .pkgs/drilltest_pkg/__pycache__ 2>/dev/null | wc -l) bytecode file(s)"\n    - python3 -c "import sys; sys.path.insert(0, \'.pkgs\'); import drilltest_pkg"\n',
     )
     .replace(/ {2}start: \.venv\/bin\/python /, '  start: python3 ')
     .replace(/ {2}- name: model resident on GPU\n(?: {4}.*\n)+/, '');
@@ -99,6 +99,8 @@ describe('pip and the backup’s wheelhouse', () => {
     const { report, output } = await drill('wheelhouse', 'v3.0-wheelhouse');
     expect(report.steps.find((step) => step.id === 'install')?.status, output).toBe('passed');
     expect(output).toMatch(/pip installs from the backup's wheels\/ alone/);
+    // From the wheelhouse pip compiles no bytecode (the service compiles what it imports, once).
+    expect(output).toContain('| pip compiled 0 bytecode file(s)');
     expect(output).not.toContain(nodeWheels);
     expect(report.outsideInputs).toEqual([]);
     expect(report.verdict).toBe('passed');
@@ -115,6 +117,8 @@ describe('pip and the backup’s wheelhouse', () => {
   it('no wheelhouse: pip uses the node’s sources, each listed as outside the backup', async () => {
     // The node says no index (PIP_NO_INDEX): pip would otherwise try the public one, unreachable here.
     const { report, output } = await drill('node', 'v3.2-no-wheelhouse', { PIP_NO_INDEX: '1' });
+    // The plan's commands as written, with the node's pip: it compiles, as pip does.
+    expect(output).toContain('| pip compiled 1 bytecode file(s)');
     expect(report.steps.find((step) => step.id === 'install')?.status, output).toBe('passed');
     expect(report.outsideInputs).toEqual([{ kind: 'pip-find-links', what: nodeWheels, from: '$PIP_FIND_LINKS' }]);
     expect(output).toContain(`outside the backup: pip wheel folder ${nodeWheels} ($PIP_FIND_LINKS)`);
