@@ -30,7 +30,8 @@ export function renderHostHistory(history: HostHistory): string[] {
   const lines = [`${history.plan} on ${history.host}`];
   if (history.policy) lines.push(`  ${describePolicy(history.policy)}`);
   lines.push(`  total RTO, oldest → newest: ${sparkline(history.drills.map((drill) => drill.rto.totalMs))}`);
-  const header = ['started (UTC)', 'host', 'tag', 'verdict', ...PHASES.map((phase) => PHASE_LABELS[phase])];
+  // What decided the recovery between fetch and start: install (beside the download) or verify.
+  const header = ['started (UTC)', 'host', 'tag', 'verdict', ...PHASES.map((phase) => PHASE_LABELS[phase]), 'decided by'];
   const rows = history.drills.map((drill) => {
     const slow = new Set(drill.regressions.map((r) => r.phase));
     const time = (phase: Phase) => {
@@ -38,7 +39,8 @@ export function renderHostHistory(history: HostHistory): string[] {
       const overGoal = phase === 'recoveryMs' && ms !== undefined && drill.rto.goalMs !== undefined && ms > drill.rto.goalMs;
       return ms === undefined ? '—' : `${formatDuration(ms)}${slow.has(phase) ? ' ▲' : ''}${overGoal ? ' ✗goal' : ''}`;
     };
-    return [drill.startedAt.slice(0, 19), drill.host ?? '—', drill.tag ?? '—', drill.verdict, ...PHASES.map(time)];
+    const path = drill.rto.criticalPath;
+    return [drill.startedAt.slice(0, 19), drill.host ?? '—', drill.tag ?? '—', drill.verdict, ...PHASES.map(time), path ? path.slice(1, -2).join('→') || '—' : '—'];
   });
   const widths = header.map((_, i) => Math.max(header[i]!.length, ...rows.map((row) => row[i]!.length)));
   lines.push(columns(header, widths));

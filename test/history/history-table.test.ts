@@ -19,4 +19,18 @@ describe('the recovery column', () => {
     expect(rows[1]).toMatch(/\s10 min\s/);
     expect(rows[1]).not.toContain('✗goal');
   });
+
+  it('says what decided each recovery between fetch and start: install beside the download, or verify', () => {
+    const [first, second, third] = quarterlyDrills('gpu-a', [10_000, 11_000, 12_000], NOW).map(asPastDrill);
+    const drills = [
+      { ...first!, rto: { ...first!.rto, criticalPath: ['fetch', 'install', 'start', 'assert'] as const } },
+      { ...second!, rto: { ...second!.rto, criticalPath: ['fetch', 'verify', 'start', 'assert'] as const } },
+      { ...third!, rto: { ...third!.rto } },
+    ];
+    const [history] = historyByHost(drills, NOW);
+    const lines = renderHostHistory(history!);
+    expect(lines.find((line) => line.includes('started (UTC)'))).toMatch(/decided by$/);
+    const rows = lines.filter((line) => /^\d{4}-/.test(line));
+    expect(rows.map((row) => row.split(/\s{2,}/).at(-1))).toEqual(['install', 'verify', '—']);
+  });
 });
