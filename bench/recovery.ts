@@ -117,7 +117,7 @@ function floorParts(tree: string, port: number): { installMs: number; startMs: n
   return { installMs, startMs };
 }
 
-async function setupRun(url: string, dir: string, port: number): Promise<{ wallMs: number; recoveryMs: number }> {
+async function setupRun(url: string, dir: string, port: number): Promise<{ wallMs: number; recoveryMs: number; detail: string }> {
   const demo = await readFile(path.join(root, 'drills', 'demo.yaml'), 'utf8');
   const plan = path.join(dir, 'plan.yaml');
   await writeFile(
@@ -128,7 +128,9 @@ async function setupRun(url: string, dir: string, port: number): Promise<{ wallM
       .replace('.venv/bin/python app.py', '.venv/bin/python serve.py')
       .replace(/ready: \{ path: \/, timeoutSec: \d+ \}/, 'ready: { path: /, timeoutSec: 300 }')
       .replace(/ {2}- name: silence control[\s\S]*?(?= {2}- name: same sample)/, '')
-      .replace(/ {2}- name: model resident on GPU[\s\S]*?(?=report:)/, ''),
+      .replace(/ {2}- name: model resident on GPU[\s\S]*?(?=report:)/, '')
+      // BENCH_OVERLAP=false: the by-hand order inside the drill, to see what the overlap gives.
+      .concat(process.env['BENCH_OVERLAP'] === 'false' ? 'rto:\n  overlap: false\n' : ''),
   );
   const target = path.join(dir, 'node');
   const began = performance.now();
@@ -137,9 +139,11 @@ async function setupRun(url: string, dir: string, port: number): Promise<{ wallM
   sh(`node ${cli} stop --dir ${target}`, dir);
   const reports = path.join(dir, 'reports', 'demo');
   const run = (await readdir(reports))[0]!;
-  const report = JSON.parse(await readFile(path.join(reports, run, 'report.json'), 'utf8')) as { verdict: string; rto: { recoveryMs?: number; criticalPath?: string[] } };
+  const report = JSON.parse(await readFile(path.join(reports, run, 'report.json'), 'utf8')) as { verdict: string; rto: Record<string, number> & { criticalPath?: string[] } };
   if (report.verdict !== 'passed') throw new Error(`setup did not pass: ${report.verdict} (${path.join(reports, run, 'report.md')})`);
-  return { wallMs, recoveryMs: report.rto.recoveryMs ?? NaN };
+  const { rto } = report;
+  const phases = ['fetchMs', 'verifyMs', 'installMs', 'startMs', 'firstTranscriptMs'].map((key) => `${key.replace('Ms', '')} ${s(rto[key] ?? NaN)}`).join(', ');
+  return { wallMs, recoveryMs: rto['recoveryMs'] ?? NaN, detail: `${phases}; critical path ${rto.criticalPath?.join(' → ') ?? '—'}` };
 }
 
 async function main(): Promise<void> {
@@ -173,7 +177,7 @@ async function main(): Promise<void> {
       setup.push(result.wallMs);
       recovery.push(result.recoveryMs);
       await rm(setupDir, { recursive: true, force: true });
-      console.log(`  run ${run + 1}: by hand ${s(hand.at(-1)!)}, setup ${s(setup.at(-1)!)} (recovery ${s(recovery.at(-1)!)}), floor ${s(floor.at(-1)!)}`);
+      console.log(`  run ${run + 1}: by hand ${s(hand.at(-1)!)}; setup ${s(setup.at(-1)!)} (recovery ${s(recovery.at(-1)!)}: ${result.detail}); floor ${s(floor.at(-1)!)} (install alone ${s(parts.installMs)}, start alone ${s(parts.startMs)})`);
     }
     console.log(`\nFrom an empty node to the first correct transcript: ${MODEL_MIB} MiB model + torch wheelhouse (${(lfsBytes / MIB).toFixed(0)} MiB in LFS) over HTTPS at 100 MB/s, ${RUNS} runs (best / median)`);
     console.log(`  by hand (clone, lfs pull, venv, pip, start)  ${s(best(hand))} / ${s(median(hand))}`);
