@@ -15,7 +15,7 @@ import { changesSinceLastDrill } from '../history/changes.js';
 import { claimReportDir, reportDirFor } from '../history/paths.js';
 import { DrillError, usageError } from '../model/errors.js';
 import type { AskPort } from '../model/ports.js';
-import type { DrillEvent } from '../model/events.js';
+import type { DrillEvent, ProgressInfo } from '../model/events.js';
 import type { DrillRecord, StepId, StepRecord, StepStatus } from '../model/record.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { RecordFold } from './record.js';
@@ -25,6 +25,34 @@ import type { AnyStep, DrillOptions, StepOutputs, StepRunContext } from './steps
 import { decideVerdict, EXIT_CODES } from './verdict.js';
 
 export type { DrillOptions } from './steps/step.js';
+
+const PROGRESS_EVERY_MS = 100;
+
+/** Passes progress on at most every PROGRESS_EVERY_MS: the first, then the latest when the time has come, and the last on flush. */
+function progressPacer(pass: (progress: ProgressInfo) => void): { offer(progress: ProgressInfo): void; flush(): void } {
+  let last = -Infinity;
+  let held: ProgressInfo | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const send = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (!held) return;
+    const progress = held;
+    held = undefined;
+    last = performance.now();
+    pass(progress);
+  };
+  return {
+    offer(progress) {
+      held = progress;
+      const finished = progress.total !== undefined && progress.current >= progress.total;
+      const wait = last + PROGRESS_EVERY_MS - performance.now();
+      if (finished || wait <= 0) send();
+      else timer ??= setTimeout(send, wait).unref();
+    },
+    flush: send,
+  };
+}
 
 /**
  * The restore target: a fresh scratch directory, or the operator's, which must be new or empty.
@@ -132,6 +160,18 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   class Stopped extends Error {}
   const running = new Map<StepId, AbortController>();
 
+  // A transfer reports every read (thousands a second): each step's progress is passed on at most every
+  // PROGRESS_EVERY_MS (the first and the last always), so that the events' redaction and fold cost nothing.
+  const pacers = new Map<StepId, ReturnType<typeof progressPacer>>();
+  const paced = (id: StepId, began: number) => {
+    let pacer = pacers.get(id);
+    if (!pacer) {
+      pacer = progressPacer((progress) => emit({ type: 'progress', step: id, progress: { ...progress, elapsedMs: Math.round(performance.now() - began) } }));
+      pacers.set(id, pacer);
+    }
+    return pacer;
+  };
+
   const contextFor = (step: AnyStep, began: number, own: AbortSignal, waited: { ms: number }): StepRunContext<StepId> => ({
     options,
     ask: timedAsk(waited),
@@ -142,7 +182,7 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
     reportDir,
     emit,
     log: (line, stream = 'info') => emit({ type: 'log', step: step.id, stream, line }),
-    progress: (progress) => emit({ type: 'progress', step: step.id, progress: { ...progress, elapsedMs: Math.round(performance.now() - began) } }),
+    progress: (progress) => paced(step.id, began).offer(progress),
     secret: (value) => {
       if (value && !secrets.includes(value)) secrets.push(value);
     },
@@ -209,6 +249,7 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
       const outcome = await runStep(step, own);
       running.delete(step.id);
       signal.removeEventListener('abort', forward);
+      pacers.get(step.id)?.flush();
       const durationMs = Math.round(performance.now() - began - outcome.operatorMs);
       operatorMs += outcome.operatorMs;
       record(step, outcome, durationMs);
