@@ -10,9 +10,10 @@
  *     python3 -m venv, pip install -r requirements.txt from the wheelhouse (--no-index --find-links: no
  *     unreachable-index retries; pip's default otherwise), the service started, then requests until the
  *     first correct transcript;
- *   - `whisper-drill setup` (the built CLI, whole process: its environment checks and tag listing
- *     included), until it exits after its assertions; its own rto.recoveryMs (fetch → first transcript)
- *     beside;
+ *   - `whisper-drill setup` (the built CLI): from the command to its first correct transcript (its
+ *     environment checks and tag listing included; the time is the report's: fetch's start plus
+ *     rto.recoveryMs), its own rto.recoveryMs (fetch → first transcript), and the time to its exit
+ *     (teardown then files the kept workspace's LFS files for git: no part of the recovery);
  *   - the floor: max(the LFS bytes at the link's speed, the install from the wheelhouse alone, measured)
  *     + the service's start to its first correct transcript alone, measured.
  * Goals: setup ≤ 0.75× by hand, ≤ 1.15× the floor. BENCH_MODEL_MIB sets the model's size.
@@ -117,7 +118,7 @@ function floorParts(tree: string, port: number): { installMs: number; startMs: n
   return { installMs, startMs };
 }
 
-async function setupRun(url: string, dir: string, port: number): Promise<{ wallMs: number; recoveryMs: number; detail: string }> {
+async function setupRun(url: string, dir: string, port: number): Promise<{ wallMs: number; firstTranscriptMs: number; recoveryMs: number; detail: string }> {
   const demo = await readFile(path.join(root, 'drills', 'demo.yaml'), 'utf8');
   const plan = path.join(dir, 'plan.yaml');
   await writeFile(
@@ -133,17 +134,21 @@ async function setupRun(url: string, dir: string, port: number): Promise<{ wallM
       .concat(process.env['BENCH_OVERLAP'] === 'false' ? 'rto:\n  overlap: false\n' : ''),
   );
   const target = path.join(dir, 'node');
+  const spawnedAt = Date.now();
   const began = performance.now();
   sh(`node ${cli} setup --plan ${plan} --dir ${target} --tag v1 --yes --report-dir ${path.join(dir, 'reports')}`, dir, { B_USER: USER, B_TOKEN: SECRET });
   const wallMs = performance.now() - began;
   sh(`node ${cli} stop --dir ${target}`, dir);
   const reports = path.join(dir, 'reports', 'demo');
   const run = (await readdir(reports))[0]!;
-  const report = JSON.parse(await readFile(path.join(reports, run, 'report.json'), 'utf8')) as { verdict: string; rto: Record<string, number> & { criticalPath?: string[] } };
+  const report = JSON.parse(await readFile(path.join(reports, run, 'report.json'), 'utf8')) as { verdict: string; rto: Record<string, number> & { criticalPath?: string[] }; steps: Array<{ id: string; startedAt: string }> };
   if (report.verdict !== 'passed') throw new Error(`setup did not pass: ${report.verdict} (${path.join(reports, run, 'report.md')})`);
   const { rto } = report;
   const phases = ['fetchMs', 'verifyMs', 'installMs', 'startMs', 'firstTranscriptMs'].map((key) => `${key.replace('Ms', '')} ${s(rto[key] ?? NaN)}`).join(', ');
-  return { wallMs, recoveryMs: rto['recoveryMs'] ?? NaN, detail: `${phases}; critical path ${rto.criticalPath?.join(' → ') ?? '—'}` };
+  // The first correct transcript, from the moment the command was typed: its checks and tag listing included.
+  const fetchAt = Date.parse(report.steps.find((step) => step.id === 'fetch')!.startedAt);
+  const firstTranscriptMs = fetchAt + (rto['recoveryMs'] ?? NaN) - spawnedAt;
+  return { wallMs, firstTranscriptMs, recoveryMs: rto['recoveryMs'] ?? NaN, detail: `${phases}; critical path ${rto.criticalPath?.join(' → ') ?? '—'}` };
 }
 
 async function main(): Promise<void> {
@@ -160,6 +165,7 @@ async function main(): Promise<void> {
     const gitEnv = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'credential.helper', GIT_CONFIG_VALUE_0: `store --file=${credentials}`, GIT_TERMINAL_PROMPT: '0' };
     const hand: number[] = [];
     const setup: number[] = [];
+    const whole: number[] = [];
     const recovery: number[] = [];
     const floor: number[] = [];
     const downloadMs = (lfsBytes / RATE) * 1000;
@@ -174,14 +180,15 @@ async function main(): Promise<void> {
       const setupDir = path.join(dir, `setup-${run}`);
       await mkdir(setupDir);
       const result = await setupRun(url, setupDir, await freePort());
-      setup.push(result.wallMs);
+      setup.push(result.firstTranscriptMs);
+      whole.push(result.wallMs);
       recovery.push(result.recoveryMs);
       await rm(setupDir, { recursive: true, force: true });
-      console.log(`  run ${run + 1}: by hand ${s(hand.at(-1)!)}; setup ${s(setup.at(-1)!)} (recovery ${s(recovery.at(-1)!)}: ${result.detail}); floor ${s(floor.at(-1)!)} (install alone ${s(parts.installMs)}, start alone ${s(parts.startMs)})`);
+      console.log(`  run ${run + 1}: by hand ${s(hand.at(-1)!)}; setup ${s(setup.at(-1)!)} to the first transcript, ${s(whole.at(-1)!)} to its exit (recovery ${s(recovery.at(-1)!)}: ${result.detail}); floor ${s(floor.at(-1)!)} (install alone ${s(parts.installMs)}, start alone ${s(parts.startMs)})`);
     }
     console.log(`\nFrom an empty node to the first correct transcript: ${MODEL_MIB} MiB model + torch wheelhouse (${(lfsBytes / MIB).toFixed(0)} MiB in LFS) over HTTPS at 100 MB/s, ${RUNS} runs (best / median)`);
     console.log(`  by hand (clone, lfs pull, venv, pip, start)  ${s(best(hand))} / ${s(median(hand))}`);
-    console.log(`  whisper-drill setup (whole process)         ${s(best(setup))} / ${s(median(setup))}   its recovery (fetch → transcript) ${s(best(recovery))} / ${s(median(recovery))}`);
+    console.log(`  whisper-drill setup (command → transcript)   ${s(best(setup))} / ${s(median(setup))}   its recovery (fetch → transcript) ${s(best(recovery))} / ${s(median(recovery))}; to its exit ${s(best(whole))} / ${s(median(whole))}`);
     console.log(`  floor: max(download ${s(downloadMs)}, install alone) + start alone   ${s(best(floor))} / ${s(median(floor))}`);
     console.log(`  setup ÷ by hand: ${(best(setup) / best(hand)).toFixed(2)}× (medians ${(median(setup) / median(hand)).toFixed(2)}×), goal ≤ 0.75×`);
     console.log(`  setup ÷ floor:   ${(best(setup) / best(floor)).toFixed(2)}× (medians ${(median(setup) / median(floor)).toFixed(2)}×), goal ≤ 1.15×`);

@@ -4,7 +4,6 @@
  * Over ssh, when the server offers no `git-lfs-authenticate`, git-lfs itself fetches (its pure-ssh
  * transfer), and verify hashes what it wrote.
  */
-import { gitOk } from '../../adapters/git.js';
 import { checkoutLfsFiles, fetchLfsObjects, shallowClone, unshareLfsObjects } from '../../snapshot/fetch.js';
 import type { Landed } from '../../snapshot/lfs/download.js';
 import { lfsSource, type LfsSource } from '../../snapshot/lfs/endpoint.js';
@@ -25,22 +24,6 @@ async function fetchWithGitLfs(ctx: StepContext, tag: string, env: Record<string
   if (result.exitCode !== 0 && result.rejected.size === 0) throw new DrillError(`\`${result.command}\` exited with ${result.exitCode ?? 'a signal'}: ${result.stderrTail}`);
   await checkoutLfsFiles(dir, hooks);
   if (ctx.options.mode === 'setup' || ctx.options.keep) await unshareLfsObjects(dir);
-}
-
-/**
- * A workspace that stays (setup, --keep) is a git repository an operator will use: git-lfs's filters
- * configured, and the LFS files added again — git-lfs's clean filter reads each one once, files it in
- * .git/lfs/objects and gives back the same pointer, so the index takes the file's stat data and
- * `git status` is clean. (A refresh would not do: the index holds the pointer's size, and git calls
- * a file of another size modified without asking the filter.) A drill's scratch workspace skips this:
- * nobody runs git in it, and it would read every byte a second time.
- */
-async function settleKeptWorkspace(ctx: StepContext, env: Record<string, string>, paths: readonly string[]): Promise<void> {
-  const dir = ctx.workspace.dir;
-  const options = { runner: ctx.runner, signal: ctx.signal, env };
-  await gitOk(['-C', dir, 'lfs', 'install', '--local'], options);
-  await gitOk(['-C', dir, 'add', '--pathspec-from-file=-', '--pathspec-file-nul'], { ...options, input: `${paths.join('\0')}\0` });
-  ctx.log('kept workspace: git-lfs set up in it, and its LFS files filed in .git/lfs/objects', 'info');
 }
 
 /** The wheelhouse's LFS files (install.wheelhouse, default wheels/), and the others. */
@@ -109,7 +92,6 @@ export const fetchStep = defineStep({
       });
     }
     const corrupt = [...result.landed.values()].filter((l) => l.sha256 !== l.oid);
-    if ((ctx.options.mode === 'setup' || ctx.options.keep) && corrupt.length === 0) await settleKeptWorkspace(ctx, env, pointers.map((p) => p.path));
     const resumed = [...result.landed.values()].reduce((sum, l) => sum + l.resumed, 0);
     const via = source.kind === 'store' ? 'copied from the repository\'s store' : `over the LFS Batch API${source.viaSsh ? ' (ssh)' : ''}`;
     return {

@@ -8,6 +8,7 @@ import { renderServiceUnit, serviceUnitName } from '../../service/systemd-unit.j
 import { DrillError } from '../../model/errors.js';
 import { shellWord } from '../../model/shell-word.js';
 import { judgeServiceProof } from '../service-proof.js';
+import { settleKeptWorkspace } from './kept-workspace.js';
 import { defineStep, type StepContext } from './step.js';
 
 
@@ -72,6 +73,9 @@ export const teardownStep = defineStep({
     await releaseArchive(input.snapshot?.archive);
     if (handOver && service && !ctx.signal.aborted) notes.push(await writeUnitFor(ctx, input.snapshot?.tag.name ?? null, input.install?.env));
     const { dir, created } = ctx.workspace;
+    // A kept workspace restored from a tag, verified: a git repository the operator can use.
+    const verified = input.verify !== undefined && input.verify.files.length > 0 && input.verify.files.every((file) => file.verified) && !input.snapshot?.archive;
+    if ((ctx.options.mode === 'setup' || ctx.options.keep) && verified && !ctx.signal.aborted) notes.push(await settleKeptWorkspace(ctx, input.verify!.files.map((file) => file.path)));
     if (ctx.options.mode === 'setup' || ctx.options.keep) notes.push(`workspace kept at ${dir}`);
     else if (created) {
       await rm(dir, { recursive: true, force: true, maxRetries: 3 });
