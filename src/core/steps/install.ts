@@ -11,6 +11,7 @@ import { isolationFor, pipIsolation } from '../isolation.js';
 import { decideNetwork } from '../network.js';
 import { modelFilesOf } from '../provenance.js';
 import { watchModelFiles } from '../../service/model-watch.js';
+import { warmPageCache } from '../../service/warm-models.js';
 import { settleServiceDrift } from './drift.js';
 import { defineStep, type ModelProof, type StepContext, type StepOutputs } from './step.js';
 
@@ -74,7 +75,12 @@ export const installStep = defineStep({
     };
     ctx.provide(installed);
     void ctx.outputOf('verify').then(
-      (verify) => (ended ? undefined : installed.watch(verify)),
+      (verify) => {
+        if (ended) return;
+        const { models } = installed.watch(verify);
+        // Beside the install: the model files into the page cache, where the service's first load finds them.
+        void warmPageCache(models.map((model) => model.absolute), ctx.options.signal);
+      },
       () => undefined,
     );
     try {
