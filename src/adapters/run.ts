@@ -114,13 +114,17 @@ async function execute(
   });
   const pgid = shell ? child.pid : undefined;
   let stopGroup: (() => void) | undefined;
+  let lastResort: NodeJS.Timeout | undefined;
   if (pgid !== undefined) {
     addLiveGroup(pgid);
     stopGroup = () => {
       signalGroup(pgid, 'SIGTERM');
-      setTimeout(() => signalGroup(pgid, 'SIGKILL'), 5_000).unref();
+      lastResort ??= setTimeout(() => signalGroup(pgid, 'SIGKILL'), 5_000).unref();
     };
     options.signal?.addEventListener('abort', stopGroup, { once: true });
+    // Once the command's shell has exited, what it left in its group goes: a child sent to the
+    // background (`daemon &`) would otherwise hold the output open, and the command would not end.
+    child.once('exit', () => signalGroup(pgid, 'SIGKILL'));
   }
   const out = splitLines(options.onLine, 'stdout', options.keepLines);
   const err = splitLines(options.onLine, 'stderr', options.keepLines);
@@ -132,7 +136,7 @@ async function execute(
   if (timer) clearTimeout(timer);
   if (pgid !== undefined) {
     options.signal?.removeEventListener('abort', stopGroup!);
-    // Whatever it left behind in its group (a daemonised child) goes too.
+    if (lastResort) clearTimeout(lastResort);
     signalGroup(pgid, 'SIGKILL');
     removeLiveGroup(pgid);
   }

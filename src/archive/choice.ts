@@ -21,6 +21,8 @@ export interface ArchiveChoice {
 export interface ArchiveExtraction {
   readonly files: ReadonlyArray<{ readonly path: string; readonly size: number; readonly sha256: string }>;
   readonly sha256: string;
+  /** The manifest as read from the very bytes extracted (and checked against the .sha256 and the signature). */
+  readonly manifest?: ArchiveManifest;
 }
 
 /** Lets go of what the snapshot step holds: the server's connections, the signature's temporary file. */

@@ -13,7 +13,6 @@
 import { createHash } from 'node:crypto';
 import { constants as fsConstants, createWriteStream } from 'node:fs';
 import { mkdir, symlink } from 'node:fs/promises';
-import { once } from 'node:events';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable, type Writable } from 'node:stream';
@@ -78,6 +77,18 @@ function linkInside(relative: string, target: string): boolean {
 }
 
 const MiB = 1024 * 1024;
+/** A manifest names files, not bytes: a larger first entry is not one. */
+const MAX_MANIFEST_BYTES = 16 * MiB;
+
+/** The first of `relative`'s parent folders that is a symlink the archive made, if any. */
+function throughLink(relative: string, links: ReadonlySet<string>): string | undefined {
+  const parts = relative.split('/');
+  for (let i = 1; i < parts.length; i += 1) {
+    const parent = parts.slice(0, i).join('/');
+    if (links.has(parent)) return parent;
+  }
+  return undefined;
+}
 
 /**
  * Writes to a reader beside the extraction (a child's stdin) with its backpressure. A reader that
@@ -151,6 +162,7 @@ export async function extractArchive(source: Readable, options: ExtractOptions):
   let budget = options.budgetBytes;
   let written = 0;
   let symlinks = 0;
+  const links = new Set<string>();
   let first = true;
   try {
     for await (const entry of extract) {
@@ -161,7 +173,12 @@ export async function extractArchive(source: Readable, options: ExtractOptions):
       if ('problem' in where) throw refused(display, header.name, where.problem);
       const relative = where.relative;
       const type = header.type ?? 'file';
+      // Nothing is made through a link the archive made: a chain of links inside the workspace could
+      // otherwise lead out of it (p → ., then p/q → .., then q/file).
+      const through = throughLink(relative, links);
+      if (through) throw refused(display, header.name, `it lies under the symlink "${through}" the archive made`);
       if (isFirst && relative === MANIFEST_NAME && type === 'file') {
+        if ((header.size ?? 0) > MAX_MANIFEST_BYTES) throw refused(display, header.name, `a manifest of ${formatBytes(header.size ?? 0)} (at most ${formatBytes(MAX_MANIFEST_BYTES)})`);
         const chunks: Buffer[] = [];
         for await (const chunk of entry) chunks.push(chunk as Buffer);
         manifest = parseManifest(Buffer.concat(chunks).toString('utf8'), display);
@@ -192,6 +209,7 @@ export async function extractArchive(source: Readable, options: ExtractOptions):
         seen.add(relative);
         await mkdir(path.dirname(path.join(dest, relative)), { recursive: true });
         await symlink(target, path.join(dest, relative));
+        links.add(relative);
         symlinks += 1;
         entry.resume();
         continue;
@@ -211,18 +229,38 @@ export async function extractArchive(source: Readable, options: ExtractOptions):
       // (fs.open takes numeric flags; @types/node's WriteStream options name only strings.)
       const flags = (fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW) as unknown as string;
       const out = createWriteStream(file, { flags, mode: (header.mode ?? 0o644) & 0o755, highWaterMark: 4 * MiB });
-      await once(out, 'open');
       const hash = createHash('sha256');
       let bytes = 0;
+      // The write stream's error (a full disk, EEXIST through O_EXCL) is kept and thrown here; its
+      // 'close' comes on every path, an error's included, so nothing waits for a 'drain' that never comes.
+      let failed: NodeJS.ErrnoException | undefined;
+      out.on('error', (error) => (failed ??= error));
+      const closed = new Promise<void>((resolve) => out.once('close', resolve));
+      const drained = () =>
+        new Promise<void>((resolve) => {
+          const done = () => {
+            out.off('drain', done);
+            resolve();
+          };
+          out.once('drain', done);
+          void closed.then(done);
+        });
       try {
         for await (const chunk of entry) {
+          if (failed) break;
           hash.update(chunk as Buffer);
           bytes += (chunk as Buffer).length;
-          if (!out.write(chunk)) await once(out, 'drain');
+          if (!out.write(chunk)) await drained();
         }
       } finally {
-        out.end();
-        await once(out, 'close');
+        if (failed) out.destroy();
+        else out.end();
+        await closed;
+      }
+      if (failed) {
+        const code = failed.code;
+        if (code === 'EEXIST' || code === 'ELOOP' || code === 'ENOTDIR') throw refused(display, header.name, `it would be written over or through an earlier entry (${code})`);
+        throw new DrillError(`${display}: writing ${relative} failed: ${failed.message}`, { hint: "free space, or check the workspace's filesystem", cause: failed });
       }
       written += bytes;
       files.push({ path: relative, size: bytes, sha256: hash.digest('hex') });
@@ -251,6 +289,7 @@ export async function peekManifest(source: Readable, display: string, signal?: A
     for await (const entry of extract) {
       const where = entryPath(entry.header.name);
       if ('problem' in where || where.relative !== MANIFEST_NAME || (entry.header.type ?? 'file') !== 'file') return undefined;
+      if ((entry.header.size ?? 0) > MAX_MANIFEST_BYTES) throw refused(display, entry.header.name, `a manifest of ${formatBytes(entry.header.size ?? 0)} (at most ${formatBytes(MAX_MANIFEST_BYTES)})`);
       const chunks: Buffer[] = [];
       for await (const chunk of entry) chunks.push(chunk as Buffer);
       return parseManifest(Buffer.concat(chunks).toString('utf8'), display);

@@ -155,7 +155,8 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   };
 
   // Install overlaps the LFS download unless the plan asks for the by-hand order (rto.overlap: false).
-  const timetable = new Timetable(steps, options.mode !== 'check' && plan.rto?.overlap !== false);
+  // (A run stopped early — a dry run, or after verify — starts nothing beside the steps it does run.)
+  const timetable = new Timetable(steps, options.mode !== 'check' && plan.rto?.overlap !== false && options.stopAfter === undefined);
   /** A step's run ended early because another step failed beside it: it ends skipped, with this as why. */
   class Stopped extends Error {}
   const running = new Map<StepId, AbortController>();

@@ -108,6 +108,12 @@ describe('a cold archive, extracted', () => {
     ['a device file', [{ name: 'null', type: 'character-device' as const }], /"null" refused: a character-device entry/],
     ['a hard link', [{ name: 'a', body: 'x' }, { name: 'b', type: 'link' as const, linkname: '/etc/passwd' }], /"b" refused: a link entry/],
     ['the same file twice', [{ name: 'a', body: 'x' }, { name: 'a', body: 'y' }], /"a" refused: it appears twice/],
+    [
+      'a chain of links that each stay inside',
+      [{ name: 'p', type: 'symlink' as const, linkname: '.' }, { name: 'p/q', type: 'symlink' as const, linkname: '..' }, { name: 'q/evil.txt', body: 'x' }],
+      /"p\/q" refused: it lies under the symlink "p" the archive made/,
+    ],
+    ['a file through a link', [{ name: 'm', type: 'symlink' as const, linkname: 'models' }, { name: 'm/evil.txt', body: 'x' }], /"m\/evil\.txt" refused: it lies under the symlink "m"/],
   ])('refuses %s, naming the entry, and writes nothing outside the workspace', async (_what, entries, message) => {
     const file = await rawArchive('hostile.tar.gz', entries);
     const error = await failure(extract(file));

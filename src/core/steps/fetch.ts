@@ -83,8 +83,12 @@ export const fetchStep = defineStep({
     // The backup's wheelhouse first: install, which starts at the checkout, installs from it.
     const { first, rest } = wheelhouseFirst(pointers, ctx.plan.wheelhouse);
     const early = first.length > 0 ? await restore(first, 0) : undefined;
-    ctx.milestone('checkout');
-    const late = rest.length > 0 || !early ? await restore(rest, first.reduce((sum, p) => sum + p.size, 0)) : { missing: [], landed: new Map<string, Landed>() };
+    // Install starts here only with the wheelhouse whole: a missing or damaged wheel is for fetch and
+    // verify to name, not for pip to trip over (install then starts when fetch has ended).
+    const wheelsWhole = !early || (early.missing.length === 0 && [...early.landed.values()].every((l) => l.sha256 === l.oid));
+    if (wheelsWhole) ctx.milestone('checkout');
+    const firstBytes = [...new Map(first.map((p) => [p.oid, p.size])).values()].reduce((sum, size) => sum + size, 0);
+    const late = rest.length > 0 || !early ? await restore(rest, firstBytes) : { missing: [], landed: new Map<string, Landed>() };
     const result = early ? { missing: [...early.missing, ...late.missing], landed: new Map([...early.landed, ...late.landed]) } : late;
     if (result.missing.length > 0) {
       throw new DrillError(`${remote.display} is missing ${result.missing.length} LFS object(s): ${result.missing.map((m) => `${m.oid} (${m.message})`).join(', ')}`, {

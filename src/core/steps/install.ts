@@ -59,6 +59,10 @@ export const installStep = defineStep({
     const homes = [ctx.options.env?.HOME, process.env.HOME, isolation.env.HOME].filter((home): home is string => Boolean(home));
     let proof: ModelProof | undefined;
     let ended = false;
+    // The warm-up outlives the install only while the drill goes on: a failure or teardown stops it.
+    const warming = new AbortController();
+    const stopWarming = () => warming.abort();
+    ctx.options.signal.addEventListener('abort', stopWarming, { once: true });
     const installed: StepOutputs['install'] = {
       commands: commands.length,
       env: isolation.env,
@@ -72,6 +76,10 @@ export const installStep = defineStep({
         }
         return proof;
       },
+      release() {
+        stopWarming();
+        ctx.options.signal.removeEventListener('abort', stopWarming);
+      },
     };
     ctx.provide(installed);
     void ctx.outputOf('verify').then(
@@ -79,7 +87,7 @@ export const installStep = defineStep({
         if (ended) return;
         const { models } = installed.watch(verify);
         // Beside the install: the model files into the page cache, where the service's first load finds them.
-        void warmPageCache(models.map((model) => model.absolute), ctx.options.signal);
+        void warmPageCache(models.map((model) => model.absolute), warming.signal);
       },
       () => undefined,
     );
@@ -122,6 +130,9 @@ export const installStep = defineStep({
         evidence: { commands: [...commands] },
         output: installed,
       };
+    } catch (error) {
+      installed.release();
+      throw error;
     } finally {
       ended = true;
     }

@@ -62,6 +62,8 @@ export interface StepOutputs {
     readonly proof: ModelProof | undefined;
     /** The watch on verify's files: started now unless install already started it. */
     watch(verify: StepOutputs['verify']): ModelProof;
+    /** Stops what install left running in the background (the models' page-cache warm-up). */
+    release(): void;
   };
   readonly start: {
     readonly service: ServiceProcess;

@@ -31,6 +31,7 @@ export const teardownStep = defineStep({
     const notes: string[] = [];
     const service = start?.service;
     // A service that never reached assert (the drill was stopped): what it opened is still told. The watch stops on every path.
+    input.install?.release();
     const proof = input.install?.proof;
     if (proof && !proof.judged) {
       if (service && proof.watch.attached) await judgeServiceProof(ctx, proof, service.pid);

@@ -69,7 +69,7 @@ export const archiveFetchStep = defineStep({
           pointers: [],
           landed: new Map<string, Landed>(),
           startedAtMs,
-          archive: { files: extracted.files, sha256: extracted.archiveSha256 },
+          archive: { files: extracted.files, sha256: extracted.archiveSha256, ...(extracted.manifest ? { manifest: extracted.manifest } : {}) },
         },
       };
     } finally {

@@ -5,7 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ArchiveChoice } from '../../../archive/choice.js';
+import { releaseArchive, type ArchiveChoice } from '../../../archive/choice.js';
 import { manifestBytes } from '../../../archive/manifest.js';
 import { ArchiveServer, archiveLocation, expectedSha256, openArchive, sidecar, type ArchiveLocation } from '../../../archive/source.js';
 import { peekManifest } from '../../../archive/extract.js';
@@ -18,7 +18,7 @@ import { freeBytes } from '../../../probes/disk.js';
 import type { LfsPointer } from '../../../snapshot/pointers.js';
 import { withMetadataLock } from '../../../snapshot/metadata-lock.js';
 import { metadataRepoPath, type TagListing } from '../../../snapshot/tags.js';
-import { defineStep, type StepContext } from '../step.js';
+import { defineStep, type StepContext, type StepOutputs, type StepResult } from '../step.js';
 import { compareEnvironment, listTags, resolveRemote } from '../snapshot.js';
 
 /** Room for the extraction: what the filesystem has free, less a margin for the install that follows. */
@@ -68,10 +68,30 @@ export const archiveSnapshotStep = defineStep({
   run: async (ctx, input) => {
     const location = archiveLocation(ctx.options.archive!);
     const server = new ArchiveServer(location, { runner: ctx.runner, ...(ctx.options.env ? { env: ctx.options.env } : {}), signal: ctx.signal, onSecret: ctx.secret });
+    let signature: ArchiveChoice['signature'];
+    try {
+      return await checkArchive(ctx, input, location, server, (checked) => (signature = checked));
+    } catch (error) {
+      // Nothing reaches teardown from a step that failed: its connections and the signature's file go now.
+      await releaseArchive({ server, ...(signature ? { signature } : {}) } as ArchiveChoice);
+      throw error;
+    }
+  },
+});
+
+async function checkArchive(
+  ctx: StepContext,
+  input: { readonly environment?: { readonly facts: Readonly<Record<string, unknown>> } },
+  location: ArchiveLocation,
+  server: ArchiveServer,
+  holding: (signature: ArchiveChoice['signature']) => void,
+): Promise<StepResult<StepOutputs['snapshot']>> {
+  {
     ctx.emit({ type: 'snapshot', repo: location.display });
     const shaText = await sidecar(location, server, '.sha256');
     const expected = shaText === undefined ? undefined : expectedSha256(shaText, location.display);
     const signed = await signatureOf(ctx, location, server);
+    holding(signed.checked);
     if (signed.signature === 'bad') {
       throw new DrillError(`${location.display}.sig: bad signature (${signed.detail})`, { hint: 'do not restore this archive; check allowedSigners' });
     }
@@ -130,5 +150,5 @@ export const archiveSnapshotStep = defineStep({
         },
       },
     };
-  },
-});
+  }
+}

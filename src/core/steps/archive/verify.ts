@@ -38,7 +38,11 @@ export const archiveVerifyStep = defineStep({
     if (!archive || !extracted) throw new DrillError('no archive was extracted');
     const byPath = new Map(extracted.files.map((file) => [file.path, file]));
     ctx.emit({ type: 'config-files', files: await readAuditedFiles(ctx.workspace.dir) });
-    const { manifest } = archive;
+    // The manifest of the bytes fetch extracted, hashed and checked: the one snapshot peeked at was read apart.
+    const { manifest } = extracted;
+    if (JSON.stringify(manifest ?? null) !== JSON.stringify(archive.manifest ?? null)) {
+      throw new DrillError(`${archive.facts.location}: the manifest fetch extracted is not the one snapshot read: the archive changed during the drill`, { hint: 'drill it again once nothing writes to it' });
+    }
     if (!manifest) {
       const measured = `no manifest: ${extracted.files.length} file(s) unchecked`;
       ctx.emit({ type: 'check', step: 'verify', check: { id: 'archive-manifest', title: 'Archive verifiable', status: 'inconclusive', measured, fix: 'write the cold archive with whisper-drill snapshot --archive, which puts a manifest in it' } });
