@@ -1,16 +1,13 @@
 /** A plan's command line runs in a process group of its own: whatever it starts ends with it. */
-import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { runShell } from '../../src/adapters/run.js';
+import { listProcesses } from '../helpers/processes.js';
 
 /** Processes whose command line begins with `marker` (not the shells that started them). */
 async function processesWith(marker: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
-    const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ');
-    if (cmdline.startsWith(marker)) found.push(`${pid}: ${cmdline}`);
-  }
-  return found;
+  return listProcesses()
+    .filter((p) => p.cmdline.startsWith(marker))
+    .map((p) => `${p.pid}: ${p.cmdline}`);
 }
 
 describe('a plan command', () => {
