@@ -43,8 +43,12 @@ export interface StreamVerification {
 }
 
 /** `ssh-keygen -Y verify` reading the archive on its stdin, beside the extraction. */
-export function verifyWhileReading(signature: string, allowedSigners: string, principal: string): StreamVerification {
-  const child = spawn('ssh-keygen', ['-Y', 'verify', '-f', allowedSigners, '-I', principal, '-n', ARCHIVE_SIGNATURE_NAMESPACE, '-s', signature], { stdio: ['pipe', 'pipe', 'pipe'] });
+/**
+ * (Spawned here rather than through the runner: the runner takes its input as a string, and the
+ * archive's bytes are streamed in.) `env` is added to the inherited environment, as the runner does.
+ */
+export function verifyWhileReading(signature: string, allowedSigners: string, principal: string, env: Readonly<Record<string, string>> = {}): StreamVerification {
+  const child = spawn('ssh-keygen', ['-Y', 'verify', '-f', allowedSigners, '-I', principal, '-n', ARCHIVE_SIGNATURE_NAMESPACE, '-s', signature], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let said = '';
   child.stdout.setEncoding('utf8').on('data', (text: string) => (said = (said + text).slice(-2000)));
   child.stderr.setEncoding('utf8').on('data', (text: string) => (said = (said + text).slice(-2000)));

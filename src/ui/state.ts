@@ -1,5 +1,5 @@
 /** The wizard's state: a pure reducer over the core's events (plus the wizard's own few actions). */
-import type { AssertionOutcome, CheckResult, DriftReport, IsolationRecord, OutsideInput, LeftRunning, LfsFileRecord, ProvenanceRecord, SignOff, SnapshotTag, StepError, StepId, StepStatus, Verdict } from '../model/record.js';
+import type { ArchiveFacts, AssertionOutcome, CheckResult, DriftReport, IsolationRecord, OutsideInput, LeftRunning, LfsFileRecord, ProvenanceRecord, SignOff, SnapshotTag, StepError, StepId, StepStatus, Verdict } from '../model/record.js';
 import type { DrillEvent, ProgressInfo, StepHeading } from '../model/events.js';
 import type { EnvironmentReview } from '../model/ports.js';
 
@@ -28,6 +28,8 @@ export interface WizardState {
   readonly isolation?: IsolationRecord;
   /** Which processes opened the restored model files. */
   readonly provenance?: ProvenanceRecord;
+  /** A drill of the cold tier: the archive's checks (the summary says them in one line). */
+  readonly archive?: ArchiveFacts;
   /** Package sources outside the backup install could take from (no wheelhouse). */
   readonly outsideInputs?: readonly OutsideInput[];
   readonly tags: readonly SnapshotTag[];
@@ -161,8 +163,9 @@ export function reduce(state: WizardState, action: WizardAction): WizardState {
       return { ...state, outsideInputs: [...(state.outsideInputs ?? []), action.input] };
     case 'provenance':
       return { ...state, provenance: action.provenance };
-    // Facts for the record alone: the wizard shows them through the steps' summaries and the end.
     case 'snapshot':
+      return action.archive ? { ...state, archive: action.archive } : state;
+    // Facts for the record alone: the wizard shows them through the steps' summaries and the end.
     case 'facts':
     case 'config-files':
     case 'service-log':

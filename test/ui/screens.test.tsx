@@ -22,6 +22,18 @@ let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());
 
 describe('wizard screens', () => {
+  it("says what the cold archive was checked against, in the summary of an archive's drill", async () => {
+    const { store, instance } = setup();
+    store.dispatch({
+      type: 'snapshot',
+      repo: '/nas/whisper-backup-20261101.tar.gz',
+      archive: { location: '/nas/whisper-backup-20261101.tar.gz', sha256: 'a'.repeat(64), expectedSha256: 'a'.repeat(64), manifest: true, claimsTag: 'v1.3', hotTier: { status: 'same', detail: 'same model' } },
+    });
+    store.dispatch({ type: 'drill-end', at, verdict: 'passed', durationMs: 6000, exitCode: 0, summary: 'demo restored and verified', cleanedUp: true });
+    const frame = await waitForFrame(instance, (f) => f.includes('Cold archive:'));
+    expect(frame).toMatch(/Cold archive: sha256 matches its \.sha256, manifest present; claims v1\.3: same/);
+  });
+
   it('shows install beside the LFS download: both steps live, each with its progress and its own lines', async () => {
     const { store, instance } = setup();
     store.dispatch({ type: 'step-start', at, step: 'fetch', title: 'Fetch the snapshot and its LFS objects' });

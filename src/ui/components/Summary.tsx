@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { formatDuration } from '../../model/format.js';
+import { archiveLine } from '../../model/archive-text.js';
 import { describeElsewhere, describeIsolation, describeProvenanceFile } from '../../model/provenance-text.js';
 import { verdictHeadline } from '../../faces/status.js';
 import type { WizardState } from '../state.js';
@@ -59,6 +60,11 @@ export function Summary({ state }: { readonly state: WizardState }) {
         );
       })}
       {/* One line each, cut at the terminal's width: the report has them whole. */}
+      {state.archive ? (
+        <Text color="gray" wrap="truncate-end">
+          Cold archive: {archiveLine(state.archive)}
+        </Text>
+      ) : null}
       {state.isolation ? (
         <Text color="gray" wrap="truncate-end">
           Isolation: {describeIsolation(state.isolation)}

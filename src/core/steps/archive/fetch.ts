@@ -28,7 +28,7 @@ export const archiveFetchStep = defineStep({
     const archive = snapshot.archive;
     if (!archive) throw new DrillError('no archive to extract: the snapshot step chose a tag');
     const { location } = archive;
-    const signature = archive.signature ? verifyWhileReading(archive.signature.file.file, archive.signature.allowedSigners, archive.signature.principal) : undefined;
+    const signature = archive.signature ? verifyWhileReading(archive.signature.file.file, archive.signature.allowedSigners, archive.signature.principal, ctx.options.env) : undefined;
     try {
       const opened = await openArchive(location, archive.server);
       const total = opened.size;
