@@ -86,69 +86,67 @@ async function checkArchive(
   server: ArchiveServer,
   holding: (signature: ArchiveChoice['signature']) => void,
 ): Promise<StepResult<StepOutputs['snapshot']>> {
-  {
-    ctx.emit({ type: 'snapshot', repo: location.display });
-    const shaText = await sidecar(location, server, '.sha256');
-    const expected = shaText === undefined ? undefined : expectedSha256(shaText, location.display);
-    const signed = await signatureOf(ctx, location, server);
-    holding(signed.checked);
-    if (signed.signature === 'bad') {
-      throw new DrillError(`${location.display}.sig: bad signature (${signed.detail})`, { hint: 'do not restore this archive; check allowedSigners' });
-    }
-    if (ctx.plan.snapshot.requireSignedTag && !signed.checked) {
-      throw new DrillError(`${location.display} is ${signed.signature} (${signed.detail}), and the plan requires a verified signature`, { hint: 'sign it: ssh-keygen -Y sign -n file -f KEY ARCHIVE' });
-    }
-    const opened = await openArchive(location, server);
-    const manifest = await peekManifest(opened.stream, location.display, ctx.signal);
-    const claims = manifest?.tag?.name ?? null;
-    const hot = claims ? await hotTag(ctx, claims) : undefined;
-    const hotTier: ArchiveFacts['hotTier'] = claims ? (hot?.pointers ? null : { status: 'unchecked', detail: hot!.detail }) : null;
-    const facts: ArchiveFacts = { location: location.display, sha256: null, expectedSha256: expected ?? null, manifest: manifest !== undefined, claimsTag: claims, hotTier };
-    const when = manifest?.createdAt ?? (location.kind === 'file' ? (await stat(location.href)).mtime.toISOString() : new Date().toISOString());
-    const bytes = manifest ? manifestBytes(manifest) : (opened.size ?? 0);
-    const tag: TagListing = {
-      name: path.posix.basename(new URL(location.href, 'file:///').pathname),
-      commit: manifest?.tag?.commit ?? '',
-      date: when,
-      message: manifest ? `cold archive${claims ? ` of ${claims}` : ''}, ${manifest.files.length} file(s)` : 'cold archive without a manifest',
-      lfsFiles: manifest?.files.length ?? 0,
-      lfsBytes: bytes,
-      signature: signed.signature,
-      signatureDetail: signed.detail,
-      pointers: [],
-    };
-    const { pointers: _pointers, ...listing } = tag;
-    ctx.emit({ type: 'snapshot', repo: location.display, tag: listing, archive: facts });
-    const free = await freeBytes(ctx.workspace.dir);
-    const room = Math.max(0, free - MARGIN);
-    if (manifest && bytes > room) {
-      throw new DrillError(`not enough disk space: the archive's files need ${formatBytes(bytes)}, ${formatBytes(free)} free at ${ctx.workspace.dir}`, { hint: 'free space or pass --workdir on a larger filesystem' });
-    }
-    const drift = compareEnvironment(ctx, tag, manifest?.environmentLock ?? undefined, input.environment?.facts ?? {});
-    const parts = [
-      manifest ? `manifest of ${manifest.files.length} file(s), ${formatBytes(bytes)}` : 'no manifest: its files cannot be verified',
-      expected ? '.sha256 present' : 'no .sha256',
-      `signature ${signed.signature === 'unchecked' && signed.checked ? `by ${signed.checked.principal}, checked as it is read` : signed.signature}`,
-      ...(claims ? [`claims ${claims}${hotTier ? ` (${hotTier.detail})` : ''}`] : []),
-    ];
-    const warned = drift.warned || !manifest || hotTier !== null;
-    return {
-      status: warned ? 'warned' : 'passed',
-      summary: `${location.display}: ${parts.join(', ')}; ${drift.line}`,
-      evidence: { archive: location.display, manifest: manifest !== undefined, files: manifest?.files.length ?? null, bytes, signature: signed.signature, claimsTag: claims },
-      output: {
-        tag,
-        ...(drift.lock ? { lock: drift.lock } : {}),
-        archive: {
-          location,
-          server,
-          ...(expected ? { expectedSha256: expected } : {}),
-          ...(signed.checked ? { signature: signed.checked } : {}),
-          ...(manifest ? { manifest } : {}),
-          ...(hot?.pointers ? { hotPointers: hot.pointers } : {}),
-          facts,
-        },
-      },
-    };
+  ctx.emit({ type: 'snapshot', repo: location.display });
+  const shaText = await sidecar(location, server, '.sha256');
+  const expected = shaText === undefined ? undefined : expectedSha256(shaText, location.display);
+  const signed = await signatureOf(ctx, location, server);
+  holding(signed.checked);
+  if (signed.signature === 'bad') {
+    throw new DrillError(`${location.display}.sig: bad signature (${signed.detail})`, { hint: 'do not restore this archive; check allowedSigners' });
   }
+  if (ctx.plan.snapshot.requireSignedTag && !signed.checked) {
+    throw new DrillError(`${location.display} is ${signed.signature} (${signed.detail}), and the plan requires a verified signature`, { hint: 'sign it: ssh-keygen -Y sign -n file -f KEY ARCHIVE' });
+  }
+  const opened = await openArchive(location, server);
+  const manifest = await peekManifest(opened.stream, location.display, ctx.signal);
+  const claims = manifest?.tag?.name ?? null;
+  const hot = claims ? await hotTag(ctx, claims) : undefined;
+  const hotTier: ArchiveFacts['hotTier'] = claims ? (hot?.pointers ? null : { status: 'unchecked', detail: hot!.detail }) : null;
+  const facts: ArchiveFacts = { location: location.display, sha256: null, expectedSha256: expected ?? null, manifest: manifest !== undefined, claimsTag: claims, hotTier };
+  const when = manifest?.createdAt ?? (location.kind === 'file' ? (await stat(location.href)).mtime.toISOString() : new Date().toISOString());
+  const bytes = manifest ? manifestBytes(manifest) : (opened.size ?? 0);
+  const tag: TagListing = {
+    name: path.posix.basename(new URL(location.href, 'file:///').pathname),
+    commit: manifest?.tag?.commit ?? '',
+    date: when,
+    message: manifest ? `cold archive${claims ? ` of ${claims}` : ''}, ${manifest.files.length} file(s)` : 'cold archive without a manifest',
+    lfsFiles: manifest?.files.length ?? 0,
+    lfsBytes: bytes,
+    signature: signed.signature,
+    signatureDetail: signed.detail,
+    pointers: [],
+  };
+  const { pointers: _pointers, ...listing } = tag;
+  ctx.emit({ type: 'snapshot', repo: location.display, tag: listing, archive: facts });
+  const free = await freeBytes(ctx.workspace.dir);
+  const room = Math.max(0, free - MARGIN);
+  if (manifest && bytes > room) {
+    throw new DrillError(`not enough disk space: the archive's files need ${formatBytes(bytes)}, ${formatBytes(free)} free at ${ctx.workspace.dir}`, { hint: 'free space or pass --workdir on a larger filesystem' });
+  }
+  const drift = compareEnvironment(ctx, tag, manifest?.environmentLock ?? undefined, input.environment?.facts ?? {});
+  const parts = [
+    manifest ? `manifest of ${manifest.files.length} file(s), ${formatBytes(bytes)}` : 'no manifest: its files cannot be verified',
+    expected ? '.sha256 present' : 'no .sha256',
+    `signature ${signed.signature === 'unchecked' && signed.checked ? `by ${signed.checked.principal}, checked as it is read` : signed.signature}`,
+    ...(claims ? [`claims ${claims}${hotTier ? ` (${hotTier.detail})` : ''}`] : []),
+  ];
+  const warned = drift.warned || !manifest || hotTier !== null;
+  return {
+    status: warned ? 'warned' : 'passed',
+    summary: `${location.display}: ${parts.join(', ')}; ${drift.line}`,
+    evidence: { archive: location.display, manifest: manifest !== undefined, files: manifest?.files.length ?? null, bytes, signature: signed.signature, claimsTag: claims },
+    output: {
+      tag,
+      ...(drift.lock ? { lock: drift.lock } : {}),
+      archive: {
+        location,
+        server,
+        ...(expected ? { expectedSha256: expected } : {}),
+        ...(signed.checked ? { signature: signed.checked } : {}),
+        ...(manifest ? { manifest } : {}),
+        ...(hot?.pointers ? { hotPointers: hot.pointers } : {}),
+        facts,
+      },
+    },
+  };
 }
