@@ -243,7 +243,7 @@ describe('refusing what cannot be restored', () => {
     expect(error).toBeInstanceOf(ToolError);
     const toolError = error as ToolError;
     expect(toolError.hint).toContain('v9.9-does-not-exist');
-    expect(toolError.message).toContain('git clone');
+    expect(toolError.message).toMatch(/git (-c \S+ )?clone /);
     expect(toolError.result.exitCode).toBe(128);
     expect(toolError.result.stderr).toMatch(/Remote branch v9\.9-does-not-exist not found/);
   });
