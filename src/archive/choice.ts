@@ -26,7 +26,7 @@ export interface ArchiveExtraction {
 }
 
 /** Lets go of what the snapshot step holds: the server's connections, the signature's temporary file. */
-export async function releaseArchive(choice: ArchiveChoice | undefined): Promise<void> {
+export async function releaseArchive(choice: Pick<ArchiveChoice, 'server' | 'signature'> | undefined): Promise<void> {
   choice?.server.close();
   await choice?.signature?.file.remove();
 }

@@ -77,6 +77,9 @@ function linkInside(relative: string, target: string): boolean {
 }
 
 const MiB = 1024 * 1024;
+/** What an extraction leaves free on the workspace's filesystem, for the install after it. */
+export const EXTRACTION_MARGIN_BYTES = 512 * MiB;
+
 /** A manifest names files, not bytes: a larger first entry is not one. */
 const MAX_MANIFEST_BYTES = 16 * MiB;
 

@@ -21,6 +21,8 @@ export interface ArchiveLocation {
   readonly href: string;
   /** For messages and the record: credentials removed. */
   readonly display: string;
+  /** Its file name (of a URL: the path's last part), which names the drill's snapshot. */
+  readonly name: string;
 }
 
 export interface SourceHooks {
@@ -40,14 +42,14 @@ export interface OpenedArchive {
 export function archiveLocation(value: string, cwd = process.cwd()): ArchiveLocation {
   if (/^https?:\/\//i.test(value)) {
     const url = new URL(value);
-    if (url.password) return { kind: 'url', href: url.href, display: redactUrl(url.href) };
-    return { kind: 'url', href: url.href, display: url.href };
+    const name = path.posix.basename(url.pathname);
+    return { kind: 'url', href: url.href, display: url.password ? redactUrl(url.href) : url.href, name };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !value.startsWith('file://')) {
     throw new DrillError(`--archive ${value}: only files and http(s) URLs can be read`, { usage: true });
   }
   const file = path.resolve(cwd, value.startsWith('file://') ? new URL(value).pathname : value);
-  return { kind: 'file', href: file, display: file };
+  return { kind: 'file', href: file, display: file, name: path.basename(file) };
 }
 
 /** One connection set and one credential lookup for everything read from an archive's server. */

@@ -28,6 +28,9 @@ export type { DrillOptions } from './steps/step.js';
 
 const PROGRESS_EVERY_MS = 100;
 
+/** A step's run ended early because another step failed beside it: it ends skipped, with this as why. */
+class Stopped extends Error {}
+
 /** Passes progress on at most every PROGRESS_EVERY_MS: the first, then the latest when the time has come, and the last on flush. */
 function progressPacer(pass: (progress: ProgressInfo) => void): { offer(progress: ProgressInfo): void; flush(): void } {
   let last = -Infinity;
@@ -157,8 +160,6 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   // Install overlaps the LFS download unless the plan asks for the by-hand order (rto.overlap: false).
   // (A run stopped early — a dry run, or after verify — starts nothing beside the steps it does run.)
   const timetable = new Timetable(steps, options.mode !== 'check' && plan.rto?.overlap !== false && options.stopAfter === undefined);
-  /** A step's run ended early because another step failed beside it: it ends skipped, with this as why. */
-  class Stopped extends Error {}
   const running = new Map<StepId, AbortController>();
 
   // A transfer reports every read (thousands a second): each step's progress is passed on at most every
@@ -195,8 +196,12 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
       // A step running beside `id` waits for it, or for its own stop.
       await new Promise<void>((resolve, reject) => {
         if (own.aborted) return reject(own.reason);
-        own.addEventListener('abort', () => reject(own.reason), { once: true });
-        void timetable.whenEnded(id).then(resolve);
+        const stop = () => reject(own.reason);
+        own.addEventListener('abort', stop, { once: true });
+        void timetable.whenEnded(id).then(() => {
+          own.removeEventListener('abort', stop);
+          resolve();
+        });
       });
       const output = outputs[id];
       if (output === undefined) throw new DrillError(`${id} produced nothing to ${step.id}`);

@@ -3,9 +3,8 @@
  * hashed as read (its .sha256), its SSH signature verified over the same bytes (ssh-keygen reads
  * them beside the extraction), each file hashed as written (verify checks them against the manifest).
  */
-import path from 'node:path';
 import { releaseArchive } from '../../../archive/choice.js';
-import { extractArchive } from '../../../archive/extract.js';
+import { EXTRACTION_MARGIN_BYTES, extractArchive } from '../../../archive/extract.js';
 import { openArchive } from '../../../archive/source.js';
 import { verifyWhileReading } from '../../../archive/signature.js';
 import { DrillError } from '../../../model/errors.js';
@@ -13,9 +12,6 @@ import { formatBytes } from '../../../model/format.js';
 import type { Landed } from '../../../snapshot/lfs/download.js';
 import { freeBytes } from '../../../probes/disk.js';
 import { defineStep } from '../step.js';
-
-/** What the extraction leaves free for the install after it. */
-const MARGIN = 512 * 1024 * 1024;
 
 export const archiveFetchStep = defineStep({
   id: 'fetch',
@@ -32,9 +28,9 @@ export const archiveFetchStep = defineStep({
     try {
       const opened = await openArchive(location, archive.server);
       const total = opened.size;
-      const name = path.posix.basename(location.href);
+      const { name } = location;
       ctx.progress({ current: 0, ...(total !== undefined ? { total } : {}), unit: 'bytes', label: name });
-      const room = Math.max(0, (await freeBytes(ctx.workspace.dir)) - MARGIN);
+      const room = Math.max(0, (await freeBytes(ctx.workspace.dir)) - EXTRACTION_MARGIN_BYTES);
       const extracted = await extractArchive(opened.stream, {
         dest: ctx.workspace.dir,
         budgetBytes: room,

@@ -4,11 +4,10 @@
  * it claims to copy and that tag's LFS objects, and the disk budget. Nothing is extracted here.
  */
 import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import { releaseArchive, type ArchiveChoice } from '../../../archive/choice.js';
 import { manifestBytes } from '../../../archive/manifest.js';
 import { ArchiveServer, archiveLocation, expectedSha256, openArchive, sidecar, type ArchiveLocation } from '../../../archive/source.js';
-import { peekManifest } from '../../../archive/extract.js';
+import { EXTRACTION_MARGIN_BYTES, peekManifest } from '../../../archive/extract.js';
 import { findSigner, writeSignature } from '../../../archive/signature.js';
 import { builtinName } from '../../../model/builtin-repo.js';
 import { DrillError } from '../../../model/errors.js';
@@ -20,9 +19,6 @@ import { withMetadataLock } from '../../../snapshot/metadata-lock.js';
 import { metadataRepoPath, type TagListing } from '../../../snapshot/tags.js';
 import { defineStep, type StepContext, type StepOutputs, type StepResult } from '../step.js';
 import { compareEnvironment, listTags, resolveRemote } from '../snapshot.js';
-
-/** Room for the extraction: what the filesystem has free, less a margin for the install that follows. */
-const MARGIN = 512 * 1024 * 1024;
 
 async function allowedSignersOf(ctx: StepContext): Promise<string | undefined> {
   const { snapshot } = ctx.plan;
@@ -73,7 +69,7 @@ export const archiveSnapshotStep = defineStep({
       return await checkArchive(ctx, input, location, server, (checked) => (signature = checked));
     } catch (error) {
       // Nothing reaches teardown from a step that failed: its connections and the signature's file go now.
-      await releaseArchive({ server, ...(signature ? { signature } : {}) } as ArchiveChoice);
+      await releaseArchive({ server, ...(signature ? { signature } : {}) });
       throw error;
     }
   },
@@ -106,7 +102,7 @@ async function checkArchive(
   const when = manifest?.createdAt ?? (location.kind === 'file' ? (await stat(location.href)).mtime.toISOString() : new Date().toISOString());
   const bytes = manifest ? manifestBytes(manifest) : (opened.size ?? 0);
   const tag: TagListing = {
-    name: path.posix.basename(new URL(location.href, 'file:///').pathname),
+    name: location.name,
     commit: manifest?.tag?.commit ?? '',
     date: when,
     message: manifest ? `cold archive${claims ? ` of ${claims}` : ''}, ${manifest.files.length} file(s)` : 'cold archive without a manifest',
@@ -119,7 +115,7 @@ async function checkArchive(
   const { pointers: _pointers, ...listing } = tag;
   ctx.emit({ type: 'snapshot', repo: location.display, tag: listing, archive: facts });
   const free = await freeBytes(ctx.workspace.dir);
-  const room = Math.max(0, free - MARGIN);
+  const room = Math.max(0, free - EXTRACTION_MARGIN_BYTES);
   if (manifest && bytes > room) {
     throw new DrillError(`not enough disk space: the archive's files need ${formatBytes(bytes)}, ${formatBytes(free)} free at ${ctx.workspace.dir}`, { hint: 'free space or pass --workdir on a larger filesystem' });
   }

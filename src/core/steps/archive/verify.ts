@@ -4,15 +4,17 @@
  * objects against their object ids — "the cold archive holds the same model as v1.3". An archive with
  * no manifest is restored all the same, but nothing in it can be verified: the verdict says so.
  */
+import type { ManifestFile } from '../../../archive/manifest.js';
 import { readAuditedFiles } from '../../../snapshot/audited-files.js';
 import { DrillError } from '../../../model/errors.js';
 import { formatBytes } from '../../../model/format.js';
 import type { ArchiveFacts, LfsFileRecord } from '../../../model/record.js';
 import { defineStep } from '../step.js';
 
-type Sha = { readonly path: string; readonly size: number; readonly sha256: string };
+/** A file as the manifest names it, or as the extraction wrote it. */
+type FileSum = ManifestFile;
 
-function checkFile(expected: { readonly path: string; readonly size: number; readonly sha256: string }, found: Sha | undefined, against: string): LfsFileRecord {
+function checkFile(expected: FileSum, found: FileSum | undefined, against: string): LfsFileRecord {
   const base = { path: expected.path, size: expected.size, oid: expected.sha256 };
   if (!found) return { ...base, verified: false, problem: `${expected.path}: in ${against}, but not in the archive` };
   if (found.size !== expected.size || found.sha256 !== expected.sha256) {
