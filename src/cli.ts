@@ -76,6 +76,7 @@ async function main(argv: readonly string[]): Promise<number> {
       force: args.init?.force ?? false,
     });
   }
+  if (args.command === 'snapshot') return (await import('./commands/snapshot.js')).snapshotCommand(args, controller.signal);
   if (args.command === 'audit') {
     const choose: ChooseToDrill | undefined = interactive(args)
       ? async (result, mustRestore) => (await import('./ui/audit/run.js')).runAuditList({ result, mustRestore })

@@ -28,7 +28,7 @@ const DRIFT_VERSIONS = ['torch', 'cuda', 'cudnn', 'python', 'driver', 'driverCud
 
 /** The plan format: accepted keys per mapping ("assertions[]" = an item of the assertions list). */
 const PLAN_KEYS: Record<string, readonly string[]> = {
-  '': ['name', 'description', 'snapshot', 'environment', 'install', 'service', 'assertions', 'report', 'policy', 'isolation', 'audit', 'rto'],
+  '': ['name', 'description', 'snapshot', 'environment', 'install', 'service', 'assertions', 'report', 'policy', 'isolation', 'audit', 'rto', 'backup'],
   snapshot: ['repo', 'tags', 'requireSignedTag', 'allowedSigners', 'auth'],
   'snapshot.auth': ['usernameEnv', 'passwordEnv', 'tokenEnv', 'username'],
   environment: ['python', 'nvidia', 'torch', 'ffmpeg', 'disk', 'ports', 'drift'],
@@ -51,6 +51,8 @@ const PLAN_KEYS: Record<string, readonly string[]> = {
   isolation: ['home', 'network', 'allowConnections'],
   audit: ['mustRestore'],
   rto: ['goal', 'overlap'],
+  backup: ['from', 'files', 'models', 'lfs', 'wheelhouse', 'maxBlobMiB', 'branch', 'tagFormat', 'maxAge', 'allowSecretsIn'],
+  'backup.models[]': ['from', 'to'],
 };
 
 /** Every schema object that lists properties, by a path like the keys of PLAN_KEYS. */
@@ -83,6 +85,8 @@ function schemaSections(): Record<string, Schema> {
     isolation: p(schema)['isolation'] as Schema,
     audit: p(schema)['audit'] as Schema,
     rto: p(schema)['rto'] as Schema,
+    backup: p(schema)['backup'] as Schema,
+    'backup.models[]': (p(p(schema)['backup']!)['models'] as Schema).items as Schema,
   };
 }
 

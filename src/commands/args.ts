@@ -48,6 +48,10 @@ export interface CliArgs {
   /** init and probe: the variable holding the service's API key. */
   readonly apiKeyEnv?: string;
   readonly init?: InitFlags;
+  /** snapshot: the live service folder, the commit's message, an SSH-signed tag. */
+  readonly from?: string;
+  readonly message?: string;
+  readonly sign?: boolean;
 }
 
 /** What `init` can be told on its command line (headless: everything; the wizard: the defaults). */
@@ -169,6 +173,9 @@ function fromValues(command: CommandName, values: Values, target: string | undef
     ...(string('against') ? { against: string('against') } : {}),
     ...(command === 'probe' || string('url') ? { url: command === 'probe' ? target : string('url') } : {}),
     ...(string('api-key-env') ? { apiKeyEnv: string('api-key-env') } : {}),
+    ...(string('from') ? { from: string('from') } : {}),
+    ...(string('message') ? { message: string('message') } : {}),
+    ...(flag('sign') ? { sign: true } : {}),
     ...(command === 'init'
       ? {
           init: {

@@ -7,7 +7,7 @@
  * help layout and neither writes zsh and fish completions, which this table gives for a few lines.
  */
 
-export type CommandName = 'drill' | 'setup' | 'check' | 'audit' | 'history' | 'demo' | 'init' | 'probe' | 'stop' | 'schedule' | 'completion';
+export type CommandName = 'drill' | 'setup' | 'check' | 'audit' | 'snapshot' | 'history' | 'demo' | 'init' | 'probe' | 'stop' | 'schedule' | 'completion';
 
 /** What a value is, for completion: a path, a directory, or one of `choices`; anything else is free text. */
 export type ValueKind = 'file' | 'dir' | 'text';
@@ -113,6 +113,22 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       JSON_EVENTS,
       REPORT_DIR,
       { ...METRICS_FILE, help: 'also write the audit as Prometheus metrics (a gauge per tag; node_exporter textfile collector)' },
+    ],
+  },
+  {
+    name: 'snapshot',
+    summary:
+      "make the backup a drill restores: the plan's backup.files and models from the live\nservice folder, its environment lock (and wheels), committed by content hash,\npushed, every LFS object proven on the remote, then tagged (--dry-run: the diff)",
+    flags: [
+      PLAN,
+      { name: 'from', value: dir, help: "the live service folder (default: the plan's backup.from)" },
+      { ...TAG, help: "the new tag's name (default: the plan's backup.tagFormat)" },
+      { name: 'message', value: text('TEXT'), help: "the commit's and the tag's message" },
+      { name: 'sign', help: "SSH-sign the tag with git's user.signingkey" },
+      { name: 'dry-run', help: 'show what would be committed against the newest tag (and the exposure); write nothing' },
+      { ...YES, help: 'no questions: push without the review, plain output' },
+      JSON_EVENTS,
+      { name: 'archive', value: dir, help: 'write the cold tier instead: a tar.gz with its manifest, .sha256 (and .sig with --sign) into DIR' },
     ],
   },
   {

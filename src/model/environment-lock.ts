@@ -19,6 +19,8 @@ const lockSchema = z.object({
   nvidia: z.object({ driver: z.string(), cuda: z.string().nullable(), gpus: z.array(z.string()) }).nullable().optional(),
   ffmpeg: z.object({ version: z.string(), decoders: z.array(z.string()) }).nullable().optional(),
   packages: z.array(z.string()).nullable().optional(),
+  /** The backup's wheelhouse (`snapshot` with backup.wheelhouse): each wheel and its sha256. */
+  wheels: z.array(z.object({ file: z.string(), sha256: z.string() })).optional(),
 });
 
 export type EnvironmentLock = z.output<typeof lockSchema>;

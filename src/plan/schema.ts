@@ -7,6 +7,7 @@ import { count, either, flag, list, mapping, matching, nonBlank, rule, text } fr
 import { expectedMessage, isRecord } from './messages.js';
 import { DEFAULTS, ENV_NAME_PATTERN, GOAL_PATTERN, NAME_PATTERN, POLICY_AGE_PATTERN } from './rules.js';
 import { assertions } from './schema-assertions.js';
+import { backup } from './schema-backup.js';
 import { environment } from './schema-environment.js';
 import { service } from './schema-service.js';
 
@@ -161,6 +162,7 @@ export const PlanInput = mapping({
   isolation,
   audit,
   rto,
+  backup,
 }).meta({
   title: 'whisper-drill plan',
   description:

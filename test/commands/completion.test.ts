@@ -58,7 +58,7 @@ async function zsh(line: string, expected: readonly string[]): Promise<string[]>
 
 describe('whisper-drill completion', () => {
   it('bash: the commands, each command its own flags, files where a flag takes one, the choices of --every', async () => {
-    expect(await bash('whisper-drill s')).toEqual(['setup', 'stop', 'schedule']);
+    expect(await bash('whisper-drill s')).toEqual(['setup', 'snapshot', 'stop', 'schedule']);
     expect(await bash('whisper-drill setup --')).toEqual(expect.arrayContaining(['--plan', '--dir', '--systemd', '--help']));
     expect(await bash('whisper-drill setup --')).not.toContain('--keep');
     expect(await bash('whisper-drill schedule --every q')).toEqual(['quarterly']);

@@ -84,6 +84,18 @@ interface Plan {
   readonly isolation: { readonly home: 'scratch' | 'host'; readonly network: 'namespace' | 'host'; readonly allowConnections?: readonly string[] };
   readonly audit?: { readonly mustRestore?: string };
   readonly rto?: { readonly goal?: string; readonly overlap?: boolean };
+  readonly backup?: {
+    readonly from: string;
+    readonly files: readonly string[];
+    readonly models: readonly { readonly from: string; readonly to: string }[];
+    readonly lfs: readonly string[];
+    readonly wheelhouse: boolean;
+    readonly maxBlobMiB: number;
+    readonly branch: string;
+    readonly tagFormat: string;
+    readonly maxAge?: string;
+    readonly allowSecretsIn: readonly string[];
+  };
 }
 
 describe('plan types derived from the schema', () => {

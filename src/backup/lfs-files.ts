@@ -1,0 +1,72 @@
+/**
+ * A gathered LFS file goes into the work clone the way git-lfs's clean filter would put it there —
+ * its object under .git/lfs/objects, a pointer in the tree — but read once to hash it, and copied
+ * only when the object is new: an unchanged 3 GB model costs one read, never a copy. The pointer is
+ * git-lfs's own format (spec v1), so `git lfs push` and every restore read it as theirs.
+ */
+import { createHash } from 'node:crypto';
+import { constants, createReadStream } from 'node:fs';
+import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { DrillError } from '../model/errors.js';
+
+export interface LfsObjectFile {
+  readonly oid: string;
+  readonly size: number;
+}
+
+export function pointerText(object: LfsObjectFile): string {
+  return `version https://git-lfs.github.com/spec/v1\noid sha256:${object.oid}\nsize ${object.size}\n`;
+}
+
+/** sha256 and size of a file, read once. */
+export async function hashFile(file: string, onBytes?: (bytes: number) => void, signal?: AbortSignal): Promise<LfsObjectFile> {
+  const hash = createHash('sha256');
+  let size = 0;
+  await pipeline(
+    createReadStream(file, { highWaterMark: 1024 * 1024 }),
+    async function* (chunks: AsyncIterable<Buffer>) {
+      for await (const chunk of chunks) {
+        hash.update(chunk);
+        size += chunk.length;
+        onBytes?.(chunk.length);
+      }
+      yield* [];
+    },
+    ...(signal ? [{ signal }] : []),
+  );
+  return { oid: hash.digest('hex'), size };
+}
+
+export function objectPath(workDir: string, oid: string): string {
+  return path.join(workDir, '.git', 'lfs', 'objects', oid.slice(0, 2), oid.slice(2, 4), oid);
+}
+
+/**
+ * The object in the clone's LFS store (copied — a reflink where the filesystem has them — when it is
+ * not there with its size yet), and its pointer at `relative` in the work tree.
+ */
+export async function placeLfsFile(workDir: string, source: string, relative: string, object: LfsObjectFile): Promise<{ copied: boolean }> {
+  const target = objectPath(workDir, object.oid);
+  const there = await stat(target).catch(() => undefined);
+  let copied = false;
+  if (there?.size !== object.size) {
+    await mkdir(path.dirname(target), { recursive: true });
+    const partial = `${target}.partial-${process.pid}`;
+    try {
+      await copyFile(source, partial, constants.COPYFILE_FICLONE);
+      // Hashed again as copied (from the page cache): the object must be what its name says.
+      const copy = await hashFile(partial);
+      if (copy.oid !== object.oid) throw new DrillError(`${source} changed while it was copied (sha256 ${object.oid.slice(0, 12)}… when read, ${copy.oid.slice(0, 12)}… as copied)`, { hint: 'snapshot again once nothing writes to it' });
+      await rename(partial, target);
+    } finally {
+      await rm(partial, { force: true });
+    }
+    copied = true;
+  }
+  const pointer = path.join(workDir, relative);
+  await mkdir(path.dirname(pointer), { recursive: true });
+  await writeFile(pointer, pointerText(object));
+  return { copied };
+}

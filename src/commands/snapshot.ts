@@ -1,0 +1,85 @@
+/**
+ * snapshot: the backup side (src/backup/). Plain lines, or with --json one JSON object per line
+ * (drills/snapshot.schema.json). Exit 0: tagged and proven, or nothing changed, or a dry run; 1: the
+ * snapshot was refused or failed (nothing tagged); 2: a usage error; 3: the backup could not be reached.
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { SnapshotEvent } from '../backup/events.js';
+import { serviceFolder } from '../backup/gather.js';
+import { makeSnapshot } from '../backup/snapshot.js';
+import { runDrill } from '../core/engine.js';
+import { builtinName } from '../model/builtin-repo.js';
+import { measuredEnvironment, type MeasuredEnvironment } from '../model/environment-lock.js';
+import { DrillError, usageError } from '../model/errors.js';
+import { redactDeep, redactText } from '../model/redact.js';
+import type { Plan } from '../plan/types.js';
+import { loadPlan } from '../plan/load.js';
+import { cacheRoot } from '../paths.js';
+import { snapshotNdjsonReporter, snapshotPlainReporter } from '../reporters/snapshot-plain.js';
+import { parseRemote, remoteSecrets } from '../snapshot/remote.js';
+import type { CliArgs } from './args.js';
+import { DEFAULT_PLAN, headlessAsk } from './drill.js';
+
+/** The service's python: the plan's (environment.torch.python, relative to the service folder), its venv's, or python3. */
+async function servicePython(plan: Plan, from: string): Promise<string> {
+  const candidate = path.resolve(from, plan.environment.torch?.python ?? '.venv/bin/python');
+  return (await stat(candidate).then((info) => info.isFile(), () => false)) ? candidate : 'python3';
+}
+
+/** This node's environment as `check` measures it: the plan's checks, run beside the live service. */
+function measureWith(plan: Plan, python: string, signal: AbortSignal): () => Promise<MeasuredEnvironment> {
+  return async () => {
+    const record = await runDrill(
+      {
+        plan,
+        mode: 'check',
+        keep: false,
+        reportRoot: path.resolve(plan.report.dir),
+        cacheRoot: cacheRoot(),
+        signal,
+        ask: headlessAsk({ fix: false }),
+        ...(python !== 'python3' ? { servicePython: python } : {}),
+      },
+      () => undefined,
+    );
+    return measuredEnvironment(record.environment.facts);
+  };
+}
+
+export async function snapshotCommand(args: CliArgs, signal: AbortSignal): Promise<number> {
+  const plan = await loadPlan(path.resolve(args.plan ?? DEFAULT_PLAN));
+  if (builtinName(plan.snapshot.repo) !== undefined) throw usageError(`${plan.file}: snapshot.repo is ${plan.snapshot.repo}, the embedded sample: it is not a backup to write to`, 'point snapshot.repo at your backup repository');
+  if (args.archive !== undefined) throw usageError('snapshot --archive is not available yet', 'snapshot to the hot tier (no --archive)');
+  const remote = parseRemote(plan.snapshot.repo, plan.snapshot.auth);
+  const secrets = [...remoteSecrets(remote)];
+  const print = args.json ? snapshotNdjsonReporter() : snapshotPlainReporter();
+  const emit = (event: SnapshotEvent) => print(redactDeep(event, secrets));
+  const from = serviceFolder(plan, args.from);
+  const python = await servicePython(plan, from);
+  try {
+    const outcome = await makeSnapshot({
+      plan,
+      remote,
+      from,
+      cacheRoot: cacheRoot(),
+      ...(args.tag ? { tag: args.tag } : {}),
+      ...(args.message ? { message: args.message } : {}),
+      sign: args.sign ?? false,
+      dryRun: args.dryRun,
+      now: new Date(),
+      measure: measureWith(plan, python, signal),
+      python,
+      emit,
+      signal,
+      onSecret: (secret) => secrets.push(secret),
+    });
+    return outcome.exitCode;
+  } catch (error) {
+    if (error instanceof DrillError && error.usage) throw error;
+    const message = redactText((error as Error).message, secrets);
+    const hint = error instanceof DrillError && error.hint ? redactText(error.hint, secrets) : undefined;
+    emit({ type: 'snapshot-end', exitCode: 1, repo: remote.display, error: message, ...(hint ? { hint } : {}) });
+    return 1;
+  }
+}
