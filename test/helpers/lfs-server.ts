@@ -3,11 +3,13 @@
  * HTTP (the real `git http-backend`, run per request as CGI) and the LFS Batch API, behind Basic
  * auth. Downloads are served from a second port ("object storage") that wants a header of its own
  * instead. Faults on demand: throttle, drop a connection mid-object, omit or corrupt an object,
- * answer the batch with a status, and a log of every request to assert on.
+ * answer the batch with a status, accept uploads and throw them away, and a log of every request to
+ * assert on. Uploads (the Batch API's upload operation, then a PUT to storage) are hashed and kept.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
@@ -32,6 +34,8 @@ export interface Faults {
   downloadStatus?: number;
   /** Close this many download connections before any answer (then serve normally). */
   closeBeforeAnswer?: number;
+  /** Uploads are answered 200 and thrown away: a server that accepts an object but does not keep it. */
+  discardUploads?: boolean;
 }
 
 export interface LoggedRequest {
@@ -121,6 +125,31 @@ export interface LfsServerOptions {
   readonly downloadBase?: string;
 }
 
+/** An upload (PUT) as object storage takes it: the bytes must hash to the oid; stored, or thrown away on purpose. */
+function receiveObject(req: http.IncomingMessage, res: http.ServerResponse, file: string, oid: string, discard: boolean): void {
+  const hash = createHash('sha256');
+  const partial = `${file}.upload-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  void mkdir(path.dirname(file), { recursive: true }).then(() => {
+    const out = discard ? undefined : createWriteStream(partial);
+    req.on('data', (chunk: Buffer) => {
+      hash.update(chunk);
+      out?.write(chunk);
+    });
+    req.on('end', () => {
+      const finish = async () => {
+        if (hash.digest('hex') !== oid) {
+          await rm(partial, { force: true });
+          return void res.writeHead(422).end('the bytes do not hash to the oid\n');
+        }
+        if (out) await rename(partial, file);
+        res.writeHead(200).end();
+      };
+      if (out) out.end(() => void finish());
+      else void finish();
+    });
+  });
+}
+
 /** A server for `handler`, plain HTTP or HTTPS. */
 function createServer(pair: TlsPair | undefined, handler: http.RequestListener): http.Server {
   return pair ? https.createServer({ key: pair.key, cert: pair.cert }, handler) : http.createServer(handler);
@@ -137,6 +166,8 @@ export async function startLfsServer(options: LfsServerOptions): Promise<LfsServ
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     requests.push({ port: 'git', method: req.method ?? '', path: url.pathname + url.search, headers: req.headers });
     if (req.headers.authorization !== expected) return unauthorized(res);
+    // The LFS locking API is not offered (git-lfs then says so once and pushes all the same).
+    if (/\/info\/lfs\/locks/.test(url.pathname)) return void res.writeHead(404, { 'content-type': 'application/vnd.git-lfs+json' }).end('{"message":"no locking here"}');
     const batch = /^\/(.+\.git)\/info\/lfs\/objects\/batch$/.exec(url.pathname);
     if (!batch) return gitHttpBackend(options.root, req, res, url, options.username);
     void readBody(req).then(async (body) => {
@@ -145,10 +176,15 @@ export async function startLfsServer(options: LfsServerOptions): Promise<LfsServ
         res.writeHead(status, { 'content-type': 'application/vnd.git-lfs+json', ...(status === 429 && faults.retryAfter ? { 'retry-after': String(faults.retryAfter) } : {}) });
         return void res.end(JSON.stringify({ message: `status ${status} on purpose` }));
       }
-      const request = JSON.parse(body.toString('utf8')) as { objects: Array<{ oid: string; size: number }> };
+      const request = JSON.parse(body.toString('utf8')) as { operation?: string; objects: Array<{ oid: string; size: number }> };
       const objects = await Promise.all(
         request.objects.map(async ({ oid, size }) => {
           const file = path.join(options.root, batch[1]!, 'lfs', 'objects', oid.slice(0, 2), oid.slice(2, 4), oid);
+          if (request.operation === 'upload') {
+            // Already there with its size: nothing to upload (no actions), as the LFS API says.
+            const there = await stat(file).then((info) => info.size === size, () => false);
+            return there ? { oid, size } : { oid, size, authenticated: true, actions: { upload: { href: `${storageUrl}/${batch[1]}/${oid}`, header: { [STORAGE_HEADER]: STORAGE_TOKEN }, expires_in: 3600 } } };
+          }
           const present = await stat(file).then(() => true, () => false);
           if (!present || faults.omit?.has(oid)) return { oid, size, error: { code: 404, message: 'Object does not exist' } };
           return { oid, size, authenticated: true, actions: { download: { href: `${options.downloadBase ?? storageUrl}/${batch[1]}/${oid}`, header: { [STORAGE_HEADER]: STORAGE_TOKEN }, expires_in: 3600 } } };
@@ -171,6 +207,7 @@ export async function startLfsServer(options: LfsServerOptions): Promise<LfsServ
     const [, repo, oid] = /^\/(.+\.git)\/([0-9a-f]{64})$/.exec(url.pathname) ?? [];
     if (!repo || !oid) return void res.writeHead(404).end();
     const file = path.join(options.root, repo, 'lfs', 'objects', oid.slice(0, 2), oid.slice(2, 4), oid);
+    if (req.method === 'PUT') return void receiveObject(req, res, file, oid, faults.discardUploads ?? false);
     void stat(file).then(
       (info) => {
         const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');

@@ -1,0 +1,216 @@
+/**
+ * `whisper-drill snapshot`, the backup side, through the built CLI against the same servers as the
+ * restore path: a file:// backup (its LFS store) and the HTTPS git + LFS server with Basic auth
+ * (test/helpers/lfs-server.ts, uploads included). A service folder is snapshotted, then the new tag is
+ * drilled; unchanged, nothing is made; changed, the next tag's drill shows the diff; refusals happen
+ * before anything is pushed; a server that accepts an upload and does not keep it fails the proof,
+ * naming the object, with no tag made.
+ */
+import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeRun, repoRoot, runCli, type CliResult } from '../helpers/cli.js';
+import { writeDemoPlan } from '../helpers/demo-plan.js';
+import { gitText, lfsObjectFile, sampleBackup } from '../helpers/sample.js';
+import { startLfsServer, type LfsServer } from '../helpers/lfs-server.js';
+import { makeTestCa, type TestCa } from '../helpers/tls.js';
+
+let tmp = '';
+let model = '';
+
+/** A live service folder shaped like the real one, and its model where whisper.load_model("large-v3") reads it. */
+async function serviceFolder(name: string): Promise<{ svc: string; model: string }> {
+  const svc = path.join(tmp, name, 'Whisper-large-v3');
+  await cp(path.join(repoRoot, 'fixtures', 'sample-backup'), svc, { recursive: true });
+  const loaded = path.join(tmp, name, 'home', '.cache', 'whisper', 'large-v3.pt');
+  await mkdir(path.dirname(loaded), { recursive: true });
+  await copyFile(model, loaded);
+  return { svc, model: loaded };
+}
+
+function lines(result: CliResult): Array<Record<string, unknown>> {
+  return result.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+async function tags(repo: string): Promise<string[]> {
+  return (await gitText(['ls-remote', '--tags', '--refs', repo])).split('\n').filter(Boolean).map((line) => line.split('refs/tags/')[1]!).sort();
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'whisper-drill-snapshot-'));
+  // The sample's v1.3 weights: a model file the stand-in service loads.
+  const sample = await sampleBackup();
+  const pointer = await gitText(['--git-dir', sample.repoDir, 'cat-file', 'blob', 'v1.3-signed-release:models/large-v3.pt']);
+  model = path.join(tmp, 'large-v3.pt');
+  await copyFile(lfsObjectFile(sample.repoDir, /oid sha256:([0-9a-f]{64})/.exec(pointer)![1]!), model);
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe.sequential('snapshot of a service folder into a file:// backup, then drills of its tags', () => {
+  let repo = '';
+  let svc = '';
+  let plan = '';
+  const reports = () => path.join(tmp, 'file', 'reports');
+
+  beforeAll(async () => {
+    const folder = await serviceFolder('file');
+    svc = folder.svc;
+    repo = path.join(tmp, 'file', 'backup.git');
+    await gitText(['init', '--quiet', '--bare', repo]);
+    ({ file: plan } = await writeDemoPlan(path.join(tmp, 'file', 'plan.yaml')));
+    const text = (await readFile(plan, 'utf8')).replace('repo: "builtin:sample-backup"', `repo: "file://${repo}"`);
+    await writeFile(plan, `${text}backup:\n  from: ${svc}\n  models: [{ from: ${folder.model}, to: models/large-v3.pt }]\n`);
+  });
+
+  const snapshot = (...args: string[]) => runCli(['snapshot', '--plan', plan, '--yes', ...args], { cwd: path.join(tmp, 'file'), timeoutMs: 60_000 });
+  const drill = (tag: string) => runCli(['drill', '--plan', plan, '--tag', tag, '--yes', '--report-dir', reports()], { cwd: path.join(tmp, 'file'), timeoutMs: 120_000 });
+
+  it('snapshots the folder (the model from where it is loaded, in LFS), proves each object in the store, tags it; the drill of the tag passes', async () => {
+    const made = await snapshot('--json');
+    expect(made.code, describeRun(made)).toBe(0);
+    const events = lines(made);
+    const valid = new Ajv2020({ strict: false }).compile(JSON.parse(await readFile(path.join(repoRoot, 'drills', 'snapshot.schema.json'), 'utf8')) as object);
+    for (const event of events) expect(valid(event), JSON.stringify(valid.errors)).toBe(true);
+    const end = events.at(-1)!;
+    expect(end).toMatchObject({ type: 'snapshot-end', exitCode: 0, objectsProven: 3 });
+    const tag = end['tag'] as string;
+    expect(tag).toMatch(/^v\d{8}-[0-9a-f]{7}$/);
+    expect(await tags(repo)).toEqual([tag]);
+    const proven = events.filter((event) => event['type'] === 'snapshot-object');
+    expect(proven.map((event) => [event['path'], event['present']])).toEqual([
+      ['example/silence.wav', true],
+      ['example/test_cn.wav', true],
+      ['models/large-v3.pt', true],
+    ]);
+    // The model is an LFS file of the backup, its object in the backup's store
+    const pointer = await gitText(['--git-dir', repo, 'cat-file', 'blob', `${tag}:models/large-v3.pt`]);
+    expect(pointer).toMatch(/^version https:\/\/git-lfs\.github\.com\/spec\/v1\noid sha256:[0-9a-f]{64}\nsize \d+/);
+    const files = (await gitText(['--git-dir', repo, 'ls-tree', '-r', '--name-only', tag])).trim().split('\n');
+    expect(files).toEqual(['.gitattributes', 'app.py', 'config.yaml', 'configuration.json', 'environment.lock.yaml', 'example/silence.wav', 'example/test_cn.wav', 'models/large-v3.pt', 'requirements.txt']);
+
+    const drilled = await drill(tag);
+    expect(drilled.code, describeRun(drilled)).toBe(0);
+    expect(drilled.stdout + drilled.stderr).toContain(`PASSED in`);
+  }, 150_000);
+
+  it('unchanged: no commit, no tag, exit 0, "nothing changed since"', async () => {
+    const before = await tags(repo);
+    const again = await snapshot();
+    expect(again.code, describeRun(again)).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`^nothing changed since ${before[0]} \\(\\d{4}-\\d{2}-\\d{2}\\): no commit, no tag$`, 'm'));
+    expect(await tags(repo)).toEqual(before);
+  });
+
+  it('refuses a large file LFS does not track and a token in config.yaml, naming each, before anything is pushed', async () => {
+    const before = await tags(repo);
+    await writeFile(path.join(svc, 'example', 'calibration.bin'), Buffer.alloc(11 * 1024 * 1024, 7));
+    const config = await readFile(path.join(svc, 'config.yaml'), 'utf8');
+    await appendFile(path.join(svc, 'config.yaml'), `hf_token: hf_${'AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh'}\n`);
+    try {
+      const refused = await snapshot();
+      expect(refused.code, describeRun(refused)).toBe(1);
+      expect(refused.stdout).toContain('SNAPSHOT FAILED: the snapshot refuses 2 files:');
+      expect(refused.stdout).toContain('example/calibration.bin is 11.0 MiB, over backup.maxBlobMiB (10), and LFS does not track it: add "*.bin filter=lfs diff=lfs merge=lfs -text" (backup.lfs)');
+      expect(refused.stdout).toMatch(/config\.yaml:13:\d+: found Hugging Face .*token/i);
+      expect(refused.stdout).not.toContain('AbCdEfGhIjKlMnOpQrStUvWxYz');
+      expect(await tags(repo)).toEqual(before);
+    } finally {
+      await rm(path.join(svc, 'example', 'calibration.bin'));
+      await writeFile(path.join(svc, 'config.yaml'), config);
+    }
+  });
+
+  it('a tag name the plan would not list is refused before anything is written (exit 2)', async () => {
+    const refused = await snapshot('--tag', 'nightly-1');
+    expect(refused.code, describeRun(refused)).toBe(2);
+    expect(refused.stderr).toContain('the tag "nightly-1" (--tag) does not match the plan\'s snapshot.tags "v*": no drill would ever list it');
+  });
+
+  it('changed config: --dry-run shows the diff and the exposure; the snapshot tags it, and the drill of it reports what changed', async () => {
+    const first = (await tags(repo))[0]!;
+    await appendFile(path.join(svc, 'config.yaml'), 'patience: 2\n');
+    const dry = await snapshot('--dry-run');
+    expect(dry.code, describeRun(dry)).toBe(0);
+    expect(dry.stdout).toMatch(/^ {2}changed config\.yaml \(279 B → 291 B, \+1 -0 lines\)$/m);
+    expect(dry.stdout).toContain('      +patience: 2');
+    expect(dry.stdout).toContain(`dry run: nothing committed or pushed. the live node differs from the newest backup (${first}, made today) in config.yaml (1 line)`);
+    expect(await tags(repo)).toEqual([first]);
+
+    const made = await snapshot('--tag', 'v2-patience', '--message', 'patience for noisy calls');
+    expect(made.code, describeRun(made)).toBe(0);
+    expect(await tags(repo)).toEqual([first, 'v2-patience'].sort());
+    expect(await gitText(['--git-dir', repo, 'for-each-ref', '--format=%(contents:subject)', 'refs/tags/v2-patience'])).toBe('patience for noisy calls\n');
+    const drilled = await drill('v2-patience');
+    expect(drilled.code, describeRun(drilled)).toBe(0);
+    const folders = (await import('node:fs/promises')).readdir(path.join(reports(), 'demo'));
+    const newest = (await folders).filter((name) => name.endsWith('v2-patience'))[0]!;
+    const report = JSON.parse(await readFile(path.join(reports(), 'demo', newest, 'report.json'), 'utf8')) as { changes: { tag: unknown; files: Array<{ path: string; change: string; diff?: string }> } };
+    expect(report.changes.tag).toEqual({ from: first, to: 'v2-patience' });
+    expect(report.changes.files.find((file) => file.path === 'config.yaml')).toMatchObject({ change: 'changed' });
+    expect(report.changes.files.find((file) => file.path === 'config.yaml')!.diff).toMatch(/^\+ patience: 2$/m);
+  }, 150_000);
+});
+
+describe('snapshot over HTTPS with credentials: pushed through the LFS Batch API, proven by a ranged read of each object', () => {
+  const USER = 'backup-writer';
+  const SECRET = 'Snap-S3cret-9Z';
+  let ca: TestCa;
+  let server: LfsServer;
+  let plan = '';
+  let svc = '';
+  let served = '';
+  const env = () => ({ SNAP_USER: USER, SNAP_TOKEN: SECRET, GIT_SSL_CAINFO: ca.caFile, HOME: path.join(tmp, 'https', 'home') });
+
+  beforeAll(async () => {
+    ca = makeTestCa(tmp, 'snapshot');
+    served = path.join(tmp, 'https', 'served');
+    await gitText(['init', '--quiet', '--bare', path.join(served, 'backup.git')]);
+    server = await startLfsServer({ root: served, username: USER, password: SECRET, tls: { git: ca.server, storage: ca.server } });
+    const folder = await serviceFolder('https');
+    svc = folder.svc;
+    plan = path.join(tmp, 'https', 'plan.yaml');
+    await writeFile(
+      plan,
+      YAML.stringify({
+        name: 'snapped',
+        snapshot: { repo: `${server.url}/backup.git`, tags: 'v*', auth: { usernameEnv: 'SNAP_USER', passwordEnv: 'SNAP_TOKEN' } },
+        environment: { python: { command: 'python3' } },
+        service: { start: 'true', url: 'http://127.0.0.1:9' },
+        backup: { from: svc, models: [{ from: folder.model, to: 'models/large-v3.pt' }] },
+      }),
+    );
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('uploads the objects, proves each on the server, tags; a server that keeps no upload fails the proof naming the object, and no tag is made', async () => {
+    const made = await runCli(['snapshot', '--plan', plan, '--yes', '--tag', 'v1-https'], { cwd: tmp, env: env(), timeoutMs: 60_000 });
+    expect(made.code, describeRun(made)).toBe(0);
+    expect(made.stdout).toContain('[prove] ok: 3 LFS objects on ');
+    // The proof: one ranged read of the last byte of each object, after its upload
+    const reads = server.requests.filter((r) => r.port === 'storage' && r.method === 'GET');
+    expect(reads).toHaveLength(3);
+    for (const read of reads) expect(read.headers.range).toMatch(/^bytes=\d+-$/);
+    expect(server.requests.filter((r) => r.port === 'storage' && r.method === 'PUT')).toHaveLength(3);
+
+    // The model changes; the server answers its upload 200 and throws it away.
+    const loaded = path.join(tmp, 'https', 'home', '.cache', 'whisper', 'large-v3.pt');
+    await appendFile(loaded, Buffer.from('re-exported'));
+    server.faults.discardUploads = true;
+    const lost = await runCli(['snapshot', '--plan', plan, '--yes', '--tag', 'v2-lost', '--json'], { cwd: tmp, env: env(), timeoutMs: 60_000 });
+    expect(lost.code, describeRun(lost)).toBe(1);
+    const events = lines(lost);
+    const missing = events.filter((event) => event['type'] === 'snapshot-object' && event['present'] === false);
+    expect(missing.map((event) => [event['path'], event['why']])).toEqual([['models/large-v3.pt', 'the server answered 404: Object does not exist']]);
+    expect(events.at(-1)).toMatchObject({ type: 'snapshot-end', exitCode: 1 });
+    expect(String(events.at(-1)!['error'])).toMatch(/^the push did not land: models\/large-v3\.pt \([0-9a-f]{12}…, \d+ bytes\): the server answered 404: Object does not exist$/);
+    expect(await tags(path.join(served, 'backup.git'))).toEqual(['v1-https']);
+    expect(made.stdout + made.stderr + lost.stdout + lost.stderr).not.toContain(SECRET);
+  }, 120_000);
+});
