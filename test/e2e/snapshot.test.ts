@@ -6,6 +6,7 @@
  * before anything is pushed; a server that accepts an upload and does not keep it fails the proof,
  * naming the object, with no tag made.
  */
+import { execFile } from 'node:child_process';
 import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -154,6 +155,30 @@ describe.sequential('snapshot of a service folder into a file:// backup, then dr
     expect(report.changes.files.find((file) => file.path === 'config.yaml')).toMatchObject({ change: 'changed' });
     expect(report.changes.files.find((file) => file.path === 'config.yaml')!.diff).toMatch(/^\+ patience: 2$/m);
   }, 150_000);
+
+  it('--sign: the tag is SSH-signed with git\'s user.signingkey, and a drill that requires a verified signature accepts it', async () => {
+    const key = path.join(tmp, 'file', 'signer');
+    await new Promise<void>((resolve, reject) => execFile('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'backup', '-f', key], (error) => (error ? reject(error) : resolve())));
+    const gitconfig = path.join(tmp, 'file', 'gitconfig');
+    await writeFile(gitconfig, `[user]\n\tname = Backup Job\n\temail = backup@whisper.example\n\tsigningkey = ${key}\n`);
+    await writeFile(path.join(tmp, 'file', 'allowed_signers'), `backup@whisper.example namespaces="git" ${(await readFile(`${key}.pub`, 'utf8')).trim()}\n`);
+    await appendFile(path.join(svc, 'config.yaml'), 'patience: 3\n');
+    const signed = await runCli(['snapshot', '--plan', plan, '--yes', '--sign', '--tag', 'v3-signed'], { cwd: path.join(tmp, 'file'), env: { GIT_CONFIG_GLOBAL: gitconfig }, timeoutMs: 60_000 });
+    expect(signed.code, describeRun(signed)).toBe(0);
+    expect(signed.stdout).toContain('[tag] ok: v3-signed (signed) → ');
+    expect(await gitText(['--git-dir', repo, 'cat-file', 'tag', 'v3-signed'])).toContain('-----BEGIN SSH SIGNATURE-----');
+    expect(await gitText(['--git-dir', repo, 'cat-file', 'tag', 'v3-signed'])).toContain('tagger Backup Job <backup@whisper.example>');
+
+    const strict = path.join(tmp, 'file', 'strict.yaml');
+    await writeFile(strict, (await readFile(plan, 'utf8')).replace('  requireSignedTag: false', `  requireSignedTag: true\n  allowedSigners: ${path.join(tmp, 'file', 'allowed_signers')}`));
+    const checked = await runCli(['drill', '--plan', strict, '--tag', 'v3-signed', '--dry-run', '--yes', '--report-dir', reports()], { cwd: path.join(tmp, 'file'), timeoutMs: 60_000 });
+    // A dry run restores nothing: inconclusive (3), never passed — but its snapshot step checked the signature.
+    expect(checked.code, describeRun(checked)).toBe(3);
+    expect(checked.stdout + checked.stderr).toMatch(/v3-signed \([0-9a-f]{12}\), 3 LFS files, [\d.]+ MiB, signature verified/);
+    const unsigned = await runCli(['drill', '--plan', strict, '--tag', 'v2-patience', '--dry-run', '--yes', '--report-dir', reports()], { cwd: path.join(tmp, 'file'), timeoutMs: 60_000 });
+    expect(unsigned.code, describeRun(unsigned)).toBe(1);
+    expect(unsigned.stdout + unsigned.stderr).toContain('tag v2-patience is unsigned, and the plan requires a verified signature');
+  }, 60_000);
 });
 
 describe('snapshot over HTTPS with credentials: pushed through the LFS Batch API, proven by a ranged read of each object', () => {
