@@ -6,7 +6,7 @@
  * namespace of its own (core/network.ts).
  */
 import { existsSync, statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { DrillError } from '../model/errors.js';
 import type { IsolationRecord, OutsideInput } from '../model/record.js';
@@ -38,6 +38,7 @@ export async function isolationFor(plan: Plan, workspace: string, network: Netwo
     await mkdir(cache, { recursive: true });
     env = { ...env, HOME: home, XDG_CACHE_HOME: cache, HF_HOME: path.join(cache, 'huggingface'), TORCH_HOME: path.join(cache, 'torch'), PIP_CACHE_DIR: path.join(cache, 'pip') };
     how.push(`HOME and caches (XDG_CACHE_HOME, HF_HOME, TORCH_HOME, PIP_CACHE_DIR) are empty folders of the drill: ${home}`);
+    how.push(...(await linkModels(plan, workspace, home)));
   } else {
     how.push("not isolated from the node's HOME and caches (isolation.home: host): a model or package cached there can stand in for the backup");
   }
@@ -51,6 +52,29 @@ export async function isolationFor(plan: Plan, workspace: string, network: Netwo
   how.push(network.jail.trace ? "the service's outgoing connection attempts are traced (seccomp + ptrace): connect, and sends to an address" : `connection attempts not watched: ${network.notTraced ?? 'no tracer'}`);
   const achieved = [...(plan.isolation.home === 'scratch' ? ['home', 'caches'] : []), 'hubs-offline', ...(namespace ? ['network'] : []), ...(network.jail.trace ? ['connections-watched'] : [])];
   return { env, record: { home: plan.isolation.home, network: namespace ? 'namespace' : 'host', achieved, how } };
+}
+
+/**
+ * A model goes back where the service loads it: each backup.models[].from under `~` is linked, in the
+ * scratch HOME, to the restored file — a service that loads by name (whisper.load_model("large-v3")
+ * reads ~/.cache/whisper/large-v3.pt) finds the restored bytes, and the proof of use sees them through
+ * the link. A `from` outside the home directory is not written to by a drill: the service must load
+ * that model by path.
+ */
+async function linkModels(plan: Plan, workspace: string, home: string): Promise<string[]> {
+  const said: string[] = [];
+  for (const model of plan.backup?.models ?? []) {
+    if (!model.from.startsWith('~/')) {
+      said.push(`model ${model.from} not linked: a drill writes nothing outside its workspace (the service must load ${model.to} by path)`);
+      continue;
+    }
+    const link = path.join(home, model.from.slice(2));
+    await mkdir(path.dirname(link), { recursive: true });
+    await rm(link, { force: true });
+    await symlink(path.join(workspace, model.to), link);
+    said.push(`${model.from} is the restored ${model.to} (a link in the scratch HOME, where the service loads it by name)`);
+  }
+  return said;
 }
 
 export interface PipIsolation {
@@ -87,7 +111,7 @@ export function pipIsolation(plan: Plan, workspace: string, node: Readonly<Recor
   const wheelhouse = named === false ? undefined : path.join(workspace, named ?? 'wheels');
   if (typeof named === 'string' && !isDirectory(wheelhouse!)) {
     throw new DrillError(`the backup has no ${named} (install.wheelhouse): pip has nothing to install from`, {
-      hint: `commit the service's wheels there (pip download -r requirements.txt -d ${named}), or remove install.wheelhouse to let pip use this node's index`,
+      hint: `snapshot the service with backup.wheelhouse: true (whisper-drill snapshot keeps its wheels in ${named}/), or remove install.wheelhouse to let pip use this node's index`,
     });
   }
   if (wheelhouse && isDirectory(wheelhouse)) {

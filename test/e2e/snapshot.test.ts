@@ -181,6 +181,27 @@ describe.sequential('snapshot of a service folder into a file:// backup, then dr
   }, 60_000);
 });
 
+describe('a service that loads its model by name, from ~/.cache/whisper', () => {
+  it('the snapshot takes the model from there; the drill links the restored file there in its scratch HOME, and the proof sees it in use', async () => {
+    const folder = await serviceFolder('by-name');
+    const home = path.join(tmp, 'by-name', 'home');
+    const config = path.join(folder.svc, 'config.yaml');
+    await writeFile(config, (await readFile(config, 'utf8')).replace('model_path: models/large-v3.pt', 'model_path: ~/.cache/whisper/large-v3.pt'));
+    const repo = path.join(tmp, 'by-name', 'backup.git');
+    await gitText(['init', '--quiet', '--bare', repo]);
+    const { file: plan } = await writeDemoPlan(path.join(tmp, 'by-name', 'plan.yaml'));
+    const text = (await readFile(plan, 'utf8')).replace('repo: "builtin:sample-backup"', `repo: "file://${repo}"`);
+    await writeFile(plan, `${text}backup:\n  from: ${folder.svc}\n  models: [{ from: ~/.cache/whisper/large-v3.pt, to: models/large-v3.pt }]\n`);
+    const made = await runCli(['snapshot', '--plan', plan, '--yes', '--tag', 'v1-by-name'], { cwd: path.join(tmp, 'by-name'), env: { HOME: home }, timeoutMs: 60_000 });
+    expect(made.code, describeRun(made)).toBe(0);
+    expect(made.stdout).toMatch(/^ {2}added {3}models\/large-v3\.pt \([\d.]+ MiB, LFS\)$/m);
+    // The drill runs on a node whose own home has no model: only the restored one can be loaded.
+    const drilled = await runCli(['drill', '--plan', plan, '--tag', 'v1-by-name', '--yes', '--report-dir', path.join(tmp, 'by-name', 'reports')], { cwd: path.join(tmp, 'by-name'), timeoutMs: 120_000 });
+    expect(drilled.code, describeRun(drilled)).toBe(0);
+    expect(drilled.stdout + drilled.stderr).toMatch(/restored model in use: models\/large-v3\.pt/);
+  }, 120_000);
+});
+
 describe('snapshot over HTTPS with credentials: pushed through the LFS Batch API, proven by a ranged read of each object', () => {
   const USER = 'backup-writer';
   const SECRET = 'Snap-S3cret-9Z';

@@ -1,0 +1,79 @@
+/**
+ * backup.wheelhouse: the snapshot runs `pip wheel -r requirements.txt` with the node's own pip
+ * configuration (here the local mirror) and keeps the wheels in LFS under wheels/, their hashes in
+ * the environment lock. The drill of that tag installs numpy from the wheels alone (the node's pip
+ * configuration ignored, no index); the same drill of a tag whose wheels/ was taken out fails — the
+ * node's mirror does not stand in for what the backup lacks.
+ */
+import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeRun, repoRoot, runCli } from '../helpers/cli.js';
+import { writeDemoPlan } from '../helpers/demo-plan.js';
+import { gitText, lfsObjectFile, sampleBackup } from '../helpers/sample.js';
+
+let tmp = '';
+let repo = '';
+let plan = '';
+const MIRROR = 'file:///opt/pypi/simple';
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'whisper-drill-snapshot-wheels-'));
+  const svc = path.join(tmp, 'Whisper-large-v3');
+  await cp(path.join(repoRoot, 'fixtures', 'sample-backup'), svc, { recursive: true });
+  await writeFile(path.join(svc, 'requirements.txt'), 'numpy\n');
+  const sample = await sampleBackup();
+  const pointer = await gitText(['--git-dir', sample.repoDir, 'cat-file', 'blob', 'v1.3-signed-release:models/large-v3.pt']);
+  await mkdir(path.join(svc, 'models'));
+  await copyFile(lfsObjectFile(sample.repoDir, /oid sha256:([0-9a-f]{64})/.exec(pointer)![1]!), path.join(svc, 'models', 'large-v3.pt'));
+  repo = path.join(tmp, 'backup.git');
+  await gitText(['init', '--quiet', '--bare', repo]);
+  ({ file: plan } = await writeDemoPlan(path.join(tmp, 'plan.yaml')));
+  const text = (await readFile(plan, 'utf8'))
+    .replace('repo: "builtin:sample-backup"', `repo: "file://${repo}"`)
+    .replace(
+      /install:\n {2}commands:\n(?: {4}.*\n|\s*#.*\n)+/,
+      'install:\n  wheelhouse: wheels\n  commands:\n    - python3 -m pip install --target .pkgs -r requirements.txt\n    - python3 -c "import sys; sys.path.insert(0, \'.pkgs\'); import numpy; print(\'numpy\', numpy.__version__)"\n',
+    )
+    .replace(/ {2}start: \.venv\/bin\/python /, '  start: python3 ')
+    .replace(/ {2}- name: model resident on GPU\n(?: {4}.*\n)+/, '');
+  await writeFile(plan, `${text}${YAML.stringify({ backup: { from: svc, files: ['config.yaml', 'configuration.json', 'app.py', 'requirements.txt', 'example/', 'models/'], wheelhouse: true } })}`);
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+// The node's pip configuration names this machine's mirror besides an index it cannot reach: the
+// operator's pip.conf would name theirs.
+const snapshot = (...args: string[]) => runCli(['snapshot', '--plan', plan, '--yes', ...args], { cwd: tmp, env: { PIP_INDEX_URL: MIRROR }, timeoutMs: 120_000 });
+const drill = (tag: string) => runCli(['drill', '--plan', plan, '--tag', tag, '--yes', '--report-dir', path.join(tmp, 'reports')], { cwd: tmp, env: { PIP_INDEX_URL: MIRROR }, timeoutMs: 120_000 });
+
+describe.sequential('a snapshot with a wheelhouse', () => {
+  it('keeps numpy\'s wheel in LFS with its hash in the lock; the drill installs it from the wheels alone', async () => {
+    const made = await snapshot('--tag', 'v1-wheels');
+    expect(made.code, describeRun(made)).toBe(0);
+    expect(made.stdout).toMatch(/^\[wheelhouse\] ok: 1 wheel, [\d.]+ MiB, for python3 /m);
+    const files = (await gitText(['--git-dir', repo, 'ls-tree', '-r', '--name-only', 'v1-wheels'])).split('\n');
+    const wheel = files.find((file) => file.startsWith('wheels/numpy-'))!;
+    expect(wheel).toMatch(/^wheels\/numpy-[\d.]+-cp3\d+-cp3\d+-.*\.whl$/);
+    expect(await gitText(['--git-dir', repo, 'cat-file', 'blob', `v1-wheels:${wheel}`])).toMatch(/^version https:\/\/git-lfs\.github\.com\/spec\/v1\noid sha256:/);
+    const lock = YAML.parse(await gitText(['--git-dir', repo, 'cat-file', 'blob', 'v1-wheels:environment.lock.yaml'])) as { wheels: Array<{ file: string; sha256: string }> };
+    expect(lock.wheels).toEqual([{ file: path.basename(wheel), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+
+    const drilled = await drill('v1-wheels');
+    expect(drilled.code, describeRun(drilled)).toBe(0);
+    expect(drilled.stdout + drilled.stderr).toContain("pip installs from the backup's wheels/ alone (no index, no node configuration)");
+  }, 240_000);
+
+  it('the same drill of a tag without wheels/ fails at install: the node\'s mirror does not stand in', async () => {
+    await writeFile(plan, (await readFile(plan, 'utf8')).replace('wheelhouse: true', 'wheelhouse: false'));
+    const made = await snapshot('--tag', 'v2-no-wheels');
+    expect(made.code, describeRun(made)).toBe(0);
+    expect(made.stdout).toMatch(/^ {2}removed wheels\/numpy-/m);
+    const drilled = await drill('v2-no-wheels');
+    expect(drilled.code, describeRun(drilled)).toBe(1);
+    expect(drilled.stdout + drilled.stderr).toContain('the backup has no wheels (install.wheelhouse): pip has nothing to install from');
+  }, 240_000);
+});
