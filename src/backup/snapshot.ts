@@ -30,7 +30,7 @@ import { proveLanded } from './prove.js';
 import { publish } from './publish.js';
 import { stageFiles } from './stage.js';
 import { checkTagName, makeTag, signingKey, tagName } from './tag.js';
-import { buildWheelhouse } from './wheelhouse.js';
+import { buildWheelhouse, WHEELS_DIR } from './wheelhouse.js';
 import { fetchTag, inClone, openWorkClone, workClonePath, type WorkClone } from './work-clone.js';
 
 export interface SnapshotInput {
@@ -46,6 +46,11 @@ export interface SnapshotInput {
   readonly now: Date;
   /** This node's environment, as `check` measures it (the command runs the checks). */
   readonly measure: () => Promise<MeasuredEnvironment>;
+  /**
+   * Only the exposure (`check`): a dry run of the operator's files alone — the lock and the wheels,
+   * which only a snapshot makes, are neither measured nor compared.
+   */
+  readonly exposureOnly?: boolean;
   /** The service's python (its venv's), for the wheelhouse. */
   readonly python: string;
   /** The operator's review of the changes before anything is pushed (the wizard); headless runs go on. */
@@ -59,6 +64,10 @@ export interface SnapshotInput {
 
 export interface SnapshotOutcome {
   readonly exitCode: number;
+  /** The newest tag before this snapshot. */
+  readonly since?: { readonly tag: string; readonly date: string };
+  /** How the live node differs from it, in words (undefined: it does not). */
+  readonly exposure?: string;
   readonly tag?: string;
   readonly commit?: string;
   readonly changes: readonly FileChange[];
@@ -116,24 +125,8 @@ export async function makeSnapshot(input: SnapshotInput): Promise<SnapshotOutcom
     const clone = await openWorkClone(workClonePath(metaDir), remote, branch, hooks);
     if (input.sign && !input.dryRun) await signingKey(clone);
 
-    phases.begin('environment');
-    const measured = await input.measure();
-    const wheels: GatheredFile[] = [];
-    if (backup?.wheelhouse) {
-      phases.end('environment', 'passed', describeEnvironment(measured));
-      phases.begin('wheelhouse');
-      const requirements = gathered.find((file) => file.path === 'requirements.txt');
-      if (!requirements) throw new DrillError('backup.wheelhouse: the backup has no requirements.txt to make wheels of', { hint: 'add requirements.txt to backup.files' });
-      wheels.push(...(await buildWheelhouse(input.python, requirements.source, `${clone.dir}.wheels`, hooks)));
-      phases.end('wheelhouse', 'passed', `${wheels.length} wheel${wheels.length === 1 ? '' : 's'}, ${(wheels.reduce((sum, file) => sum + file.size, 0) / MIB).toFixed(1)} MiB, for ${path.basename(input.python)}`);
-      phases.begin('environment');
-    }
-    const withWheels: MeasuredEnvironment = wheels.length > 0 ? { ...measured, wheels: await Promise.all(wheels.map(async (wheel) => ({ file: path.basename(wheel.path), sha256: (await hashFile(wheel.source)).oid }))) } : measured;
-    // (The runner hands stdout over without its last newline; the lock is written with one.)
     const oldLock = clone.head ? await inClone(clone, ['show', `${clone.head}:${LOCK_FILE}`]).then((text) => `${text.replace(/\n$/, '')}\n`, () => undefined) : undefined;
-    // An unchanged environment keeps the lock's bytes: its recording time alone is no change.
-    const lockText = sameEnvironment(oldLock, withWheels) ? oldLock! : formatLock(withWheels, input.now, 'whisper-drill snapshot');
-    phases.end('environment', 'passed', `${LOCK_FILE}${oldLock === lockText ? ' (unchanged)' : ''}: ${describeEnvironment(measured)}`);
+    const { lockText, wheels } = input.exposureOnly ? { lockText: oldLock, wheels: [] } : await environmentAndWheels(input, phases, gathered, clone, oldLock);
 
     phases.begin('stage');
     const files = [...gathered, ...wheels];
@@ -144,7 +137,7 @@ export async function makeSnapshot(input: SnapshotInput): Promise<SnapshotOutcom
       clone,
       files,
       { lfs: backup?.lfs ?? BACKUP_DEFAULTS.lfs, maxBlobMiB: backup?.maxBlobMiB ?? BACKUP_DEFAULTS.maxBlobMiB, allowSecretsIn: backup?.allowSecretsIn ?? [] },
-      [{ path: LOCK_FILE, text: lockText }],
+      lockText === undefined ? [] : [{ path: LOCK_FILE, text: lockText }],
       (bytes, file) => {
         hashed += bytes;
         const now = performance.now();
@@ -160,19 +153,21 @@ export async function makeSnapshot(input: SnapshotInput): Promise<SnapshotOutcom
       since = { tag: newest.name, date: newest.date, commit: (await inClone(clone, ['rev-parse', `refs/tags/${newest.name}^{commit}`])).trim() };
     }
     const sinceTree = since ? (await inClone(clone, ['rev-parse', `${since.commit}^{tree}`])).trim() : undefined;
-    const changes = await stagedChanges(clone, staged.files, since?.commit);
+    const all = await stagedChanges(clone, staged.files, since?.commit);
+    // The exposure is of the operator's files: the lock and the wheels are made by a snapshot alone.
+    const changes = input.exposureOnly ? all.filter((change) => !change.path.startsWith(`${WHEELS_DIR}/`) && change.path !== LOCK_FILE && change.path !== '.gitattributes') : all;
     for (const change of changes) emit({ type: 'snapshot-change', ...change });
     const summary = { files: staged.files.length, bytes: total, repo: remote.display, ...(since ? { since: { tag: since.tag, date: since.date } } : {}) };
-    if (sinceTree === staged.tree) {
+    if (sinceTree === staged.tree || (input.exposureOnly && since && changes.length === 0)) {
       phases.end('stage', 'passed', `nothing changed since ${since!.tag} (${since!.date.slice(0, 10)})`);
       emit({ type: 'snapshot-end', exitCode: 0, nothingChanged: true, ...summary, ...(input.dryRun ? { dryRun: true } : {}) });
-      return { exitCode: 0, changes: [] };
+      return { exitCode: 0, changes: [], ...(since ? { since: { tag: since.tag, date: since.date } } : {}) };
     }
     const exposure = since ? `the live node differs from the newest backup (${since.tag}, ${ageText(since.date, input.now)}) in ${exposureText(changes) || 'the backup\'s own files'}` : `${remote.display} has no tag matching "${plan.snapshot.tags}" yet: nothing of this node is backed up`;
     phases.end('stage', 'passed', `${changes.length} change${changes.length === 1 ? '' : 's'}${since ? ` since ${since.tag}` : ''}; ${staged.copied} new LFS object${staged.copied === 1 ? '' : 's'}`);
     if (input.dryRun) {
       emit({ type: 'snapshot-end', exitCode: 0, dryRun: true, exposure, ...summary });
-      return { exitCode: 0, changes };
+      return { exitCode: 0, changes, exposure, ...(since ? { since: { tag: since.tag, date: since.date } } : {}) };
     }
     if (input.confirm && !(await input.confirm(changes))) {
       emit({ type: 'snapshot-end', exitCode: 1, error: 'not confirmed: nothing was committed or pushed', exposure, ...summary });
@@ -180,6 +175,28 @@ export async function makeSnapshot(input: SnapshotInput): Promise<SnapshotOutcom
     }
     return pushProveTag(clone, input, phases, { tree: staged.tree, changes, summary, format });
   });
+}
+
+/** The lock of this node (unchanged bytes when its facts are), and the wheelhouse when the plan keeps one. */
+async function environmentAndWheels(input: SnapshotInput, phases: Phases, gathered: readonly GatheredFile[], clone: WorkClone, oldLock: string | undefined): Promise<{ lockText: string; wheels: GatheredFile[] }> {
+  phases.begin('environment');
+  const measured = await input.measure();
+  const wheels: GatheredFile[] = [];
+  if (input.plan.backup?.wheelhouse) {
+    phases.end('environment', 'passed', describeEnvironment(measured));
+    phases.begin('wheelhouse');
+    const requirements = gathered.find((file) => file.path === 'requirements.txt');
+    if (!requirements) throw new DrillError('backup.wheelhouse: the backup has no requirements.txt to make wheels of', { hint: 'add requirements.txt to backup.files' });
+    const hooks = { ...(input.signal ? { signal: input.signal } : {}), ...(input.env ? { env: input.env } : {}) };
+    wheels.push(...(await buildWheelhouse(input.python, requirements.source, `${clone.dir}.wheels`, hooks)));
+    phases.end('wheelhouse', 'passed', `${wheels.length} wheel${wheels.length === 1 ? '' : 's'}, ${(wheels.reduce((sum, file) => sum + file.size, 0) / MIB).toFixed(1)} MiB, for ${path.basename(input.python)}`);
+    phases.begin('environment');
+  }
+  const withWheels: MeasuredEnvironment = wheels.length > 0 ? { ...measured, wheels: await Promise.all(wheels.map(async (wheel) => ({ file: path.basename(wheel.path), sha256: (await hashFile(wheel.source)).oid }))) } : measured;
+  // An unchanged environment keeps the lock's bytes: its recording time alone is no change.
+  const lockText = sameEnvironment(oldLock, withWheels) ? oldLock! : formatLock(withWheels, input.now, 'whisper-drill snapshot');
+  phases.end('environment', 'passed', `${LOCK_FILE}${oldLock === lockText ? ' (unchanged)' : ''}: ${describeEnvironment(measured)}`);
+  return { lockText, wheels };
 }
 
 async function pushProveTag(
@@ -244,7 +261,8 @@ function describeEnvironment(measured: MeasuredEnvironment): string {
   return parts.join(', ') || 'nothing measured';
 }
 
-function ageText(date: string, now: Date): string {
+/** "made today", "34 days old". */
+export function ageText(date: string, now: Date): string {
   const days = Math.floor((now.getTime() - new Date(date).getTime()) / 86_400_000);
   return days <= 0 ? 'made today' : `${days} day${days === 1 ? '' : 's'} old`;
 }

@@ -1,6 +1,10 @@
 /** drill, setup, demo and check: load the plan, pick a face, run the engine, save the report, return the exit code. */
 import { clearEarlierSetup } from '../service/earlier-setup.js';
-import { knownBuiltin } from '../model/builtin-repo.js';
+import { stat } from 'node:fs/promises';
+import { serviceFolder } from '../backup/gather.js';
+import { builtinName, knownBuiltin } from '../model/builtin-repo.js';
+import type { CheckResult } from '../model/record.js';
+import { parseRemote } from '../snapshot/remote.js';
 import path from 'node:path';
 import { archiveLocation } from '../archive/source.js';
 import { runDrill } from '../core/engine.js';
@@ -61,6 +65,20 @@ async function recordEnvironment(record: DrillRecord, file: string): Promise<voi
   process.stderr.write(`environment recorded in ${target} (this node is ${record.verdict === 'passed' ? 'healthy' : `not healthy: ${record.verdict}`})\n`);
 }
 
+/**
+ * `check` of a plan with a backup: section on the node that runs the service (backup.from, or
+ * --from, exists here): the exposure check, measured by the backup side.
+ */
+async function exposureOf(plan: Plan, args: CliArgs, signal: AbortSignal): Promise<(() => Promise<CheckResult>) | undefined> {
+  if (!plan.backup && !args.from) return undefined;
+  if (builtinName(plan.snapshot.repo) !== undefined) return undefined;
+  const from = serviceFolder(plan, args.from);
+  if (!(await stat(from).then((info) => info.isDirectory(), () => false))) return undefined;
+  const remote = parseRemote(plan.snapshot.repo, plan.snapshot.auth);
+  const { backupExposureCheck } = await import('../backup/exposure-check.js');
+  return () => backupExposureCheck({ plan, remote, from, cacheRoot: cacheRoot(), now: new Date(), signal });
+}
+
 export async function drillCommand({ args, mode, signal, frontEnd }: DrillCommandInput): Promise<number> {
   const plan = await loadPlan(planFileOf(args));
   // A built-in repository the tool does not have is a mistake in the plan, found before any step runs.
@@ -76,6 +94,7 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
   let finished = false;
   // `check` probes PyTorch and freezes the venv with the service's python as the plan names it, relative to where check runs.
   const servicePython = mode === 'check' ? path.resolve(plan.environment.torch?.python ?? '.venv/bin/python') : undefined;
+  const exposure = mode === 'check' ? await exposureOf(plan, args, signal) : undefined;
   try {
     const record = await runDrill(
       {
@@ -94,6 +113,7 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
         ask: face.ask,
         ...(args.dryRun ? { stopAfter: 'snapshot' as const } : {}),
         ...(servicePython ? { servicePython } : {}),
+        ...(exposure ? { exposure } : {}),
         ...(apiKey ? { apiKey } : {}),
         ...(args.operator || args.notes ? { signOff: { operator: args.operator ?? null, notes: args.notes ?? null } } : {}),
         resolveBuiltinRepo: async (_name, abort) => {

@@ -89,7 +89,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   {
     name: 'check',
     summary:
-      "only the environment checks of the plan (a report folder of its own);\n--fix installs missing tools (as root); --record FILE writes the node's\nenvironment.lock.yaml; --against TAG compares the node with that tag's lock",
+      "only the environment checks of the plan (a report folder of its own);\n--fix installs missing tools (as root); --record FILE writes the node's\nenvironment.lock.yaml; --against TAG compares the node with that tag's lock;\nwith a backup: section, how the live node differs from the newest tag",
     flags: [
       PLAN,
       JSON_EVENTS,
@@ -98,6 +98,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       REPORT_DIR,
       { name: 'record', value: file(), help: "write this node's environment (environment.lock.yaml) to FILE" },
       { name: 'against', value: text('TAG'), help: "compare this node with TAG's environment.lock.yaml" },
+      { name: 'from', value: dir, help: "the live service folder, for the backup's exposure (default: the plan's backup.from)" },
       METRICS_FILE,
       OPERATOR,
       NOTES,

@@ -13,6 +13,9 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backupExposureCheck } from '../../src/backup/exposure-check.js';
+import { loadPlan } from '../../src/plan/load.js';
+import { parseRemote } from '../../src/snapshot/remote.js';
 import { describeRun, repoRoot, runCli, type CliResult } from '../helpers/cli.js';
 import { writeDemoPlan } from '../helpers/demo-plan.js';
 import { gitText, lfsObjectFile, sampleBackup } from '../helpers/sample.js';
@@ -179,6 +182,25 @@ describe.sequential('snapshot of a service folder into a file:// backup, then dr
     expect(unsigned.code, describeRun(unsigned)).toBe(1);
     expect(unsigned.stdout + unsigned.stderr).toContain('tag v2-patience is unsigned, and the plan requires a verified signature');
   }, 60_000);
+
+  it('check measures the exposure: passed while the node is what the newest tag holds, warned once it differs, failed when that tag is older than backup.maxAge', async () => {
+    const check = (file = plan) => runCli(['check', '--plan', file, '--yes', '--report-dir', reports()], { cwd: path.join(tmp, 'file'), timeoutMs: 60_000 });
+    const same = await check();
+    expect(same.code, describeRun(same)).toBe(0);
+    expect(same.stdout + same.stderr).toMatch(/\[ok {2}\] Backup exposure \(recovery point\): the live node is what the newest backup holds \(v3-signed, made today\)/);
+
+    await appendFile(path.join(svc, 'config.yaml'), 'patience: 4\n');
+    const differs = await check();
+    expect(differs.code, describeRun(differs)).toBe(0);
+    expect(differs.stdout + differs.stderr).toContain('Backup exposure (recovery point): the live node differs from the newest backup (v3-signed, made today) in config.yaml (1 line)');
+
+    // A month later, with a plan that wants a tag younger than a week: failed.
+    const strict = path.join(tmp, 'file', 'max-age.yaml');
+    await writeFile(strict, `${await readFile(plan, 'utf8')}  maxAge: 7d\n`);
+    const loaded = await loadPlan(strict);
+    const late = await backupExposureCheck({ plan: loaded, remote: parseRemote(loaded.snapshot.repo), from: svc, cacheRoot: path.join(tmp, 'file', 'cache'), now: new Date(Date.now() + 30 * 86_400_000) });
+    expect(late).toMatchObject({ id: 'backup-exposure', status: 'failed', measured: 'the live node differs from the newest backup (v3-signed, 30 days old) in config.yaml (1 line)', fix: `whisper-drill snapshot --plan ${strict}` });
+  }, 120_000);
 });
 
 describe('a service that loads its model by name, from ~/.cache/whisper', () => {

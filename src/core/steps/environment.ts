@@ -24,7 +24,10 @@ async function measure(ctx: StepContext): Promise<{ checks: CheckResult[]; facts
   // The age of the last passing drill against the plan's policy: a check of its own.
   const policy = drillPolicyCheck(ctx.plan, ctx.options.history ?? [], ctx.options.reportRoot);
   if (policy) ctx.emit({ type: 'check', step: 'environment', check: policy });
-  return { checks: policy ? [...checks, policy] : checks, facts };
+  // `check` with a backup: section: the recovery point, measured.
+  const exposure = ctx.options.exposure ? await ctx.options.exposure() : undefined;
+  if (exposure) ctx.emit({ type: 'check', step: 'environment', check: exposure });
+  return { checks: [...checks, ...(policy ? [policy] : []), ...(exposure ? [exposure] : [])], facts };
 }
 
 /** With an operator at hand, unmet requirements can be fixed in place and checked again. */

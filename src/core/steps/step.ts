@@ -128,6 +128,11 @@ export interface DrillOptions {
   readonly resolveBuiltinRepo?: (name: string, signal: AbortSignal) => Promise<{ url: string; allowedSigners?: string; note?: string }>;
   /** The plan's earlier drills under the report root, read once by the command (policy, tags' last drills, changes). */
   readonly history?: readonly PastDrill[];
+  /**
+   * `check` of a plan with a backup: section: how the live node differs from the newest tag (the
+   * recovery point), a check of the environment step, measured by the command's backup side.
+   */
+  readonly exposure?: () => Promise<CheckResult>;
   /** Writes the record's outputs (report.json, report.md, junit.xml) before the end is announced. */
   readonly save?: (record: DrillRecord) => Promise<void>;
 }
