@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -21,6 +21,8 @@ export interface ArchiveInput {
   readonly root: string;
   /** Files relative to `root`, as they go into the archive. */
   readonly files: readonly string[];
+  /** Where a file is read from when not from `root` (a model kept where the service loads it). */
+  readonly sources?: ReadonlyMap<string, string>;
   readonly tag: ArchiveManifest['tag'];
   readonly environmentLock: string | null;
   /** An SSH private key: the archive is signed with it. */
@@ -45,10 +47,11 @@ async function hashFile(file: string): Promise<string> {
 /** Writes `out` (and `out.sha256`, `out.sig`): through a temporary name, so a reader never sees half an archive. */
 export async function writeArchive(out: string, input: ArchiveInput): Promise<WrittenArchive> {
   const files: ManifestFile[] = [];
+  const sourceOf = (relative: string) => input.sources?.get(relative) ?? path.join(input.root, relative);
   for (const relative of [...input.files].sort()) {
-    const info = await lstat(path.join(input.root, relative));
-    if (!info.isFile()) throw new DrillError(`${path.join(input.root, relative)}: not a regular file`, { hint: 'an archive holds files only' });
-    files.push({ path: relative, size: info.size, sha256: await hashFile(path.join(input.root, relative)) });
+    const info = await stat(sourceOf(relative));
+    if (!info.isFile()) throw new DrillError(`${sourceOf(relative)}: not a regular file`, { hint: 'an archive holds files only' });
+    files.push({ path: relative, size: info.size, sha256: await hashFile(sourceOf(relative)) });
   }
   const manifest: ArchiveManifest = {
     format: MANIFEST_FORMAT,
@@ -64,7 +67,7 @@ export async function writeArchive(out: string, input: ArchiveInput): Promise<Wr
     await new Promise<void>((resolve, reject) => pack.entry({ name: MANIFEST_NAME, size: Buffer.byteLength(text), mode: 0o644, mtime }, text, (error) => (error ? reject(error) : resolve())));
     for (const file of files) {
       const entry = pack.entry({ name: file.path, size: file.size, mode: 0o644, mtime });
-      await pipeline(createReadStream(path.join(input.root, file.path), { highWaterMark: 1024 * 1024 }), entry);
+      await pipeline(createReadStream(sourceOf(file.path), { highWaterMark: 1024 * 1024 }), entry);
     }
     pack.finalize();
   })();

@@ -9,7 +9,7 @@ export const SNAPSHOT_SCHEMA_VERSION = 1;
 
 const version = z.literal(SNAPSHOT_SCHEMA_VERSION).describe('version of this schema');
 
-export const SNAPSHOT_PHASES = ['gather', 'environment', 'wheelhouse', 'stage', 'commit', 'push', 'prove', 'tag'] as const;
+export const SNAPSHOT_PHASES = ['gather', 'environment', 'wheelhouse', 'stage', 'commit', 'push', 'prove', 'tag', 'archive'] as const;
 export type SnapshotPhase = (typeof SNAPSHOT_PHASES)[number];
 
 export const phaseLine = z
@@ -76,6 +76,11 @@ export const endLine = z
     files: z.number().int().nonnegative().optional(),
     bytes: z.number().int().nonnegative().optional(),
     objectsProven: z.number().int().nonnegative().optional(),
+    archive: z
+      .object({ file: z.string(), sha256: z.string(), signature: z.string().optional(), tag: z.string().optional().describe('the hot tag whose files it holds') })
+      .strict()
+      .optional()
+      .describe('snapshot --archive: the cold archive written'),
     error: z.string().optional(),
     hint: z.string().optional(),
   })

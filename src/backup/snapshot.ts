@@ -92,7 +92,8 @@ function canonical(value: unknown): string {
 
 const MIB = 1024 * 1024;
 
-class Phases {
+/** Each phase's running and end events, with how long it took. */
+export class Phases {
   private started = 0;
   constructor(private readonly emit: (event: SnapshotEvent) => void) {}
   begin(phase: SnapshotPhase): void {
@@ -126,7 +127,7 @@ export async function makeSnapshot(input: SnapshotInput): Promise<SnapshotOutcom
     if (input.sign && !input.dryRun) await signingKey(clone);
 
     const oldLock = clone.head ? await inClone(clone, ['show', `${clone.head}:${LOCK_FILE}`]).then((text) => `${text.replace(/\n$/, '')}\n`, () => undefined) : undefined;
-    const { lockText, wheels } = input.exposureOnly ? { lockText: oldLock, wheels: [] } : await environmentAndWheels(input, phases, gathered, clone, oldLock);
+    const { lockText, wheels } = input.exposureOnly ? { lockText: oldLock, wheels: [] } : await environmentAndWheels(input, phases, gathered, `${clone.dir}.wheels`, oldLock);
 
     phases.begin('stage');
     const files = [...gathered, ...wheels];
@@ -178,7 +179,7 @@ export async function makeSnapshot(input: SnapshotInput): Promise<SnapshotOutcom
 }
 
 /** The lock of this node (unchanged bytes when its facts are), and the wheelhouse when the plan keeps one. */
-async function environmentAndWheels(input: SnapshotInput, phases: Phases, gathered: readonly GatheredFile[], clone: WorkClone, oldLock: string | undefined): Promise<{ lockText: string; wheels: GatheredFile[] }> {
+export async function environmentAndWheels(input: Pick<SnapshotInput, 'plan' | 'measure' | 'python' | 'signal' | 'env' | 'now'>, phases: Phases, gathered: readonly GatheredFile[], wheelDir: string, oldLock: string | undefined): Promise<{ lockText: string; wheels: GatheredFile[] }> {
   phases.begin('environment');
   const measured = await input.measure();
   const wheels: GatheredFile[] = [];
@@ -188,7 +189,7 @@ async function environmentAndWheels(input: SnapshotInput, phases: Phases, gather
     const requirements = gathered.find((file) => file.path === 'requirements.txt');
     if (!requirements) throw new DrillError('backup.wheelhouse: the backup has no requirements.txt to make wheels of', { hint: 'add requirements.txt to backup.files' });
     const hooks = { ...(input.signal ? { signal: input.signal } : {}), ...(input.env ? { env: input.env } : {}) };
-    wheels.push(...(await buildWheelhouse(input.python, requirements.source, `${clone.dir}.wheels`, hooks)));
+    wheels.push(...(await buildWheelhouse(input.python, requirements.source, wheelDir, hooks)));
     phases.end('wheelhouse', 'passed', `${wheels.length} wheel${wheels.length === 1 ? '' : 's'}, ${(wheels.reduce((sum, file) => sum + file.size, 0) / MIB).toFixed(1)} MiB, for ${path.basename(input.python)}`);
     phases.begin('environment');
   }

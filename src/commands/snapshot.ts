@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SnapshotEvent } from '../backup/events.js';
 import { serviceFolder } from '../backup/gather.js';
+import { snapshotArchive } from '../backup/archive.js';
 import { makeSnapshot } from '../backup/snapshot.js';
 import { runDrill } from '../core/engine.js';
 import { builtinName } from '../model/builtin-repo.js';
@@ -50,7 +51,6 @@ function measureWith(plan: Plan, python: string, signal: AbortSignal): () => Pro
 export async function snapshotCommand(args: CliArgs, signal: AbortSignal): Promise<number> {
   const plan = await loadPlan(path.resolve(args.plan ?? DEFAULT_PLAN));
   if (builtinName(plan.snapshot.repo) !== undefined) throw usageError(`${plan.file}: snapshot.repo is ${plan.snapshot.repo}, the embedded sample: it is not a backup to write to`, 'point snapshot.repo at your backup repository');
-  if (args.archive !== undefined) throw usageError('snapshot --archive is not available yet', 'snapshot to the hot tier (no --archive)');
   const remote = parseRemote(plan.snapshot.repo, plan.snapshot.auth);
   const secrets = [...remoteSecrets(remote)];
   const print = args.json ? snapshotNdjsonReporter() : snapshotPlainReporter();
@@ -58,7 +58,7 @@ export async function snapshotCommand(args: CliArgs, signal: AbortSignal): Promi
   const from = serviceFolder(plan, args.from);
   const python = await servicePython(plan, from);
   try {
-    const outcome = await makeSnapshot({
+    const input = {
       plan,
       remote,
       from,
@@ -72,8 +72,10 @@ export async function snapshotCommand(args: CliArgs, signal: AbortSignal): Promi
       python,
       emit,
       signal,
-      onSecret: (secret) => secrets.push(secret),
-    });
+      onSecret: (secret: string) => secrets.push(secret),
+    };
+    // --archive DIR: the cold tier, written beside (not instead of) the hot one's tags.
+    const outcome = typeof args.archive === 'string' ? await snapshotArchive(input, path.resolve(args.archive)) : await makeSnapshot(input);
     return outcome.exitCode;
   } catch (error) {
     if (error instanceof DrillError && error.usage) throw error;

@@ -44,6 +44,7 @@ export function snapshotPlainReporter(write: (line: string) => void = (line) => 
         if (event.error) write(`SNAPSHOT FAILED: ${event.error}\n${event.hint ? `${event.hint}\n` : ''}`);
         else if (event.nothingChanged) write(`nothing changed since ${event.since?.tag} (${event.since?.date.slice(0, 10)}): no commit, no tag\n`);
         else if (event.dryRun) write(`dry run: nothing committed or pushed. ${event.exposure ?? ''}\n`);
+        else if (event.archive) write(`ARCHIVE ${event.archive.file}: ${event.files} files, ${formatBytes(event.bytes ?? 0)}, sha256 ${event.archive.sha256}${event.archive.signature ? ', signed' : ''}${event.archive.tag ? `; the files of ${event.archive.tag}` : ''}\n`);
         else if (event.tag) write(`SNAPSHOT ${event.tag} → ${event.commit?.slice(0, 12)} on ${event.repo}: ${event.files} files, ${formatBytes(event.bytes ?? 0)}, ${event.objectsProven} LFS object(s) proven on the remote\n`);
         return;
     }
