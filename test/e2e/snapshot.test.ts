@@ -295,10 +295,18 @@ describe.concurrent('whisper-drill snapshot', () => {
       expect(hot.code, describeRun(hot)).toBe(0);
       const newest = 'v1-hot';
       const cold = path.join(tmp, 'cold', 'archives');
-      const made = await runCli(['snapshot', '--plan', plan, '--yes', '--archive', cold, '--json'], { cwd: path.join(tmp, 'cold'), timeoutMs: 60_000 });
+      // --sign: with git's user.signingkey (its public half named, as git users write it)
+      const key = path.join(tmp, 'cold', 'signer');
+      await new Promise<void>((resolve, reject) => execFile('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'cold', '-f', key], (error) => (error ? reject(error) : resolve())));
+      const gitconfig = path.join(tmp, 'cold', 'gitconfig');
+      await writeFile(gitconfig, `[user]\n\tsigningkey = ${key}.pub\n`);
+      const signers = path.join(tmp, 'cold', 'allowed_signers');
+      await writeFile(signers, `archivist@whisper.example namespaces="file" ${(await readFile(`${key}.pub`, 'utf8')).trim()}\n`);
+      await writeFile(plan, (await readFile(plan, 'utf8')).replace('  requireSignedTag: false', `  requireSignedTag: false\n  allowedSigners: ${signers}`));
+      const made = await runCli(['snapshot', '--plan', plan, '--yes', '--sign', '--archive', cold, '--json'], { cwd: path.join(tmp, 'cold'), env: { GIT_CONFIG_GLOBAL: gitconfig }, timeoutMs: 60_000 });
       expect(made.code, describeRun(made)).toBe(0);
       const end = lines(made).at(-1)!;
-      expect(end).toMatchObject({ type: 'snapshot-end', exitCode: 0, files: 7, archive: { tag: newest } });
+      expect(end).toMatchObject({ type: 'snapshot-end', exitCode: 0, files: 7, archive: { tag: newest, signature: expect.stringMatching(/\.tar\.gz\.sig$/) } });
       const archive = (end['archive'] as { file: string }).file;
       expect(path.dirname(archive)).toBe(cold);
       expect(path.basename(archive)).toMatch(/^whisper-backup-\d{8}\.tar\.gz$/);
@@ -308,6 +316,7 @@ describe.concurrent('whisper-drill snapshot', () => {
       const drilled = await runCli(['drill', '--plan', plan, '--archive', archive, '--yes', '--report-dir', path.join(tmp, 'cold', 'reports')], { cwd: path.join(tmp, 'cold'), timeoutMs: 120_000 });
       expect(drilled.code, describeRun(drilled)).toBe(0);
       expect(drilled.stdout + drilled.stderr).toContain(`as ${newest}`);
+      expect(drilled.stdout + drilled.stderr).toContain('signature by archivist@whisper.example, checked as it is read');
     }, 120_000);
   });
 });
