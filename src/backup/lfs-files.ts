@@ -14,6 +14,8 @@ import { DrillError } from '../model/errors.js';
 export interface LfsObjectFile {
   readonly oid: string;
   readonly size: number;
+  /** The file as it stood before it was read: when it still stands so after a copy, the copy is of what was hashed. */
+  readonly stood?: { readonly mtimeMs: number; readonly ctimeMs: number; readonly ino: number };
 }
 
 export function pointerText(object: LfsObjectFile): string {
@@ -22,6 +24,7 @@ export function pointerText(object: LfsObjectFile): string {
 
 /** sha256 and size of a file, read once. */
 export async function hashFile(file: string, onBytes?: (bytes: number) => void, signal?: AbortSignal): Promise<LfsObjectFile> {
+  const { mtimeMs, ctimeMs, ino } = await stat(file);
   const hash = createHash('sha256');
   let size = 0;
   await pipeline(
@@ -36,7 +39,13 @@ export async function hashFile(file: string, onBytes?: (bytes: number) => void, 
     },
     ...(signal ? [{ signal }] : []),
   );
-  return { oid: hash.digest('hex'), size };
+  return { oid: hash.digest('hex'), size, stood: { mtimeMs, ctimeMs, ino } };
+}
+
+/** Whether `file` still stands as it did when `object` was hashed (same inode, size and times). */
+async function unchangedSince(file: string, object: LfsObjectFile): Promise<boolean> {
+  const now = await stat(file).catch(() => undefined);
+  return Boolean(object.stood && now && now.ino === object.stood.ino && now.size === object.size && now.mtimeMs === object.stood.mtimeMs && now.ctimeMs === object.stood.ctimeMs);
 }
 
 export function objectPath(workDir: string, oid: string): string {
@@ -56,9 +65,10 @@ export async function placeLfsFile(workDir: string, source: string, relative: st
     const partial = `${target}.partial-${process.pid}`;
     try {
       await copyFile(source, partial, constants.COPYFILE_FICLONE);
-      // Hashed again as copied (from the page cache): the object must be what its name says.
-      const copy = await hashFile(partial);
-      if (copy.oid !== object.oid) throw new DrillError(`${source} changed while it was copied (sha256 ${object.oid.slice(0, 12)}… when read, ${copy.oid.slice(0, 12)}… as copied)`, { hint: 'snapshot again once nothing writes to it' });
+      // The object must be what its name says: a source that stood still while it was hashed and copied
+      // was copied as hashed (git's own test); one that did not is hashed again as copied.
+      const same = (await unchangedSince(source, object)) || (await hashFile(partial)).oid === object.oid;
+      if (!same) throw new DrillError(`${source} changed while it was copied (sha256 ${object.oid.slice(0, 12)}… when read, other bytes as copied)`, { hint: 'snapshot again once nothing writes to it' });
       await rename(partial, target);
     } finally {
       await rm(partial, { force: true });
