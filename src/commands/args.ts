@@ -52,6 +52,8 @@ export interface CliArgs {
   readonly from?: string;
   readonly message?: string;
   readonly sign?: boolean;
+  /** schedule: the backup job (snapshot) instead of a drill. */
+  readonly snapshot?: boolean;
 }
 
 /** What `init` can be told on its command line (headless: everything; the wizard: the defaults). */
@@ -176,6 +178,7 @@ function fromValues(command: CommandName, values: Values, target: string | undef
     ...(string('from') ? { from: string('from') } : {}),
     ...(string('message') ? { message: string('message') } : {}),
     ...(flag('sign') ? { sign: true } : {}),
+    ...(command === 'schedule' && flag('snapshot') ? { snapshot: true } : {}),
     ...(command === 'init'
       ? {
           init: {

@@ -1,6 +1,6 @@
 /**
- * schedule --plan P --every quarterly|monthly|<systemd calendar>: the systemd service and timer
- * that drill the plan (and the cron line for hosts without systemd), printed — or with --install
+ * schedule --plan P --every quarterly|monthly|nightly|<systemd calendar>: the systemd service and
+ * timer that drill the plan (with --snapshot: that make its backup, `whisper-drill snapshot`) (and the cron line for hosts without systemd), printed — or with --install
  * written to /etc/systemd/system (--unit-dir elsewhere). systemctl is run only for the system's
  * own unit directory and only where systemd runs; otherwise the commands to run are printed.
  */
@@ -28,12 +28,13 @@ export function scheduleInput(args: CliArgs, planName: string, planReportDir: st
     every: args.every!,
     cronLog: path.join(reportDir, 'whisper-drill-cron.log'),
     seed: `${os.hostname()} ${planName}`,
+    job: args.snapshot ? 'snapshot' : 'drill',
   };
 }
 
 /** A calendar expression of one's own is checked by systemd itself, where it is installed. */
 async function checkCalendar(every: string): Promise<void> {
-  if (every === 'quarterly' || every === 'monthly') return;
+  if (every === 'quarterly' || every === 'monthly' || every === 'nightly') return;
   const result = await execa('systemd-analyze', ['calendar', every], { reject: false });
   if ((result as { code?: string }).code === 'ENOENT') return;
   if (result.exitCode !== 0) throw usageError(`--every ${every}: not a systemd calendar expression (${result.stderr.trim()})`, 'e.g. quarterly, monthly, "Mon *-*-1..7 02:00"; see man systemd.time');
@@ -44,7 +45,8 @@ export async function scheduleCommand(args: CliArgs): Promise<number> {
   await checkCalendar(args.every!);
   const plan = await loadPlan(path.resolve(args.plan!));
   const input = scheduleInput(args, plan.name, plan.report.dir, realpathSync(process.argv[1]!));
-  const name = unitName(plan.name);
+  if (args.snapshot && !plan.backup) throw usageError(`schedule --snapshot: ${plan.file} has no backup: section`, 'add one (docs/snapshot.md): the timer runs whisper-drill snapshot --plan … --yes');
+  const name = unitName(plan.name, input.job);
   const units = { [`${name}.service`]: renderService(input), [`${name}.timer`]: renderTimer(input) };
   const cron = renderCronLine(input);
   const out = (text: string) => process.stdout.write(text);

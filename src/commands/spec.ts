@@ -187,15 +187,16 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   },
   {
     name: 'schedule',
-    summary: 'the systemd service + timer (and a cron line) that drill the plan on a\ncalendar; --install writes them (default /etc/systemd/system)',
+    summary: 'the systemd service + timer (and a cron line) that drill the plan on a\ncalendar, or snapshot it (--snapshot); --install writes them (default\n/etc/systemd/system)',
     flags: [
       { ...PLAN, required: 'the plan to drill' },
       {
         name: 'every',
-        value: text('quarterly|monthly|CALENDAR', ['quarterly', 'monthly']),
-        required: 'quarterly, monthly or a systemd calendar expression (e.g. "Mon *-*-1..7 02:00")',
-        help: 'when: quarterly, monthly or a systemd calendar expression',
+        value: text('quarterly|monthly|nightly|CALENDAR', ['quarterly', 'monthly', 'nightly']),
+        required: 'quarterly, monthly, nightly or a systemd calendar expression (e.g. "Mon *-*-1..7 02:00")',
+        help: 'when: quarterly, monthly, nightly or a systemd calendar expression',
       },
+      { name: 'snapshot', help: "the backup job instead of a drill: the timer runs whisper-drill snapshot (the plan's backup: section)" },
       { name: 'install', help: "write the units (systemctl runs only for the system's own unit directory)" },
       { name: 'unit-dir', value: dir, help: 'where --install writes the units (default /etc/systemd/system)' },
       REPORT_DIR,

@@ -76,14 +76,14 @@ describe('whisper-drill completion', () => {
   it('fish: the same, with what each does', async () => {
     expect(await fish('whisper-drill s')).toEqual(expect.arrayContaining(['setup', 'stop', 'schedule']));
     expect((await fish('whisper-drill probe --')).sort()).toEqual(['--api-key-env', '--help', '--json']);
-    expect(await fish('whisper-drill schedule --every ')).toEqual(['monthly', 'quarterly']);
+    expect(await fish('whisper-drill schedule --every ')).toEqual(['monthly', 'nightly', 'quarterly']);
     const { stdout } = await execa('fish', ['--no-config', '-c', `source ${path.join(dir, 'fish')}; complete -C 'whisper-drill hist'`]);
     expect(stdout).toBe(`history\t${COMMAND_SPECS.find((spec) => spec.name === 'history')!.summary.split('\n')[0]}`);
   });
 
   it('zsh: the commands, the flags of the command typed, and the choices of a flag and of completion', async () => {
     expect(await zsh('whisper-drill se', ['setup'])).toEqual(['setup']);
-    expect(await zsh('whisper-drill schedule --every ', ['quarterly', 'monthly'])).toEqual(['quarterly', 'monthly']);
+    expect(await zsh('whisper-drill schedule --every ', ['quarterly', 'monthly'])).toEqual(['quarterly', 'monthly', 'nightly']);
     expect(await zsh('whisper-drill completion ', ['bash', 'zsh', 'fish'])).toEqual(['bash', 'zsh', 'fish']);
     const probe = await zsh('whisper-drill probe --', ['--api-key-env', '--json', '--help']);
     expect(probe.sort()).toEqual(['--api-key-env', '--help', '--json']);

@@ -47,6 +47,26 @@ describe('whisper-drill schedule', () => {
     expect((await verifyUnits([broken])).output).toContain('Failed to parse calendar specification');
   });
 
+  it('--snapshot: the nightly backup job that replaces the operators\' script — units systemd-analyze verify accepts; a plan without backup: is refused', async () => {
+    const withBackup = path.join(scratch, 'backed-up.yaml');
+    await writeFile(withBackup, `${await readFile(plan, 'utf8')}backup:\n  from: ${scratch}\n`);
+    const units = path.join(scratch, 'units-snapshot');
+    const result = await runCli(['schedule', '--plan', withBackup, '--snapshot', '--every', 'nightly', '--install', '--unit-dir', units, '--report-dir', path.join(scratch, 'reports')], { cwd: scratch, timeoutMs: 30_000 });
+    expect(result.code, describeRun(result)).toBe(0);
+    const files = (await readdir(units)).sort();
+    expect(files).toEqual(['whisper-drill-snapshot-demo.service', 'whisper-drill-snapshot-demo.timer']);
+    const service = await readFile(path.join(units, files[0]!), 'utf8');
+    expect(service).toMatch(new RegExp(`^ExecStart=\\S+node \\S+/dist/cli\\.js snapshot --plan ${withBackup} --yes$`, 'm'));
+    expect(service).toContain('Description=whisper-drill: snapshot (backup) of demo');
+    expect(await readFile(path.join(units, files[1]!), 'utf8')).toContain('OnCalendar=*-*-* 02:00:00');
+    expect(await verifyUnits(files.map((file) => path.join(units, file)))).toEqual({ code: 0, output: '' });
+    const printed = await runCli(['schedule', '--plan', withBackup, '--snapshot', '--every', 'nightly'], { cwd: scratch, timeoutMs: 30_000 });
+    expect(printed.stdout).toMatch(new RegExp(`^\\d{1,2} 2 \\* \\* \\* cd \\S+ && \\S+node \\S+ snapshot --plan ${withBackup} --yes >> `, 'm'));
+    const refused = await schedule('--snapshot', '--every', 'nightly');
+    expect(refused.code, describeRun(refused)).toBe(2);
+    expect(refused.stderr).toContain(`schedule --snapshot: ${plan} has no backup: section`);
+  });
+
   it('takes a systemd calendar expression (no cron line then), and refuses one systemd does not', async () => {
     const units = path.join(scratch, 'units-custom');
     const result = await schedule('--every', 'Mon *-*-1..7 02:00', '--install', '--unit-dir', units);
