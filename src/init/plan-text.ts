@@ -7,6 +7,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { ServiceDetection } from '../service/detect.js';
 import type { PlanAnswers } from './answers.js';
+import type { BackupGuess } from './backup-guess.js';
 import { LARGE_V3, type GpuExpectation } from './gpu.js';
 
 /** One scalar, quoted only when YAML needs it. */
@@ -27,6 +28,23 @@ export interface PlanTextInput {
   readonly schemaRef: string;
   /** The newest tag when the plan was written, for the header. */
   readonly newestTag: string;
+  /** Where the running service lives and loads its model (./backup-guess.ts), for `snapshot`. */
+  readonly backup?: BackupGuess;
+}
+
+function backupLines({ backup }: PlanTextInput): string[] {
+  if (!backup) return [];
+  const models = backup.models.length
+    ? ['  models:                        # where the service loads each model, and where the backup keeps it', ...backup.models.map((model) => `    - { from: ${q(model.from)}, to: ${q(model.to)} }`)]
+    : ['  models: []                     # none seen under models/ or ~/.cache/whisper: add { from: …, to: models/… }'];
+  return [
+    'backup:                          # what `whisper-drill snapshot` gathers into snapshot.repo (docs/snapshot.md)',
+    backup.from ? `  from: ${q(backup.from)}   # ${backup.how}` : `  from: /path/to/the/service     # ${backup.how}`,
+    '  files: [config.yaml, configuration.json, app.py, requirements.txt, example/]',
+    ...models,
+    '  lfs: ["models/*.pt", "*.wav", "wheels/*.whl"]',
+    '  wheelhouse: true               # wheels/ for this node: a restore installs offline from them alone',
+  ];
 }
 
 function serviceLines({ answers, service }: PlanTextInput): string[] {
@@ -90,6 +108,7 @@ export function renderPlanText(input: PlanTextInput): string {
     ...assertionLines(input),
     'report:',
     `  dir: ${q(answers.reportDir)}`,
+    ...backupLines(input),
   ];
   return `${lines.join('\n')}\n`;
 }

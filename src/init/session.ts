@@ -18,6 +18,7 @@ import { loadPlan } from '../plan/load.js';
 import type { Plan } from '../plan/types.js';
 import type { PlanAnswers } from './answers.js';
 import { gpuExpectation, type GpuExpectation } from './gpu.js';
+import { guessBackup } from './backup-guess.js';
 import { renderPlanText } from './plan-text.js';
 
 export type { ServiceDetection };
@@ -81,7 +82,9 @@ export function initSession(deps: InitDeps): InitSession {
       const schemaRef = path.relative(path.dirname(absolute), deps.schemaFile) || 'plan.schema.json';
       // A plan never holds a secret: a URL typed with credentials in it is written without them.
       const repo = builtinName(input.answers.repo) !== undefined ? input.answers.repo : parseRemote(input.answers.repo, undefined, {}).url;
-      const text = renderPlanText({ ...input, answers: { ...input.answers, repo }, schemaRef: schemaRef.startsWith('.') ? schemaRef : `./${schemaRef}` });
+      // The running service's folder and models, for the backup side (snapshot).
+      const backup = await guessBackup(input.answers.url);
+      const text = renderPlanText({ ...input, backup, answers: { ...input.answers, repo }, schemaRef: schemaRef.startsWith('.') ? schemaRef : `./${schemaRef}` });
       await mkdir(path.dirname(absolute), { recursive: true });
       await writeFile(absolute, text);
       return loadPlan(absolute);

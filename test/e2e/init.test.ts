@@ -45,6 +45,11 @@ describe('init --yes', () => {
     const data = YAML.parse(text) as Record<string, any>;
     expect(data['snapshot']).toEqual({ repo: 'builtin:sample-backup', tags: 'v*', requireSignedTag: false });
     expect(data['assertions'][0]).toMatchObject({ api: 'gradio', endpoint: '/predict', audio: 'example/test_cn.wav', language: 'zh', expect: { contains: '欢迎使用Whisper服务' } });
+    // The backup side: the service's folder is the working directory of the process holding its port,
+    // and its model the one under models/ it loads by path.
+    const tree = path.join(tmp, 'tree');
+    expect(data['backup']).toMatchObject({ from: tree, models: [{ from: path.join(tree, 'models', 'large-v3.pt'), to: 'models/large-v3.pt' }], wheelhouse: true });
+    expect(text).toMatch(/^ {2}from: \S+ {3}# the working directory of python3 \(pid \d+\), which holds port \d+$/m);
 
     // The drill starts its own service on that port: the probed one goes first.
     await service.stop();
