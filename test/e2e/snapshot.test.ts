@@ -21,6 +21,7 @@ import { writeDemoPlan } from '../helpers/demo-plan.js';
 import { gitText, lfsObjectFile, sampleBackup } from '../helpers/sample.js';
 import { startLfsServer, type LfsServer } from '../helpers/lfs-server.js';
 import { makeTestCa, type TestCa } from '../helpers/tls.js';
+import { startSshd } from '../helpers/sshd.js';
 
 let tmp = '';
 let model = '';
@@ -286,6 +287,37 @@ describe.concurrent('whisper-drill snapshot', () => {
       expect(await tags(path.join(served, 'backup.git'))).toEqual(['v1-https']);
       expect(made.stdout + made.stderr + lost.stdout + lost.stderr).not.toContain(SECRET);
     }, 120_000);
+  });
+
+  describe('snapshot over ssh (git-receive-pack, and git-lfs-authenticate naming the LFS server)', () => {
+    it('pushes over ssh, uploads the objects to the server the host names, proves them, tags', async () => {
+      const root = path.join(tmp, 'ssh', 'served');
+      await gitText(['init', '--quiet', '--bare', path.join(root, 'backup.git')]);
+      const lfs = await startLfsServer({ root, username: 'ssh-lfs', password: 'ssh-issued-token-3f' });
+      const sshd = await startSshd(path.join(tmp, 'ssh', 'sshd'), { root, lfsHref: (repo) => `${lfs.url}/${repo}/info/lfs`, lfsHeader: { Authorization: `Basic ${Buffer.from('ssh-lfs:ssh-issued-token-3f').toString('base64')}` } });
+      try {
+        const folder = await serviceFolder('ssh');
+        const plan = path.join(tmp, 'ssh', 'plan.yaml');
+        await writeFile(
+          plan,
+          YAML.stringify({
+            name: 'over-ssh',
+            snapshot: { repo: `ssh://${os.userInfo().username}@127.0.0.1:${sshd.port}/backup.git`, tags: 'v*' },
+            environment: { python: { command: 'python3' } },
+            service: { start: 'true', url: 'http://127.0.0.1:9' },
+            backup: { from: folder.svc, models: [{ from: folder.model, to: 'models/large-v3.pt' }] },
+          }),
+        );
+        const made = await runCli(['snapshot', '--plan', plan, '--yes', '--tag', 'v1-ssh'], { cwd: path.join(tmp, 'ssh'), env: { GIT_SSH_COMMAND: sshd.sshCommand(true) }, timeoutMs: 60_000 });
+        expect(made.code, describeRun(made)).toBe(0);
+        expect(made.stdout).toContain('[prove] ok: 3 LFS objects on ssh://');
+        expect(await tags(path.join(root, 'backup.git'))).toEqual(['v1-ssh']);
+        expect(lfs.requests.filter((r) => r.port === 'storage' && r.method === 'PUT')).toHaveLength(3);
+      } finally {
+        await sshd.stop();
+        await lfs.stop();
+      }
+    }, 60_000);
   });
 
   describe('the cold tier', () => {

@@ -1,7 +1,7 @@
 /**
  * A loopback sshd for the tests (Debian's openssh-server, run by hand on a free port): a throwaway
  * host key, and one authorized key whose forced command serves what GitLab and Gitea serve over
- * ssh — `git-upload-pack` of a repository under `root`, and `git-lfs-authenticate`, which names an
+ * ssh — `git-upload-pack` and `git-receive-pack` of a repository under `root`, and `git-lfs-authenticate`, which names an
  * LFS endpoint (the HTTP test server) and the header that opens it.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -34,12 +34,13 @@ export async function startSshd(dir: string, serve: { root: string; lfsHref: (re
     serveScript,
     [
       '#!/bin/sh',
-      '# What a git host runs for a key: git-upload-pack, or git-lfs-authenticate answering with JSON.',
+      '# What a git host runs for a key: git-upload-pack, git-receive-pack, or git-lfs-authenticate answering with JSON.',
       'set -eu',
       'set -- $SSH_ORIGINAL_COMMAND',
       'repo=$(printf %s "$2" | tr -d "\'" | sed "s#^/##")',
       'case "$1" in',
       `  git-upload-pack) exec git-upload-pack "${serve.root}/$repo" ;;`,
+      `  git-receive-pack) exec git-receive-pack "${serve.root}/$repo" ;;`,
       `  git-lfs-authenticate) printf '%s\\n' '${lfsAnswer('REPO')}' | sed "s#REPO#$repo#" ;;`,
       '  *) echo "not allowed: $1" >&2; exit 1 ;;',
       'esac',
