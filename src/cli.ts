@@ -76,7 +76,11 @@ async function main(argv: readonly string[]): Promise<number> {
       force: args.init?.force ?? false,
     });
   }
-  if (args.command === 'snapshot') return (await import('./commands/snapshot.js')).snapshotCommand(args, controller.signal);
+  if (args.command === 'snapshot') {
+    const ui = interactive(args) ? await import('./ui/snapshot/run.js') : undefined;
+    const wizard = ui ? () => ui.snapshotWizard(() => controller.abort(new Error('interrupted by Ctrl-C'))) : undefined;
+    return (await import('./commands/snapshot.js')).snapshotCommand(args, controller.signal, wizard);
+  }
   if (args.command === 'audit') {
     const choose: ChooseToDrill | undefined = interactive(args)
       ? async (result, mustRestore) => (await import('./ui/audit/run.js')).runAuditList({ result, mustRestore })

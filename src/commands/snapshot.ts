@@ -5,6 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { FileChange } from '../backup/changes.js';
 import type { SnapshotEvent } from '../backup/events.js';
 import { serviceFolder } from '../backup/gather.js';
 import { snapshotArchive } from '../backup/archive.js';
@@ -48,15 +49,22 @@ function measureWith(plan: Plan, python: string, signal: AbortSignal): () => Pro
   };
 }
 
-export async function snapshotCommand(args: CliArgs, signal: AbortSignal): Promise<number> {
+/** On a terminal (no --yes, no --json): the wizard, which asks before anything is pushed. */
+export interface SnapshotFace {
+  readonly emit: (event: SnapshotEvent) => void;
+  readonly confirm?: (changes: readonly FileChange[]) => Promise<boolean>;
+  readonly done: () => Promise<void>;
+}
+
+export async function snapshotCommand(args: CliArgs, signal: AbortSignal, wizard?: () => SnapshotFace): Promise<number> {
   const plan = await loadPlan(path.resolve(args.plan ?? DEFAULT_PLAN));
   if (builtinName(plan.snapshot.repo) !== undefined) throw usageError(`${plan.file}: snapshot.repo is ${plan.snapshot.repo}, the embedded sample: it is not a backup to write to`, 'point snapshot.repo at your backup repository');
   const remote = parseRemote(plan.snapshot.repo, plan.snapshot.auth);
   const secrets = [...remoteSecrets(remote)];
-  const print = args.json ? snapshotNdjsonReporter() : snapshotPlainReporter();
-  const emit = (event: SnapshotEvent) => print(redactDeep(event, secrets));
   const from = serviceFolder(plan, args.from);
   const python = await servicePython(plan, from);
+  const face: SnapshotFace = wizard?.() ?? { emit: args.json ? snapshotNdjsonReporter() : snapshotPlainReporter(), done: async () => undefined };
+  const emit = (event: SnapshotEvent) => face.emit(redactDeep(event, secrets));
   try {
     const input = {
       plan,
@@ -71,6 +79,7 @@ export async function snapshotCommand(args: CliArgs, signal: AbortSignal): Promi
       measure: measureWith(plan, python, signal),
       python,
       emit,
+      ...(face.confirm ? { confirm: face.confirm } : {}),
       signal,
       onSecret: (secret: string) => secrets.push(secret),
     };
@@ -79,9 +88,11 @@ export async function snapshotCommand(args: CliArgs, signal: AbortSignal): Promi
     return outcome.exitCode;
   } catch (error) {
     if (error instanceof DrillError && error.usage) throw error;
-    const message = redactText((error as Error).message, secrets);
-    const hint = error instanceof DrillError && error.hint ? redactText(error.hint, secrets) : undefined;
-    emit({ type: 'snapshot-end', exitCode: 1, repo: remote.display, error: message, ...(hint ? { hint } : {}) });
-    return 1;
+    const message = redactText(signal.aborted ? `interrupted: ${(signal.reason as Error | undefined)?.message ?? 'aborted'}` : (error as Error).message, secrets);
+    const hint = signal.aborted ? 'nothing was tagged' : error instanceof DrillError && error.hint ? redactText(error.hint, secrets) : undefined;
+    emit({ type: 'snapshot-end', exitCode: signal.aborted ? 130 : 1, repo: remote.display, error: message, ...(hint ? { hint } : {}) });
+    return signal.aborted ? 130 : 1;
+  } finally {
+    await face.done();
   }
 }
