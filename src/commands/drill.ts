@@ -106,6 +106,7 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
         ...(mode === 'setup' ? { workdir: args.dir } : args.workdir ? { workdir: args.workdir } : {}),
         keep: args.keep,
         ...(args.systemd ? { systemdUnit: true } : {}),
+        ...(mode === 'setup' && args.yes ? { linkModelsInHome: true } : {}),
         reportRoot,
         history,
         cacheRoot: cacheRoot(),

@@ -7,7 +7,7 @@
  * naming the object, with no tag made.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile, appendFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -210,7 +210,7 @@ describe.concurrent('whisper-drill snapshot', () => {
   });
 
   describe('a service that loads its model by name, from ~/.cache/whisper', () => {
-    it('the snapshot takes the model from there; the drill links the restored file there in its scratch HOME, and the proof sees it in use', async () => {
+    it('the snapshot takes the model from there; the drill links the restored file there in its scratch HOME, and the proof sees it in use; setup --yes links it in the node\'s own home', async () => {
       const folder = await serviceFolder('by-name');
       const home = path.join(tmp, 'by-name', 'home');
       const config = path.join(folder.svc, 'config.yaml');
@@ -227,6 +227,24 @@ describe.concurrent('whisper-drill snapshot', () => {
       const drilled = await runCli(['drill', '--plan', plan, '--tag', 'v1-by-name', '--yes', '--report-dir', path.join(tmp, 'by-name', 'reports')], { cwd: path.join(tmp, 'by-name'), timeoutMs: 120_000 });
       expect(drilled.code, describeRun(drilled)).toBe(0);
       expect(drilled.stdout + drilled.stderr).toMatch(/restored model in use: models\/large-v3\.pt/);
+
+      // setup --yes on a new node: its own home gets the restored model where its service loads it;
+      // what was there is moved aside, never deleted.
+      const nodeHome = path.join(tmp, 'by-name', 'node-home');
+      await mkdir(path.join(nodeHome, '.cache', 'whisper'), { recursive: true });
+      await writeFile(path.join(nodeHome, '.cache', 'whisper', 'large-v3.pt'), 'an older download\n');
+      const dir = path.join(tmp, 'by-name', 'node');
+      const setup = await runCli(['setup', '--plan', plan, '--dir', dir, '--tag', 'v1-by-name', '--yes', '--report-dir', path.join(tmp, 'by-name', 'reports')], { cwd: path.join(tmp, 'by-name'), env: { HOME: nodeHome }, timeoutMs: 120_000 });
+      try {
+        expect(setup.code, describeRun(setup)).toBe(0);
+        expect(await readlink(path.join(nodeHome, '.cache', 'whisper', 'large-v3.pt'))).toBe(path.join(dir, 'models', 'large-v3.pt'));
+        expect(setup.stdout + setup.stderr).toMatch(/~\/\.cache\/whisper\/large-v3\.pt is now the restored models\/large-v3\.pt \(a link in \S+\); what was there is kept as \S+\.before-setup-/);
+        const aside = (await readdir(path.join(nodeHome, '.cache', 'whisper'))).filter((name) => name.includes('.before-setup-'));
+        expect(await readFile(path.join(nodeHome, '.cache', 'whisper', aside[0]!), 'utf8')).toBe('an older download\n');
+      } finally {
+        const stopped = await runCli(['stop', '--dir', dir], { cwd: tmp, timeoutMs: 30_000 });
+        expect(stopped.code, describeRun(stopped)).toBe(0);
+      }
     }, 120_000);
   });
 

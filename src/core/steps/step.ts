@@ -120,6 +120,8 @@ export interface DrillOptions {
    * command: sent as a Bearer token, never emitted, logged or recorded.
    */
   readonly apiKey?: string;
+  /** setup --yes: link each model of backup.models into the node's real HOME, where its own service loads it. */
+  readonly linkModelsInHome?: boolean;
   /** setup --systemd: stop the verified service and write a systemd unit for it instead of leaving it running. */
   readonly systemdUnit?: boolean;
   /** --operator and --notes; the wizard may ask for them at the end (AskPort.signOff). */

@@ -3,6 +3,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { groupAlive } from '../../adapters/process-group.js';
 import { releaseArchive } from '../../archive/choice.js';
+import { linkModelsInHome } from '../../service/home-models.js';
 import { setupPaths, writeSetupState } from '../../service/setup-state.js';
 import { renderServiceUnit, serviceUnitName } from '../../service/systemd-unit.js';
 import { DrillError } from '../../model/errors.js';
@@ -73,6 +74,9 @@ export const teardownStep = defineStep({
     // A cold archive's connections and signature file, should fetch not have run to let go of them.
     await releaseArchive(input.snapshot?.archive);
     if (handOver && service && !ctx.signal.aborted) notes.push(await writeUnitFor(ctx, input.snapshot?.tag.name ?? null, input.install?.env));
+    // setup of a service that passed: its models go back where the node's own service loads them (with --yes).
+    const passed = input.assert !== undefined && input.assert.assertions.length > 0 && input.assert.assertions.every((outcome) => outcome.status !== 'failed');
+    if (ctx.options.mode === 'setup' && passed && !ctx.signal.aborted) notes.push(...(await linkModelsInHome(ctx.plan, ctx.workspace.dir, ctx.options.linkModelsInHome === true)));
     const { dir, created } = ctx.workspace;
     // A kept workspace restored from a tag, verified: a git repository the operator can use.
     const verified = input.verify !== undefined && input.verify.files.length > 0 && input.verify.files.every((file) => file.verified) && !input.snapshot?.archive;
