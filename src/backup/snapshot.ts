@@ -118,6 +118,10 @@ export async function makeSnapshot(input: SnapshotInput): Promise<SnapshotOutcom
   const gathered = await gatherFiles(backup, input.from, path.dirname(plan.file), input.home);
   phases.end('gather', 'passed', `${gathered.length} files, ${(gathered.reduce((sum, file) => sum + file.size, 0) / MIB).toFixed(1)} MiB from ${input.from}`);
 
+  // This node's environment is measured while the backup is fetched: neither waits for the other.
+  const measuring = input.exposureOnly ? undefined : input.measure();
+  measuring?.catch(() => undefined);
+  const early: SnapshotInput = measuring ? { ...input, measure: () => measuring } : input;
   const metaDir = metadataRepoPath(input.cacheRoot, remote.url);
   const hooks = { ...(input.signal ? { signal: input.signal } : {}), ...(input.env ? { env: input.env } : {}) };
   return withMetadataLock(metaDir, async () => {
@@ -127,7 +131,7 @@ export async function makeSnapshot(input: SnapshotInput): Promise<SnapshotOutcom
     if (input.sign && !input.dryRun) await signingKey(clone);
 
     const oldLock = clone.head ? await inClone(clone, ['show', `${clone.head}:${LOCK_FILE}`]).then((text) => `${text.replace(/\n$/, '')}\n`, () => undefined) : undefined;
-    const { lockText, wheels } = input.exposureOnly ? { lockText: oldLock, wheels: [] } : await environmentAndWheels(input, phases, gathered, `${clone.dir}.wheels`, oldLock);
+    const { lockText, wheels } = input.exposureOnly ? { lockText: oldLock, wheels: [] } : await environmentAndWheels(early, phases, gathered, `${clone.dir}.wheels`, oldLock);
 
     phases.begin('stage');
     const files = [...gathered, ...wheels];

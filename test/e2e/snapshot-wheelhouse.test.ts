@@ -5,14 +5,15 @@
  * configuration ignored, no index); the same drill of a tag whose wheels/ was taken out fails — the
  * node's mirror does not stand in for what the backup lacks.
  */
-import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRun, repoRoot, runCli } from '../helpers/cli.js';
 import { writeDemoPlan } from '../helpers/demo-plan.js';
-import { gitText, lfsObjectFile, sampleBackup } from '../helpers/sample.js';
+import { gitText } from '../helpers/sample.js';
 
 let tmp = '';
 let repo = '';
@@ -24,10 +25,10 @@ beforeAll(async () => {
   const svc = path.join(tmp, 'Whisper-large-v3');
   await cp(path.join(repoRoot, 'fixtures', 'sample-backup'), svc, { recursive: true });
   await writeFile(path.join(svc, 'requirements.txt'), 'numpy\n');
-  const sample = await sampleBackup();
-  const pointer = await gitText(['--git-dir', sample.repoDir, 'cat-file', 'blob', 'v1.3-signed-release:models/large-v3.pt']);
-  await mkdir(path.join(svc, 'models'));
-  await copyFile(lfsObjectFile(sample.repoDir, /oid sha256:([0-9a-f]{64})/.exec(pointer)![1]!), path.join(svc, 'models', 'large-v3.pt'));
+  // A stand-in model of 1 MiB: what is tested here is the wheelhouse.
+  await new Promise<void>((resolve, reject) =>
+    execFile('python3', [path.join(repoRoot, 'fixtures', 'model', 'make_model.py'), path.join(svc, 'models', 'large-v3.pt'), '--samples', svc, '--variant', '3', '--size-mib', '1'], (error) => (error ? reject(error) : resolve())),
+  );
   repo = path.join(tmp, 'backup.git');
   await gitText(['init', '--quiet', '--bare', repo]);
   ({ file: plan } = await writeDemoPlan(path.join(tmp, 'plan.yaml')));
