@@ -17,6 +17,22 @@ import { remoteHint } from '../snapshot/trust.js';
 
 export const REMOTE_NAME = 'backup';
 
+/**
+ * The clone's own settings. The snapshot writes LFS pointers itself (./lfs-files.ts) and pushes the
+ * objects itself (`git lfs push`), so git-lfs's filters and hooks have nothing to do here: they are
+ * turned off — whatever the node's global git configuration says — and the pointers are committed
+ * as written, the same blobs git-lfs's clean filter would make of them. No automatic gc either: the
+ * clone is a cache, kept small by its depth.
+ */
+const CLONE_CONFIG: ReadonlyArray<readonly [string, string]> = [
+  ['filter.lfs.process', ''],
+  ['filter.lfs.clean', ''],
+  ['filter.lfs.smudge', ''],
+  ['filter.lfs.required', 'false'],
+  ['gc.auto', '0'],
+  ['maintenance.auto', 'false'],
+];
+
 export interface GitHooks {
   readonly runner?: ProcessRunner;
   readonly signal?: AbortSignal;
@@ -90,9 +106,8 @@ export async function openWorkClone(dir: string, remote: Remote, branch: string,
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
     await gitOk(['init', '--quiet', '-b', branch, dir], { runner: hooks.runner });
-    // The pre-push hook and the filters: a push from this clone carries its LFS objects.
-    await gitOk(['-C', dir, 'lfs', 'install', '--local', '--skip-smudge'], { runner: hooks.runner, env: hooks.env }, 'install git-lfs: apt-get install -y git-lfs (or whisper-drill check --fix)');
     await gitOk(['-C', dir, 'remote', 'add', REMOTE_NAME, remote.url], { runner: hooks.runner });
+    for (const [key, value] of CLONE_CONFIG) await gitOk(['-C', dir, 'config', key, value], { runner: hooks.runner });
   } else {
     await gitOk(['-C', dir, 'remote', 'set-url', REMOTE_NAME, remote.url], { runner: hooks.runner });
   }
