@@ -150,10 +150,11 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
         waited.ms += performance.now() - asked;
       }
     };
-    const { reviewEnvironment } = options.ask;
+    const { reviewEnvironment, linkModels } = options.ask;
     return {
       chooseTag: (tags, suggested) => timed(() => options.ask.chooseTag(tags, suggested)),
       ...(reviewEnvironment ? { reviewEnvironment: (review) => timed(() => reviewEnvironment.call(options.ask, review)) } : {}),
+      ...(linkModels ? { linkModels: (links) => timed(() => linkModels.call(options.ask, links)) } : {}),
     };
   };
 

@@ -12,6 +12,25 @@ export interface AskPort {
   reviewEnvironment?(review: EnvironmentReview): Promise<EnvironmentDecision>;
   /** At the end, before the report is written: who ran the drill, and their notes (the wizard asks). */
   signOff?(given: SignOff): Promise<SignOff>;
+  /**
+   * setup, once its service passed: link each backup model into the node's own HOME, where its
+   * service loads it? (the wizard asks; `--yes` says yes; headless without it, setup says the command).
+   */
+  linkModels?(links: readonly ModelLink[]): Promise<boolean>;
+}
+
+/** A model of the plan's backup.models, and where the node's own service loads it. */
+export interface ModelLink {
+  /** As the plan writes it (~/.cache/whisper/large-v3.pt). */
+  readonly from: string;
+  /** The path in the node's HOME. */
+  readonly where: string;
+  /** Its path in the backup (models/large-v3.pt). */
+  readonly to: string;
+  /** The restored model it would point at. */
+  readonly target: string;
+  /** A file is there already (it is moved aside, never deleted). */
+  readonly replaces: boolean;
 }
 
 export interface EnvironmentReview {

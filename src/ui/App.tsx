@@ -12,6 +12,7 @@ import { HelpOverlay } from './components/HelpOverlay.js';
 import { LfsFileList } from './components/LfsFileList.js';
 import { LiveStep } from './components/LiveStep.js';
 import { LogView } from './components/LogView.js';
+import { LinkModelsPrompt } from './components/LinkModelsPrompt.js';
 import { SignOffPrompt } from './components/SignOffPrompt.js';
 import { Summary } from './components/Summary.js';
 import { TagPicker } from './components/TagPicker.js';
@@ -24,6 +25,7 @@ export interface AppProps {
   readonly onChooseTag: (tag: string) => void;
   readonly onEnvironmentDecision?: (decision: EnvironmentDecision) => void;
   readonly onSignOff?: (signOff: SignOff) => void;
+  readonly onLinkModels?: (link: boolean) => void;
   /** The operator confirmed the abort: stop the drill (graceful: teardown and report still run). */
   readonly onAbort: () => void;
   /** Ctrl-C while already aborting: kill everything now. */
@@ -111,6 +113,7 @@ export function App(props: AppProps) {
             <EnvironmentReview review={question.review} onDecide={(decision) => props.onEnvironmentDecision?.(decision)} />
           ) : null}
           {question?.kind === 'sign-off' ? <SignOffPrompt given={question.given} isActive={pickerActive} onDone={(signOff) => props.onSignOff?.(signOff)} /> : null}
+          {question?.kind === 'link-models' ? <LinkModelsPrompt links={question.links} isActive={pickerActive} onDecide={(link) => props.onLinkModels?.(link)} /> : null}
           {!question
             ? lives.map((step) => <LiveStep key={step.id} step={step} progress={state.progress[step.id]} tail={(state.logs[step.id] ?? []).slice(-tailLines)} columns={columns} />)
             : null}

@@ -31,6 +31,7 @@ export async function wizardFrontEnd(planLabel: string, mode: Mode, controller: 
   let answerTag: ((tag: string) => void) | undefined;
   let answerEnvironment: ((decision: EnvironmentDecision) => void) | undefined;
   let answerSignOff: ((signOff: SignOff) => void) | undefined;
+  let answerLinkModels: ((link: boolean) => void) | undefined;
   const app = render(
     <App
       store={store}
@@ -45,6 +46,10 @@ export async function wizardFrontEnd(planLabel: string, mode: Mode, controller: 
       onSignOff={(signOff) => {
         store.dispatch({ type: 'signed-off' });
         answerSignOff?.(signOff);
+      }}
+      onLinkModels={(link) => {
+        store.dispatch({ type: 'link-models-decided' });
+        answerLinkModels?.(link);
       }}
       onAbort={() => {
         store.dispatch({ type: 'abort-confirmed' });
@@ -82,6 +87,12 @@ export async function wizardFrontEnd(planLabel: string, mode: Mode, controller: 
           answerSignOff = resolve;
           store.dispatch({ type: 'ask-sign-off', given });
         }).catch(() => given),
+      // Aborted meanwhile: the HOME is left alone.
+      linkModels: (links) =>
+        untilAnswered<boolean>(controller.signal, (resolve) => {
+          answerLinkModels = resolve;
+          store.dispatch({ type: 'ask-link-models', links });
+        }).catch(() => false),
     },
     done: async (finished) => {
       if (closed) return;

@@ -1,7 +1,7 @@
 /** The wizard's state: a pure reducer over the core's events (plus the wizard's own few actions). */
 import type { ArchiveFacts, AssertionOutcome, CheckResult, DriftReport, IsolationRecord, OutsideInput, LeftRunning, LfsFileRecord, ProvenanceRecord, SignOff, SnapshotTag, StepError, StepId, StepStatus, Verdict } from '../model/record.js';
 import type { DrillEvent, ProgressInfo, StepHeading } from '../model/events.js';
-import type { EnvironmentReview } from '../model/ports.js';
+import type { EnvironmentReview, ModelLink } from '../model/ports.js';
 
 export interface StepView {
   readonly id: StepId;
@@ -48,7 +48,8 @@ export interface WizardState {
   readonly question?:
     | { readonly kind: 'tag'; readonly suggested: string }
     | { readonly kind: 'environment'; readonly review: EnvironmentReview }
-    | { readonly kind: 'sign-off'; readonly given: SignOff };
+    | { readonly kind: 'sign-off'; readonly given: SignOff }
+    | { readonly kind: 'link-models'; readonly links: readonly ModelLink[] };
   readonly chosenTag?: string;
   /** What the operator typed to filter the tag list. */
   readonly tagFilter: string;
@@ -76,6 +77,8 @@ export type WizardAction =
   | { readonly type: 'tag-filter'; readonly filter: string }
   | { readonly type: 'ask-sign-off'; readonly given: SignOff }
   | { readonly type: 'signed-off' }
+  | { readonly type: 'ask-link-models'; readonly links: readonly ModelLink[] }
+  | { readonly type: 'link-models-decided' }
   /** Several output lines of a step at once (the store batches the core's `log` events). */
   | { readonly type: 'log-lines'; readonly step: StepId; readonly lines: readonly string[] }
   | { readonly type: 'ask-environment'; readonly review: EnvironmentReview }
@@ -201,6 +204,12 @@ export function reduce(state: WizardState, action: WizardAction): WizardState {
       return { ...state, tagFilter: action.filter };
     case 'ask-sign-off':
       return { ...state, question: { kind: 'sign-off', given: action.given } };
+    case 'ask-link-models':
+      return { ...state, question: { kind: 'link-models', links: action.links } };
+    case 'link-models-decided': {
+      const { question: _answered, ...rest } = state;
+      return rest;
+    }
     case 'signed-off': {
       const { question: _answered, ...rest } = state;
       return rest;

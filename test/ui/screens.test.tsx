@@ -223,6 +223,24 @@ describe('the sign-off at the end of a drill', () => {
   });
 });
 
+describe('setup asks before it links the models into the node\'s home', () => {
+  it('shows each link and what it moves aside; q is no answer here, n is', async () => {
+    const { store, instance } = setup();
+    const onLinkModels = vi.fn();
+    instance.rerender(<App store={store} onChooseTag={vi.fn()} onAbort={vi.fn()} onForce={vi.fn()} onExit={vi.fn()} onLinkModels={onLinkModels} />);
+    store.dispatch({ type: 'ask-link-models', links: [{ from: '~/.cache/whisper/large-v3.pt', to: 'models/large-v3.pt', where: '/root/.cache/whisper/large-v3.pt', target: '/srv/whisper/models/large-v3.pt', replaces: true }] });
+    const frame = await waitForFrame(instance, (f) => f.includes('[y]es / [n]o'));
+    expect(frame.replace(/\s+/g, ' ')).toContain('~/.cache/whisper/large-v3.pt → /srv/whisper/models/large-v3.pt (what is there now is moved aside, not deleted)');
+    expect(frame).toContain('Link it to the restored model? [y]es / [n]o');
+    instance.stdin.write('q');
+    instance.stdin.write('n');
+    await vi.waitFor(() => expect(onLinkModels).toHaveBeenCalledTimes(1));
+    // q asked nothing (no abort prompt): the answer is the n that followed it.
+    expect(onLinkModels).toHaveBeenCalledWith(false);
+    expect(instance.lastFrame()).not.toContain('Abort');
+  });
+});
+
 describe('the drill policy on the first screen', () => {
   it('shows an overdue drill among the environment checks', async () => {
     const { store, instance } = setup();

@@ -3,7 +3,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { groupAlive } from '../../adapters/process-group.js';
 import { releaseArchive } from '../../archive/choice.js';
-import { linkModelsInHome } from '../../service/home-models.js';
+import { linkCommand, makeModelLinks, modelLinks } from '../../service/home-models.js';
 import { setupPaths, writeSetupState } from '../../service/setup-state.js';
 import { renderServiceUnit, serviceUnitName } from '../../service/systemd-unit.js';
 import { DrillError } from '../../model/errors.js';
@@ -20,6 +20,15 @@ async function writeUnitFor(ctx: StepContext, tag: string | null, isolated: Read
   await writeFile(unit, renderServiceUnit(ctx.plan, dir, tag, isolated));
   ctx.emit({ type: 'facts', step: 'teardown', facts: { systemdUnit: unit } });
   return `systemd unit written to ${unit}; run it with: cp ${shellWord(unit)} /etc/systemd/system/ && systemctl daemon-reload && systemctl enable --now ${serviceUnitName(ctx.plan.name)}`;
+}
+
+/** setup: the models linked where the node's own service loads them — with --yes, or when the operator says so. */
+async function homeModels(ctx: StepContext): Promise<string[]> {
+  const { links, already } = await modelLinks(ctx.plan, ctx.workspace.dir);
+  if (links.length === 0) return already;
+  const link = ctx.options.linkModelsInHome === true || ((await ctx.ask.linkModels?.(links)) ?? false);
+  if (link) return [...already, ...(await makeModelLinks(links))];
+  return [...already, ...links.map((one) => `the node's service loads ${one.from}: link it to the restored model with \`${linkCommand(one)}\` (setup --yes does)`)];
 }
 
 export const teardownStep = defineStep({
@@ -76,7 +85,7 @@ export const teardownStep = defineStep({
     if (handOver && service && !ctx.signal.aborted) notes.push(await writeUnitFor(ctx, input.snapshot?.tag.name ?? null, input.install?.env));
     // setup of a service that passed: its models go back where the node's own service loads them (with --yes).
     const passed = input.assert !== undefined && input.assert.assertions.length > 0 && input.assert.assertions.every((outcome) => outcome.status !== 'failed');
-    if (ctx.options.mode === 'setup' && passed && !ctx.signal.aborted) notes.push(...(await linkModelsInHome(ctx.plan, ctx.workspace.dir, ctx.options.linkModelsInHome === true)));
+    if (ctx.options.mode === 'setup' && passed && !ctx.signal.aborted) notes.push(...(await homeModels(ctx)));
     const { dir, created } = ctx.workspace;
     // A kept workspace restored from a tag, verified: a git repository the operator can use.
     const verified = input.verify !== undefined && input.verify.files.length > 0 && input.verify.files.every((file) => file.verified) && !input.snapshot?.archive;
