@@ -117,6 +117,12 @@ export async function makeSnapshot(input: SnapshotInput): Promise<SnapshotOutcom
   phases.begin('gather');
   const gathered = await gatherFiles(backup, input.from, path.dirname(plan.file), input.home);
   phases.end('gather', 'passed', `${gathered.length} files, ${(gathered.reduce((sum, file) => sum + file.size, 0) / MIB).toFixed(1)} MiB from ${input.from}`);
+  // Said once: where each model goes back on a restore, and that loading it by path needs no link.
+  for (const model of backup?.models ?? []) {
+    if (model.from.startsWith('~/')) {
+      emit({ type: 'snapshot-phase', phase: 'gather', status: 'running', summary: `${model.from} is where the service loads ${model.to}: a drill links the restored file there (setup too, in the node's HOME); a service that loads ${model.to} by path needs no link at all` });
+    }
+  }
 
   // This node's environment is measured while the backup is fetched: neither waits for the other.
   const measuring = input.exposureOnly ? undefined : input.measure();

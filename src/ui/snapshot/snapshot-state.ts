@@ -33,6 +33,10 @@ export function foldSnapshotEvent(view: SnapshotView, event: SnapshotEvent, now:
       const at = view.phases.findIndex((phase) => phase.phase === event.phase);
       const before = at >= 0 ? view.phases[at]! : undefined;
       const running = event.status === 'running';
+      // A note about a phase that has ended (said after it): added under it, its status kept.
+      if (running && before && before.status !== 'running') {
+        return { ...view, phases: view.phases.map((phase, index) => (index === at && event.summary ? { ...phase, notes: [...phase.notes, event.summary] } : phase)) };
+      }
       const next: PhaseView = {
         phase: event.phase,
         status: event.status,
