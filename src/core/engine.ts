@@ -193,6 +193,7 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
       outputs[step.id] = output;
     },
     milestone: (name) => timetable.reached(step.id, name),
+    reached: (id, name) => timetable.whenReached(id, name),
     outputOf: async (id) => {
       // A step running beside `id` waits for it, or for its own stop.
       await new Promise<void>((resolve, reject) => {

@@ -74,6 +74,11 @@ export class Timetable {
     this.ends.get(step)!.resolve();
   }
 
+  /** Settles when `step` has reached `name` — or has ended without reaching it. */
+  whenReached(step: StepId, name: string): Promise<void> {
+    return Promise.race([this.milestone(step, name).promise, this.ends.get(step)?.promise ?? Promise.resolve()]);
+  }
+
   /** Settles when `step` has ended (whatever its outcome). */
   whenEnded(step: StepId): Promise<void> {
     return this.ends.get(step)!.promise;

@@ -32,6 +32,8 @@ export function stepContext<Id extends StepId>(plan: Plan, runner: ProcessRunner
     secret: () => undefined,
     provide: (output) => provided.push(output),
     milestone: () => undefined,
+    // A step alone in a unit test: nothing runs beside it, so whatever it waits for has happened.
+    reached: async () => undefined,
     outputOf: async (id) => {
       throw new Error(`no ${id} beside this step in a unit test`);
     },

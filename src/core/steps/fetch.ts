@@ -67,6 +67,7 @@ export const fetchStep = defineStep({
     if (!source) {
       await fetchWithGitLfs(ctx, tag.name, env, onBytes);
       ctx.milestone('checkout');
+      ctx.milestone('wheelhouse');
       return { status: 'passed', summary: `${pointers.length} LFS objects (${formatBytes(total)}) fetched by git-lfs at ${commit.slice(0, 12)}`, evidence: { commit, via: 'git-lfs' }, output: { commit, pointers, landed: new Map<string, Landed>(), startedAtMs } };
     }
     const restore = (some: readonly LfsPointer[], bytesBefore: number) =>
@@ -80,13 +81,15 @@ export const fetchStep = defineStep({
         onBytes: (bytes) => onBytes(bytesBefore + bytes),
         onSecret: ctx.secret,
       });
-    // The backup's wheelhouse first: install, which starts at the checkout, installs from it.
+    // Install starts at the checkout (a venv is made from the checked-out tree alone); its pip waits for
+    // the backup's wheelhouse, which comes first.
+    ctx.milestone('checkout');
     const { first, rest } = wheelhouseFirst(pointers, ctx.plan.wheelhouse);
     const early = first.length > 0 ? await restore(first, 0) : undefined;
-    // Install starts here only with the wheelhouse whole: a missing or damaged wheel is for fetch and
-    // verify to name, not for pip to trip over (install then starts when fetch has ended).
+    // Only a whole wheelhouse lets pip go: a missing or damaged wheel is for fetch and verify to name,
+    // not for pip to trip over (pip then waits for fetch to end, and is stopped with it).
     const wheelsWhole = !early || (early.missing.length === 0 && [...early.landed.values()].every((l) => l.sha256 === l.oid));
-    if (wheelsWhole) ctx.milestone('checkout');
+    if (wheelsWhole) ctx.milestone('wheelhouse');
     const firstBytes = [...new Map(first.map((p) => [p.oid, p.size])).values()].reduce((sum, size) => sum + size, 0);
     const late = rest.length > 0 || !early ? await restore(rest, firstBytes) : { missing: [], landed: new Map<string, Landed>() };
     const result = early ? { missing: [...early.missing, ...late.missing], landed: new Map([...early.landed, ...late.landed]) } : late;

@@ -159,6 +159,11 @@ export interface StepContext {
   readonly secret: (value: string) => void;
   /** This step has reached a point another step may start at (fetch: 'checkout'). */
   readonly milestone: (name: string) => void;
+  /**
+   * Settles once a step running beside this one has reached `name` (install: fetch's 'wheelhouse'),
+   * or has ended without reaching it; at once when the steps do not overlap (it has ended by then).
+   */
+  readonly reached: (step: StepId, name: string) => Promise<void>;
   /** The output of a step running beside this one, once it has ended (rejects when it produced none). */
   readonly outputOf: <Id extends StepId>(id: Id) => Promise<StepOutputs[Id]>;
 }

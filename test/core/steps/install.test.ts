@@ -2,9 +2,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parsePlan } from '../../../src/plan/load.js';
-import { installStep } from '../../../src/core/steps/install.js';
+import { installStep, makesVenvOnly } from '../../../src/core/steps/install.js';
 import { DrillError } from '../../../src/model/errors.js';
 import { commandTable } from '../../helpers/command-table.js';
 import { stepContext } from '../../helpers/step-context.js';
@@ -55,6 +55,32 @@ describe('install, with a command table', () => {
     expect(events[0]).toMatchObject({ type: 'isolation', isolation: { home: 'scratch', how: expect.arrayContaining([`HOME and caches (XDG_CACHE_HOME, HF_HOME, TORCH_HOME, PIP_CACHE_DIR) are empty folders of the drill: ${home}`]) } });
     expect(result).toMatchObject({ status: 'passed', output: { commands: 2 } });
     expect(result.summary).toMatch(/^2 command\(s\) in /);
+  });
+
+  it("makes the venv while the backup's wheelhouse still downloads; pip waits until it is whole", async () => {
+    const runner = commandTable([
+      ...NAMESPACES,
+      { command: 'python3 -m venv .venv', stdout: '' },
+      { command: '.venv/bin/pip install --no-index --find-links wheels -r requirements.txt', stdout: 'Successfully installed torch' },
+    ]);
+    const { ctx } = stepContext<'install'>(plan('install: ["python3 -m venv .venv", ".venv/bin/pip install --no-index --find-links wheels -r requirements.txt"]'), runner, restore);
+    let wheelhouseWhole!: () => void;
+    const waits: string[] = [];
+    const running = installStep.run(
+      { ...ctx, reached: (step, name) => (waits.push(`${step}:${name}`), new Promise<void>((resolve) => (wheelhouseWhole = resolve))) },
+      { verify: { files: [] } } as never,
+    );
+    // The venv is made; pip has not run: it waits for fetch's wheelhouse.
+    await vi.waitFor(() => expect(waits).toEqual(['fetch:wheelhouse']));
+    expect(runner.calls.map((c) => c.command).filter((command) => !command.startsWith('unshare'))).toEqual(['python3 -m venv .venv']);
+    wheelhouseWhole();
+    await running;
+    expect(runner.calls.map((c) => c.command).filter((command) => !command.startsWith('unshare'))).toEqual(['python3 -m venv .venv', '.venv/bin/pip install --no-index --find-links wheels -r requirements.txt']);
+  });
+
+  it('lets only what makes a venv run before the wheelhouse: pip, scripts and command lines of several wait', () => {
+    for (const command of ['python3 -m venv .venv', '/usr/bin/python3.11 -m venv --copies .venv', 'python3 -I -m venv .venv', 'virtualenv .venv', 'uv venv']) expect(makesVenvOnly(command), command).toBe(true);
+    for (const command of ['.venv/bin/pip install -r requirements.txt', 'python3 -m pip install torch', 'python3 -m venv .venv && .venv/bin/pip install x', './install.sh', 'cp -a /opt/venv .venv', 'python3 -m venv $(cat name)']) expect(makesVenvOnly(command), command).toBe(false);
   });
 
   it('fails naming the command, its exit code and its last words; later commands do not run', async () => {
