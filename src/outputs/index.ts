@@ -5,12 +5,13 @@
 import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DrillRecord } from '../model/record.js';
+import { htmlOutput } from './html.js';
 import { jsonOutput } from './json.js';
 import { junitOutput } from './junit.js';
 import { markdownOutput } from './markdown.js';
 import type { Output } from './output.js';
 
-export const OUTPUTS: readonly Output[] = [jsonOutput, markdownOutput, junitOutput];
+export const OUTPUTS: readonly Output[] = [jsonOutput, markdownOutput, htmlOutput, junitOutput];
 
 export async function writeAtomically(file: string, content: string): Promise<void> {
   const temp = `${file}.tmp-${process.pid}`;

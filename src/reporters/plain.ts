@@ -108,7 +108,11 @@ export function plainReporter(write: (text: string) => void = (text) => process.
         if (mode === 'check') line(`${verdictHeadline(event.verdict, mode)}: ${event.summary} (in ${formatDuration(event.durationMs)})`);
         else line(`${verdictHeadline(event.verdict, mode)} in ${formatDuration(event.durationMs)}: ${event.summary}`);
         if (!event.cleanedUp) line('teardown did not finish: see the teardown step above');
-        if (event.reportDir) line(`report: ${event.reportDir}/report.md`);
+        if (event.reportDir) {
+          line(`report: ${event.reportDir}/report.md`);
+          // The page an auditor opens, prints and attaches.
+          line(`page:   ${event.reportDir}/report.html`);
+        }
         break;
     }
   };

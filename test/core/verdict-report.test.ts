@@ -248,7 +248,7 @@ describe('writeReport', () => {
 
     await writeReport(dir, report);
 
-    expect((await readdir(dir)).sort()).toEqual(['junit.xml', 'report.json', 'report.md', 'service.log']);
+    expect((await readdir(dir)).sort()).toEqual(['junit.xml', 'report.html', 'report.json', 'report.md', 'service.log']);
     const written = { ...report, reportDir: dir };
     expect(JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8'))).toEqual(written);
     expect(await readFile(path.join(dir, 'report.md'), 'utf8')).toBe(renderMarkdown(written));
@@ -267,7 +267,7 @@ describe('writeReport', () => {
 
     const files = await readdir(dir);
     expect(files.filter((f) => f.includes('.tmp-'))).toEqual([]);
-    expect(files.sort()).toEqual(['junit.xml', 'report.json', 'report.md', 'service.log']);
+    expect(files.sort()).toEqual(['junit.xml', 'report.html', 'report.json', 'report.md', 'service.log']);
     expect(JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8'))).toMatchObject({ verdict: 'passed' });
     expect(await readFile(path.join(dir, 'service.log'), 'utf8')).toBe('Running on local URL:  http://127.0.0.1:7860\n');
   });

@@ -234,10 +234,11 @@ describe.sequential('whisper-drill demo (built CLI, embedded sample backup)', ()
       expect(folders[0]).toMatch(new RegExp(`^\\d{8}T\\d{6}Z-${NEWEST_TAG.replaceAll('.', '\\.')}$`));
       const dir = path.join(historyReports, 'demo', folders[0]!);
       expect(err).toContain(`report: ${dir}/report.md`);
-      for (const file of ['report.json', 'report.md', 'junit.xml', 'service.log']) {
+      expect(err).toContain(`page:   ${dir}/report.html`);
+      for (const file of ['report.json', 'report.md', 'report.html', 'junit.xml', 'service.log']) {
         expect((await stat(path.join(dir, file))).size, `${file} is not empty`).toBeGreaterThan(0);
       }
-      expect((await readdir(dir)).filter((name) => !['report.json', 'report.md', 'junit.xml', 'service.log'].includes(name)), 'no temp files left').toEqual([]);
+      expect((await readdir(dir)).filter((name) => !['report.json', 'report.md', 'report.html', 'junit.xml', 'service.log'].includes(name)), 'no temp files left').toEqual([]);
 
       const report = await readReport(dir);
       expect(folders[0]!.startsWith(folderStamp(report.startedAt)), 'folder stamped with the UTC start').toBe(true);

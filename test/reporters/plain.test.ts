@@ -64,8 +64,8 @@ describe('the plain reporter', () => {
   });
 
   it('ends a drill with its verdict and a check with the node\'s health', () => {
-    expect(render([start('drill'), end('passed')]).slice(1)).toEqual(['PASSED in 1 min 1 s: it went', 'report: /r/x/report.md']);
-    expect(render([start('check'), end('failed')]).slice(1)).toEqual(['UNHEALTHY: it went (in 1 min 1 s)', 'report: /r/x/report.md']);
+    expect(render([start('drill'), end('passed')]).slice(1)).toEqual(['PASSED in 1 min 1 s: it went', 'report: /r/x/report.md', 'page:   /r/x/report.html']);
+    expect(render([start('check'), end('failed')]).slice(1)).toEqual(['UNHEALTHY: it went (in 1 min 1 s)', 'report: /r/x/report.md', 'page:   /r/x/report.html']);
   });
 
   it('says so when teardown could not clean up, instead of claiming nothing is left', () => {

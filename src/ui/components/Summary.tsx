@@ -86,6 +86,7 @@ export function Summary({ state }: { readonly state: WizardState }) {
         </Text>
       ) : null}
       {end.reportDir ? <Text>Report: {end.reportDir}/report.md</Text> : null}
+      {end.reportDir ? <Text>Page: {end.reportDir}/report.html</Text> : null}
       {nextSteps(state).map((line) => (
         <Text key={line} color="yellow">
           {line}
