@@ -6,7 +6,8 @@
 #   ./scripts/setup.sh --test   also the tools the tests use: tmux (the terminal tests), openssh (the ssh
 #                               remote), promtool and ansible-playbook (what deploy/ ships), xmllint
 #                               (junit.xml), openssl (throwaway CAs), tinyproxy (the proxy tests), zsh and
-#                               fish (the completion scripts) and nginx (the benchmark's object storage).
+#                               fish (the completion scripts), nginx (the benchmark's object storage) and
+#                               chromium (report.html in a real browser).
 #                               Debian starts the servers it installs;
 #                               here none is started: the tests run their own, on loopback ports of their own.
 set -euo pipefail
@@ -34,6 +35,7 @@ if $tests; then
   command -v tinyproxy >/dev/null 2>&1 || missing+=(tinyproxy)          # the proxy the remote tests go through
   command -v zsh >/dev/null 2>&1 || missing+=(zsh)                      # the completion scripts, in the shells
   command -v fish >/dev/null 2>&1 || missing+=(fish)
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)            # report.html opened, measured and printed in a real browser
 fi
 
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -157,7 +157,7 @@ code,pre{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}pre{backgro
 .hash{word-break:break-all}.status{font-weight:600;white-space:nowrap}.note,.none{color:#57606a;font-size:.85rem}
 del{color:#cf222e;text-decoration:line-through}ins{color:#9a6700;text-decoration:underline;background:#fff8c5}
 svg .axis{font:11px ui-monospace,monospace;fill:#24292f}
-@media print{@page{size:A4;margin:14mm}body{padding:0;max-width:none;font-size:10.5pt}section{break-inside:avoid-page}h2{break-after:avoid}table{font-size:9pt}.scroll{overflow:visible}}
+@media print{@page{size:A4;margin:12mm}body{padding:0;max-width:none;font-size:9pt;line-height:1.3}h1{font-size:14pt}h2{font-size:11pt;margin-top:.9rem;break-after:avoid}h3{font-size:9.5pt;margin:.4rem 0}tr,svg,pre{break-inside:avoid}table{font-size:7.5pt}th,td{padding:.12rem .3rem}pre,code{font-size:7.5pt}pre{padding:.25rem}.scroll{overflow:visible}.note{font-size:7.5pt}}
 </style>
 </head>
 <body>

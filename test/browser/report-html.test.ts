@@ -1,0 +1,117 @@
+/**
+ * report.html in a real browser: Debian's Chromium, headless, driven by playwright-core. The pages of a
+ * passing and a failing drill of the sample (the built CLI) and of an aborted one: the verdict, the
+ * sections and the timeline's bars are there, nothing overflows at 1280 px or at 390 px, the passing
+ * drill's report prints on at most 3 A4 pages, and no request leaves the page.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderHtml } from '../../src/outputs/html.js';
+import { describeRun, runCli } from '../helpers/cli.js';
+import { writeDemoPlan } from '../helpers/demo-plan.js';
+import { recordOf } from '../helpers/reports.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+let tmp = '';
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: ./scripts/setup.sh --test installs Debian's chromium`);
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'whisper-drill-browser-'));
+  // As root Chromium needs --no-sandbox; the pages are our own files.
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+});
+afterAll(async () => {
+  await browser?.close();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+async function drilledPage(tag: string, code: number): Promise<string> {
+  const { file } = await writeDemoPlan(path.join(tmp, `${tag}.yaml`));
+  const reports = path.join(tmp, `reports-${tag}`);
+  const result = await runCli(['drill', '--plan', file, '--tag', tag, '--yes', '--report-dir', reports], { cwd: tmp, timeoutMs: 120_000 });
+  expect(result.code, describeRun(result)).toBe(code);
+  const [folder] = await readdir(path.join(reports, 'demo'));
+  return path.join(reports, 'demo', folder!, 'report.html');
+}
+
+interface Seen {
+  readonly headline: string;
+  readonly sections: string[];
+  readonly bars: number;
+  readonly overflow: Record<number, number>;
+  readonly requests: string[];
+  readonly pdfPages: number;
+}
+
+async function open(file: string): Promise<Seen> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const requests: string[] = [];
+  page.on('request', (request) => requests.push(request.url()));
+  try {
+    await page.goto(`file://${file}`);
+    const overflow: Record<number, number> = {};
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      overflow[width] = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    }
+    const pdf = await page.pdf({ format: 'A4', printBackground: true });
+    return {
+      headline: (await page.textContent('h1')) ?? '',
+      sections: await page.$$eval('main h2', (headings) => headings.map((h) => h.textContent ?? '')),
+      bars: await page.$$eval('#timeline svg rect', (rects) => rects.length),
+      overflow,
+      requests,
+      pdfPages: (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length,
+    };
+  } finally {
+    await page.close();
+  }
+}
+
+describe.concurrent('report.html in Chromium', () => {
+  it('a passing drill of the sample: verdict, sections, a bar per step, no overflow, at most 3 A4 pages, no request out', async () => {
+    const seen = await open(await drilledPage('v1.3-signed-release', 0));
+    expect(seen.headline).toBe('PASSED — demo v1.3-signed-release');
+    expect(seen.sections).toEqual(expect.arrayContaining(['Timeline of the phases', 'Steps', 'Environment', 'LFS files', 'Assertions', 'Isolation']));
+    expect(seen.bars).toBe(8);
+    expect(seen.overflow).toEqual({ 1280: 0, 390: 0 });
+    expect(seen.pdfPages).toBeGreaterThan(0);
+    expect(seen.pdfPages).toBeLessThanOrEqual(3);
+    expect(seen.requests).toEqual([expect.stringMatching(/^file:\/\/.*report\.html$/)]);
+  });
+
+  it('a failing drill (a corrupt model on the remote): FAILED, the steps that ran, no overflow, no request out', async () => {
+    const seen = await open(await drilledPage('v1.1-broken-model', 1));
+    expect(seen.headline).toBe('FAILED — demo v1.1-broken-model');
+    expect(seen.sections).toEqual(expect.arrayContaining(['Timeline of the phases', 'Steps', 'LFS files']));
+    expect(seen.bars).toBeGreaterThanOrEqual(4);
+    expect(seen.overflow).toEqual({ 1280: 0, 390: 0 });
+    expect(seen.requests).toHaveLength(1);
+  });
+
+  it('an aborted drill, whose transcript holds markup: ABORTED, the markup shown as text, nothing loaded', async () => {
+    const startedAt = '2026-12-01T03:00:00.000Z';
+    const record = {
+      ...recordOf({ plan: 'demo', host: 'gpu-07', startedAt, tag: 'v1.3', verdict: 'aborted', rto: { fetchMs: 2000, totalMs: 2500 } }, [
+        { status: 'failed', name: 'sample', api: 'gradio', expected: 'x', actual: '<script>document.title="owned"</script><img src="http://127.0.0.2:9/x">', cer: 1, passed: false, required: true, latencyMs: 5, detail: 'aborted' },
+      ]),
+      steps: [
+        { id: 'environment' as const, status: 'passed' as const, startedAt, durationMs: 300, summary: 'ok', evidence: {} },
+        { id: 'fetch' as const, status: 'aborted' as const, startedAt: '2026-12-01T03:00:00.400Z', durationMs: 2000, summary: 'interrupted by SIGINT', evidence: {} },
+      ],
+    };
+    const file = path.join(tmp, 'aborted.html');
+    await writeFile(file, renderHtml(record as never));
+    const seen = await open(file);
+    expect(seen.headline).toBe('ABORTED — demo v1.3');
+    expect(seen.bars).toBe(2);
+    expect(seen.overflow).toEqual({ 1280: 0, 390: 0 });
+    // The <img> is text: nothing was fetched from 127.0.0.2, and no script ran.
+    expect(seen.requests).toEqual([`file://${file}`]);
+  });
+});
