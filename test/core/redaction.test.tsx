@@ -106,7 +106,7 @@ describe('a credential in an install command', () => {
 
   it('is in no file of the report', async () => {
     const files = await readdir(record.reportDir);
-    expect(files.sort()).toEqual(['junit.xml', 'report.json', 'report.md', 'service.log']);
+    expect(files.sort()).toEqual(['junit.xml', 'report.html', 'report.json', 'report.md', 'service.log']);
     for (const name of files) expect(await readFile(path.join(record.reportDir, name), 'utf8'), name).not.toContain(TOKEN);
     expect(await readFile(path.join(record.reportDir, 'report.json'), 'utf8')).toContain('--index-url');
   });

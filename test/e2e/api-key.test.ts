@@ -46,7 +46,7 @@ describe('service.apiKeyEnv', () => {
     expect(result.code, describeRun(result)).toBe(0);
     const [folder] = await readdir(path.join(reports, 'speaches'));
     const dir = path.join(reports, 'speaches', folder!);
-    expect((await readdir(dir)).sort()).toEqual(['junit.xml', 'report.json', 'report.md', 'service.log']);
+    expect((await readdir(dir)).sort()).toEqual(['junit.xml', 'report.html', 'report.json', 'report.md', 'service.log']);
     const written: Record<string, string> = { ndjson: result.stdout, stderr: result.stderr };
     for (const file of await readdir(dir)) written[file] = await readFile(path.join(dir, file), 'utf8');
     for (const [name, text] of Object.entries(written)) expect(text.includes(KEY), `${name} holds the key`).toBe(false);
