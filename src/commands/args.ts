@@ -54,6 +54,8 @@ export interface CliArgs {
   readonly sign?: boolean;
   /** schedule: the backup job (snapshot) instead of a drill. */
   readonly snapshot?: boolean;
+  /** history: also write the page here. */
+  readonly html?: string;
 }
 
 /** What `init` can be told on its command line (headless: everything; the wizard: the defaults). */
@@ -179,6 +181,7 @@ function fromValues(command: CommandName, values: Values, target: string | undef
     ...(string('message') ? { message: string('message') } : {}),
     ...(flag('sign') ? { sign: true } : {}),
     ...(command === 'schedule' && flag('snapshot') ? { snapshot: true } : {}),
+    ...(command === 'history' && string('html') ? { html: string('html') } : {}),
     ...(command === 'init'
       ? {
           init: {

@@ -3,8 +3,10 @@
  * and one row per drill with the recovery time of each phase; a phase > 25% slower than its
  * baseline is marked ▲ and explained under its row.
  */
-import { formatAge, formatDuration } from '../model/format.js';
-import { PHASES, sparkline, type HostHistory, type Phase, type PolicyStatus } from '../history/trend.js';
+import { formatDuration } from '../model/format.js';
+import { describePolicy } from '../history/policy-text.js';
+
+import { PHASES, sparkline, type HostHistory, type Phase } from '../history/trend.js';
 
 const PHASE_LABELS: Record<Phase, string> = {
   fetchMs: 'fetch',
@@ -15,12 +17,6 @@ const PHASE_LABELS: Record<Phase, string> = {
   recoveryMs: 'recovery',
   totalMs: 'total',
 };
-
-/** "✔ last passing drill 12 days ago (policy: every 90d)" or "⚠ OVERDUE: …" — overdue is never subtle. */
-export function describePolicy(policy: PolicyStatus): string {
-  const last = policy.lastPassedAt ? `last passing drill ${formatAge(policy.ageMs ?? 0)} ago (${policy.lastPassedAt.slice(0, 10)})` : 'no passing drill on record';
-  return policy.overdue ? `⚠ OVERDUE: ${last}; the policy is every ${policy.every}` : `✔ ${last}; the policy is every ${policy.every}`;
-}
 
 function columns(cells: readonly string[], widths: readonly number[]): string {
   return cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();

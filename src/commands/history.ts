@@ -10,6 +10,11 @@ import { readAllHistory } from '../history/read.js';
 import { historyByHost } from '../history/trend.js';
 import type { CliArgs } from './args.js';
 import { renderHistory } from './history-table.js';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import type { PastDrill } from '../history/read.js';
+import { writeAtomically } from '../outputs/index.js';
+import { renderHistoryHtml } from '../outputs/history-html.js';
 
 /** Where reports go when neither --report-dir nor a plan says (the plans' own default). */
 const DEFAULT_REPORT_DIR = 'drill-reports';
@@ -21,6 +26,14 @@ export async function historyCommand(args: CliArgs, now = new Date()): Promise<n
     (drill) => (!plan || drill.plan === plan.name) && (!args.host || drill.host === args.host),
   );
   const hosts = historyByHost(drills, now, plan?.policy?.every);
+  if (args.html) {
+    const target = path.resolve(args.html);
+    await mkdir(path.dirname(target), { recursive: true });
+    // Each drill links to its page: report.html, or report.md for drills saved before report.html existed.
+    const linkOf = (drill: PastDrill) => path.relative(path.dirname(target), path.join(drill.dir, existsSync(path.join(drill.dir, 'report.html')) ? 'report.html' : 'report.md'));
+    await writeAtomically(target, renderHistoryHtml({ root, hosts, linkOf, now }));
+    process.stderr.write(`history page written to ${target}\n`);
+  }
   if (args.json) {
     const filters = { ...(plan ? { plan: plan.name } : {}), ...(args.host ? { host: args.host } : {}) };
     process.stdout.write(`${JSON.stringify({ reportDir: root, ...filters, drills, hosts })}\n`);

@@ -136,7 +136,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     name: 'history',
     summary:
       "earlier drills of every plan and host under the report directory (or --plan's,\n--host's): verdicts, recovery time per phase and its trend, regressions,\nand the age of the last passing drill against the plan's policy",
-    flags: [PLAN, { name: 'host', value: text('HOST'), help: "only this host's drills" }, REPORT_DIR, JSON_EVENTS],
+    flags: [PLAN, { name: 'host', value: text('HOST'), help: "only this host's drills" }, REPORT_DIR, JSON_EVENTS, { name: 'html', value: file(), help: 'also write the history as a page (history.html): recovery over time, nodes, every drill linked' }],
   },
   {
     name: 'demo',

@@ -2,7 +2,8 @@
  * report.html in a real browser: Debian's Chromium, headless, driven by playwright-core. The pages of a
  * passing and a failing drill of the sample (the built CLI) and of an aborted one: the verdict, the
  * sections and the timeline's bars are there, nothing overflows at 1280 px or at 390 px, the passing
- * drill's report prints on at most 3 A4 pages, and no request leaves the page.
+ * drill's report prints on at most 3 A4 pages, and no request leaves the page. history.html of a fleet
+ * (through the built CLI): the overdue node first, a chart per node, every drill linked.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -13,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/outputs/html.js';
 import { describeRun, runCli } from '../helpers/cli.js';
 import { writeDemoPlan } from '../helpers/demo-plan.js';
-import { recordOf } from '../helpers/reports.js';
+import { quarterlyDrills, recordOf, writePastReport } from '../helpers/reports.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 let tmp = '';
@@ -113,5 +114,36 @@ describe.concurrent('report.html in Chromium', () => {
     expect(seen.overflow).toEqual({ 1280: 0, 390: 0 });
     // The <img> is text: nothing was fetched from 127.0.0.2, and no script ran.
     expect(seen.requests).toEqual([`file://${file}`]);
+  });
+
+  it('history.html of a fleet: the overdue node first, a chart per node with the slower drill outlined, every drill linked, nothing loaded', async () => {
+    const fleet = path.join(tmp, 'fleet');
+    const now = new Date();
+    for (const drill of quarterlyDrills('gpu-a', [10_000, 10_400, 9_800, 10_100, 16_000], now, { plan: 'large-v3', policy: '90d' })) await writePastReport(path.join(fleet, 'gpu-a'), drill);
+    for (const drill of quarterlyDrills('gpu-b', [11_000, 11_500], now, { plan: 'large-v3', policy: '90d', endDaysAgo: 120 })) await writePastReport(path.join(fleet, 'gpu-b'), drill);
+    const page = path.join(tmp, 'pages', 'history.html');
+    const result = await runCli(['history', '--report-dir', fleet, '--html', page], { cwd: tmp, timeoutMs: 30_000 });
+    expect(result.code, describeRun(result)).toBe(0);
+    expect(result.stderr).toContain(`history page written to ${page}`);
+    const browserPage = await browser.newPage({ viewport: { width: 390, height: 900 } });
+    const requests: string[] = [];
+    browserPage.on('request', (request) => requests.push(request.url()));
+    try {
+      await browserPage.goto(`file://${page}`);
+      const grid = await browserPage.$$eval('#fleet tbody tr', (rows) => rows.map((row) => Array.from(row.querySelectorAll('td')).map((td) => td.textContent ?? '')));
+      expect(grid.map((row) => row[0])).toEqual(['gpu-b', 'gpu-a']);
+      expect(grid[0]![4]).toMatch(/^✖ OVERDUE: last passing drill/);
+      expect(await browserPage.$$eval('main h2', (headings) => headings.map((h) => h.textContent))).toEqual(['Nodes and their latest drill', 'large-v3 on gpu-a', 'large-v3 on gpu-b']);
+      expect(await browserPage.$$eval('svg circle', (dots) => dots.length)).toBe(7);
+      expect(await browserPage.$$eval('svg circle[stroke]', (dots) => dots.length)).toBe(1);
+      // Drills saved before report.html existed link to their report.md, relative to the page.
+      const links = await browserPage.$$eval('main section:not(#fleet) a', (anchors) => anchors.map((a) => a.getAttribute('href') ?? ''));
+      expect(links).toHaveLength(7);
+      for (const link of links) expect(link).toMatch(/^\.\.\/fleet\/gpu-[ab]\/large-v3\/\d{8}T\d{6}Z-v1\.\d\/report\.md$/);
+      expect(await browserPage.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBe(0);
+      expect(requests).toEqual([`file://${page}`]);
+    } finally {
+      await browserPage.close();
+    }
   });
 });
