@@ -4,7 +4,7 @@
  * record. Steps that always run (teardown) run on every path; the record is saved before the end
  * is announced.
  */
-import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { systemRunner } from '../adapters/run.js';
@@ -95,6 +95,24 @@ interface Outcome {
   readonly error?: { message: string; hint?: string };
   readonly evidence: Readonly<Record<string, unknown>>;
   readonly operatorMs: number;
+}
+
+const LOG_TAIL_LINES = 30;
+
+/** The last `lines` lines of a log (read from its last 64 KiB), without escape codes; none when it cannot be read. */
+async function logTail(file: string, lines: number): Promise<string[]> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return [];
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, 64 * 1024);
+    const buffer = Buffer.alloc(length);
+    await handle.read(buffer, 0, length, size - length);
+    // eslint-disable-next-line no-control-regex
+    return buffer.toString('utf8').replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').split(/\r?\n/).filter((line) => line.trim() !== '').slice(-lines);
+  } finally {
+    await handle.close();
+  }
 }
 
 export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEvent) => void): Promise<DrillRecord> {
@@ -287,6 +305,12 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
     mode: options.mode,
   });
   const exitCode = EXIT_CODES[verdict];
+  // A drill that did not pass keeps the service's last words in its record: the report shows them.
+  const serviceLog = fold.record().service.log;
+  if (verdict !== 'passed' && serviceLog) {
+    const tail = await logTail(serviceLog, LOG_TAIL_LINES);
+    if (tail.length > 0) emit({ type: 'service-log', path: serviceLog, tail });
+  }
   // Who ran it and what they noted: from the flags, or asked by the wizard (not recovery time: the clock has stopped).
   const given = options.signOff ?? { operator: null, notes: null };
   emit({ type: 'sign-off', signOff: options.ask.signOff && options.mode !== 'check' && !signal.aborted ? await options.ask.signOff(given) : given });

@@ -36,6 +36,7 @@ export class RecordFold {
     configFiles?: Readonly<Record<string, string | null>>;
     archive?: ArchiveFacts;
     serviceLog?: string;
+    serviceLogTail?: readonly string[];
     leftRunning?: DrillRecord['service']['leftRunning'];
   } = {};
 
@@ -83,6 +84,7 @@ export class RecordFold {
         return;
       case 'service-log':
         this.rest.serviceLog = event.path;
+        if (event.tail) this.rest.serviceLogTail = event.tail;
         return;
       case 'left-running':
         this.rest.leftRunning = event.service;
@@ -175,7 +177,7 @@ export class RecordFold {
       lfs: { files: [...this.lfsFiles] },
       assertions: [...this.assertions],
       rto: this.rest.rto ?? {},
-      service: { log: this.rest.serviceLog ?? null, leftRunning: this.leftRunning },
+      service: { log: this.rest.serviceLog ?? null, leftRunning: this.leftRunning, ...(this.rest.serviceLogTail ? { logTail: this.rest.serviceLogTail } : {}) },
       drift: this.rest.drift ?? null,
       signOff: this.rest.signOff ?? { operator: null, notes: null },
       changes: this.rest.changes ?? null,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { AUDITED_FILES, type ChangesSinceLastDrill, type DrillRecord } from '../model/record.js';
 import { lineDiff } from './line-diff.js';
 import type { PastDrill } from './read.js';
-import { PHASES } from './trend.js';
+import { baselinesOf, PHASES } from './trend.js';
 
 type Current = Pick<DrillRecord, 'plan' | 'host' | 'snapshot' | 'rto' | 'reportDir'>;
 
@@ -28,9 +28,12 @@ export function changesSinceLastDrill(history: readonly PastDrill[], current: Cu
     if (a === b) unchangedFiles.push(file);
     else files.push({ path: file, change: a === null ? 'added' : b === null ? 'removed' : 'changed', diff: lineDiff(a ?? '', b ?? '') });
   }
+  // Each phase against the last drill, and against the median of the last passing ones on this node.
+  const medians = baselinesOf(earlier);
   const rto = PHASES.flatMap((phase) => {
     const [fromMs, toMs] = [last.rto[phase], current.rto[phase]];
-    return fromMs === undefined || toMs === undefined ? [] : [{ phase, fromMs, toMs }];
+    const medianMs = medians[phase];
+    return fromMs === undefined || toMs === undefined ? [] : [{ phase, fromMs, toMs, ...(medianMs !== undefined ? { medianMs } : {}) }];
   });
   const tag = current.snapshot.tag;
   return {

@@ -68,7 +68,8 @@ function baselineOf(earlier: readonly PastDrill[], phase: Phase): number | undef
   return values.length >= MIN_BASELINE ? median(values) : undefined;
 }
 
-function baselinesOf(earlier: readonly PastDrill[]): Partial<Record<Phase, number>> {
+/** Per phase, the median of the last passing drills among `earlier` (when there are enough). */
+export function baselinesOf(earlier: readonly PastDrill[]): Partial<Record<Phase, number>> {
   const baselines: Partial<Record<Phase, number>> = {};
   for (const phase of PHASES) {
     const value = baselineOf(earlier, phase);

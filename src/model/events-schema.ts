@@ -131,7 +131,7 @@ const changes = z.strictObject({
   tag: z.strictObject({ from: z.string().nullable(), to: z.string().nullable() }).nullable(),
   files: z.array(z.strictObject({ path: z.string(), change: z.enum(['changed', 'added', 'removed']), diff: z.string() })).readonly(),
   unchangedFiles: z.array(z.string()).readonly(),
-  rto: z.array(z.strictObject({ phase: z.string(), fromMs: z.number(), toMs: z.number() })).readonly(),
+  rto: z.array(z.strictObject({ phase: z.string(), fromMs: z.number(), toMs: z.number(), medianMs: z.number().optional().describe('the median of the last passing drills of the plan on this node') })).readonly(),
   environmentDrift: z.null(),
 });
 
@@ -171,7 +171,7 @@ const events = [
   z.strictObject({ type: z.literal('snapshot'), repo: z.string().describe('credentials redacted'), tag: tag.optional(), archive: archiveFacts.optional() }),
   z.strictObject({ type: z.literal('facts'), step: stepId, facts }),
   z.strictObject({ type: z.literal('config-files'), files: z.record(z.string(), z.string().nullable()) }),
-  z.strictObject({ type: z.literal('service-log'), path: z.string() }),
+  z.strictObject({ type: z.literal('service-log'), path: z.string(), tail: z.array(z.string()).readonly().optional().describe("the log's last lines, after a drill that did not pass") }),
   z.strictObject({ type: z.literal('left-running'), service: leftRunning }),
   z.strictObject({ type: z.literal('rto'), rto }),
   z.strictObject({

@@ -79,7 +79,8 @@ export type DrillEvent =
   /** The audited configuration files as restored (null: absent), for the next drill's comparison. */
   | { readonly type: 'config-files'; readonly files: Readonly<Record<string, string | null>> }
   /** Where the service's own output goes. */
-  | { readonly type: 'service-log'; readonly path: string }
+  /** Where the service's output goes; after a drill that did not pass, its last lines too (for the report). */
+  | { readonly type: 'service-log'; readonly path: string; readonly tail?: readonly string[] }
   /** Setup mode: the service left running for the operator. */
   | { readonly type: 'left-running'; readonly service: LeftRunning }
   /** How install, start and assert are kept from the node's caches and hubs (before install). */

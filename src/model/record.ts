@@ -221,7 +221,7 @@ export interface ChangesSinceLastDrill {
   readonly files: readonly { readonly path: string; readonly change: 'changed' | 'added' | 'removed'; readonly diff: string }[];
   readonly unchangedFiles: readonly string[];
   /** Each phase measured both times: before, now. */
-  readonly rto: readonly { readonly phase: string; readonly fromMs: number; readonly toMs: number }[];
+  readonly rto: readonly { readonly phase: string; readonly fromMs: number; readonly toMs: number; readonly medianMs?: number }[];
   /**
    * The node's environment against the last drill's. Reserved for the environment drift check
    * (environment.lock.yaml): null until it records what it compares.
@@ -323,7 +323,8 @@ export interface DrillRecord {
   readonly lfs: { readonly files: readonly LfsFileRecord[] };
   readonly assertions: readonly AssertionOutcome[];
   readonly rto: RecoveryTimes;
-  readonly service: { readonly log: string | null; readonly leftRunning: LeftRunning | null };
+  /** logTail: the service log's last lines, kept when the drill did not pass (the page shows them). */
+  readonly service: { readonly log: string | null; readonly leftRunning: LeftRunning | null; readonly logTail?: readonly string[] };
   /** This node against the chosen tag's environment.lock.yaml; null when nothing was compared. */
   readonly drift: DriftReport | null;
   readonly signOff: SignOff;

@@ -80,8 +80,24 @@ function diffHtml(expected: string, actual: string): string {
     .join('');
 }
 
-function stepRow(step: StepRecord): string[] {
-  return [esc(step.id), badge(step.status), esc(formatDuration(step.durationMs)), `${esc(step.summary)}${step.error?.hint ? `<br><em>hint: ${esc(step.error.hint)}</em>` : ''}`];
+/** The step's recovery phase, for its time against the median of the last drills. */
+const PHASE_OF: Partial<Record<string, string>> = { fetch: 'fetchMs', verify: 'verifyMs', install: 'installMs', start: 'startMs' };
+
+/** "+38 % (median 3.2 s)": the phase against the median of the last passing drills of the plan on this node. */
+function againstMedian(record: DrillRecord, step: StepRecord): string {
+  const row = record.changes?.rto.find((r) => r.phase === PHASE_OF[step.id]);
+  if (row?.medianMs === undefined || row.medianMs <= 0) return '';
+  const percent = Math.round((row.toMs / row.medianMs - 1) * 100);
+  return `${percent > 0 ? '+' : percent < 0 ? '−' : '±'}${Math.abs(percent)} % (median ${formatDuration(row.medianMs)})`;
+}
+
+function stepRow(record: DrillRecord, step: StepRecord): string[] {
+  return [esc(step.id), badge(step.status), esc(formatDuration(step.durationMs)), esc(againstMedian(record, step)), `${esc(step.summary)}${step.error?.hint ? `<br><em>hint: ${esc(step.error.hint)}</em>` : ''}`];
+}
+
+function gpuTable(record: DrillRecord): string {
+  const rows = record.assertions.flatMap((a) => (a.gpuProcesses ?? []).map((p) => [esc(a.name), esc(p.pid), esc(p.processName), esc(p.gpu), p.usedMiB === null ? 'N/A' : `${p.usedMiB} MiB`, esc(p.holder)]));
+  return rows.length ? `<h3>GPU memory per process</h3>${table(['assertion', 'pid', 'process', 'GPU', 'memory', 'whose'], rows)}` : '';
 }
 
 export function renderHtml(record: DrillRecord): string {
@@ -101,7 +117,7 @@ export function renderHtml(record: DrillRecord): string {
   ];
   const sections = [
     section('timeline', 'Timeline of the phases', `${timelineSvg(record)}<p class="note">Each bar is a step on one time axis from the drill's start; ◆ and an outline mark the critical path${rto.criticalPath ? ` (${esc(rto.criticalPath.join(' → '))})` : ''}; the dashed line is the recovery-time goal.</p>`),
-    section('steps', 'Steps', table(['step', 'status', 'duration', 'summary'], record.steps.map(stepRow))),
+    section('steps', 'Steps', table(['step', 'status', 'duration', 'against the last drills', 'summary'], record.steps.map((step) => stepRow(record, step)))),
     section('environment', 'Environment', table(['check', 'status', 'measured', 'required', 'fix'], record.environment.checks.map((c) => [esc(c.title), badge(c.status), esc(c.measured), esc(c.required ?? ''), esc(c.fix ?? '')]))),
     ...(record.drift
       ? [section('drift', `Drift from ${record.drift.tag}'s environment`, `<p>${esc(describeDrift(record.drift))}</p>${table(['what', 'recorded with the tag', 'this node', 'change', 'severity'], record.drift.items.map((i) => [esc(i.title), esc(i.recorded ?? 'none'), esc(i.current ?? 'none'), esc(i.change), badge(driftStatus(i.severity), i.severity)]))}`)]
@@ -124,7 +140,7 @@ export function renderHtml(record: DrillRecord): string {
           a.latencyMs === null ? '—' : `${a.latencyMs} ms`,
           `${badge(a.status, a.status === 'inconclusive' ? 'not run' : a.status)} ${esc(a.detail)}`,
         ]),
-      ) + '<p class="note">In a failed transcript, <del>struck</del> is expected text that is missing and <ins>underlined</ins> is text the service added.</p>',
+      ) + `<p class="note">In a failed transcript, <del>struck</del> is expected text that is missing and <ins>underlined</ins> is text the service added.</p>${gpuTable(record)}`,
     ),
     ...(record.changes
       ? [
@@ -137,6 +153,7 @@ export function renderHtml(record: DrillRecord): string {
           ),
         ]
       : []),
+    ...(record.service.logTail?.length ? [section('service-log', "The service's last log lines", `<pre>${esc(record.service.logTail.join('\n'))}</pre><p class="note">From ${esc(record.service.log ?? 'the service log')}; the whole log is service.log beside this page.</p>`)] : []),
     ...(record.isolation ? [section('isolation', 'Isolation', `<ul>${record.isolation.how.map((line) => `<li>${esc(line)}</li>`).join('')}</ul>`)] : []),
     ...(record.outsideInputs.length ? [section('outside', 'Inputs from outside the backup', `<ul>${record.outsideInputs.map((input) => `<li>${esc(describeOutsideInput(input))}</li>`).join('')}</ul>`)] : []),
   ];

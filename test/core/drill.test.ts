@@ -435,6 +435,9 @@ describe('runDrill on the sample backup', () => {
     expect(step(result.report, 'assert').status).toBe('skipped');
     expect(step(result.report, 'teardown').summary).toMatch(/service had already exited/);
     expect(await readFile(path.join(result.reportDir, 'service.log'), 'utf8')).toBe('boom\n');
+    // The service's last words are in the record (report.html shows them), since the drill did not pass.
+    expect(result.report.service.logTail).toEqual(['boom']);
+    expect(await readFile(path.join(result.reportDir, 'report.html'), 'utf8')).toMatch(/<h2>The service&#39;s last log lines<\/h2><pre>boom<\/pre>/);
     expectWellOrdered(run.events);
     await expectNothingLeft(run, port);
   }, 120_000);

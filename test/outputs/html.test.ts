@@ -92,4 +92,20 @@ describe('report.html', () => {
     expect(html).toMatch(/<ins title="extra">&lt;script&gt;<\/ins>/);
     expect(html).toMatch(/<del title="missing">服务<\/del>/);
   });
+
+  it('shows each phase against the median of the last drills, GPU memory per process, and the service\'s last lines after a failure', () => {
+    const base = failedDrill();
+    const record: DrillRecord = {
+      ...base,
+      changes: { since: { startedAt: at(-86_400_000), tag: 'v1.2', commit: null, verdict: 'passed', reportDir: '/r/x' }, tag: { from: 'v1.2', to: 'v1.3' }, files: [], unchangedFiles: [], rto: [{ phase: 'installMs', fromMs: 5000, toMs: 6000, medianMs: 4000 }, { phase: 'fetchMs', fromMs: 4000, toMs: 4000 }], environmentDrift: null },
+      assertions: [...base.assertions, { status: 'passed', name: 'model resident on GPU', api: 'nvidia-smi', expected: '8000–12000 MiB', actual: '10240 MiB', cer: null, passed: true, required: true, latencyMs: null, detail: 'in range', gpuProcesses: [{ pid: 4242, processName: 'python3', gpu: 0, usedMiB: 10240, holder: 'service' }, { pid: 77, processName: 'Xorg', gpu: 0, usedMiB: null, holder: 'other' }] }],
+      service: { log: '/w/.whisper-drill/service.log', leftRunning: null, logTail: ['Loading model large-v3', 'RuntimeError: <CUDA out of memory>'] },
+    };
+    const html = renderHtml(record);
+    expect(html).toContain('<td>install</td><td><span class="status" style="color:#1a7f37">✔ passed</span></td><td>6.0 s</td><td>+50 % (median 4.0 s)</td>');
+    expect(html).toContain('<h3>GPU memory per process</h3>');
+    expect(html).toContain('<td>4242</td><td>python3</td><td>0</td><td>10240 MiB</td><td>service</td>');
+    expect(html).toContain('<td>77</td><td>Xorg</td><td>0</td><td>N/A</td><td>other</td>');
+    expect(html).toContain("<h2>The service&#39;s last log lines</h2><pre>Loading model large-v3\nRuntimeError: &lt;CUDA out of memory&gt;</pre>");
+  });
 });
