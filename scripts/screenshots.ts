@@ -1,6 +1,7 @@
 /**
  * `npm run screenshots`: drills the embedded sample (the built CLI, a temp report dir) and keeps a
- * screenshot of its report.html, as Debian's Chromium draws it, in docs/ — where the README shows it.
+ * screenshot of its report.html, as Debian's Chromium draws it, in docs/ — where the README shows it;
+ * and of history.html for a made-up fleet of two nodes (one overdue, one with a slower drill).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -8,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { quarterlyDrills, writePastReport } from '../test/helpers/reports.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'whisper-drill-screenshots-'));
@@ -22,6 +24,17 @@ try {
     const out = path.join(root, 'docs', 'report-html.png');
     await page.screenshot({ path: out, clip: { x: 0, y: 0, width: 1100, height: 1400 } });
     console.log(`wrote ${out}`);
+
+    const fleet = path.join(tmp, 'fleet');
+    const now = new Date();
+    for (const drill of quarterlyDrills('gpu-node-07', [610_000, 598_000, 640_000, 605_000, 905_000], now, { plan: 'whisper-large-v3', policy: '90d' })) await writePastReport(path.join(fleet, 'gpu-node-07'), drill);
+    for (const drill of quarterlyDrills('gpu-node-12', [655_000, 672_000], now, { plan: 'whisper-large-v3', policy: '90d', endDaysAgo: 120 })) await writePastReport(path.join(fleet, 'gpu-node-12'), drill);
+    const historyPage = path.join(tmp, 'history.html');
+    execFileSync(process.execPath, [path.join(root, 'dist', 'cli.js'), 'history', '--report-dir', fleet, '--html', historyPage], { cwd: tmp, stdio: 'inherit' });
+    await page.goto(`file://${historyPage}`);
+    const historyOut = path.join(root, 'docs', 'history-html.png');
+    await page.screenshot({ path: historyOut, fullPage: true });
+    console.log(`wrote ${historyOut}`);
   } finally {
     await browser.close();
   }

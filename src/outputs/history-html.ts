@@ -53,7 +53,7 @@ function fleetGrid(input: HistoryPageInput): string {
     .sort((a, b) => Number(b.policy?.overdue ?? false) - Number(a.policy?.overdue ?? false) || a.host.localeCompare(b.host) || a.plan.localeCompare(b.plan))
     .map((history) => {
       const last = history.drills.at(-1)!;
-      return `<tr><td>${esc(history.host)}</td><td>${esc(history.plan)}</td><td><a href="${esc(input.linkOf(last))}">${esc(last.startedAt.slice(0, 16).replace('T', ' '))}</a> ${esc(last.tag ?? '')}</td><td>${badge(last.verdict)}</td><td>${history.policy ? (history.policy.overdue ? badge('failed', describePolicy(history.policy).replace(/^⚠ /, '')) : esc(describePolicy(history.policy).replace(/^✔ /, ''))) : 'no policy'}</td></tr>`;
+      return `<tr><td>${esc(history.host)}</td><td>${esc(history.plan)}</td><td><a href="${esc(input.linkOf(last))}">${esc(last.startedAt.slice(0, 16).replace('T', ' '))}</a> ${esc(last.tag ?? '')}</td><td>${badge(last.verdict)}</td><td>${history.policy ? (history.policy.overdue ? `<strong class="late">✖ ${esc(describePolicy(history.policy).replace(/^⚠ /, ''))}</strong>` : esc(describePolicy(history.policy).replace(/^✔ /, ''))) : 'no policy'}</td></tr>`;
     });
   return `<section id="fleet"><h2>Nodes and their latest drill</h2><div class="scroll"><table><thead><tr><th scope="col">node</th><th scope="col">plan</th><th scope="col">latest drill</th><th scope="col">verdict</th><th scope="col">policy</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
 }
@@ -80,7 +80,7 @@ export function renderHistoryHtml(input: HistoryPageInput): string {
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#24292f;margin:0 auto;padding:1.5rem;max-width:64rem}
 h1{font-size:1.5rem}h2{font-size:1.15rem;border-bottom:1px solid #d0d7de;padding-bottom:.2rem;margin-top:1.6rem}
 .scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border:1px solid #d0d7de;padding:.3rem .45rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#f6f8fa}
-.status{font-weight:600}.overdue{color:#cf222e;font-weight:600;border-left:4px solid #cf222e;padding-left:.5rem}.policy{color:#1a7f37}.none{color:#57606a}
+.status,td:first-child{white-space:nowrap}.status{font-weight:600}.late{color:#cf222e}.overdue{color:#cf222e;font-weight:600;border-left:4px solid #cf222e;padding-left:.5rem}.policy{color:#1a7f37}.none{color:#57606a}
 svg .axis{font:11px ui-monospace,monospace;fill:#24292f}a{color:#0969da}
 @media print{@page{size:A4;margin:12mm}body{padding:0;max-width:none;font-size:9pt}table{font-size:7.5pt}section{break-inside:avoid-page}}
 </style>
