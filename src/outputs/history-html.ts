@@ -1,7 +1,8 @@
 /**
  * history.html (`whisper-drill history --html FILE`): the drills under a report root as a page for an
  * on-call lead — for a fleet, a grid of nodes and their latest drill, overdue ones first; per plan and
- * host, the recovery time over time (SVG, written here: one line and its points), the policy, the
+ * host, the recovery time over time (SVG, written here: one line and its points; an overdue plan ends
+ * in a red band), the policy, the
  * regressions flagged as in the terminal, and every drill linking to its report.html (report.md for
  * drills saved before report.html existed). Same rules as report.html: no script, nothing loaded,
  * everything escaped.
@@ -44,6 +45,9 @@ export function recoveryChart(history: HostHistory): string {
   return `<svg role="img" aria-label="${esc(`Recovery time of ${history.plan} on ${history.host}, oldest to newest: ${points.map((point) => formatDuration(point.ms)).join(', ')}`)}" viewBox="0 0 ${width} ${height}" width="100%" style="max-width:${width}px">`
     + `<line x1="${pad}" x2="${width - pad}" y1="${height - pad + 10}" y2="${height - pad + 10}" stroke="#8c959f"/>`
     + (goal !== undefined ? `<line x1="${pad}" x2="${width - pad}" y1="${y(goal).toFixed(1)}" y2="${y(goal).toFixed(1)}" stroke="#cf222e" stroke-dasharray="4 3"/><text x="${width - pad}" y="${(y(goal) - 4).toFixed(1)}" text-anchor="end" class="axis">goal ${esc(formatDuration(goal))}</text>` : '')
+    + (history.policy?.overdue
+      ? `<rect x="${width - pad}" y="0" width="${pad}" height="${height - pad + 10}" fill="#cf222e" fill-opacity="0.15"><title>${esc(`overdue: no passing drill within ${history.policy.every}`)}</title></rect><text x="${width - 2}" y="12" text-anchor="end" class="axis" fill="#cf222e">overdue</text>`
+      : '')
     + `<polyline points="${line}" fill="none" stroke="#0969da" stroke-width="2"/>${dots.join('')}`
     + `<text x="2" y="${(y(high) + 4).toFixed(1)}" class="axis">${esc(formatDuration(high))}</text><text x="${pad}" y="${height - 6}" class="axis">${esc(points[0]!.drill.startedAt.slice(0, 10))}</text><text x="${width - pad}" y="${height - 6}" text-anchor="end" class="axis">${esc(points.at(-1)!.drill.startedAt.slice(0, 10))}</text></svg>`;
 }

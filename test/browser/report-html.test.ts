@@ -136,6 +136,8 @@ describe.concurrent('report.html in Chromium', () => {
       expect(await browserPage.$$eval('main h2', (headings) => headings.map((h) => h.textContent))).toEqual(['Nodes and their latest drill', 'large-v3 on gpu-a', 'large-v3 on gpu-b']);
       expect(await browserPage.$$eval('svg circle', (dots) => dots.length)).toBe(7);
       expect(await browserPage.$$eval('svg circle[stroke]', (dots) => dots.length)).toBe(1);
+      // The overdue node's chart ends in a band that says so.
+      expect(await browserPage.$$eval('svg rect', (bands) => bands.map((band) => band.querySelector('title')?.textContent))).toEqual(['overdue: no passing drill within 90d']);
       // Drills saved before report.html existed link to their report.md, relative to the page.
       const links = await browserPage.$$eval('main section:not(#fleet) a', (anchors) => anchors.map((a) => a.getAttribute('href') ?? ''));
       expect(links).toHaveLength(7);
