@@ -1,6 +1,6 @@
 /**
- * report.html in a real browser: Debian's Chromium, headless, driven by playwright-core. The pages of a
- * passing and a failing drill of the sample (the built CLI) and of an aborted one: the verdict, the
+ * report.html in a real browser: Debian's Chromium, headless, driven by playwright-core. The page of a
+ * passing drill of the sample (the built CLI), and of a failing and an aborted one: the verdict, the
  * sections and the timeline's bars are there, nothing overflows at 1280 px or at 390 px, the passing
  * drill's report prints on at most 3 A4 pages, and no request leaves the page. history.html of a fleet
  * (through the built CLI): the overdue node first, a chart per node, every drill linked.
@@ -86,13 +86,25 @@ describe.concurrent('report.html in Chromium', () => {
     expect(seen.requests).toEqual([expect.stringMatching(/^file:\/\/.*report\.html$/)]);
   });
 
-  it('a failing drill (a corrupt model on the remote): FAILED, the steps that ran, no overflow, no request out', async () => {
-    const seen = await open(await drilledPage('v1.1-broken-model', 1));
+  it('a failing drill, its service\'s last words and a failed transcript: FAILED, the steps that ran, no overflow, no request out', async () => {
+    const startedAt = '2026-12-01T03:00:00.000Z';
+    const at = (ms: number) => new Date(Date.parse(startedAt) + ms).toISOString();
+    const record = {
+      ...recordOf({ plan: 'demo', host: 'gpu-07', startedAt, tag: 'v1.1-broken-model', verdict: 'failed', rto: { fetchMs: 2000, verifyMs: 100, totalMs: 4000 } }, [
+        { status: 'failed', name: 'mandarin sample', api: 'gradio', expected: '欢迎使用Whisper服务', actual: '欢迎使用', normalizedExpected: '欢迎使用whisper服务', normalizedActual: '欢迎使用', cer: 0.6, passed: false, required: true, latencyMs: 120, detail: 'CER 0.600 > 0.1' },
+      ]),
+      verdictReasons: ['assert failed'],
+      steps: (['environment', 'snapshot', 'fetch', 'verify', 'install', 'start', 'assert', 'teardown'] as const).map((id, index) => ({ id, status: id === 'assert' ? ('failed' as const) : ('passed' as const), startedAt: at(index * 400), durationMs: 350, summary: `${id} summary`, evidence: {} })),
+      service: { log: '/w/service.log', leftRunning: null, logTail: ['Loading model large-v3', 'RuntimeError: PytorchStreamReader failed reading zip archive: failed finding central directory'] },
+    };
+    const file = path.join(tmp, 'failed.html');
+    await writeFile(file, renderHtml(record as never));
+    const seen = await open(file);
     expect(seen.headline).toBe('FAILED — demo v1.1-broken-model');
-    expect(seen.sections).toEqual(expect.arrayContaining(['Timeline of the phases', 'Steps', 'LFS files']));
-    expect(seen.bars).toBeGreaterThanOrEqual(4);
+    expect(seen.sections).toEqual(expect.arrayContaining(['Timeline of the phases', 'Steps', 'Assertions', "The service's last log lines"]));
+    expect(seen.bars).toBe(8);
     expect(seen.overflow).toEqual({ 1280: 0, 390: 0 });
-    expect(seen.requests).toHaveLength(1);
+    expect(seen.requests).toEqual([`file://${file}`]);
   });
 
   it('an aborted drill, whose transcript holds markup: ABORTED, the markup shown as text, nothing loaded', async () => {
