@@ -25,16 +25,41 @@ export interface HistoryPageInput {
   readonly now: Date;
 }
 
-/** The recovery time (fetch → first transcript; the total where there is none) of each drill over time. */
+/** The phases drawn beside the recovery: which, its label, its colour and its dash. */
+const PHASE_LINES: ReadonlyArray<readonly ['fetchMs' | 'installMs' | 'startMs', string, string, string]> = [
+  ['fetchMs', 'fetch', '#8250df', '6 3'],
+  ['installMs', 'install', '#bc4c00', '2 2'],
+  ['startMs', 'start', '#1b7c83', '8 2 2 2'],
+];
+
+/** The recovery time (fetch → first transcript; the total where there is none) of each drill over time, and each phase's. */
 export function recoveryChart(history: HostHistory): string {
   const points = history.drills.map((drill) => ({ drill, ms: drill.rto.recoveryMs ?? drill.rto.totalMs })).filter((point): point is { drill: (typeof history.drills)[number]; ms: number } => point.ms !== undefined);
   if (points.length === 0) return '<p class="none">No recovery time on record.</p>';
   const width = 640;
-  const height = 160;
-  const pad = 36;
+  const height = 180;
+  const pad = 56;
   const high = Math.max(...points.map((point) => point.ms), ...points.map((point) => point.drill.rto.goalMs ?? 0));
   const x = (index: number) => pad + (points.length === 1 ? (width - 2 * pad) / 2 : (index / (points.length - 1)) * (width - 2 * pad));
   const y = (ms: number) => height - pad + 10 - (ms / high) * (height - pad - 10);
+  // Each phase too, thinner and dashed (its name at its end: the colour is not the only signal).
+  // Labels at the lines' ends, moved apart where they would overlap.
+  const taken: number[] = [y(points.at(-1)!.ms) - 8];
+  const labelY = (wanted: number) => {
+    let at = wanted;
+    while (taken.some((other) => Math.abs(other - at) < 11)) at += 11;
+    taken.push(at);
+    return at;
+  };
+  const phaseLines = PHASE_LINES.flatMap(([phase, label, stroke, dash]) => {
+    const along = points.map((point, index) => ({ index, ms: point.drill.rto[phase] })).filter((p): p is { index: number; ms: number } => p.ms !== undefined);
+    if (along.length === 0) return [];
+    const last = along.at(-1)!;
+    return [
+      `<polyline points="${along.map((p) => `${x(p.index).toFixed(1)},${y(p.ms).toFixed(1)}`).join(' ')}" fill="none" stroke="${stroke}" stroke-width="1.5" stroke-dasharray="${dash}"><title>${esc(`${label}: ${along.map((p) => formatDuration(p.ms)).join(', ')}`)}</title></polyline>`,
+      `<text x="${(x(last.index) + 6).toFixed(1)}" y="${labelY(y(last.ms) + 4).toFixed(1)}" class="axis" fill="${stroke}">${esc(label)}</text>`,
+    ];
+  });
   const line = points.map((point, index) => `${x(index).toFixed(1)},${y(point.ms).toFixed(1)}`).join(' ');
   const goal = points.at(-1)!.drill.rto.goalMs;
   const dots = points.map((point, index) => {
@@ -46,9 +71,10 @@ export function recoveryChart(history: HostHistory): string {
     + `<line x1="${pad}" x2="${width - pad}" y1="${height - pad + 10}" y2="${height - pad + 10}" stroke="#8c959f"/>`
     + (goal !== undefined ? `<line x1="${pad}" x2="${width - pad}" y1="${y(goal).toFixed(1)}" y2="${y(goal).toFixed(1)}" stroke="#cf222e" stroke-dasharray="4 3"/><text x="${width - pad}" y="${(y(goal) - 4).toFixed(1)}" text-anchor="end" class="axis">goal ${esc(formatDuration(goal))}</text>` : '')
     + (history.policy?.overdue
-      ? `<rect x="${width - pad}" y="0" width="${pad}" height="${height - pad + 10}" fill="#cf222e" fill-opacity="0.15"><title>${esc(`overdue: no passing drill within ${history.policy.every}`)}</title></rect><text x="${width - 2}" y="12" text-anchor="end" class="axis" fill="#cf222e">overdue</text>`
+      ? `<rect x="${width - pad}" y="0" width="${pad}" height="${height - pad + 10}" fill="#cf222e" fill-opacity="0.15"><title>${esc(`overdue: no passing drill within ${history.policy.every}`)}</title></rect><text x="${width - 2}" y="${height - pad + 4}" text-anchor="end" class="axis" fill="#cf222e">overdue</text>`
       : '')
-    + `<polyline points="${line}" fill="none" stroke="#0969da" stroke-width="2"/>${dots.join('')}`
+    + phaseLines.join('')
+    + `<polyline points="${line}" fill="none" stroke="#0969da" stroke-width="2.5"/>${dots.join('')}<text x="${(x(points.length - 1) + 6).toFixed(1)}" y="${(y(points.at(-1)!.ms) - 8).toFixed(1)}" class="axis" fill="#0969da">${points.at(-1)!.drill.rto.recoveryMs !== undefined ? 'recovery' : 'total'}</text>`
     + `<text x="2" y="${(y(high) + 4).toFixed(1)}" class="axis">${esc(formatDuration(high))}</text><text x="${pad}" y="${height - 6}" class="axis">${esc(points[0]!.drill.startedAt.slice(0, 10))}</text><text x="${width - pad}" y="${height - 6}" text-anchor="end" class="axis">${esc(points.at(-1)!.drill.startedAt.slice(0, 10))}</text></svg>`;
 }
 
