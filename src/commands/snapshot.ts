@@ -59,6 +59,7 @@ export interface SnapshotFace {
 export async function snapshotCommand(args: CliArgs, signal: AbortSignal, wizard?: () => SnapshotFace): Promise<number> {
   const plan = await loadPlan(path.resolve(args.plan ?? DEFAULT_PLAN));
   if (builtinName(plan.snapshot.repo) !== undefined) throw usageError(`${plan.file}: snapshot.repo is ${plan.snapshot.repo}, the embedded sample: it is not a backup to write to`, 'point snapshot.repo at your backup repository');
+  if (typeof args.archive === 'string' && (args.dryRun || args.tag)) throw usageError(`snapshot --archive writes a tar.gz, and ${args.dryRun ? '--dry-run writes nothing' : '--tag names a tag of the hot tier'}: give one or the other`);
   const remote = parseRemote(plan.snapshot.repo, plan.snapshot.auth);
   const secrets = [...remoteSecrets(remote)];
   const from = serviceFolder(plan, args.from);

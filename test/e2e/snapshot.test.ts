@@ -145,6 +145,9 @@ describe.concurrent('whisper-drill snapshot', () => {
       const refused = await snapshot('--tag', 'nightly-1');
       expect(refused.code, describeRun(refused)).toBe(2);
       expect(refused.stderr).toContain('the tag "nightly-1" (--tag) does not match the plan\'s snapshot.tags "v*": no drill would ever list it');
+      const both = await snapshot('--archive', path.join(tmp, 'file', 'never'), '--dry-run');
+      expect(both.code, describeRun(both)).toBe(2);
+      expect(both.stderr).toContain('snapshot --archive writes a tar.gz, and --dry-run writes nothing: give one or the other');
     });
 
     it('changed config: --dry-run shows the diff and the exposure; the snapshot tags it, and its drill reports what changed since the last', async () => {
