@@ -88,8 +88,9 @@ export async function writeArchive(out: string, input: ArchiveInput): Promise<Wr
   }
   const sha256 = hash.digest('hex');
   await writeFile(`${out}.sha256`, `${sha256}  ${path.basename(out)}\n`);
-  if (!input.signingKey) return { file: out, sha256, manifest };
+  // A .sig left from an earlier archive of this name would fail the new one's check: it goes either way.
   await rm(`${out}.sig`, { force: true });
+  if (!input.signingKey) return { file: out, sha256, manifest };
   const signed = await run('ssh-keygen', ['-Y', 'sign', '-n', ARCHIVE_SIGNATURE_NAMESPACE, '-f', input.signingKey, out], { runner: input.runner });
   if (signed.exitCode !== 0) throw new DrillError(`signing ${out} failed: ${describeFailure(signed)}`);
   return { file: out, sha256, manifest, signature: `${out}.sig` };

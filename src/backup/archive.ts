@@ -6,6 +6,7 @@
  * of when the live node is what the newest tag holds (a dry run of the snapshot says so); otherwise
  * it names none, and the archive says it is of the live node alone.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,8 +19,10 @@ import { listSnapshotTags, metadataRepoPath } from '../snapshot/tags.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-export function archiveName(at: Date): string {
-  return `whisper-backup-${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}.tar.gz`;
+/** whisper-backup-YYYYMMDD.tar.gz, the operators' monthly name; a second archive of the day gets the time too. */
+export function archiveName(at: Date, withTime = false): string {
+  const time = withTime ? `-${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}${pad(at.getUTCSeconds())}` : '';
+  return `whisper-backup-${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}${time}.tar.gz`;
 }
 
 /** The SSH private key of git's user.signingkey (which may name the public half). */
@@ -53,7 +56,9 @@ export async function snapshotArchive(input: SnapshotInput, dir: string): Promis
     phases.begin('archive');
     await mkdir(dir, { recursive: true });
     const files = [...gathered, ...wheels];
-    const out = path.join(path.resolve(dir), archiveName(input.now));
+    const daily = path.join(path.resolve(dir), archiveName(input.now));
+    // An archive already written today is never replaced: this one is named with the time as well.
+    const out = existsSync(daily) ? path.join(path.resolve(dir), archiveName(input.now, true)) : daily;
     const written = await writeArchive(out, {
       root: input.from,
       files: files.map((file) => file.path),

@@ -43,7 +43,7 @@ async function ownFile(clone: WorkClone, file: string): Promise<{ size: number; 
 }
 
 /** The staged tree against `base` (a commit of the clone); against nothing, every file is added. */
-export async function stagedChanges(clone: WorkClone, staged: readonly StagedFile[], base: string | undefined): Promise<FileChange[]> {
+export async function stagedChanges(clone: WorkClone, staged: readonly StagedFile[], base: string | undefined, noDiff: ReadonlySet<string> = new Set()): Promise<FileChange[]> {
   const now = new Map(staged.map((file) => [file.path, file]));
   base ??= EMPTY_TREE;
   const before = await sizesAt(clone, base);
@@ -62,7 +62,8 @@ export async function stagedChanges(clone: WorkClone, staged: readonly StagedFil
     const current = now.get(file) ?? (change === 'removed' ? undefined : await ownFile(clone, file));
     const lfs = current?.lfs ?? old?.lfs ?? false;
     const lines = lfs ? undefined : numstat.get(file);
-    const diff = change === 'changed' && !lfs ? await inClone(clone, ['diff', '--cached', '--no-color', '--unified=2', base, '--', file]) : undefined;
+    // A file allowed to hold credentials (backup.allowSecretsIn) is counted, never shown: the diff goes to logs.
+    const diff = change === 'changed' && !lfs && !noDiff.has(file) ? await inClone(clone, ['diff', '--cached', '--no-color', '--unified=2', base, '--', file]) : undefined;
     changes.push({
       path: file,
       change,

@@ -41,7 +41,8 @@ export function serviceFolder(plan: Plan, from: string | undefined): string {
 const WRITTEN = new Set(['.gitattributes', 'environment.lock.yaml', 'whisper-drill-manifest.json']);
 
 function inBackup(relative: string): string {
-  const clean = path.posix.normalize(relative.split(path.sep).join('/')).replace(/^\.\//, '');
+  const clean = path.posix.normalize(relative.split(path.sep).join('/')).replace(/^(?:\.\/)+/, '');
+  if (clean === '.' || clean === '' || clean === './') throw new DrillError(`backup path "${relative}" names the whole service folder`, { hint: 'list what the backup holds (files, and folders written "example/"); the folder itself would take its venv and caches too' });
   if (clean.startsWith('../') || clean === '..' || path.posix.isAbsolute(clean)) throw new DrillError(`backup path "${relative}" leaves the backup`, { hint: 'paths in backup.files and backup.models[].to are relative, without ".."' });
   return clean;
 }
@@ -54,9 +55,15 @@ async function walk(dir: string, prefix: string, into: GatheredFile[]): Promise<
     if (entry.isDirectory()) {
       if (entry.name === '.git' || entry.name === '__pycache__' || entry.name === '.venv') continue;
       await walk(source, `${relative}/`, into);
-    } else if (entry.isFile() || entry.isSymbolicLink()) {
-      const info = await lstat(await realpath(source));
-      if (info.isFile()) into.push({ source, path: relative, size: info.size, model: false });
+    } else if (entry.isFile()) {
+      into.push({ source, path: relative, size: (await lstat(source)).size, model: false });
+    } else if (entry.isSymbolicLink()) {
+      // A link is followed to a file; a link to a folder, or to nothing, is refused by name — never skipped.
+      const target = await realpath(source).catch(() => undefined);
+      const info = target ? await lstat(target) : undefined;
+      if (!info) throw new DrillError(`${source} is a symbolic link to nothing`, { hint: 'remove the link, or take it out of backup.files' });
+      if (!info.isFile()) throw new DrillError(`${source} is a symbolic link to a folder (${target}): a snapshot does not follow it`, { hint: `list the folder in backup.files as itself, or move it into ${path.dirname(source)}` });
+      into.push({ source, path: relative, size: info.size, model: false });
     }
   }
 }

@@ -56,11 +56,11 @@ export function objectPath(workDir: string, oid: string): string {
  * The object in the clone's LFS store (copied — a reflink where the filesystem has them — when it is
  * not there with its size yet), and its pointer at `relative` in the work tree.
  */
-export async function placeLfsFile(workDir: string, source: string, relative: string, object: LfsObjectFile): Promise<{ copied: boolean }> {
+export async function placeLfsFile(workDir: string, source: string, relative: string, object: LfsObjectFile, copy = true): Promise<{ copied: boolean }> {
   const target = objectPath(workDir, object.oid);
   const there = await stat(target).catch(() => undefined);
   let copied = false;
-  if (there?.size !== object.size) {
+  if (copy && there?.size !== object.size) {
     await mkdir(path.dirname(target), { recursive: true });
     const partial = `${target}.partial-${process.pid}`;
     try {

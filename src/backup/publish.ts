@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { constants } from 'node:fs';
-import { access, rm } from 'node:fs/promises';
+import { access, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { followLog } from '../adapters/log-follow.js';
 import { git } from '../adapters/git.js';
@@ -50,8 +50,8 @@ async function memoryBackedDir(): Promise<string> {
 
 /** The LFS objects `commit` needs that the remote lacks, uploaded. */
 async function pushObjects(clone: WorkClone, commit: string, onProgress?: (progress: PushProgress) => void): Promise<void> {
-  const progressFile = path.join(await memoryBackedDir(), `whisper-drill-lfs-progress-${process.pid}-${Date.now()}`);
-  await rm(progressFile, { force: true });
+  const progressDir = await mkdtemp(path.join(await memoryBackedDir(), 'whisper-drill-lfs-'));
+  const progressFile = path.join(progressDir, 'progress');
   // git-lfs writes a line per file and per chunk: the bytes of the file at hand, against its size.
   const done = new Map<string, number>();
   const follower = followLog(progressFile, (line) => {
@@ -61,7 +61,9 @@ async function pushObjects(clone: WorkClone, commit: string, onProgress?: (progr
     onProgress(progress);
   });
   try {
-    const result = await git(['-C', clone.dir, 'lfs', 'push', REMOTE_NAME, commit], {
+    // --all: every object the commit needs, not only those of commits the remote's branch lacks — a
+    // commit pushed earlier whose objects never landed gets them now (the server takes only what it lacks).
+    const result = await git(['-C', clone.dir, 'lfs', 'push', '--all', REMOTE_NAME, commit], {
       env: { ...clone.env, GIT_LFS_PROGRESS: progressFile },
       runner: clone.runner,
       signal: clone.signal,
@@ -73,7 +75,7 @@ async function pushObjects(clone: WorkClone, commit: string, onProgress?: (progr
     }
   } finally {
     await follower.close();
-    await rm(progressFile, { force: true });
+    await rm(progressDir, { recursive: true, force: true });
   }
 }
 

@@ -11,6 +11,7 @@
  *   tag         only then: annotated (SSH-signed with --sign), pushed
  * Nothing here prints: each fact is an event (./events.ts) for the faces.
  */
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { formatLock, LOCK_FILE, parseLock, type MeasuredEnvironment } from '../model/environment-lock.js';
 import { DrillError } from '../model/errors.js';
@@ -130,9 +131,13 @@ export async function makeSnapshot(input: SnapshotInput): Promise<SnapshotOutcom
   const early: SnapshotInput = measuring ? { ...input, measure: () => measuring } : input;
   const metaDir = metadataRepoPath(input.cacheRoot, remote.url);
   const hooks = { ...(input.signal ? { signal: input.signal } : {}), ...(input.env ? { env: input.env } : {}) };
-  return withMetadataLock(metaDir, async () => {
-    const gitEnv = { ...input.env, ...sshEnv(remote, { ...process.env, ...input.env }) };
-    const newest = (await hasSnapshotTags(remote, plan.snapshot.tags, gitEnv, input.signal)) ? (await fetchTagMetadata(metaDir, remote, plan.snapshot.tags, { ...hooks, env: gitEnv }), (await listSnapshotTags(metaDir, plan.snapshot.tags))[0]) : undefined;
+  const gitEnv = { ...input.env, ...sshEnv(remote, { ...process.env, ...input.env }) };
+  // The tag listing is the drills' cache, under their lock, held only while it is fetched; the work clone
+  // has a lock of its own, held through the review and the push (a drill of this backup need not wait).
+  const newest = await withMetadataLock(metaDir, async () =>
+    (await hasSnapshotTags(remote, plan.snapshot.tags, gitEnv, input.signal)) ? (await fetchTagMetadata(metaDir, remote, plan.snapshot.tags, { ...hooks, env: gitEnv }), (await listSnapshotTags(metaDir, plan.snapshot.tags))[0]) : undefined,
+  );
+  return withMetadataLock(workClonePath(metaDir), async () => {
     const clone = await openWorkClone(workClonePath(metaDir), remote, branch, hooks);
     if (input.sign && !input.dryRun) await signingKey(clone);
 
@@ -157,14 +162,17 @@ export async function makeSnapshot(input: SnapshotInput): Promise<SnapshotOutcom
           emit({ type: 'snapshot-progress', phase: 'stage', bytes: hashed, total, file });
         }
       },
+      !input.dryRun,
     );
+    // The wheels are in the clone's LFS store now: their folder would be a second copy in the cache.
+    await rm(`${clone.dir}.wheels`, { recursive: true, force: true });
     let since: { tag: string; date: string; commit: string } | undefined;
     if (newest) {
       await fetchTag(clone, newest.name);
       since = { tag: newest.name, date: newest.date, commit: (await inClone(clone, ['rev-parse', `refs/tags/${newest.name}^{commit}`])).trim() };
     }
     const sinceTree = since ? (await inClone(clone, ['rev-parse', `${since.commit}^{tree}`])).trim() : undefined;
-    const all = await stagedChanges(clone, staged.files, since?.commit);
+    const all = await stagedChanges(clone, staged.files, since?.commit, new Set(backup?.allowSecretsIn ?? []));
     // The exposure is of the operator's files: the lock and the wheels are made by a snapshot alone.
     const changes = input.exposureOnly ? all.filter((change) => !change.path.startsWith(`${WHEELS_DIR}/`) && change.path !== LOCK_FILE && change.path !== '.gitattributes') : all;
     for (const change of changes) emit({ type: 'snapshot-change', ...change });
@@ -175,7 +183,7 @@ export async function makeSnapshot(input: SnapshotInput): Promise<SnapshotOutcom
       return { exitCode: 0, changes: [], ...(since ? { since: { tag: since.tag, date: since.date } } : {}) };
     }
     const exposure = since ? `the live node differs from the newest backup (${since.tag}, ${ageText(since.date, input.now)}) in ${exposureText(changes) || 'the backup\'s own files'}` : `${remote.display} has no tag matching "${plan.snapshot.tags}" yet: nothing of this node is backed up`;
-    phases.end('stage', 'passed', `${changes.length} change${changes.length === 1 ? '' : 's'}${since ? ` since ${since.tag}` : ''}; ${staged.copied} new LFS object${staged.copied === 1 ? '' : 's'}`);
+    phases.end('stage', 'passed', `${changes.length} change${changes.length === 1 ? '' : 's'}${since ? ` since ${since.tag}` : ''}${input.dryRun ? '' : `; ${staged.copied} new LFS object${staged.copied === 1 ? '' : 's'}`}`);
     if (input.dryRun) {
       emit({ type: 'snapshot-end', exitCode: 0, dryRun: true, exposure, ...summary });
       return { exitCode: 0, changes, exposure, ...(since ? { since: { tag: since.tag, date: since.date } } : {}) };
@@ -241,7 +249,7 @@ async function pushProveTag(
   if (missing.length > 0) {
     const named = missing.map((object) => `${object.path} (${object.oid.slice(0, 12)}…, ${object.size} bytes): ${object.presence.present ? '' : object.presence.why}`);
     phases.end('prove', 'failed', `${missing.length} of ${proven.length} LFS objects are not on ${clone.remote.display}`);
-    throw new DrillError(`the push did not land: ${named.join('; ')}`, { hint: `no tag was made; the commit ${commit.slice(0, 12)} is on ${clone.branch} without one. Fix the LFS server (or push the objects: git lfs push --all), then snapshot again` });
+    throw new DrillError(`the push did not land: ${named.join('; ')}`, { hint: `no tag was made; the commit ${commit.slice(0, 12)} is on ${clone.branch} without one. Fix the LFS server, then snapshot again: it pushes the missing objects and tags that commit` });
   }
   phases.end('prove', 'passed', `${proven.length} LFS object${proven.length === 1 ? '' : 's'} on ${clone.remote.display}, each with its size`);
 

@@ -13,6 +13,7 @@ import { DrillError } from '../model/errors.js';
 import type { GatheredFile } from './gather.js';
 import { hashFile, placeLfsFile, type LfsObjectFile } from './lfs-files.js';
 import { findSecrets } from './secrets.js';
+import { gitOk } from '../adapters/git.js';
 import { inClone, type WorkClone } from './work-clone.js';
 
 export interface StagedFile extends GatheredFile {
@@ -45,7 +46,8 @@ export function attributesText(patterns: readonly string[]): string {
 /** Which of `paths` git would hand to the LFS filter, as the clone's .gitattributes says. */
 async function lfsTracked(clone: WorkClone, paths: readonly string[]): Promise<Set<string>> {
   if (paths.length === 0) return new Set();
-  const output = await inClone(clone, ['check-attr', '-z', 'filter', '--', ...paths]);
+  // On stdin, not argv: a folder taken whole may hold more paths than a command line.
+  const output = await gitOk(['-C', clone.dir, 'check-attr', '-z', '--stdin', 'filter'], { env: clone.env, runner: clone.runner, input: `${paths.join('\0')}\0` });
   const fields = output.split('\0');
   const tracked = new Set<string>();
   for (let at = 0; at + 2 < fields.length; at += 3) if (fields[at + 2] === 'lfs') tracked.add(fields[at]!);
@@ -66,7 +68,7 @@ function refusals(files: readonly GatheredFile[], tracked: ReadonlySet<string>, 
   return problems;
 }
 
-export async function stageFiles(clone: WorkClone, files: readonly GatheredFile[], rules: StageRules, extra: ReadonlyArray<{ path: string; text: string }>, onBytes?: (bytes: number, file: string) => void): Promise<Staged> {
+export async function stageFiles(clone: WorkClone, files: readonly GatheredFile[], rules: StageRules, extra: ReadonlyArray<{ path: string; text: string }>, onBytes?: (bytes: number, file: string) => void, copyObjects = true): Promise<Staged> {
   await writeFile(path.join(clone.dir, '.gitattributes'), attributesText(rules.lfs));
   const tracked = await lfsTracked(clone, files.map((file) => file.path));
   const problems = refusals(files, tracked, rules);
@@ -81,7 +83,8 @@ export async function stageFiles(clone: WorkClone, files: readonly GatheredFile[
     const target = path.join(clone.dir, file.path);
     if (tracked.has(file.path)) {
       const object: LfsObjectFile = await hashFile(file.source, (bytes) => onBytes?.(bytes, file.path), clone.signal);
-      if ((await placeLfsFile(clone.dir, file.source, file.path, object)).copied) copied += 1;
+      // A dry run (and check's exposure) needs the pointer alone: no model is copied into the cache for it.
+      if ((await placeLfsFile(clone.dir, file.source, file.path, object, copyObjects)).copied) copied += 1;
       staged.push({ ...file, size: object.size, lfs: true, oid: object.oid });
     } else {
       await mkdir(path.dirname(target), { recursive: true });
@@ -91,7 +94,9 @@ export async function stageFiles(clone: WorkClone, files: readonly GatheredFile[
     }
   }
   for (const written of extra) await writeFile(path.join(clone.dir, written.path), written.text);
-  await inClone(clone, ['add', '--all']);
+  // --force: a .gitignore copied in from the service folder (or the node's global excludes) must not
+  // leave a gathered file out of the backup without a word.
+  await inClone(clone, ['add', '--all', '--force']);
   const tree = (await inClone(clone, ['write-tree'])).trim();
   return { files: staged, tree, copied };
 }

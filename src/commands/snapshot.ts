@@ -1,7 +1,8 @@
 /**
  * snapshot: the backup side (src/backup/). Plain lines, or with --json one JSON object per line
  * (drills/snapshot.schema.json). Exit 0: tagged and proven, or nothing changed, or a dry run; 1: the
- * snapshot was refused or failed (nothing tagged); 2: a usage error; 3: the backup could not be reached.
+ * snapshot was refused or failed — the backup unreachable included — with nothing tagged; 2: a usage or
+ * plan error; 130: interrupted.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,12 +15,12 @@ import { runDrill } from '../core/engine.js';
 import { builtinName } from '../model/builtin-repo.js';
 import { measuredEnvironment, type MeasuredEnvironment } from '../model/environment-lock.js';
 import { DrillError, usageError } from '../model/errors.js';
-import { redactDeep, redactText } from '../model/redact.js';
+import { redactDeep, redactText, redactUrl } from '../model/redact.js';
 import type { Plan } from '../plan/types.js';
 import { loadPlan } from '../plan/load.js';
 import { cacheRoot } from '../paths.js';
 import { snapshotNdjsonReporter, snapshotPlainReporter } from '../reporters/snapshot-plain.js';
-import { parseRemote, remoteSecrets } from '../snapshot/remote.js';
+import { parseRemote, remoteSecrets, type Remote } from '../snapshot/remote.js';
 import type { CliArgs } from './args.js';
 import { DEFAULT_PLAN, headlessAsk } from './drill.js';
 
@@ -60,10 +61,19 @@ export async function snapshotCommand(args: CliArgs, signal: AbortSignal, wizard
   const plan = await loadPlan(path.resolve(args.plan ?? DEFAULT_PLAN));
   if (builtinName(plan.snapshot.repo) !== undefined) throw usageError(`${plan.file}: snapshot.repo is ${plan.snapshot.repo}, the embedded sample: it is not a backup to write to`, 'point snapshot.repo at your backup repository');
   if (typeof args.archive === 'string' && (args.dryRun || args.tag)) throw usageError(`snapshot --archive writes a tar.gz, and ${args.dryRun ? '--dry-run writes nothing' : '--tag names a tag of the hot tier'}: give one or the other`);
-  const remote = parseRemote(plan.snapshot.repo, plan.snapshot.auth);
+  let prepared: { remote: Remote; from: string; python: string };
+  try {
+    const remote = parseRemote(plan.snapshot.repo, plan.snapshot.auth);
+    const from = serviceFolder(plan, args.from);
+    prepared = { remote, from, python: await servicePython(plan, from) };
+  } catch (error) {
+    // Said before anything runs (a credential variable unset, no backup: section): --json still ends with its line.
+    if (!args.json || !(error instanceof DrillError)) throw error;
+    snapshotNdjsonReporter()({ type: 'snapshot-end', exitCode: 1, repo: redactUrl(plan.snapshot.repo), error: error.message, ...(error.hint ? { hint: error.hint } : {}) });
+    return 1;
+  }
+  const { remote, from, python } = prepared;
   const secrets = [...remoteSecrets(remote)];
-  const from = serviceFolder(plan, args.from);
-  const python = await servicePython(plan, from);
   const face: SnapshotFace = wizard?.() ?? { emit: args.json ? snapshotNdjsonReporter() : snapshotPlainReporter(), done: async () => undefined };
   const emit = (event: SnapshotEvent) => face.emit(redactDeep(event, secrets));
   try {

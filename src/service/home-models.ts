@@ -4,7 +4,7 @@
  * wizard), or with --yes; otherwise the command that does it is said. A file already there that is
  * not that link is moved aside (named), never deleted.
  */
-import { lstat, mkdir, readlink, rename, symlink } from 'node:fs/promises';
+import { cp, link as link_, lstat, mkdir, readlink, rename, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ModelLink } from '../model/ports.js';
@@ -35,12 +35,17 @@ export async function makeModelLinks(links: readonly ModelLink[], now = new Date
   const said: string[] = [];
   for (const link of links) {
     await mkdir(path.dirname(link.where), { recursive: true });
+    // The link is made beside it first, then renamed over: the path the service loads is never empty.
+    const fresh = `${link.where}.whisper-drill-${process.pid}`;
+    await rm(fresh, { force: true });
+    await symlink(link.target, fresh);
     let aside = '';
     if (await lstat(link.where).then(() => true, () => false)) {
       aside = `${link.where}.before-setup-${now.toISOString().replace(/[:.]/g, '-')}`;
-      await rename(link.where, aside);
+      // A hard link keeps what was there under its new name while the rename below replaces the path.
+      await link_(link.where, aside).catch(async () => cp(link.where, aside, { recursive: true, verbatimSymlinks: true }));
     }
-    await symlink(link.target, link.where);
+    await rename(fresh, link.where);
     said.push(`${link.from} is now the restored ${link.to} (a link in ${path.dirname(link.where)})${aside ? `; what was there is kept as ${aside}` : ''}`);
   }
   return said;

@@ -215,6 +215,18 @@ describe.concurrent('whisper-drill snapshot', () => {
     }, 120_000);
   });
 
+  describe('a service folder with a .gitignore of its own', () => {
+    it('leaves nothing it gathered out of the backup', async () => {
+      const { svc, plan } = await backupOf('ignored');
+      await writeFile(path.join(svc, 'example', '.gitignore'), '*.local\n');
+      await writeFile(path.join(svc, 'example', 'prompts.local'), 'initial prompt: 你好\n');
+      const made = await runCli(['snapshot', '--plan', plan, '--yes', '--tag', 'v1-ignored'], { cwd: path.join(tmp, 'ignored'), timeoutMs: 60_000 });
+      expect(made.code, describeRun(made)).toBe(0);
+      const files = (await gitText(['--git-dir', path.join(tmp, 'ignored', 'backup.git'), 'ls-tree', '-r', '--name-only', 'v1-ignored'])).trim().split('\n');
+      expect(files).toEqual(expect.arrayContaining(['example/.gitignore', 'example/prompts.local']));
+    });
+  });
+
   describe('a service that loads its model by name, from ~/.cache/whisper', () => {
     it('the snapshot takes the model from there; setup links the restored file there in its scratch HOME, the proof sees it in use, and with --yes it is linked in the node\'s own home', async () => {
       const folder = await serviceFolder('by-name');
@@ -307,7 +319,13 @@ describe.concurrent('whisper-drill snapshot', () => {
       expect(events.at(-1)).toMatchObject({ type: 'snapshot-end', exitCode: 1 });
       expect(String(events.at(-1)!['error'])).toMatch(/^the push did not land: models\/large-v3\.pt \([0-9a-f]{12}…, \d+ bytes\): the server answered 404: Object does not exist$/);
       expect(await tags(path.join(served, 'backup.git'))).toEqual(['v1-https']);
-      expect(made.stdout + made.stderr + lost.stdout + lost.stderr).not.toContain(SECRET);
+      // The server keeps uploads again: the next snapshot pushes what the commit still lacks, proves it, tags it.
+      server.faults.discardUploads = false;
+      const fixed = await runCli(['snapshot', '--plan', plan, '--yes', '--tag', 'v2-lost'], { cwd: tmp, env: env(), timeoutMs: 60_000 });
+      expect(fixed.code, describeRun(fixed)).toBe(0);
+      expect(fixed.stdout).toContain('[prove] ok: 3 LFS objects on ');
+      expect(await tags(path.join(served, 'backup.git'))).toEqual(['v1-https', 'v2-lost']);
+      expect(made.stdout + made.stderr + lost.stdout + lost.stderr + fixed.stdout + fixed.stderr).not.toContain(SECRET);
     }, 120_000);
   });
 

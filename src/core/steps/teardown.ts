@@ -27,7 +27,8 @@ async function homeModels(ctx: StepContext): Promise<string[]> {
   const { links, already } = await modelLinks(ctx.plan, ctx.workspace.dir);
   if (links.length === 0) return already;
   const link = ctx.options.linkModelsInHome === true || ((await ctx.ask.linkModels?.(links)) ?? false);
-  if (link) return [...already, ...(await makeModelLinks(links))];
+  // A HOME that cannot take the link (its permissions) is said, and fails nothing: the service was verified.
+  if (link) return [...already, ...(await makeModelLinks(links).catch((error: Error) => [`the models could not be linked in the node's HOME (${error.message}); link them by hand: ${links.map(linkCommand).join('; ')}`]))];
   return [...already, ...links.map((one) => `the node's service loads ${one.from}: link it to the restored model with \`${linkCommand(one)}\` (setup --yes does)`)];
 }
 
