@@ -109,7 +109,7 @@ export function commandHelp(name: CommandName): string {
     '',
     ...(spec.argument ? [`  ${spec.argument.label}  ${spec.argument.help}`, ''] : []),
     ...(spec.flags.length > 0 ? ['Options:', ...flagLines(spec.flags), ''] : []),
-    EXIT_CODES,
+    spec.exitCodes ?? EXIT_CODES,
     '',
   ].join('\n');
 }

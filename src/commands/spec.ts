@@ -31,6 +31,8 @@ export interface CommandSpec {
   /** A positional argument (probe URL, completion SHELL). */
   readonly argument?: { readonly label: string; readonly help: string; readonly choices?: readonly string[] };
   readonly flags: readonly FlagSpec[];
+  /** Its own exit codes, when they are not a drill's. */
+  readonly exitCodes?: string;
 }
 
 const file = (label = 'FILE') => ({ label, kind: 'file' as const });
@@ -131,6 +133,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       JSON_EVENTS,
       { name: 'archive', value: dir, help: 'write the cold tier instead: a tar.gz with its manifest, .sha256 (and .sig with --sign) into DIR' },
     ],
+    exitCodes: 'Exit codes: 0 tagged and proven, nothing changed, or a dry run · 1 refused or failed (nothing tagged)\n            · 2 usage error or invalid plan · 130 interrupted',
   },
   {
     name: 'history',
