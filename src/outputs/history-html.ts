@@ -9,13 +9,10 @@
  */
 import { describePolicy } from '../history/policy-text.js';
 import { formatDuration } from '../model/format.js';
-import { statusLook } from '../faces/status.js';
 import type { HostHistory } from '../history/trend.js';
 import type { PastDrill } from '../history/read.js';
-import { esc, REPORT_CSP } from './html.js';
+import { badge, esc, htmlPage, statusColor } from './html-page.js';
 
-const COLORS: Record<string, string> = { green: '#1a7f37', yellow: '#9a6700', red: '#cf222e', gray: '#57606a', magenta: '#8250df' };
-const badge = (status: string, word = status) => `<span class="status" style="color:${COLORS[statusLook(status).color] ?? '#24292f'}">${esc(statusLook(status).symbol)} ${esc(word)}</span>`;
 
 export interface HistoryPageInput {
   readonly root: string;
@@ -64,7 +61,7 @@ export function recoveryChart(history: HostHistory): string {
   const goal = points.at(-1)!.drill.rto.goalMs;
   const dots = points.map((point, index) => {
     const slow = point.drill.regressions.length > 0;
-    const color = COLORS[statusLook(point.drill.verdict).color] ?? '#24292f';
+    const color = statusColor(point.drill.verdict);
     return `<circle cx="${x(index).toFixed(1)}" cy="${y(point.ms).toFixed(1)}" r="${slow ? 6 : 4}" fill="${color}"${slow ? ' stroke="#24292f" stroke-width="2"' : ''}><title>${esc(`${point.drill.startedAt.slice(0, 10)} ${point.drill.tag ?? ''}: ${point.drill.verdict}, ${formatDuration(point.ms)}${slow ? ', slower than before' : ''}`)}</title></circle>`;
   });
   return `<svg role="img" aria-label="${esc(`Recovery time of ${history.plan} on ${history.host}, oldest to newest: ${points.map((point) => formatDuration(point.ms)).join(', ')}`)}" viewBox="0 0 ${width} ${height}" width="100%" style="max-width:${width}px">`
@@ -99,30 +96,16 @@ function hostSection(history: HostHistory, input: HistoryPageInput): string {
 
 export function renderHistoryHtml(input: HistoryPageInput): string {
   const fleet = new Set(input.hosts.map((history) => history.host)).size > 1;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Drill history — ${esc(input.root)}</title>
-<style>
-body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#24292f;margin:0 auto;padding:1.5rem;max-width:64rem}
-h1{font-size:1.5rem}h2{font-size:1.15rem;border-bottom:1px solid #d0d7de;padding-bottom:.2rem;margin-top:1.6rem}
-.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border:1px solid #d0d7de;padding:.3rem .45rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#f6f8fa}
-.status,td:first-child{white-space:nowrap}.status{font-weight:600}.late{color:#cf222e}.overdue{color:#cf222e;font-weight:600;border-left:4px solid #cf222e;padding-left:.5rem}.policy{color:#1a7f37}.none{color:#57606a}
-svg .axis{font:11px ui-monospace,monospace;fill:#24292f}a{color:#0969da}
-@media print{@page{size:A4;margin:12mm}body{padding:0;max-width:none;font-size:9pt}table{font-size:7.5pt}section{break-inside:avoid-page}}
-</style>
-</head>
-<body>
-<h1>Drill history</h1>
+  return htmlPage(
+    `Drill history — ${input.root}`,
+    `h1{font-size:1.5rem}h2{font-size:1.15rem;border-bottom:1px solid #d0d7de;padding-bottom:.2rem;margin-top:1.6rem}
+td:first-child{white-space:nowrap}.late{color:#cf222e}.overdue{color:#cf222e;font-weight:600;border-left:4px solid #cf222e;padding-left:.5rem}.policy{color:#1a7f37}a{color:#0969da}
+@media print{@page{size:A4;margin:12mm}body{padding:0;max-width:none;font-size:9pt}table{font-size:7.5pt}section{break-inside:avoid-page}}`,
+    `<h1>Drill history</h1>
 <p>${esc(input.hosts.reduce((sum, history) => sum + history.drills.length, 0))} drill(s) of ${esc(new Set(input.hosts.map((history) => history.plan)).size)} plan(s) on ${esc(new Set(input.hosts.map((history) => history.host)).size)} node(s) under <code>${esc(input.root)}</code>, as of ${esc(input.now.toISOString().slice(0, 16).replace('T', ' '))} UTC. A point outlined in the charts, and "slower" in the tables, is a phase more than 25 % and 1 s slower than the median of the drills before it.</p>
 <main>
 ${fleet ? fleetGrid(input) : ''}
 ${input.hosts.map((history) => hostSection(history, input)).join('\n')}
-</main>
-</body>
-</html>
-`;
+</main>`,
+  );
 }

@@ -14,21 +14,12 @@ import { describeElsewhere, describeOutsideInput, describeProvenanceFile } from 
 import { archiveLine } from '../model/archive-text.js';
 import { formatBytes, formatDuration } from '../model/format.js';
 import type { DrillRecord, StepRecord } from '../model/record.js';
-import { driftStatus, statusLook } from '../faces/status.js';
+import { driftStatus } from '../faces/status.js';
 import { diffSegments } from '../transcribe/compare.js';
+import { badge, esc, htmlPage, REPORT_CSP, statusColor } from './html-page.js';
 import type { Output } from './output.js';
 
-/** Text for HTML: every character that could start markup or end an attribute is an entity. */
-export function esc(text: unknown): string {
-  return String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
-
-const COLORS: Record<string, string> = { green: '#1a7f37', yellow: '#9a6700', red: '#cf222e', gray: '#57606a', magenta: '#8250df', cyan: '#0969da', blue: '#0969da', white: '#24292f' };
-const color = (status: string) => COLORS[statusLook(status).color] ?? '#24292f';
-/** A status as a word with its symbol, coloured: the word carries the meaning. */
-const badge = (status: string, word = status) => `<span class="status" style="color:${color(status)}">${esc(statusLook(status).symbol)} ${esc(word)}</span>`;
+export { esc, REPORT_CSP };
 
 function table(allHead: readonly string[], allRows: readonly (readonly string[])[], caption?: string): string {
   if (allRows.length === 0) return '<p class="none">None.</p>';
@@ -61,7 +52,7 @@ export function timelineSvg(record: DrillRecord): string {
     const onPath = critical.has(bar.step.id);
     return [
       `<text x="0" y="${y + 15}" class="axis">${esc(bar.step.id)}</text>`,
-      `<rect x="${x(bar.from).toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="18" rx="2" fill="${color(bar.step.status)}" fill-opacity="0.75"${onPath ? ' stroke="#24292f" stroke-width="2"' : ''}><title>${esc(`${bar.step.id}: ${bar.step.status}, ${formatDuration(bar.ms)}${onPath ? ', on the critical path' : ''}`)}</title></rect>`,
+      `<rect x="${x(bar.from).toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="18" rx="2" fill="${statusColor(bar.step.status)}" fill-opacity="0.75"${onPath ? ' stroke="#24292f" stroke-width="2"' : ''}><title>${esc(`${bar.step.id}: ${bar.step.status}, ${formatDuration(bar.ms)}${onPath ? ', on the critical path' : ''}`)}</title></rect>`,
       `<text x="${(x(bar.from) + w + 4).toFixed(1)}" y="${y + 14}" class="axis">${esc(formatDuration(bar.ms))}${onPath ? ' ◆' : ''}</text>`,
     ].join('');
   });
@@ -157,37 +148,23 @@ export function renderHtml(record: DrillRecord): string {
     ...(record.isolation ? [section('isolation', 'Isolation', `<ul>${record.isolation.how.map((line) => `<li>${esc(line)}</li>`).join('')}</ul>`)] : []),
     ...(record.outsideInputs.length ? [section('outside', 'Inputs from outside the backup', `<ul>${record.outsideInputs.map((input) => `<li>${esc(describeOutsideInput(input))}</li>`).join('')}</ul>`)] : []),
   ];
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)}</title>
-<style>
-body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#24292f;margin:0 auto;padding:1.5rem;max-width:64rem}
-h1{font-size:1.6rem;margin:0 0 .75rem}h2{font-size:1.2rem;border-bottom:1px solid #d0d7de;padding-bottom:.2rem;margin-top:1.8rem}h3{font-size:1rem}
+  return htmlPage(
+    title,
+    `h1{font-size:1.6rem;margin:0 0 .75rem}h2{font-size:1.2rem;border-bottom:1px solid #d0d7de;padding-bottom:.2rem;margin-top:1.8rem}h3{font-size:1rem}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}
-.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.9rem}caption{text-align:left}
-th,td{border:1px solid #d0d7de;padding:.3rem .45rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#f6f8fa}
+caption{text-align:left}
 code,pre{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}pre{background:#f6f8fa;padding:.5rem;white-space:pre-wrap;overflow-wrap:anywhere}
-.hash{word-break:break-all}.status{font-weight:600;white-space:nowrap}.note,.none{color:#57606a;font-size:.85rem}
+.hash{word-break:break-all}.note,.none{color:#57606a;font-size:.85rem}
 del{color:#cf222e;text-decoration:line-through}ins{color:#9a6700;text-decoration:underline;background:#fff8c5}
-svg .axis{font:11px ui-monospace,monospace;fill:#24292f}
-@media print{@page{size:A4;margin:12mm}body{padding:0;max-width:none;font-size:9pt;line-height:1.3}h1{font-size:14pt}h2{font-size:11pt;margin-top:.9rem;break-after:avoid}h3{font-size:9.5pt;margin:.4rem 0}tr,svg,pre{break-inside:avoid}table{font-size:7.5pt}th,td{padding:.12rem .3rem}pre,code{font-size:7.5pt}pre{padding:.25rem}.scroll{overflow:visible}.note{font-size:7.5pt}}
-</style>
-</head>
-<body>
-<header>
+@media print{@page{size:A4;margin:12mm}body{padding:0;max-width:none;font-size:9pt;line-height:1.3}h1{font-size:14pt}h2{font-size:11pt;margin-top:.9rem;break-after:avoid}h3{font-size:9.5pt;margin:.4rem 0}tr,svg,pre{break-inside:avoid}table{font-size:7.5pt}th,td{padding:.12rem .3rem}pre,code{font-size:7.5pt}pre{padding:.25rem}.scroll{overflow:visible}.note{font-size:7.5pt}}`,
+    `<header>
 <h1>${esc(title)}</h1>
 <dl>${facts.map(([term, value]) => `<dt>${esc(term)}</dt><dd>${value}</dd>`).join('')}</dl>
 </header>
 <main>
 ${sections.join('\n')}
-</main>
-</body>
-</html>
-`;
+</main>`,
+  );
 }
 
 export const htmlOutput: Output = { file: 'report.html', render: renderHtml };
