@@ -1,4 +1,4 @@
-/** Follow a growing log file (like `tail -f`) and hand over complete lines. */
+/** A log file read as it grows (like `tail -f`), handing over complete lines; and its last lines, once. */
 import { open } from 'node:fs/promises';
 
 export interface LogFollower {
@@ -49,4 +49,20 @@ export function followLog(file: string, onLine: (line: string) => void): LogFoll
       pending = '';
     },
   };
+}
+
+/** The last `lines` lines of a log (read from its last 64 KiB), without escape codes; none when it cannot be read. */
+export async function logTail(file: string, lines: number): Promise<string[]> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return [];
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, 64 * 1024);
+    const buffer = Buffer.alloc(length);
+    await handle.read(buffer, 0, length, size - length);
+    // eslint-disable-next-line no-control-regex
+    return buffer.toString('utf8').replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').split(/\r?\n/).filter((line) => line.trim() !== '').slice(-lines);
+  } finally {
+    await handle.close();
+  }
 }

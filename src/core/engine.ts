@@ -4,9 +4,10 @@
  * record. Steps that always run (teardown) run on every path; the record is saved before the end
  * is announced.
  */
-import { mkdir, mkdtemp, open, readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { logTail } from '../adapters/log-follow.js';
 import { systemRunner } from '../adapters/run.js';
 import { formatDuration } from '../model/format.js';
 import { redactDeep } from '../model/redact.js';
@@ -98,22 +99,6 @@ interface Outcome {
 }
 
 const LOG_TAIL_LINES = 30;
-
-/** The last `lines` lines of a log (read from its last 64 KiB), without escape codes; none when it cannot be read. */
-async function logTail(file: string, lines: number): Promise<string[]> {
-  const handle = await open(file, 'r').catch(() => undefined);
-  if (!handle) return [];
-  try {
-    const { size } = await handle.stat();
-    const length = Math.min(size, 64 * 1024);
-    const buffer = Buffer.alloc(length);
-    await handle.read(buffer, 0, length, size - length);
-    // eslint-disable-next-line no-control-regex
-    return buffer.toString('utf8').replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').split(/\r?\n/).filter((line) => line.trim() !== '').slice(-lines);
-  } finally {
-    await handle.close();
-  }
-}
 
 export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEvent) => void): Promise<DrillRecord> {
   // Every text that leaves the drill is scrubbed: credentials in URLs, tokens, and each secret a step names.
