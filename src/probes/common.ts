@@ -11,6 +11,15 @@ export function failed(message: string): ProbeFailure {
   return { ok: false, reason: 'failed', message };
 }
 
+export function unanswered(message: string): ProbeFailure {
+  return { ok: false, reason: 'unanswered', message };
+}
+
+/** A run that did not end with an answer: timed out, interrupted, killed by a signal, or never started (EACCES). */
+export function wasUnanswered(result: RunResult): boolean {
+  return result.timedOut || result.aborted || (result.exitCode === undefined && !result.missing);
+}
+
 /** Run a probe command with the probe's options; never throws. */
 export async function runProbe(file: string, args: readonly string[], options: ProbeOptions = {}): Promise<RunResult> {
   try {
@@ -41,6 +50,7 @@ export async function runProbe(file: string, args: readonly string[], options: P
  */
 export function commonFailure(result: RunResult, tool: string): ProbeFailure | undefined {
   if (result.missing || result.exitCode === 127) return missing(`${tool} not found (\`${result.command}\`)`);
+  if (wasUnanswered(result)) return unanswered(describeFailure(result));
   if (result.exitCode !== 0) return failed(describeFailure(result));
   return undefined;
 }

@@ -1,7 +1,7 @@
 /** Free space where the workspace will go (the directory need not exist yet). No process is spawned. */
 import { statfs } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { failed } from './common.js';
+import { unanswered } from './common.js';
 import type { ProbeResult } from './types.js';
 
 export interface DiskFacts {
@@ -22,7 +22,7 @@ export async function probeDisk(path: string): Promise<ProbeResult<DiskFacts>> {
       const code = (error as NodeJS.ErrnoException).code;
       const parent = dirname(current);
       if ((code !== 'ENOENT' && code !== 'ENOTDIR') || parent === current) {
-        return failed(`cannot measure free space at ${current}: ${(error as Error).message}`);
+        return unanswered(`cannot measure free space at ${current}: ${(error as Error).message}`);
       }
       current = parent;
     }

@@ -1,5 +1,5 @@
 /** FFmpeg on PATH: Whisper shells out to the `ffmpeg` binary to decode every clip. */
-import { commonFailure, failed, runProbe } from './common.js';
+import { commonFailure, runProbe, unanswered } from './common.js';
 import type { ProbeOptions, ProbeResult } from './types.js';
 
 export type CodecKind = 'audio' | 'video' | 'subtitle' | 'data' | 'attachment';
@@ -53,6 +53,6 @@ export async function probeFfmpeg(options: ProbeOptions & { command?: string } =
   const failure = commonFailure(versionRun, 'ffmpeg') ?? commonFailure(decodersRun, 'ffmpeg');
   if (failure) return failure;
   const version = parseFfmpegVersion(versionRun.stdout);
-  if (!version) return failed(`\`${versionRun.command}\` printed no "ffmpeg version" line`);
+  if (!version) return unanswered(`\`${versionRun.command}\` printed no "ffmpeg version" line`);
   return { ok: true, ...version, decoders: parseDecoders(decodersRun.stdout) };
 }

@@ -3,7 +3,7 @@
  * lspci first and lacks compute capability and CUDA version). Memory figures are MiB.
  */
 import { describeFailure, type RunResult } from '../adapters/run.js';
-import { failed, missing, runProbe } from './common.js';
+import { failed, missing, runProbe, unanswered, wasUnanswered } from './common.js';
 import type { ProbeFailure, ProbeOptions, ProbeResult } from './types.js';
 
 export interface GpuInfo {
@@ -77,15 +77,40 @@ export function parseDriverVersion(header: string): string | undefined {
   return /Driver Version\s*:\s*(\d+(?:\.\d+)*)/.exec(header)?.[1];
 }
 
-/** nvidia-smi prints its driver errors on stdout. */
+/** nvidia-smi's exit codes that mean "asked, and no": the driver, the GPU or its library is not usable. */
+const BROKEN_EXITS: Readonly<Record<number, string>> = {
+  8: 'external power cables are not attached',
+  9: "couldn't communicate with the NVIDIA driver",
+  10: 'the kernel detected an interrupt issue with a GPU',
+  12: 'the NVML shared library could not be found',
+  14: "a GPU's infoROM is corrupted",
+  15: 'a GPU has fallen off the bus',
+};
+
+/**
+ * nvidia-smi prints its driver errors on stdout. A driver that does not answer, a GPU off the bus: the probe
+ * ran and its answer is that the GPU cannot be used (failed). A timeout, a signal, no permission (exit 4):
+ * the question went unanswered (inconclusive).
+ */
 export function nvidiaFailure(result: RunResult): ProbeFailure | undefined {
   if (result.missing) return missing('nvidia-smi not found: no NVIDIA driver on this machine');
   if (result.exitCode === 0) return undefined;
+  if (wasUnanswered(result)) return unanswered(describeFailure(result));
   const text = `${result.stdout}\n${result.stderr}`;
   if (result.exitCode === 9 || /couldn't communicate with the NVIDIA driver/i.test(text)) {
-    return failed(`nvidia-smi couldn't communicate with the NVIDIA driver (exit ${result.exitCode ?? 'signal'}): is the driver loaded?`);
+    return failed(`nvidia-smi couldn't communicate with the NVIDIA driver (exit ${result.exitCode}): the GPU cannot be used until the driver is loaded`);
   }
+  const broken = BROKEN_EXITS[result.exitCode ?? -1];
+  if (broken) return failed(`nvidia-smi: ${broken} (exit ${result.exitCode}): ${describeFailure(result)}`);
+  if (result.exitCode === 4) return unanswered(`nvidia-smi was refused permission (exit 4): ${describeFailure(result)}`);
   return failed(describeFailure(result));
+}
+
+const VERSION = /^\d+(?:\.\d+)+$/;
+
+/** A row nvidia-smi really printed: a driver version and an index where they belong (not garbage). */
+export function isGpuRow(gpu: GpuInfo): boolean {
+  return VERSION.test(gpu.driverVersion) && gpu.name !== '';
 }
 
 /** Which field an older driver refused: `Field "compute_cap" is not a valid field to query.` */
@@ -103,7 +128,13 @@ export async function queryGpus(options: ProbeOptions = {}): Promise<ProbeResult
     const result = await runProbe('nvidia-smi', [`--query-gpu=${fields.join(',')}`, CSV_FORMAT], options);
     const refused = refusedFields(result, fields);
     if (!refused || refused.length === 0 || refused.some((field) => !OPTIONAL_FIELDS.includes(field))) {
-      return nvidiaFailure(result) ?? { ok: true, gpus: parseGpuQuery(result.stdout, fields), unknownFields };
+      const failure = nvidiaFailure(result);
+      if (failure) return failure;
+      const gpus = parseGpuQuery(result.stdout, fields);
+      if (gpus.length > 0 && !gpus.every(isGpuRow)) {
+        return unanswered(`nvidia-smi printed what cannot be read as GPU rows: ${JSON.stringify(result.stdout.trim().slice(0, 120))}`);
+      }
+      return { ok: true, gpus, unknownFields };
     }
     unknownFields.push(...refused);
     fields = fields.filter((field) => !refused.includes(field));
@@ -115,7 +146,9 @@ export async function probeNvidia(options: ProbeOptions = {}): Promise<ProbeResu
   if (!query.ok) return query;
   const headerText = header.exitCode === 0 ? header.stdout : '';
   const driverVersion = query.gpus[0]?.driverVersion || parseDriverVersion(headerText);
-  if (!driverVersion) return failed('nvidia-smi listed no GPU');
+  if (!driverVersion) return query.gpus.length === 0 && header.exitCode === 0 && !parseDriverVersion(header.stdout) && header.stdout.trim() !== ''
+    ? unanswered(`nvidia-smi printed what cannot be read: ${JSON.stringify(header.stdout.trim().slice(0, 120))}`)
+    : failed('nvidia-smi listed no GPU');
   const cudaVersion = parseCudaVersion(headerText);
   return {
     ok: true,

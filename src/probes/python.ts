@@ -1,5 +1,5 @@
 /** The Python the service is installed with (a command name, or a path relative to `cwd`). */
-import { allOutput, commonFailure, failed, runProbe } from './common.js';
+import { allOutput, commonFailure, runProbe, unanswered } from './common.js';
 import type { ProbeOptions, ProbeResult } from './types.js';
 
 export interface PythonFacts {
@@ -17,5 +17,5 @@ export async function probePython(command = 'python3', options: ProbeOptions = {
   const failure = commonFailure(result, command);
   if (failure) return failure;
   const version = parsePythonVersion(allOutput(result));
-  return version ? { ok: true, command, version } : failed(`\`${result.command}\` printed no version`);
+  return version ? { ok: true, command, version } : unanswered(`\`${result.command}\` printed no version`);
 }

@@ -1,6 +1,5 @@
 /** git and git-lfs, which the snapshot steps drive. */
-import { allOutput, failed, missing, runProbe } from './common.js';
-import { describeFailure } from '../adapters/run.js';
+import { allOutput, commonFailure, missing, runProbe, unanswered } from './common.js';
 import type { ProbeOptions, ProbeResult } from './types.js';
 
 export interface ToolFacts {
@@ -20,9 +19,10 @@ export function parseGitLfsVersion(output: string): string | undefined {
 export async function probeGit(options: ProbeOptions = {}): Promise<ProbeResult<ToolFacts>> {
   const result = await runProbe('git', ['--version'], options);
   if (result.missing) return missing('git not found');
-  if (result.exitCode !== 0) return failed(describeFailure(result));
+  const failure = commonFailure(result, 'git');
+  if (failure) return failure;
   const version = parseGitVersion(result.stdout);
-  return version ? { ok: true, version } : failed(`\`${result.command}\` printed no version`);
+  return version ? { ok: true, version } : unanswered(`\`${result.command}\` printed no version`);
 }
 
 export async function probeGitLfs(options: ProbeOptions = {}): Promise<ProbeResult<ToolFacts>> {
@@ -30,7 +30,8 @@ export async function probeGitLfs(options: ProbeOptions = {}): Promise<ProbeResu
   if (result.missing) return missing('git not found (git-lfs runs as `git lfs`)');
   // Without git-lfs, git itself answers: "git: 'lfs' is not a git command. See 'git --help'." (exit 1).
   if (/'lfs' is not a git command/.test(allOutput(result))) return missing("git-lfs not installed: git: 'lfs' is not a git command");
-  if (result.exitCode !== 0) return failed(describeFailure(result));
+  const failure = commonFailure(result, 'git lfs');
+  if (failure) return failure;
   const version = parseGitLfsVersion(result.stdout);
-  return version ? { ok: true, version } : failed(`\`${result.command}\` printed no version`);
+  return version ? { ok: true, version } : unanswered(`\`${result.command}\` printed no version`);
 }

@@ -2,8 +2,12 @@
 
 export interface ProbeFailure {
   readonly ok: false;
-  /** `missing`: the tool (or library) is not installed; `failed`: it is there but did not answer. */
-  readonly reason: 'missing' | 'failed';
+  /**
+   * `missing`: the tool (or library) is not installed; `failed`: it answered, and its answer is that it
+   * cannot do the job (a driver not loaded, an error exit); `unanswered`: the question could not be asked or
+   * answered (a timeout, a signal, no permission, output that cannot be read). Only the last is inconclusive.
+   */
+  readonly reason: 'missing' | 'failed' | 'unanswered';
   readonly message: string;
 }
 

@@ -95,8 +95,10 @@ describe('the GPU-memory assertion, per process', () => {
     expect(unreported).toMatchObject({ passed: false, inconclusive: true, detail: `nvidia-smi reports no memory figure ([N/A]) for the service's pid ${worker} python3 [N/A] on GPU 0` });
   });
 
-  it('could not run when the driver does not answer', async () => {
+  it('failed, not inconclusive, when the driver answers that it is not loaded: no model can be resident on a GPU', async () => {
     const env = await nvidiaHost(path.join(tmp, 'no-driver'), 'driver not loaded');
-    expect(await gpuMemoryAssertion(assertion, pgid, { env })).toMatchObject({ inconclusive: true, detail: expect.stringContaining("couldn't communicate with the NVIDIA driver") });
+    const result = await gpuMemoryAssertion(assertion, pgid, { env });
+    expect(result).toMatchObject({ passed: false, actual: 'no usable GPU', detail: expect.stringContaining("couldn't communicate with the NVIDIA driver") });
+    expect(result.inconclusive).toBeUndefined();
   });
 });

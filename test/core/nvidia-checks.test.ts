@@ -1,11 +1,11 @@
 /** The environment's NVIDIA checks on each kind of host (recorded outputs): a clear, distinct result for each. */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nvidiaChecks } from '../../src/core/checks/nvidia-checks.js';
 import type { CheckResult } from '../../src/model/record.js';
-import { withPath } from '../helpers/fake-bin.js';
+import { makeFakeBin, withPath } from '../helpers/fake-bin.js';
 import { nvidiaHost, type HostName } from '../helpers/nvidia-hosts.js';
 
 let tmp: string;
@@ -59,10 +59,40 @@ describe('NVIDIA checks per host', () => {
     expect(checks['gpu-memory']).toMatchObject({ status: 'passed' });
   });
 
-  it('a driver that does not answer (exit 9): inconclusive, with its own fix; no further GPU check', async () => {
+  it('a driver that is not loaded (exit 9): the probe answered "the GPU cannot be used" — failed, with its own fix; no further GPU check', async () => {
     const checks = await checksOn('driver not loaded');
     expect(Object.keys(checks)).toEqual(['nvidia']);
-    expect(checks['nvidia']).toMatchObject({ status: 'inconclusive', measured: expect.stringContaining("couldn't communicate with the NVIDIA driver (exit 9)"), fix: expect.stringMatching(/load the NVIDIA driver/) });
+    expect(checks['nvidia']).toMatchObject({ status: 'failed', measured: expect.stringContaining("couldn't communicate with the NVIDIA driver (exit 9)"), fix: expect.stringMatching(/load the NVIDIA driver/) });
+  });
+
+  it('an nvidia-smi that hangs, is killed or prints garbage: the question went unanswered — inconclusive when required, never passed', async () => {
+    const dir = (name: string) => path.join(tmp, name);
+    const hanging = withPath(dir('hangs'));
+    await mkdir(dir('hangs'), { recursive: true });
+    await makeFakeBin(dir('hangs'), 'nvidia-smi', { script: 'exec sleep 30' });
+    const hung = (await nvidiaChecks(need, { env: hanging, timeoutMs: 300 })).checks;
+    expect(hung).toEqual([expect.objectContaining({ id: 'nvidia', status: 'inconclusive', measured: expect.stringContaining('did not finish within its time limit') })]);
+
+    await mkdir(dir('killed'), { recursive: true });
+    await makeFakeBin(dir('killed'), 'nvidia-smi', { script: 'kill -9 $$' });
+    const killed = (await nvidiaChecks(need, { env: withPath(dir('killed')) })).checks;
+    expect(killed).toEqual([expect.objectContaining({ id: 'nvidia', status: 'inconclusive', measured: expect.stringContaining('exited with a signal') })]);
+
+    await mkdir(dir('garbage'), { recursive: true });
+    await makeFakeBin(dir('garbage'), 'nvidia-smi', { stdout: '\u0000\u00ff#%& ~~ ???\nqq\n' });
+    const garbage = (await nvidiaChecks(need, { env: withPath(dir('garbage')) })).checks;
+    expect(garbage).toEqual([expect.objectContaining({ id: 'nvidia', status: 'inconclusive', measured: expect.stringContaining('cannot be read') })]);
+    // Optional in the plan: skipped, said so.
+    expect((await nvidiaChecks({ required: false }, { env: withPath(dir('garbage')) })).checks[0]).toMatchObject({ status: 'skipped' });
+  });
+
+  it('a GPU fallen off the bus (exit 15) or no permission (exit 4): failed, and inconclusive', async () => {
+    await mkdir(path.join(tmp, 'off-bus'), { recursive: true });
+    await makeFakeBin(path.join(tmp, 'off-bus'), 'nvidia-smi', { stdout: 'Unable to determine the device handle for GPU0000:3B:00.0: GPU is lost.  Reboot the system to recover this GPU\n', exitCode: 15 });
+    expect((await nvidiaChecks(need, { env: withPath(path.join(tmp, 'off-bus')) })).checks[0]).toMatchObject({ status: 'failed', measured: expect.stringContaining('fallen off the bus (exit 15)') });
+    await mkdir(path.join(tmp, 'no-permission'), { recursive: true });
+    await makeFakeBin(path.join(tmp, 'no-permission'), 'nvidia-smi', { stdout: 'Insufficient Permissions\n', exitCode: 4 });
+    expect((await nvidiaChecks(need, { env: withPath(path.join(tmp, 'no-permission')) })).checks[0]).toMatchObject({ status: 'inconclusive', measured: expect.stringContaining('refused permission') });
   });
 
   it('no nvidia-smi: failed with "install the driver" when required, skipped when optional', async () => {

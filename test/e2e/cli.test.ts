@@ -156,7 +156,7 @@ describe('check of a plan that requires an NVIDIA GPU', () => {
     expect(output).toMatch(/^UNHEALTHY: /m);
   });
 
-  it('with a driver that does not answer: inconclusive (exit 3), naming nvidia-smi, in text and in NDJSON', async () => {
+  it('with a driver that is not loaded (nvidia-smi exit 9): UNHEALTHY (exit 1), naming nvidia-smi, in text, NDJSON and metrics', async () => {
     const bin = path.join(scratch, 'bin');
     await mkdir(bin, { recursive: true });
     await makeFakeBin(bin, 'nvidia-smi', {
@@ -181,18 +181,21 @@ describe('check of a plan that requires an NVIDIA GPU', () => {
     const env = withPath(bin);
 
     const reports = ['--report-dir', path.join(scratch, 'reports')];
-    const text = await cli(['check', '--plan', plan, ...reports], env);
-    // The same exit table as a drill: a required check that could not be carried out is inconclusive.
-    expect(text.code, describeRun(text)).toBe(3);
-    // A driver that does not answer leaves the requirement unproven: failed or inconclusive, never healthy.
-    expect(text.stdout + text.stderr).toMatch(/^\s*\[(FAIL|\?\?\?\?)\] NVIDIA driver: .*nvidia-smi/m);
+    const metrics = path.join(scratch, 'check.prom');
+    const text = await cli(['check', '--plan', plan, '--metrics-file', metrics, ...reports], env);
+    // The shipped alert rules fire on verdict="failed" (not on an inconclusive check): the metrics say failed.
+    expect(await readFile(metrics, 'utf8')).toMatch(/^whisper_drill_verdict\{[^}]*verdict="failed"[^}]*\} 1$/m);
+    // The probe ran and answered that the GPU cannot be used: failed (exit 1), not "could not be asked".
+    expect(text.code, describeRun(text)).toBe(1);
+    expect(text.stdout + text.stderr).toMatch(/^\s*\[FAIL\] NVIDIA driver: .*nvidia-smi/m);
+    expect(text.stdout + text.stderr).toMatch(/^UNHEALTHY: /m);
 
     const json = await cli(['check', '--plan', plan, '--json', ...reports], env);
-    expect(json.code, describeRun(json)).toBe(3);
+    expect(json.code, describeRun(json)).toBe(1);
     const events = json.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string; verdict?: string; check?: { id: string; status: string; measured: string } });
-    expect(events.at(-1)).toMatchObject({ type: 'drill-end', verdict: 'inconclusive', exitCode: 3 });
+    expect(events.at(-1)).toMatchObject({ type: 'drill-end', verdict: 'failed', exitCode: 1 });
     const nvidia = events.find((e) => e.type === 'check' && e.check?.id === 'nvidia')?.check;
-    expect(['failed', 'inconclusive']).toContain(nvidia?.status);
+    expect(nvidia?.status).toBe('failed');
     expect(nvidia?.measured).toContain('nvidia-smi');
   });
 });

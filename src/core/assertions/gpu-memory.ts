@@ -14,7 +14,9 @@ export type GpuMemoryMeasure =
   /** The service's processes and their memory (an empty list: the driver sees the others, not the service). */
   | { readonly kind: 'measured'; readonly serviceMiB: number; readonly processes: readonly GpuProcess[]; readonly note: string }
   /** Nothing can be said about the service's share. */
-  | { readonly kind: 'unmeasured'; readonly reason: string; readonly processes: readonly GpuProcess[] };
+  | { readonly kind: 'unmeasured'; readonly reason: string; readonly processes: readonly GpuProcess[] }
+  /** The driver answered that no GPU can be used (e.g. not loaded): the model cannot be resident. */
+  | { readonly kind: 'broken'; readonly reason: string; readonly processes: readonly GpuProcess[] };
 
 const describe = (p: GpuProcess) => `pid ${p.pid} ${p.processName} ${p.usedMiB === null ? '[N/A]' : `${p.usedMiB} MiB`} on GPU ${p.gpu}`;
 
@@ -57,7 +59,7 @@ export function attributeGpuMemory(apps: readonly ComputeApp[], gpus: readonly G
 /** Measures the GPU memory of the service whose process group is `pgid`. */
 export async function measureServiceGpuMemory(pgid: number, options: ProbeOptions): Promise<GpuMemoryMeasure> {
   const [apps, gpus] = await Promise.all([queryComputeApps(options), queryGpus(options)]);
-  if (!apps.ok) return { kind: 'unmeasured', reason: apps.message, processes: [] };
+  if (!apps.ok) return { kind: apps.reason === 'failed' ? 'broken' : 'unmeasured', reason: apps.message, processes: [] };
   const table = readProcessTable();
   if (!table) return { kind: 'unmeasured', reason: 'no /proc on this host: the service\'s processes cannot be told apart', processes: [] };
   return attributeGpuMemory(apps.apps, gpus.ok ? gpus.gpus : [], processTree(pgid, table), new Set(table.map((entry) => entry.pid)));
@@ -70,6 +72,7 @@ export async function gpuMemoryAssertion(assertion: GpuMemoryAssertion, serviceP
   const base = { name: assertion.name, api: 'nvidia-smi', expected, required: assertion.required, cer: null, latencyMs: null };
   const measure = await measureServiceGpuMemory(servicePgid, options);
   const gpuProcesses = measure.processes.length ? { gpuProcesses: measure.processes } : {};
+  if (measure.kind === 'broken') return { ...base, actual: 'no usable GPU', passed: false, detail: measure.reason };
   if (measure.kind === 'unmeasured') return { ...base, actual: '', passed: false, inconclusive: true, detail: measure.reason, ...gpuProcesses };
   const used = measure.serviceMiB;
   const passed = (min === undefined || used >= min) && (max === undefined || used <= max);

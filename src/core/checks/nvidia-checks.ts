@@ -1,7 +1,8 @@
 /**
  * The NVIDIA driver, its CUDA version and the free memory of the GPU the service will use, with a
  * distinct result for each kind of host: several GPUs, MIG, memory reported as [N/A], a driver too
- * old for compute_cap, a driver that does not answer (exit 9), no nvidia-smi at all.
+ * old for compute_cap, a driver that is not loaded (exit 9: failed), an nvidia-smi that hangs or prints
+ * garbage (inconclusive), no nvidia-smi at all (failed when required).
  */
 import type { GpuInfo, NvidiaFacts } from '../../probes/nvidia.js';
 import { probeNvidia } from '../../probes/nvidia.js';
@@ -19,13 +20,15 @@ function driverCheck(facts: NvidiaFacts): CheckResult {
   return { id: 'nvidia', title: 'NVIDIA driver', status: 'passed', measured: `driver ${facts.driverVersion}, ${facts.gpus.length} GPU(s): ${facts.gpus.map(describeGpu).join(', ')}${notes}` };
 }
 
-function unreachable(message: string, reason: 'missing' | 'failed', required: boolean): CheckResult {
+function unreachable(message: string, reason: 'missing' | 'failed' | 'unanswered', required: boolean): CheckResult {
   if (!required) return { id: 'nvidia', title: 'NVIDIA driver', status: 'skipped', measured: `${message} — GPU checks skipped (optional in this plan)` };
   const base = { id: 'nvidia', title: 'NVIDIA driver', measured: message, required: 'an NVIDIA driver and GPU' };
-  // No nvidia-smi: the node lacks the driver. One that does not answer leaves the GPU unproven (it may be reloading).
-  return reason === 'missing'
-    ? { ...base, status: 'failed', fix: 'install the NVIDIA driver (nvidia-smi must answer)' }
-    : { ...base, status: 'inconclusive', fix: 'load the NVIDIA driver (modprobe nvidia, or reboot after a driver upgrade); in a container, pass the GPUs in (--gpus all)' };
+  // No nvidia-smi: the node lacks the driver. A driver that answers "not loaded" (exit 9): the GPU cannot be
+  // used now, whatever the reason — failed. Only a probe that could not get an answer (timeout, signal, no
+  // permission, garbage) leaves the question open.
+  if (reason === 'missing') return { ...base, status: 'failed', fix: 'install the NVIDIA driver (nvidia-smi must answer)' };
+  if (reason === 'failed') return { ...base, status: 'failed', fix: 'load the NVIDIA driver (modprobe nvidia, or reboot after a driver upgrade); in a container, pass the GPUs in (--gpus all)' };
+  return { ...base, status: 'inconclusive', fix: 'run nvidia-smi by hand: it must answer within the probe\'s time limit with its usual table' };
 }
 
 function freeMemoryCheck(requirement: NvidiaRequirement & { minFreeMiB: number }, gpus: readonly GpuInfo[], visible: string | undefined): CheckResult {

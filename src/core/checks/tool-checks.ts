@@ -2,7 +2,7 @@
 import { missingDecoders, probeFfmpeg } from '../../probes/ffmpeg.js';
 import { probePython } from '../../probes/python.js';
 import { probeGit, probeGitLfs } from '../../probes/tools.js';
-import type { ProbeOptions } from '../../probes/types.js';
+import type { ProbeFailure, ProbeOptions } from '../../probes/types.js';
 import { satisfies } from '../../model/version-range.js';
 import type { CheckResult } from '../../model/record.js';
 import type { FfmpegRequirement, VersionRequirement } from '../../plan/types.js';
@@ -18,15 +18,20 @@ function unmet(required: boolean): CheckResult['status'] {
   return required ? 'failed' : 'warned';
 }
 
+/** A required tool that is absent or errors has failed; one whose probe got no answer is inconclusive. */
+function answeredStatus(reason: ProbeFailure['reason']): CheckResult['status'] {
+  return reason === 'unanswered' ? 'inconclusive' : 'failed';
+}
+
 export async function gitChecks(options: ProbeOptions): Promise<{ checks: CheckResult[]; facts: Record<string, unknown> }> {
   const [gitFacts, lfsFacts] = await Promise.all([probeGit(options), probeGitLfs(options)]);
   const checks: CheckResult[] = [
     gitFacts.ok
       ? { id: 'git', title: 'git', status: 'passed', measured: `git ${gitFacts.version}` }
-      : { id: 'git', title: 'git', status: 'failed', measured: gitFacts.message, fix: APT_INSTALL['git'], installPackage: 'git' },
+      : { id: 'git', title: 'git', status: answeredStatus(gitFacts.reason), measured: gitFacts.message, fix: APT_INSTALL['git'], installPackage: 'git' },
     lfsFacts.ok
       ? { id: 'git-lfs', title: 'Git LFS', status: 'passed', measured: `git-lfs ${lfsFacts.version}` }
-      : { id: 'git-lfs', title: 'Git LFS', status: 'failed', measured: lfsFacts.message, fix: APT_INSTALL['git-lfs'], installPackage: 'git-lfs' },
+      : { id: 'git-lfs', title: 'Git LFS', status: answeredStatus(lfsFacts.reason), measured: lfsFacts.message, fix: APT_INSTALL['git-lfs'], installPackage: 'git-lfs' },
   ];
   return { checks, facts: { git: gitFacts, gitLfs: lfsFacts } };
 }
@@ -36,7 +41,7 @@ export async function pythonCheck(requirement: VersionRequirement, options: Prob
   const required = requirement.version ? `${requirement.command} ${requirement.version}` : requirement.command;
   if (!facts.ok) {
     const fix = requirement.command === 'python3' ? APT_INSTALL['python3'] : `install ${requirement.command}`;
-    return { check: { id: 'python', title: 'Python', status: 'failed', measured: facts.message, required, fix }, facts };
+    return { check: { id: 'python', title: 'Python', status: answeredStatus(facts.reason), measured: facts.message, required, fix }, facts };
   }
   const ok = !requirement.version || satisfies(facts.version, requirement.version);
   const check: CheckResult = {
@@ -56,7 +61,8 @@ export async function ffmpegCheck(requirement: FfmpegRequirement, options: Probe
   const required = wanted.length ? `ffmpeg with decoders ${wanted.join(', ')}` : 'ffmpeg';
   const base = { id: 'ffmpeg', title: 'FFmpeg', required };
   if (!facts.ok) {
-    const status = facts.reason === 'missing' ? unmet(requirement.required) : requirement.required ? 'inconclusive' : 'skipped';
+    // Not installed, or installed and erroring: unmet. Only a probe that got no answer is inconclusive.
+    const status = facts.reason !== 'unanswered' ? unmet(requirement.required) : requirement.required ? 'inconclusive' : 'skipped';
     return { check: { ...base, status, measured: facts.message, fix: APT_INSTALL['ffmpeg'], installPackage: 'ffmpeg' }, facts };
   }
   const absent = missingDecoders(facts.decoders, wanted);

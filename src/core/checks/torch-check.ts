@@ -28,7 +28,8 @@ export async function torchCheck(
   const unmet = requirement.required ? 'failed' : 'warned';
   const base = { id: 'torch', title: 'PyTorch', required: requiredText(requirement) };
   if (!torch.ok) {
-    return { checks: [{ ...base, status: unmet, measured: `${torch.message} (${python})`, fix: `install the service's requirements into its venv (${python} -m pip install -r requirements.txt)` }], facts: torch, problems: [torch.message] };
+    const status = torch.reason === 'unanswered' ? (requirement.required ? 'inconclusive' : 'skipped') : unmet;
+    return { checks: [{ ...base, status, measured: `${torch.message} (${python})`, fix: `install the service's requirements into its venv (${python} -m pip install -r requirements.txt)` }], facts: torch, problems: [torch.message] };
   }
   const versionOk = !requirement.version || satisfies(torch.version, requirement.version);
   const build = torch.cuda ? `CUDA ${torch.cuda}${torch.cudnn ? `, cuDNN ${torch.cudnn}` : ''}` : 'CPU-only build';
