@@ -12,5 +12,7 @@ export default defineConfig({
     // modules or keeps module state; every file passes in any file order: --sequence.shuffle.files).
     maxWorkers: 3,
     isolate: false,
+    // The fault-injection suite (test/faults/) prints how many faults it injected.
+    reporters: ['default', './test/faults/faults-reporter.ts'],
   },
 });

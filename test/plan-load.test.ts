@@ -55,6 +55,7 @@ describe('shipped plans', () => {
       url: 'http://127.0.0.1:7860',
       ready: { path: '/', timeoutSec: 600 },
       stopTimeoutSec: 10,
+      requestTimeoutSec: 300,
     });
     expect(plan.assertions).toEqual([
       {
@@ -100,6 +101,7 @@ describe('shipped plans', () => {
       url: 'http://127.0.0.1:17860',
       ready: { path: '/', timeoutSec: 60 },
       stopTimeoutSec: 10,
+      requestTimeoutSec: 300,
     });
     expect(plan.assertions.map((a) => [a.name, a.kind, a.required])).toEqual([
       ['mandarin sample', 'transcription', true],
@@ -125,7 +127,7 @@ describe('defaults and forms', () => {
       environment: { ports: [] },
       install: [],
       installTimeoutSec: 1800,
-      service: { start: './run', url: 'http://127.0.0.1:8000', ready: { path: '/', timeoutSec: 600 }, stopTimeoutSec: 10 },
+      service: { start: './run', url: 'http://127.0.0.1:8000', ready: { path: '/', timeoutSec: 600 }, stopTimeoutSec: 10, requestTimeoutSec: 300 },
       assertions: [],
       report: { dir: 'drill-reports' },
       isolation: { home: 'scratch', network: 'namespace' },

@@ -3,7 +3,19 @@
  * command's while it runs: a forced exit (a second Ctrl-C) kills them all, and an abort reaches
  * every process a command started, not only its shell.
  */
+import { killMarked } from './run-mark.js';
+
 const live = new Set<number>();
+/** Run ids of services not yet stopped: their processes that left the group are found by it. */
+const runs = new Set<string>();
+
+export function addLiveRun(runId: string): void {
+  runs.add(runId);
+}
+
+export function removeLiveRun(runId: string): void {
+  runs.delete(runId);
+}
 
 export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
@@ -24,4 +36,6 @@ export function removeLiveGroup(pgid: number): void {
 export function killLiveGroups(): void {
   for (const pgid of live) signalGroup(pgid, 'SIGKILL');
   live.clear();
+  for (const runId of runs) killMarked(runId);
+  runs.clear();
 }

@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { isRunning, readProcessTable } from './process-table.js';
 import { followLog, type LogFollower } from './log-follow.js';
-import { addLiveGroup, removeLiveGroup, signalGroup } from './live-groups.js';
+import { addLiveGroup, addLiveRun, removeLiveGroup, removeLiveRun, signalGroup } from './live-groups.js';
+import { endMarked, newRunId, RUN_ID_VAR, termStrays } from './run-mark.js';
 
 export interface ServiceProcess {
   readonly pid: number;
@@ -22,12 +23,16 @@ export interface ServiceProcess {
   readonly stopFollowing: () => Promise<void>;
   /** Hand the service over to the operator (setup mode): a forced exit no longer kills it. */
   readonly release: () => void;
+  /** In the environment of every process of the service (RUN_ID_VAR), also of one that left the group. */
+  readonly runId: string;
 }
 
 export interface StopOutcome {
   readonly signal: 'none' | 'TERM' | 'KILL';
   readonly groupGone: boolean;
   readonly durationMs: number;
+  /** Processes that had left the group (setsid) and were ended by their run id. */
+  readonly strays?: readonly number[];
 }
 
 export interface StartOptions {
@@ -37,6 +42,8 @@ export interface StartOptions {
   readonly onLine?: (line: string) => void;
   /** The command as the operator wrote it, for messages, when `command` wraps it (the drill's shim). */
   readonly display?: string;
+  /** The run id put in the service's environment (a new one when absent). */
+  readonly runId?: string;
 }
 
 export { killLiveGroups } from './live-groups.js';
@@ -90,9 +97,10 @@ export async function stopProcessGroup(pgid: number, graceMs: number): Promise<S
 export function startServiceProcess(command: string, options: StartOptions): ServiceProcess {
   const fd = openSync(options.logFile, 'a');
   let follower: LogFollower | undefined;
+  const runId = options.runId ?? newRunId();
   const child = spawn('/bin/sh', ['-c', command], {
     cwd: options.cwd,
-    env: { ...process.env, ...options.env, PYTHONUNBUFFERED: '1' },
+    env: { ...process.env, ...options.env, PYTHONUNBUFFERED: '1', [RUN_ID_VAR]: runId },
     detached: true,
     stdio: ['ignore', fd, fd],
   });
@@ -101,6 +109,7 @@ export function startServiceProcess(command: string, options: StartOptions): Ser
   if (pid === undefined) throw new Error(`could not start \`${command}\` in ${options.cwd}`);
   child.unref();
   addLiveGroup(pid);
+  addLiveRun(runId);
   if (options.onLine) follower = followLog(options.logFile, options.onLine);
   let exitedFlag = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -116,9 +125,15 @@ export function startServiceProcess(command: string, options: StartOptions): Ser
 
   const stop = async (graceMs: number): Promise<StopOutcome> => {
     try {
-      return await stopProcessGroup(pid, graceMs);
+      // What left the group (a setsid() daemon) still carries the run id in its environment: it gets its
+      // TERM with the group's, and what is left of it after the group is gone, TERM then KILL.
+      const termed = termStrays(runId, pid);
+      const outcome = await stopProcessGroup(pid, graceMs);
+      const strays = [...new Set([...termed, ...(await endMarked(runId, graceMs))])];
+      return strays.length ? { ...outcome, strays } : outcome;
     } finally {
       removeLiveGroup(pid);
+      removeLiveRun(runId);
       await follower?.close();
     }
   };
@@ -127,6 +142,9 @@ export function startServiceProcess(command: string, options: StartOptions): Ser
     await follower?.close();
   };
   /** Left running on purpose (setup mode): no longer ours to kill. */
-  const release = () => removeLiveGroup(pid);
-  return { pid, command: options.display ?? command, exited, hasExited: () => exitedFlag, stop, stopFollowing, release };
+  const release = () => {
+    removeLiveGroup(pid);
+    removeLiveRun(runId);
+  };
+  return { pid, command: options.display ?? command, exited, hasExited: () => exitedFlag, stop, stopFollowing, release, runId };
 }

@@ -32,7 +32,9 @@ def loopback_up():
     fcntl.ioctl(s, 0x8914, struct.pack("16sH14s", b"lo", flags | 0x1 | 0x40, b""))
     s.close()
 
-def pump(source, sink):
+def pump(source, sink, ended):
+    # One direction. When it ends (or its sink refuses more: a service that answered and closed with the
+    # request unread), only that direction is closed: the other still carries the answer back whole.
     try:
         while True:
             data = source.recv(65536)
@@ -41,11 +43,16 @@ def pump(source, sink):
             sink.sendall(data)
     except OSError:
         pass
-    for s in (sink, source):
-        try:
-            s.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+    try:
+        sink.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+    with ended[0]:
+        ended[1] += 1
+        last = ended[1] == 2
+    if last:
+        for s in (sink, source):
+            s.close()
 
 def forward(path, host, port):
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -59,8 +66,9 @@ def forward(path, host, port):
             except OSError:
                 client.close()
                 continue
-            threading.Thread(target=pump, args=(client, upstream), daemon=True).start()
-            threading.Thread(target=pump, args=(upstream, client), daemon=True).start()
+            ended = [threading.Lock(), 0]
+            threading.Thread(target=pump, args=(client, upstream, ended), daemon=True).start()
+            threading.Thread(target=pump, args=(upstream, client, ended), daemon=True).start()
     threading.Thread(target=serve, daemon=True).start()
 
 if "--netns" in opts:

@@ -46,6 +46,7 @@ export const DEFAULTS = {
   readyPath: '/',
   readyTimeoutSec: 600,
   stopTimeoutSec: 10,
+  requestTimeoutSec: 300,
   reportDir: 'drill-reports',
 } as const;
 

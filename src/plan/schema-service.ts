@@ -61,6 +61,9 @@ export const service = mapping({
   stopTimeoutSec: count({ min: 0 })
     .default(DEFAULTS.stopTimeoutSec)
     .describe('Seconds between SIGTERM and SIGKILL when stopping the service.'),
+  requestTimeoutSec: count({ above: 0 })
+    .default(DEFAULTS.requestTimeoutSec)
+    .describe('How long one transcription request may take (upload, transcription, the whole answer or event stream), in seconds.'),
   env,
   apiKeyEnv,
   models,

@@ -4,6 +4,7 @@
  * and /info, an OpenAI-compatible /v1/models (vLLM, LocalAI), whisper.cpp's page and /health.
  * `whisper-drill probe` prints it; `init` writes it into the plan.
  */
+import { fetch } from '../adapters/http-fetch.js';
 import type { TranscriptionApi } from '../plan/types.js';
 import { findTranscriptionEndpoint, readGradioApp } from '../transcribe/gradio-app.js';
 import { authHeaders, isRecord, joinUrl, refusalMessage } from '../transcribe/types.js';

@@ -55,6 +55,13 @@ function forwardToSocket(host: string, port: number, socket: string): Promise<{ 
     // request is written, fetch would quietly try again, and again, never giving up.
     upstream.on('error', () => {
       client.unpipe(upstream);
+      // The service answered, then closed with the request unread (an auth check refusing an upload):
+      // its answer goes to the client whole, then the connection ends, as it would on the host.
+      if (upstream.bytesRead > 0) {
+        client.resume();
+        client.end();
+        return;
+      }
       if (client.bytesRead > 0) client.resetAndDestroy();
       else client.once('data', () => client.resetAndDestroy()).resume();
     });

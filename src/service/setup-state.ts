@@ -20,6 +20,8 @@ export interface SetupState {
   readonly url: string;
   readonly stopTimeoutSec: number;
   readonly startedAt: string;
+  /** In the environment of each of the service's processes: `stop` finds by it those that left the group. */
+  readonly runId?: string;
 }
 
 export function setupPaths(dir: string): { readonly state: string; readonly pid: string; readonly log: string; readonly folder: string } {

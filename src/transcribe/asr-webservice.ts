@@ -1,5 +1,6 @@
 /** whisper-asr-webservice: POST /asr?task=transcribe&language=..&output=json, multipart `audio_file` (JSON labelled text/plain). */
 import { audioFile, joinUrl, postForText, type TranscribeRequest, type TranscribeResult } from './types.js';
+import { FormData } from '../adapters/http-fetch.js';
 
 export async function transcribeAsrWebservice(request: TranscribeRequest): Promise<TranscribeResult> {
   const query = new URLSearchParams({ task: 'transcribe', output: 'json', ...(request.language ? { language: request.language } : {}) });

@@ -1,4 +1,5 @@
 /** The server-sent events of a Gradio call (`GET {p}/call/<api>/<event_id>`), and what an error event says. */
+import type { Response } from '../adapters/http-fetch.js';
 import { isRecord } from './types.js';
 
 export interface SseEvent {
@@ -9,13 +10,14 @@ export interface SseEvent {
 /** Read server-sent events until `complete` or `error`; undefined when the stream ends first. */
 export async function finalEvent(response: Response): Promise<SseEvent | undefined> {
   if (!response.body) return undefined;
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
   let buffer = '';
   try {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
-      buffer += value;
+      buffer += decoder.decode(value as Uint8Array, { stream: true });
       let end: RegExpExecArray | null;
       while ((end = /\r?\n\r?\n/.exec(buffer))) {
         const block = buffer.slice(0, end.index);

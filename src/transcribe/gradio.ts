@@ -15,6 +15,7 @@ import {
   type TranscribeRequest,
   type TranscribeResult,
 } from './types.js';
+import { FormData } from '../adapters/http-fetch.js';
 
 export { pickEndpoint } from './gradio-app.js';
 

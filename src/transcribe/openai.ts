@@ -3,6 +3,7 @@
  * POST /v1/audio/transcriptions, multipart `file`, `model`, `language`, `response_format=json` → {"text"}.
  */
 import { audioFile, joinUrl, postForText, type Transcriber, type TranscribeRequest, type TranscribeResult } from './types.js';
+import { FormData } from '../adapters/http-fetch.js';
 
 const ROUTE = '/v1/audio/transcriptions';
 

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fetch, Headers, type FormData, type RequestInit, type Response } from '../adapters/http-fetch.js';
 
 export interface TranscribeRequest {
   /** e.g. http://127.0.0.1:7860 */

@@ -1,5 +1,6 @@
 /** whisper.cpp server: POST /inference, multipart `file`, `language` (its default is "en": always send one). */
 import { audioFile, joinUrl, postForText, type TranscribeRequest, type TranscribeResult } from './types.js';
+import { FormData } from '../adapters/http-fetch.js';
 
 export async function transcribeWhisperCpp(request: TranscribeRequest): Promise<TranscribeResult> {
   const url = joinUrl(request.baseUrl, '/inference');

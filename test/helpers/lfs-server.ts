@@ -36,6 +36,10 @@ export interface Faults {
   closeBeforeAnswer?: number;
   /** Uploads are answered 200 and thrown away: a server that accepts an object but does not keep it. */
   discardUploads?: boolean;
+  /** Every download stops sending after this many bytes and holds the connection open, silent. */
+  stallAfterBytes?: number;
+  /** Added to every download's Content-Length: the body ends before the length it announced. */
+  lengthOverstatedBy?: number;
 }
 
 export interface LoggedRequest {
@@ -215,17 +219,24 @@ export async function startLfsServer(options: LfsServerOptions): Promise<LfsServ
         // A range past the end, as object storage answers it (the object is shorter than asked for).
         if (start > 0 && start >= info.size) return void res.writeHead(416, { 'content-range': `bytes */${info.size}` }).end();
         res.writeHead(range ? 206 : 200, {
-          'content-length': String(info.size - start),
+          'content-length': String(info.size - start + (faults.lengthOverstatedBy ?? 0)),
           ...(range ? { 'content-range': `bytes ${start}-${info.size - 1}/${info.size}` } : {}),
         });
         const times = dropped.get(oid) ?? 0;
         const dropAt = faults.drop && times < faults.drop.times ? faults.drop.afterBytes : Infinity;
+        const stallAt = faults.stallAfterBytes ?? Infinity;
         let sent = start;
         const began = performance.now();
         const stream = createReadStream(file, { start, highWaterMark: 64 * 1024 });
         stream.on('data', (chunk: string | Buffer) => {
           let bytes = Buffer.from(chunk);
           if (faults.corrupt?.has(oid) && sent === 0) bytes = Buffer.concat([Buffer.from([bytes[0]! ^ 0xff]), bytes.subarray(1)]);
+          if (sent + bytes.length > stallAt) {
+            // Silent from here on: nothing more is written, and the connection stays open.
+            stream.destroy();
+            res.write(bytes.subarray(0, Math.max(0, stallAt - sent)));
+            return;
+          }
           if (sent + bytes.length > dropAt) {
             dropped.set(oid, times + 1);
             stream.destroy();
@@ -245,7 +256,8 @@ export async function startLfsServer(options: LfsServerOptions): Promise<LfsServ
             else res.once('drain', resume);
           }
         });
-        stream.on('end', () => res.end());
+        // An overstated length: the body ends short of it, and the connection closes.
+        stream.on('end', () => (faults.lengthOverstatedBy ? res.socket?.destroySoon() : res.end()));
       },
       () => res.writeHead(404).end(),
     );

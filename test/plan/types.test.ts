@@ -43,6 +43,7 @@ interface ServicePlan {
   readonly url: string;
   readonly ready: { readonly path: string; readonly timeoutSec: number; readonly statuses?: readonly number[]; readonly sendApiKey?: boolean };
   readonly stopTimeoutSec: number;
+  readonly requestTimeoutSec: number;
   readonly env?: Readonly<Record<string, string>>;
   readonly apiKeyEnv?: string;
   readonly models?: readonly string[];

@@ -14,6 +14,13 @@ async function transcription(ctx: StepContext, assertion: TranscriptionAssertion
   // A silence control expects nothing at all.
   const expected = assertion.expect.contains ?? '';
   const base = { name: assertion.name, api: assertion.api, audio: assertion.audio, expected, required: assertion.required };
+  // One request may not outlast its limit: a stream that never completes, a server that never answers.
+  const limitSec = ctx.plan.service.requestTimeoutSec;
+  const request = new AbortController();
+  const overdue = new Error(`no answer within service.requestTimeoutSec (${limitSec} s)`);
+  const timer = setTimeout(() => request.abort(overdue), limitSec * 1000);
+  const forward = () => request.abort(ctx.signal.reason);
+  ctx.signal.addEventListener('abort', forward, { once: true });
   try {
     const result = await transcriberFor(assertion)({
       baseUrl: ctx.plan.service.url,
@@ -24,7 +31,7 @@ async function transcription(ctx: StepContext, assertion: TranscriptionAssertion
       apiKey: ctx.options.apiKey,
       cwd: ctx.workspace.dir,
       env: { ...ctx.options.env, ...env, ...ctx.plan.service.env },
-      signal: ctx.signal,
+      signal: request.signal,
     });
     const verdict = compareTranscript(result.text, assertion.expect);
     return {
@@ -39,7 +46,11 @@ async function transcription(ctx: StepContext, assertion: TranscriptionAssertion
     };
   } catch (error) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    return { ...base, actual: '', cer: null, passed: false, latencyMs: null, detail: withoutSecret((error as Error).message, ctx.options.apiKey) };
+    const message = request.signal.reason === overdue ? `${ctx.plan.service.url}: ${overdue.message}` : (error as Error).message;
+    return { ...base, actual: '', cer: null, passed: false, latencyMs: null, detail: withoutSecret(message, ctx.options.apiKey) };
+  } finally {
+    clearTimeout(timer);
+    ctx.signal.removeEventListener('abort', forward);
   }
 }
 

@@ -13,7 +13,8 @@ import { gitCredentialEnv } from '../../snapshot/remote.js';
 import { sshEnv } from '../../snapshot/ssh.js';
 import { formatBytes } from '../../model/format.js';
 import { DrillError } from '../../model/errors.js';
-import { defineStep, type StepContext } from './step.js';
+import { diskFullError, isDiskFull } from '../../snapshot/disk-full.js';
+import { defineStep, type StepContext, type StepOutputs } from './step.js';
 
 /** git-lfs's own fetch and checkout, for what the drill's transfer does not reach. */
 async function fetchWithGitLfs(ctx: StepContext, tag: string, env: Record<string, string>, onBytes: (bytes: number) => void): Promise<void> {
@@ -35,6 +36,8 @@ function wheelhouseFirst(pointers: readonly LfsPointer[], wheelhouse: string | f
   return { first: pointers.filter((p) => wheels.has(p.oid)), rest: pointers.filter((p) => !wheels.has(p.oid)) };
 }
 
+const lfsTotal = (pointers: readonly LfsPointer[]) => [...new Map(pointers.map((p) => [p.oid, p.size])).values()].reduce((sum, size) => sum + size, 0);
+
 export const fetchStep = defineStep({
   id: 'fetch',
   title: 'Fetch the snapshot and its LFS objects',
@@ -43,72 +46,86 @@ export const fetchStep = defineStep({
   run: async (ctx, { snapshot }) => {
     // Recovery (rto.recoveryMs) is measured from here to the first correct transcript.
     const startedAtMs = performance.now();
-    const { tag, remote } = snapshot;
-    if (!remote) throw new DrillError('no remote to fetch from: the snapshot step chose an archive');
-    const dir = ctx.workspace.dir;
-    const env = { ...ctx.options.env, ...gitCredentialEnv(remote, { ...process.env, ...ctx.options.env }), ...sshEnv(remote, { ...process.env, ...ctx.options.env }) };
-    const commit = await shallowClone(remote.url, tag.name, dir, { runner: ctx.runner, signal: ctx.signal, env, onLine: (line) => ctx.log(line, 'stderr') });
-    if (commit !== tag.commit) {
-      throw new DrillError(`tag ${tag.name} moved: listed at ${tag.commit}, cloned ${commit}`, { hint: 'someone re-tagged the snapshot during the drill; run it again' });
-    }
-    // The same commit as listed, so the same pointers: the listing read them once.
-    const { pointers } = tag;
-    const total = [...new Map(pointers.map((p) => [p.oid, p.size])).values()].reduce((sum, size) => sum + size, 0);
-    const onBytes = (bytes: number) => ctx.progress({ current: Math.min(bytes, total), total, unit: 'bytes' });
-    ctx.progress({ current: 0, total, unit: 'bytes', label: `${pointers.length} LFS objects` });
-
-    let source: LfsSource | undefined;
+    const arrived = { bytes: 0 };
     try {
-      source = await lfsSource(remote, dir, { runner: ctx.runner, env, signal: ctx.signal });
+      return await restoreSnapshot(ctx, snapshot, startedAtMs, arrived);
     } catch (error) {
-      if (remote.kind !== 'ssh' || ctx.signal.aborted) throw error;
-      ctx.log(`${(error as Error).message}; fetching with git-lfs instead`, 'info');
+      // A full disk, wherever it struck (git's clone, a copy, a download): named with what was still to come.
+      if (ctx.signal.aborted || !isDiskFull(error)) throw error;
+      throw await diskFullError(ctx.workspace.dir, Math.max(0, lfsTotal(snapshot.tag.pointers) - arrived.bytes), error);
     }
-    if (!source) {
-      await fetchWithGitLfs(ctx, tag.name, env, onBytes);
-      ctx.milestone('checkout');
-      ctx.milestone('wheelhouse');
-      return { status: 'passed', summary: `${pointers.length} LFS objects (${formatBytes(total)}) fetched by git-lfs at ${commit.slice(0, 12)}`, evidence: { commit, via: 'git-lfs' }, output: { commit, pointers, landed: new Map<string, Landed>(), startedAtMs } };
-    }
-    const restore = (some: readonly LfsPointer[], bytesBefore: number) =>
-      restoreLfsObjects(some, {
-        workdir: dir,
-        source: source!,
-        ...(remote.credentials ? { credentials: remote.credentials } : {}),
-        signal: ctx.signal,
-        runner: ctx.runner,
-        env,
-        onBytes: (bytes) => onBytes(bytesBefore + bytes),
-        onSecret: ctx.secret,
-      });
-    // Install starts at the checkout (a venv is made from the checked-out tree alone); its pip waits for
-    // the backup's wheelhouse, which comes first.
-    ctx.milestone('checkout');
-    const { first, rest } = wheelhouseFirst(pointers, ctx.plan.wheelhouse);
-    const early = first.length > 0 ? await restore(first, 0) : undefined;
-    // Only a whole wheelhouse lets pip go: a missing or damaged wheel is for fetch and verify to name,
-    // not for pip to trip over (pip then waits for fetch to end, and is stopped with it).
-    const wheelsWhole = !early || (early.missing.length === 0 && [...early.landed.values()].every((l) => l.sha256 === l.oid));
-    if (wheelsWhole) ctx.milestone('wheelhouse');
-    const firstBytes = [...new Map(first.map((p) => [p.oid, p.size])).values()].reduce((sum, size) => sum + size, 0);
-    const late = rest.length > 0 || !early ? await restore(rest, firstBytes) : { missing: [], landed: new Map<string, Landed>() };
-    const result = early ? { missing: [...early.missing, ...late.missing], landed: new Map([...early.landed, ...late.landed]) } : late;
-    if (result.missing.length > 0) {
-      throw new DrillError(`${remote.display} is missing ${result.missing.length} LFS object(s): ${result.missing.map((m) => `${m.oid} (${m.message})`).join(', ')}`, {
-        hint: 'the backup is incomplete: push the objects again (git lfs push --all) or pick another tag',
-      });
-    }
-    const corrupt = [...result.landed.values()].filter((l) => l.sha256 !== l.oid);
-    const resumed = [...result.landed.values()].reduce((sum, l) => sum + l.resumed, 0);
-    const via = source.kind === 'store' ? 'copied from the repository\'s store' : `over the LFS Batch API${source.viaSsh ? ' (ssh)' : ''}`;
-    return {
-      status: corrupt.length > 0 ? 'warned' : 'passed',
-      summary:
-        corrupt.length > 0
-          ? `${corrupt.length} LFS object(s) arrived with bytes that do not match their pointer; verify names them`
-          : `${pointers.length} LFS objects (${formatBytes(total)}) ${via} at ${commit.slice(0, 12)}${resumed ? `, ${resumed} resumed transfer(s)` : ''}`,
-      evidence: { commit, lfsBytes: total, via: source.kind, resumed, rejectedObjects: Object.fromEntries(corrupt.map((l) => [l.oid, l.sha256])) },
-      output: { commit, pointers, landed: result.landed, startedAtMs },
-    };
   },
 });
+
+async function restoreSnapshot(ctx: StepContext, snapshot: StepOutputs['snapshot'], startedAtMs: number, arrived: { bytes: number }) {
+  const { tag, remote } = snapshot;
+  if (!remote) throw new DrillError('no remote to fetch from: the snapshot step chose an archive');
+  const dir = ctx.workspace.dir;
+  const env = { ...ctx.options.env, ...gitCredentialEnv(remote, { ...process.env, ...ctx.options.env }), ...sshEnv(remote, { ...process.env, ...ctx.options.env }) };
+  const commit = await shallowClone(remote.url, tag.name, dir, { runner: ctx.runner, signal: ctx.signal, env, onLine: (line) => ctx.log(line, 'stderr') });
+  if (commit !== tag.commit) {
+    throw new DrillError(`tag ${tag.name} moved: listed at ${tag.commit}, cloned ${commit}`, { hint: 'someone re-tagged the snapshot during the drill; run it again' });
+  }
+  // The same commit as listed, so the same pointers: the listing read them once.
+  const { pointers } = tag;
+  const total = lfsTotal(pointers);
+  const onBytes = (bytes: number) => {
+    arrived.bytes = Math.min(bytes, total);
+    ctx.progress({ current: arrived.bytes, total, unit: 'bytes' });
+  };
+  ctx.progress({ current: 0, total, unit: 'bytes', label: `${pointers.length} LFS objects` });
+
+  let source: LfsSource | undefined;
+  try {
+    source = await lfsSource(remote, dir, { runner: ctx.runner, env, signal: ctx.signal });
+  } catch (error) {
+    if (remote.kind !== 'ssh' || ctx.signal.aborted) throw error;
+    ctx.log(`${(error as Error).message}; fetching with git-lfs instead`, 'info');
+  }
+  if (!source) {
+    await fetchWithGitLfs(ctx, tag.name, env, onBytes);
+    ctx.milestone('checkout');
+    ctx.milestone('wheelhouse');
+    return { status: 'passed' as const, summary: `${pointers.length} LFS objects (${formatBytes(total)}) fetched by git-lfs at ${commit.slice(0, 12)}`, evidence: { commit, via: 'git-lfs' }, output: { commit, pointers, landed: new Map<string, Landed>(), startedAtMs } };
+  }
+  const restore = (some: readonly LfsPointer[], bytesBefore: number) =>
+    restoreLfsObjects(some, {
+      workdir: dir,
+      source: source!,
+      ...(remote.credentials ? { credentials: remote.credentials } : {}),
+      signal: ctx.signal,
+      runner: ctx.runner,
+      env,
+      onBytes: (bytes) => onBytes(bytesBefore + bytes),
+      onSecret: ctx.secret,
+    });
+  // Install starts at the checkout (a venv is made from the checked-out tree alone); its pip waits for
+  // the backup's wheelhouse, which comes first.
+  ctx.milestone('checkout');
+  const { first, rest } = wheelhouseFirst(pointers, ctx.plan.wheelhouse);
+  const early = first.length > 0 ? await restore(first, 0) : undefined;
+  // Only a whole wheelhouse lets pip go: a missing or damaged wheel is for fetch and verify to name,
+  // not for pip to trip over (pip then waits for fetch to end, and is stopped with it).
+  const wheelsWhole = !early || (early.missing.length === 0 && [...early.landed.values()].every((l) => l.sha256 === l.oid));
+  if (wheelsWhole) ctx.milestone('wheelhouse');
+  const firstBytes = [...new Map(first.map((p) => [p.oid, p.size])).values()].reduce((sum, size) => sum + size, 0);
+  const late = rest.length > 0 || !early ? await restore(rest, firstBytes) : { missing: [], landed: new Map<string, Landed>() };
+  const result = early ? { missing: [...early.missing, ...late.missing], landed: new Map([...early.landed, ...late.landed]) } : late;
+  if (result.missing.length > 0) {
+    throw new DrillError(`${remote.display} is missing ${result.missing.length} LFS object(s): ${result.missing.map((m) => `${m.oid} (${m.message})`).join(', ')}`, {
+      hint: 'the backup is incomplete: push the objects again (git lfs push --all) or pick another tag',
+    });
+  }
+  const corrupt = [...result.landed.values()].filter((l) => l.sha256 !== l.oid);
+  const resumed = [...result.landed.values()].reduce((sum, l) => sum + l.resumed, 0);
+  const via = source.kind === 'store' ? 'copied from the repository\'s store' : `over the LFS Batch API${source.viaSsh ? ' (ssh)' : ''}`;
+  return {
+    status: corrupt.length > 0 ? ('warned' as const) : ('passed' as const),
+    summary:
+      corrupt.length > 0
+        ? `${corrupt.length} LFS object(s) arrived with bytes that do not match their pointer; verify names them`
+        : `${pointers.length} LFS objects (${formatBytes(total)}) ${via} at ${commit.slice(0, 12)}${resumed ? `, ${resumed} resumed transfer(s)` : ''}`,
+    evidence: { commit, lfsBytes: total, via: source.kind, resumed, rejectedObjects: Object.fromEntries(corrupt.map((l) => [l.oid, l.sha256])) },
+    output: { commit, pointers, landed: result.landed, startedAtMs },
+  };
+}

@@ -8,6 +8,7 @@ import { setupPaths } from '../../service/setup-state.js';
 import { DrillError } from '../../model/errors.js';
 import { judgeServiceProof } from '../service-proof.js';
 import { jailService } from '../../service/jail.js';
+import { listensElsewhere } from '../../service/listens-elsewhere.js';
 import { defineStep, type StepContext, type StepOutputs } from './step.js';
 import { formatDuration } from '../../model/format.js';
 
@@ -80,6 +81,7 @@ export const startStep = defineStep({
         timeoutMs: service.ready.timeoutSec * 1000,
         signal: ctx.signal,
         hasExited: child.hasExited,
+        answersElsewhere: listensElsewhere({ pgid: child.pid, url: new URL(service.url), knownPorts: ctx.plan.environment.ports }),
         ...(service.ready.statuses ? { statuses: service.ready.statuses } : {}),
         ...(ctx.options.apiKey && probeSendsKey(service.ready) ? { apiKey: ctx.options.apiKey } : {}),
       });
@@ -88,6 +90,9 @@ export const startStep = defineStep({
         // Its last words are in the log: read to the end before quoting them.
         await child.stopFollowing();
         throw new DrillError(`\`${service.start}\` exited with ${exit.code ?? exit.signal} before ${readyUrl} answered: ${tail(recent)}`, { hint: `read ${log}` });
+      }
+      if (!outcome.ready && outcome.reason === 'elsewhere') {
+        throw new DrillError(outcome.lastError, { hint: `make the start command listen on the url's port (its --port, or GRADIO_SERVER_PORT in service.env), or set service.url to where it listens` });
       }
       if (!outcome.ready && outcome.reason === 'refused') {
         const keyEnv = service.apiKeyEnv;

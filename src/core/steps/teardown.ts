@@ -67,6 +67,7 @@ export const teardownStep = defineStep({
         url: plan.service.url,
         stopTimeoutSec: plan.service.stopTimeoutSec,
         startedAt: new Date().toISOString(),
+        runId: service.runId,
       });
       const stop = `whisper-drill stop --dir ${shellWord(dir)}`;
       const log = setupPaths(dir).log;
@@ -77,7 +78,8 @@ export const teardownStep = defineStep({
       if (!stopped.groupGone || groupAlive(service.pid)) {
         throw new DrillError(`process group ${service.pid} of \`${service.command}\` survived SIGKILL`, { hint: `kill -KILL -- -${service.pid}` });
       }
-      notes.push(stopped.signal === 'none' ? 'service had already exited' : `service stopped with SIG${stopped.signal} in ${stopped.durationMs} ms`);
+      notes.push(stopped.signal === 'none' ? 'service had already exited' : `service stopped with SIG${stopped.signal} in ${stopped.durationMs} ms${stopped.signal === 'KILL' ? ` (still running ${ctx.plan.service.stopTimeoutSec} s after SIGTERM: service.stopTimeoutSec)` : ''}`);
+      if (stopped.strays?.length) notes.push(`ended ${stopped.strays.length} process(es) that had left the service's process group (pid ${stopped.strays.join(', ')}), found by the run id in their environment`);
     }
     // The drill's side of a namespaced service's socket: closed once the service is gone.
     await proof?.jail?.close();

@@ -79,7 +79,12 @@ async function receive(action: DownloadAction, state: Progress, dest: string, op
   let answer: { status: number; kept: boolean; complete: boolean } | undefined;
   let lost: unknown;
   try {
-    answer = await getBody(action.href, headers, ring, { keep, ...(options.signal ? { signal: options.signal } : {}), ...(options.connections ? { connections: options.connections } : {}) });
+    answer = await getBody(action.href, headers, ring, {
+      keep,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.connections ? { connections: options.connections } : {}),
+      ...(options.retry?.idleMs ? { idleMs: options.retry.idleMs } : {}),
+    });
   } catch (error) {
     lost = error;
   }

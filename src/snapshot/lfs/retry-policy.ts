@@ -5,6 +5,7 @@
  * reads, `GIT_CONFIG_*` included. Unset, a request is retried 5 times within about 8 s, so a drill
  * against a host that keeps failing ends in seconds; git-lfs's own defaults (8 retries, up to 10 s
  * apart) are longer. A server's Retry-After is honoured whatever the delay limit says, as git-lfs does.
+ * `lfs.activitytimeout` (seconds without a byte before a download is given up and resumed) too.
  */
 import { run, type ProcessRunner } from '../../adapters/run.js';
 import { DrillError } from '../../model/errors.js';
@@ -13,6 +14,8 @@ export interface RetryPolicy {
   readonly retries: number;
   /** The wait before retry `attempt` (0-based). */
   delayMs(attempt: number): number;
+  /** Silence within an answer after which it is given up (lfs.activitytimeout); the client's default when absent. */
+  readonly idleMs?: number;
 }
 
 /** The wait before retry `attempt` after an answer: the server's Retry-After (seconds, up to 30) when it sends one, as git-lfs honours it. */
@@ -39,7 +42,7 @@ function whole(name: string, text: string | undefined, least: number): number | 
 }
 
 export async function gitRetryPolicy(hooks: { readonly runner?: ProcessRunner; readonly env?: Readonly<Record<string, string>>; readonly signal?: AbortSignal } = {}): Promise<RetryPolicy> {
-  const result = await run('git', ['config', '--get-regexp', '^lfs\\.transfer\\.maxretr'], { runner: hooks.runner, env: hooks.env, signal: hooks.signal });
+  const result = await run('git', ['config', '--get-regexp', '^lfs\\.(transfer\\.maxretr|activitytimeout)'], { runner: hooks.runner, env: hooks.env, signal: hooks.signal });
   const values = new Map(
     (result.exitCode === 0 ? result.stdout : '')
       .split('\n')
@@ -48,5 +51,7 @@ export async function gitRetryPolicy(hooks: { readonly runner?: ProcessRunner; r
   );
   const retries = whole('lfs.transfer.maxretries', values.get('lfs.transfer.maxretries'), 1);
   const maxDelay = whole('lfs.transfer.maxretrydelay', values.get('lfs.transfer.maxretrydelay'), 0);
-  return retryPolicy(retries ?? DEFAULT_RETRY.retries, maxDelay ?? 4);
+  const activity = whole('lfs.activitytimeout', values.get('lfs.activitytimeout'), 1);
+  const policy = retryPolicy(retries ?? DEFAULT_RETRY.retries, maxDelay ?? 4);
+  return activity === undefined ? policy : { ...policy, idleMs: activity * 1000 };
 }
