@@ -22,6 +22,8 @@ export interface Scene {
   readonly dir: string;
   /** TMPDIR while the case runs: must be empty after it. */
   readonly tmp: string;
+  /** Runs `cleanup` when the case's body ends, before what is left is looked for (a test server's stop). */
+  defer(cleanup: () => Promise<unknown> | unknown): void;
 }
 
 async function openDescriptors(): Promise<Map<string, string>> {
@@ -62,8 +64,13 @@ export function fault(area: FaultArea, name: string, body: (scene: Scene) => Pro
     const before = await openDescriptors();
     const previous = process.env['TMPDIR'];
     process.env['TMPDIR'] = tmp;
+    const cleanups: Array<() => Promise<unknown> | unknown> = [];
     try {
-      await body({ dir, tmp });
+      try {
+        await body({ dir, tmp, defer: (cleanup) => cleanups.push(cleanup) });
+      } finally {
+        for (const cleanup of cleanups.reverse()) await cleanup();
+      }
       expect(await leftoverProcesses(dir), 'processes the case left running').toBe('');
       expect(await readdir(tmp), `left in TMPDIR ${tmp}`).toEqual([]);
       expect(await leakedDescriptors(before, dir), 'descriptors left open').toEqual([]);
