@@ -70,9 +70,9 @@ export function runningGroupMembers(pgid: number): number[] | undefined {
 
 
 async function waitForGroupExit(pgid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   // The group has no exit event of its own (grandchildren are not ours to wait for): poll its liveness.
-  while (Date.now() < deadline) {
+  while (performance.now() < deadline) {
     if (!groupAlive(pgid)) return true;
     await sleep(50);
   }
@@ -81,13 +81,13 @@ async function waitForGroupExit(pgid: number, timeoutMs: number): Promise<boolea
 
 /** TERM the whole group, wait up to `graceMs`, then KILL: also for a group an earlier run left (`stop`). */
 export async function stopProcessGroup(pgid: number, graceMs: number): Promise<StopOutcome> {
-  const started = Date.now();
+  const started = performance.now();
   if (!groupAlive(pgid)) return { signal: 'none', groupGone: true, durationMs: 0 };
   signalGroup(pgid, 'SIGTERM');
-  if (await waitForGroupExit(pgid, graceMs)) return { signal: 'TERM', groupGone: true, durationMs: Date.now() - started };
+  if (await waitForGroupExit(pgid, graceMs)) return { signal: 'TERM', groupGone: true, durationMs: Math.round(performance.now() - started) };
   signalGroup(pgid, 'SIGKILL');
   const gone = await waitForGroupExit(pgid, 5_000);
-  return { signal: 'KILL', groupGone: gone, durationMs: Date.now() - started };
+  return { signal: 'KILL', groupGone: gone, durationMs: Math.round(performance.now() - started) };
 }
 
 /**

@@ -6,6 +6,7 @@ import { builtinName, knownBuiltin } from '../model/builtin-repo.js';
 import type { CheckResult } from '../model/record.js';
 import { parseRemote } from '../snapshot/remote.js';
 import path from 'node:path';
+import { assertWritableReports } from '../history/paths.js';
 import { archiveLocation } from '../archive/source.js';
 import { runDrill } from '../core/engine.js';
 import { usageError } from '../model/errors.js';
@@ -86,6 +87,7 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
   // `check` calls no service: it needs no key.
   const apiKey = mode === 'check' ? undefined : apiKeyFrom(plan.service.apiKeyEnv, `${plan.file}: service.apiKeyEnv`);
   const reportRoot = path.resolve(args.reportDir ?? plan.report.dir);
+  assertWritableReports(reportRoot, plan.name);
   // The plan's history is read once, here: the policy check, the tags' last drills, the changes and the metrics use it.
   const history = await readHistory(reportRoot, plan.name);
   // The cold tier: demo --archive drills the sample's archive; a path is the operator's, from here.

@@ -66,6 +66,8 @@ async function prepareWorkspace(options: DrillOptions): Promise<{ dir: string; c
   if (options.mode === 'check') return { dir: os.tmpdir(), created: false };
   if (!options.workdir) return { dir: await mkdtemp(path.join(os.tmpdir(), `whisper-drill-${options.plan.name}-`)), created: true };
   const dir = path.resolve(options.workdir);
+  // git hands each path to git-lfs's filter process in a line-based protocol: a newline breaks the checkout.
+  if (/[\n\r]/.test(dir)) throw usageError(`${JSON.stringify(dir)}: a workspace path with a line break cannot be restored into (git-lfs's filter protocol carries paths as lines); choose another --workdir`);
   const entries = await readdir(dir).catch(() => undefined);
   if (entries && entries.length > 0) {
     if (!options.reuseWorkdir) throw usageError(`${dir} is not empty: restore into a new or empty directory`);
@@ -114,7 +116,11 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   const steps = stepsFor(options.mode, options.against, options.archive);
   const workspace = await prepareWorkspace(options);
   const { signal, plan } = options;
-  const startedAt = new Date();
+  // The wall clock is read once: every later time is that plus the monotonic clock's progress, so a clock
+  // set back (or forward) during the drill moves neither its times nor its durations.
+  const startedAt = (options.clock ?? (() => new Date()))();
+  const startedMono = performance.now();
+  const wallNow = () => new Date(startedAt.getTime() + Math.round(performance.now() - startedMono));
   const outputs: Partial<Record<StepId, unknown>> = {};
   let operatorMs = 0;
   // The folder is named once the tag is known, and claimed when first asked for: it is this drill's alone.
@@ -231,14 +237,14 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
 
   const record = (step: AnyStep, outcome: Outcome, durationMs: number) => {
     const evidence = outcome.operatorMs ? { ...outcome.evidence, operatorMs: outcome.operatorMs } : outcome.evidence;
-    emit({ type: 'step-end', at: new Date().toISOString(), step: step.id, status: outcome.status, durationMs, summary: outcome.summary, ...(outcome.error ? { error: outcome.error } : {}), evidence });
+    emit({ type: 'step-end', at: wallNow().toISOString(), step: step.id, status: outcome.status, durationMs, summary: outcome.summary, ...(outcome.error ? { error: outcome.error } : {}), evidence });
   };
 
   let stopReason: string | undefined;
   const runInTurn = async (step: AnyStep): Promise<void> => {
     await timetable.gate(step);
     try {
-      const at = new Date().toISOString();
+      const at = wallNow().toISOString();
       const missing = step.needs.find((need) => outputs[need] === undefined);
       const skipWhy = step.always
         ? undefined
@@ -278,7 +284,7 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   const criticalPath = timetable.criticalPath('fetch', 'assert');
   if (criticalPath && fold.record().rto.recoveryMs !== undefined) emit({ type: 'rto', rto: { criticalPath } });
 
-  const finishedAt = new Date();
+  const finishedAt = wallNow();
   const totalMs = finishedAt.getTime() - startedAt.getTime() - Math.round(operatorMs);
   emit({ type: 'rto', rto: { totalMs, ...(operatorMs ? { operatorMs: Math.round(operatorMs) } : {}) } });
   const { verdict, reasons } = decideVerdict({

@@ -1,6 +1,7 @@
 /** `<report-dir>/<plan name>/<UTC yyyymmddThhmmssZ>-<tag>/` (with `-2`, `-3`… when that second is taken). */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { usageError } from '../model/errors.js';
 
 export function utcStamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
@@ -27,5 +28,21 @@ export function claimReportDir(wanted: string): string {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
+  }
+}
+
+/**
+ * The reports can be written where they go: said before any step runs (exit 2), not found out when the
+ * first report is due, after the restore. Makes the plan's folder and writes a file in it, then removes it.
+ */
+export function assertWritableReports(reportRoot: string, planName: string): void {
+  const dir = path.join(reportRoot, planName);
+  try {
+    mkdirSync(dir, { recursive: true });
+    const probe = mkdtempSync(path.join(dir, '.write-check-'));
+    rmSync(probe, { recursive: true, force: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw usageError(`cannot write reports to ${dir}: ${code} (${(error as Error).message}); pass --report-dir DIR, or fix report.dir in the plan`);
   }
 }

@@ -37,7 +37,7 @@ export function faultyService(fault: string, port: number): Record<string, unkno
   return { start: `python3 ${FAULTY_SERVICE} --port ${port} --fault ${fault}`, url: `http://127.0.0.1:${port}`, ready: { path: '/', timeoutSec: 20 }, stopTimeoutSec: 2 };
 }
 
-export async function faultDrill(scene: Scene, fault: FaultPlan | ((port: number) => FaultPlan), extra: Partial<DrillOptions> = {}): Promise<FaultRun> {
+export async function faultDrill(scene: Scene, fault: FaultPlan | ((port: number) => FaultPlan), extra: Partial<DrillOptions> = {}, onEvent?: (event: DrillEvent) => void): Promise<FaultRun> {
   const port = await freePort();
   const shape = typeof fault === 'function' ? fault(port) : fault;
   const file = path.join(scene.dir, 'plan.yaml');
@@ -61,7 +61,10 @@ export async function faultDrill(scene: Scene, fault: FaultPlan | ((port: number
       },
       ...extra,
     }),
-    (event) => events.push(event),
+    (event) => {
+      events.push(event);
+      onEvent?.(event);
+    },
   );
   return { record, events, port };
 }

@@ -26,6 +26,8 @@ export interface EnvironmentCheckOptions {
   readonly servicePython?: string;
   /** CUDA_VISIBLE_DEVICES as the service will get it (undefined: every GPU). */
   readonly visibleDevices?: string;
+  /** The service's own PATH (service.env.PATH), when the plan gives it one: the service calls ffmpeg there. */
+  readonly servicePath?: string;
 }
 
 export async function runEnvironmentChecks(
@@ -43,7 +45,7 @@ export async function runEnvironmentChecks(
   const groups = await Promise.all([
     gitChecks(probe).then((r) => (Object.assign(facts, r.facts), report(r.checks))),
     environment.python ? pythonCheck(environment.python, probe).then((r) => ((facts['python'] = r.facts), report([r.check]))) : [],
-    environment.ffmpeg ? ffmpegCheck(environment.ffmpeg, probe).then((r) => ((facts['ffmpeg'] = r.facts), report([r.check]))) : [],
+    environment.ffmpeg ? ffmpegCheck(environment.ffmpeg, options.servicePath === undefined ? probe : { ...probe, env: { ...options.env, PATH: options.servicePath } }, options.servicePath).then((r) => ((facts['ffmpeg'] = r.facts), report([r.check]))) : [],
     environment.nvidia ? nvidiaChecks(environment.nvidia, { ...probe, visibleDevices: options.visibleDevices }).then((r) => ((facts['nvidia'] = r.facts), report(r.checks))) : [],
     environment.disk ? diskCheck(environment.disk, options.workdir ?? os.tmpdir()).then((r) => ((facts['disk'] = r.facts), report([r.check]))) : [],
     portChecks(environment.ports).then(report),

@@ -55,15 +55,21 @@ export async function pythonCheck(requirement: VersionRequirement, options: Prob
   return { check, facts };
 }
 
-export async function ffmpegCheck(requirement: FfmpegRequirement, options: ProbeOptions): Promise<{ check: CheckResult; facts: unknown }> {
-  const facts = await probeFfmpeg(options);
+/** `servicePath`: the PATH the plan gives the service (service.env.PATH), where Whisper will look for ffmpeg. */
+export async function ffmpegCheck(requirement: FfmpegRequirement, options: ProbeOptions, servicePath?: string): Promise<{ check: CheckResult; facts: unknown }> {
+  const found = await probeFfmpeg(options);
+  const facts = !found.ok && found.reason === 'missing' && servicePath !== undefined
+    ? { ...found, message: `ffmpeg not found on the service's PATH (service.env.PATH=${servicePath}): Whisper calls the ffmpeg binary to decode audio` }
+    : found;
   const wanted = requirement.decoders;
   const required = wanted.length ? `ffmpeg with decoders ${wanted.join(', ')}` : 'ffmpeg';
   const base = { id: 'ffmpeg', title: 'FFmpeg', required };
   if (!facts.ok) {
     // Not installed, or installed and erroring: unmet. Only a probe that got no answer is inconclusive.
     const status = facts.reason !== 'unanswered' ? unmet(requirement.required) : requirement.required ? 'inconclusive' : 'skipped';
-    return { check: { ...base, status, measured: facts.message, fix: APT_INSTALL['ffmpeg'], installPackage: 'ffmpeg' }, facts };
+    const onServicePath = servicePath !== undefined && facts !== found;
+    const fix = onServicePath ? "add ffmpeg's folder (command -v ffmpeg) to service.env.PATH, or install ffmpeg into one of its folders" : APT_INSTALL['ffmpeg'];
+    return { check: { ...base, status, measured: facts.message, fix, ...(onServicePath ? {} : { installPackage: 'ffmpeg' }) }, facts };
   }
   const absent = missingDecoders(facts.decoders, wanted);
   const present = wanted.length ? ` — decoder${wanted.length > 1 ? 's' : ''} ${wanted.filter((d) => !absent.includes(d)).join(', ') || 'none'} present` : '';

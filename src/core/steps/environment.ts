@@ -16,6 +16,7 @@ async function measure(ctx: StepContext): Promise<{ checks: CheckResult[]; facts
       workdir: ctx.workspace.dir,
       signal: ctx.signal,
       visibleDevices: cudaVisibleDevices(ctx.plan.service.env, { ...process.env, ...ctx.options.env }),
+      ...(ctx.plan.service.env?.['PATH'] !== undefined ? { servicePath: ctx.plan.service.env['PATH'] } : {}),
       ...(ctx.options.servicePython ? { servicePython: ctx.options.servicePython } : {}),
     },
     (check) => ctx.emit({ type: 'check', step: 'environment', check }),

@@ -15,6 +15,7 @@ import { formatBytes } from '../../model/format.js';
 import { DrillError } from '../../model/errors.js';
 import type { SnapshotTag } from '../../model/record.js';
 import { driftSettings } from '../../plan/schema-drift.js';
+import { shownName } from '../../model/shell-word.js';
 import { defineStep, type StepContext } from './step.js';
 
 const GiB = 1024 ** 3;
@@ -107,7 +108,7 @@ export const snapshotStep = defineStep({
     const listed = tags.find((tag) => tag.name === requested);
     if (!listed) {
       const names = tags.slice(0, 8).map((t) => t.name).join(', ');
-      throw new DrillError(`tag ${requested} not found among the tags matching "${snapshot.tags}" (${names})`, { hint: 'pass one of them with --tag' });
+      throw new DrillError(`tag ${shownName(requested)} not found among the tags matching "${snapshot.tags}" (${names})`, { hint: 'pass one of them with --tag' });
     }
     // The signature and the tag's environment.lock.yaml are read from the shared metadata cache: under its lock.
     const { chosen, lockText } = await withMetadataLock(metaDir, async () => {

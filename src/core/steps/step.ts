@@ -103,6 +103,8 @@ export interface DrillOptions {
   readonly cacheRoot: string;
   readonly signal: AbortSignal;
   readonly ask: AskPort;
+  /** The wall clock, read once at the start (tests inject one that jumps); later times add the monotonic clock's progress. */
+  readonly clock?: () => Date;
   /** Environment for the steps' tools (tests point PATH at recorded stand-ins). */
   readonly env?: Readonly<Record<string, string>>;
   /** Runs every external tool; the system's by default. */
