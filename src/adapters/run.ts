@@ -4,6 +4,7 @@
  * command → result, and an end-to-end test can put recorded stand-ins on PATH. (The service itself,
  * a long-lived process group, is started by process-group.ts.)
  */
+import os from 'node:os';
 import { execa } from 'execa';
 import { shellWord } from '../model/shell-word.js';
 import { addLiveGroup, removeLiveGroup, signalGroup } from './live-groups.js';
@@ -175,10 +176,17 @@ export function runShell(command: string, options: RunOptions = {}): Promise<Run
 }
 
 /** One-line description of why a run failed, naming the command. */
+/** "137 (SIGKILL)": a shell reports a child killed by signal N as 128 + N. */
+function exitText(code: number | undefined): string {
+  if (code === undefined) return 'a signal';
+  const signal = code > 128 && code < 160 ? Object.entries(os.constants.signals).find(([, number]) => number === code - 128)?.[0] : undefined;
+  return signal ? `${code} (${signal})` : String(code);
+}
+
 export function describeFailure(result: RunResult): string {
   if (result.missing) return `\`${result.command}\`: command not found`;
   if (result.timedOut) return `\`${result.command}\` did not finish within its time limit`;
   if (result.aborted) return `\`${result.command}\` was interrupted`;
   const lastLines = (result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ');
-  return `\`${result.command}\` exited with ${result.exitCode ?? 'a signal'}${lastLines ? `: ${lastLines}` : ''}`;
+  return `\`${result.command}\` exited with ${exitText(result.exitCode)}${lastLines ? `: ${lastLines}` : ''}`;
 }

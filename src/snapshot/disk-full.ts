@@ -29,12 +29,13 @@ export async function mountPointOf(dir: string): Promise<string> {
   return best;
 }
 
-export async function diskFullError(dir: string, stillToWrite: number, cause: unknown): Promise<DrillError> {
+/** `needed`: the backup's LFS bytes (the workspace holds them once more in .git/lfs when git-lfs fetches). */
+export async function diskFullError(dir: string, needed: number, cause: unknown): Promise<DrillError> {
   const mount = await mountPointOf(dir);
   const stats = await statfs(dir).catch(() => undefined);
-  const free = stats ? ` and ${formatBytes(stats.bavail * stats.bsize)} free` : '';
-  return new DrillError(`no space left on ${mount} (the workspace ${dir}): ${formatBytes(stillToWrite)} of the backup still to write${free}`, {
-    hint: `free at least ${formatBytes(stillToWrite)} on ${mount}, or restore with --workdir on a larger disk (environment.disk: { minFreeGiB: auto } checks this before the drill)`,
+  const size = stats ? `; the filesystem holds ${formatBytes(stats.blocks * stats.bsize)}, ${formatBytes(stats.bavail * stats.bsize)} of it free` : '';
+  return new DrillError(`no space left on ${mount} (the workspace ${dir}): the backup's LFS objects need ${formatBytes(needed)}${size}`, {
+    hint: `free at least ${formatBytes(needed)} on ${mount}, or restore with --workdir on a larger disk (environment.disk: { minFreeGiB: auto } checks this before the drill)`,
     cause,
   });
 }

@@ -36,7 +36,7 @@ async function openDescriptors(): Promise<Map<string, string>> {
  * Descriptors opened during the case and still open: sockets and files only (Node's own pipes and
  * event fds come and go with its thread pool). Waits for closes already under way, up to `ms`.
  */
-async function leakedDescriptors(before: Map<string, string>, dir: string, ms = 2_000): Promise<string[]> {
+async function leakedDescriptors(before: Map<string, string>, dir: string, ms = 3_000): Promise<string[]> {
   const deadline = performance.now() + ms;
   for (;;) {
     const now = await openDescriptors();
@@ -73,7 +73,8 @@ export function fault(area: FaultArea, name: string, body: (scene: Scene) => Pro
       }
       expect(await leftoverProcesses(dir), 'processes the case left running').toBe('');
       expect(await readdir(tmp), `left in TMPDIR ${tmp}`).toEqual([]);
-      expect(await leakedDescriptors(before, dir), 'descriptors left open').toEqual([]);
+      const leaked = await leakedDescriptors(before, dir);
+      expect(leaked, `descriptors left open: ${leaked.join(', ')}`).toEqual([]);
     } finally {
       if (previous === undefined) delete process.env['TMPDIR'];
       else process.env['TMPDIR'] = previous;

@@ -46,18 +46,17 @@ export const fetchStep = defineStep({
   run: async (ctx, { snapshot }) => {
     // Recovery (rto.recoveryMs) is measured from here to the first correct transcript.
     const startedAtMs = performance.now();
-    const arrived = { bytes: 0 };
     try {
-      return await restoreSnapshot(ctx, snapshot, startedAtMs, arrived);
+      return await restoreSnapshot(ctx, snapshot, startedAtMs);
     } catch (error) {
       // A full disk, wherever it struck (git's clone, a copy, a download): named with what was still to come.
       if (ctx.signal.aborted || !isDiskFull(error)) throw error;
-      throw await diskFullError(ctx.workspace.dir, Math.max(0, lfsTotal(snapshot.tag.pointers) - arrived.bytes), error);
+      throw await diskFullError(ctx.workspace.dir, lfsTotal(snapshot.tag.pointers), error);
     }
   },
 });
 
-async function restoreSnapshot(ctx: StepContext, snapshot: StepOutputs['snapshot'], startedAtMs: number, arrived: { bytes: number }) {
+async function restoreSnapshot(ctx: StepContext, snapshot: StepOutputs['snapshot'], startedAtMs: number) {
   const { tag, remote } = snapshot;
   if (!remote) throw new DrillError('no remote to fetch from: the snapshot step chose an archive');
   const dir = ctx.workspace.dir;
@@ -69,10 +68,7 @@ async function restoreSnapshot(ctx: StepContext, snapshot: StepOutputs['snapshot
   // The same commit as listed, so the same pointers: the listing read them once.
   const { pointers } = tag;
   const total = lfsTotal(pointers);
-  const onBytes = (bytes: number) => {
-    arrived.bytes = Math.min(bytes, total);
-    ctx.progress({ current: arrived.bytes, total, unit: 'bytes' });
-  };
+  const onBytes = (bytes: number) => ctx.progress({ current: Math.min(bytes, total), total, unit: 'bytes' });
   ctx.progress({ current: 0, total, unit: 'bytes', label: `${pointers.length} LFS objects` });
 
   let source: LfsSource | undefined;

@@ -1,0 +1,130 @@
+/**
+ * Faults of the processes a drill runs, and of the drill's own process: an install that hangs past its
+ * limit, pip and git killed by a signal mid-step, the drill told to stop (SIGTERM, SIGHUP: the terminal
+ * closed), the disk filling up mid-restore (a small tmpfs in a mount namespace of the test's own).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect } from 'vitest';
+import YAML from 'yaml';
+import type { DrillRecord } from '../../src/model/record.js';
+import { cliPath, runCli } from '../helpers/cli.js';
+import { expectFailure, fault, type Scene } from './harness.js';
+import { faultDrill, faultyService, stepOf } from './drill.js';
+import { freePort } from '../helpers/sample.js';
+
+const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+
+/** A folder for stand-ins, first on PATH for the drill's tools. */
+async function standIns(scene: Scene, scripts: Record<string, string>): Promise<Record<string, string>> {
+  const bin = path.join(scene.dir, 'bin');
+  await mkdir(bin, { recursive: true });
+  for (const [name, body] of Object.entries(scripts)) await writeFile(path.join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  return { PATH: `${bin}:${process.env['PATH']}` };
+}
+
+describe('the tools a drill runs', () => {
+  fault('process', 'the install hangs past its limit — install fails naming the command and the limit; the hung command is gone', async (scene) => {
+    const run = await faultDrill(scene, (port) => ({ install: { commands: ['sleep 60'], timeoutSec: 1 }, service: faultyService('none', port) }));
+    expectFailure(run.record, { verdict: 'failed', step: 'install', message: /sleep 60.*(did not finish within|1 s)/ });
+    expect(stepOf(run, 'start')?.status).toBe('skipped');
+  });
+
+  fault('process', 'pip killed by a signal mid-install — install fails naming pip and the signal', async (scene) => {
+    const env = await standIns(scene, { pip: 'echo "Collecting torch==2.13.0"\nkill -KILL $$' });
+    const run = await faultDrill(scene, (port) => ({ install: { commands: ['pip install -r requirements.txt'], timeoutSec: 60 }, service: faultyService('none', port) }), { env });
+    expectFailure(run.record, { verdict: 'failed', step: 'install', message: /`pip install -r requirements\.txt` exited with 137 \(SIGKILL\)/ });
+  });
+
+  fault('process', 'git killed by a signal mid-clone — fetch fails naming the git command and the signal', async (scene) => {
+    const env = await standIns(scene, { git: `case " $* " in *" clone "*) kill -KILL $$;; esac\nexec "${realGit}" "$@"` });
+    const run = await faultDrill(scene, (port) => ({ service: faultyService('none', port) }), { env });
+    expectFailure(run.record, { verdict: 'failed', step: 'fetch', message: /^`git .*clone .*` exited with (a signal|SIGKILL)/ });
+  });
+});
+
+describe('the drill itself', () => {
+  /** A drill of the sample through the built CLI, told `signal` once its service has said its first line. */
+  async function signalled(scene: Scene, signal: NodeJS.Signals): Promise<{ code: number | null; record: DrillRecord; stderr: string }> {
+    const port = await freePort();
+    const plan = path.join(scene.dir, 'plan.yaml');
+    await writeFile(plan, YAML.stringify({
+      name: 'signalled',
+      snapshot: { repo: 'builtin:sample-backup' },
+      environment: { ports: [port] },
+      install: { commands: ['true'] },
+      service: { ...faultyService('none', port), start: `echo starting; sleep 30; ${String(faultyService('none', port)['start'])}` },
+      assertions: [{ name: 'mandarin sample', api: 'openai', audio: 'example/test_cn.wav', expect: { contains: '欢迎' } }],
+    }));
+    let sent = false;
+    const result = await runCli(['drill', '--plan', plan, '--tag', 'v1.2-config-tuned', '--json', '--report-dir', path.join(scene.dir, 'reports')], {
+      cwd: scene.dir,
+      timeoutMs: 60_000,
+      onStdoutLine: (line, child) => {
+        const event = JSON.parse(line) as { type: string; step?: string; stream?: string };
+        if (!sent && event.type === 'log' && event.step === 'start' && event.stream !== 'info') {
+          sent = true;
+          child.kill(signal);
+        }
+      },
+    });
+    expect(sent, result.stderr).toBe(true);
+    const folder = path.join(scene.dir, 'reports', 'signalled');
+    const [report] = await readdir(folder);
+    const record = JSON.parse(await readFile(path.join(folder, report!, 'report.json'), 'utf8')) as DrillRecord;
+    return { code: result.code, record, stderr: result.stderr };
+  }
+
+  for (const [signal, why] of [['SIGTERM', 'told to stop'], ['SIGHUP', 'its terminal closed']] as const) {
+    fault('process', `the drill gets ${signal} (${why}) while the service starts — exit 130, verdict aborted, service stopped, report saved`, async (scene) => {
+      const { code, record } = await signalled(scene, signal);
+      expect(code).toBe(130);
+      expectFailure(record, { verdict: 'aborted', step: 'start', message: /interrupted/ });
+      expect(record.steps.find((s) => s.id === 'teardown')).toMatchObject({ status: 'passed', summary: expect.stringMatching(/service stopped with SIGTERM/) });
+    });
+  }
+});
+
+describe('the disk', () => {
+  const canMount = (() => {
+    try {
+      execFileSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs -o size=1m tmpfs /mnt'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+  // Root (or a user namespace) is needed to mount; where it cannot, the case is not injected, and the count says so.
+  (canMount ? fault : () => undefined)('process', 'the disk fills up mid-restore (a 24 MiB tmpfs, a 64 MiB backup) — fetch names the disk, the bytes needed and its size; nothing is left on it', async (scene) => {
+    const disk = path.join(scene.dir, 'disk');
+    await mkdir(disk);
+    const port = await freePort();
+    const plan = path.join(scene.dir, 'plan.yaml');
+    await writeFile(plan, YAML.stringify({ name: 'disk-full', snapshot: { repo: 'builtin:sample-backup' }, install: { commands: ['true'] }, service: faultyService('none', port) }));
+    const reports = path.join(scene.dir, 'reports');
+    // The drill in a mount namespace of its own, where `disk` is a 24 MiB tmpfs: the host's mounts are untouched.
+    const script = `mount -t tmpfs -o size=24m tmpfs "$1" || exit 99; "${process.execPath}" "${cliPath}" drill --plan "$2" --tag v1.2-config-tuned --json --workdir "$1/ws" --report-dir "$3"; code=$?; echo "leftover: $(ls -A "$1")" >&2; exit $code`;
+    const output = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', disk, plan, reports], { cwd: scene.dir });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(output.code, output.stderr).toBe(1);
+    expect(output.stderr).toMatch(/^leftover: $/m);
+    const folder = path.join(reports, 'disk-full');
+    const [report] = await readdir(folder);
+    const record = JSON.parse(await readFile(path.join(folder, report!, 'report.json'), 'utf8')) as DrillRecord;
+    expect(record.verdict).toBe('failed');
+    const fetch = record.steps.find((s) => s.id === 'fetch');
+    expect(fetch?.status).toBe('failed');
+    expect(fetch?.error?.message).toMatch(new RegExp(`^no space left on ${disk.replace(/[.]/g, '\\.')} \\(the workspace ${disk.replace(/[.]/g, '\\.')}/ws\\): the backup's LFS objects need 64\\.1 MiB; the filesystem holds 24\\.0 MiB, [\\d.]+ [KM]?i?B of it free$`));
+    expect(fetch?.error?.hint).toMatch(/--workdir on a larger disk/);
+    expect(existsSync(path.join(disk, 'ws'))).toBe(false);
+  });
+});
