@@ -39,8 +39,8 @@ describe('init wizard', () => {
     try {
       // Given the first question, when the repository is typed, then the tag pattern is asked.
       await waitForFrame(instance, (f) => f.includes('Backup repository'));
-      await press(instance, 'builtin:sample-backup');
-      await press(instance, KEYS.enter);
+      // Typed with its Enter in one read (a paste): every key counts, and the answer is submitted.
+      await press(instance, 'builtin:sample-backup\r');
       expect(await waitForFrame(instance, (f) => f.includes('Which tags are snapshots'))).toContain('› v*');
       // When the pattern is taken, the tags are listed with the drill's own code.
       await press(instance, KEYS.enter);
@@ -51,8 +51,9 @@ describe('init wizard', () => {
       // The service is probed; it refuses without a key, so the wizard asks which variable holds it.
       await press(instance, KEYS.enter);
       expect(await waitForFrame(instance, (f) => f.includes('the environment variable that holds it'), 10_000)).toContain('speaches 0.9.0 (api: openai)');
-      await press(instance, 'WIZARD_KEY');
-      await press(instance, KEYS.enter);
+      // A wrong start, cleared with Ctrl-U, then the name and Enter: one read.
+      await press(instance, 'OOPS_WRONG');
+      await press(instance, '\u0015WIZARD_KEY\r');
       expect(await waitForFrame(instance, (f) => f.includes('Sample audio'), 10_000)).toContain('(model Systran/faster-whisper-large-v3)');
       for (const question of ['Text the sample must transcribe to', 'Language of the sample', 'Report directory', 'Write the plan to']) {
         await press(instance, KEYS.enter);

@@ -38,4 +38,17 @@ describe('keys that come in one read', () => {
     instance.stdin.write('\u001B');
     await vi.waitFor(() => expect(onDone).toHaveBeenCalledWith({ operator: 'Dana', notes: 'OK' }));
   });
+
+  it('count every key of a burst written at once: a name with its Enter, a held Backspace, Ctrl-U, Ctrl-W', async () => {
+    const onDone = vi.fn();
+    const instance = render(<SignOffPrompt given={{ operator: 'someone else', notes: null }} isActive onDone={onDone} />);
+    cleanup = instance.unmount;
+    await vi.waitFor(() => expect(instance.lastFrame()).toContain('someone else'));
+    // Ctrl-U clears the prefilled name; "Danaxx", two Backspaces and the Enter arrive in one read.
+    instance.stdin.write('\u0015Danaxx\u007f\u007f\r');
+    await vi.waitFor(() => expect(instance.lastFrame()).toMatch(/Operator: Dana\s*$/m));
+    // A held Backspace, Ctrl-W over a word, Ctrl-A to the start, and text typed there, in one read.
+    instance.stdin.write('restored ok  wrongly\u0017\u007f\u007f\u0001drill: \u001b');
+    await vi.waitFor(() => expect(onDone).toHaveBeenCalledWith({ operator: 'Dana', notes: 'drill: restored ok' }));
+  });
 });

@@ -1,5 +1,7 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import { useRef, useState } from 'react';
+import { useRawKeys } from '../hooks/use-raw-keys.js';
+import { editField, fieldKeys, fieldOf, fieldParts, type TextField } from '../text-field.js';
 import type { SignOff } from '../../model/record.js';
 
 export interface SignOffPromptProps {
@@ -18,35 +20,53 @@ const blankToNull = (text: string) => (text.trim() === '' ? null : text.trim());
 export function SignOffPrompt({ given, isActive, onDone }: SignOffPromptProps) {
   // What is typed lives in a ref each key updates at once: keys that come in one read (a quick typist,
   // a slow link) are all handled before React renders again (as ChoiceList's highlight).
-  const typed = useRef({ operator: given.operator ?? '', notes: given.notes ?? '', field: 'operator' as 'operator' | 'notes' });
+  const typed = useRef<{ operator: TextField; notes: TextField; field: 'operator' | 'notes' }>({ operator: fieldOf(given.operator ?? ''), notes: fieldOf(given.notes ?? ''), field: 'operator' });
   const [, redraw] = useState(0);
-  const { operator, notes, field } = typed.current;
-  const done = () => onDone({ operator: blankToNull(typed.current.operator), notes: blankToNull(typed.current.notes) });
-  useInput(
-    (input, key) => {
-      const now = typed.current;
-      if (key.escape) return done();
-      if (key.return) {
-        if (now.field === 'notes') return done();
-        typed.current = { ...now, field: 'notes' };
-      } else if (key.backspace || key.delete) typed.current = { ...now, [now.field]: now[now.field].slice(0, -1) };
-      else if (input && !key.ctrl && !key.meta) typed.current = { ...now, [now.field]: now[now.field] + input };
-      else return;
+  const { field } = typed.current;
+  const finished = useRef(false);
+  const done = () => {
+    if (finished.current) return;
+    finished.current = true;
+    onDone({ operator: blankToNull(typed.current.operator.value), notes: blankToNull(typed.current.notes.value) });
+  };
+  useRawKeys(
+    (chunk) => {
+      for (const key of fieldKeys(chunk)) {
+        const now = typed.current;
+        // Ctrl-C is the wizard's own (it asks whether to abort): not a key of the field.
+        if (key.kind === 'interrupt' || finished.current) return;
+        if (key.kind === 'escape') return done();
+        if (key.kind === 'enter') {
+          if (now.field === 'notes') return done();
+          typed.current = { ...now, field: 'notes' };
+        } else typed.current = { ...now, [now.field]: editField(now[now.field], key) };
+      }
       redraw((n) => n + 1);
     },
     { isActive },
   );
-  const line = (label: string, name: 'operator' | 'notes', value: string) => (
-    <Text>
-      <Text color={field === name ? 'cyan' : 'gray'}>{field === name ? '❯ ' : '  '}{label}</Text> {value}
-      {field === name ? <Text inverse> </Text> : null}
-    </Text>
-  );
+  const line = (label: string, name: 'operator' | 'notes', value: TextField) => {
+    const parts = fieldParts(value);
+    return (
+      <Text>
+        <Text color={field === name ? 'cyan' : 'gray'}>{field === name ? '❯ ' : '  '}{label}</Text>{' '}
+        {field === name ? (
+          <>
+            {parts.before}
+            <Text inverse>{parts.under}</Text>
+            {parts.after}
+          </>
+        ) : (
+          value.value
+        )}
+      </Text>
+    );
+  };
   return (
     <Box flexDirection="column" marginTop={1}>
       <Text bold>Sign the drill off for the report (Enter: next, Esc: done; both may stay empty)</Text>
-      {line('Operator:', 'operator', operator)}
-      {line('Notes:   ', 'notes', notes)}
+      {line('Operator:', 'operator', typed.current.operator)}
+      {line('Notes:   ', 'notes', typed.current.notes)}
     </Box>
   );
 }

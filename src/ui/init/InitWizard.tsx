@@ -1,6 +1,8 @@
 /** The init wizard's one screen: what was found so far, the current question with its answer, or the next steps. */
-import { Box, Text, useApp, useInput, useStdin } from 'ink';
-import { useEffect, useReducer } from 'react';
+import { Box, Text, useApp, useStdin } from 'ink';
+import { useEffect, useReducer, useRef } from 'react';
+import { useRawKeys } from '../hooks/use-raw-keys.js';
+import { editField, fieldKeys, fieldOf, fieldParts, type TextField } from '../text-field.js';
 import type { PlanAnswers } from '../../init/answers.js';
 import { initialInitState, initReducer, QUESTIONS, type InitState } from './init-state.js';
 import { useInitTasks, type InitWizardDeps } from './use-init-tasks.js';
@@ -24,15 +26,30 @@ export function InitWizard({ defaults, onDone, ...deps }: InitWizardProps) {
   const { isRawModeSupported } = useStdin();
   const { exit } = useApp();
   useInitTasks(state, dispatch, deps);
-  useInput(
-    (input, key) => {
-      if ((key.ctrl && input === 'c') || key.escape) dispatch({ type: 'quit' });
-      else if (key.return) dispatch({ type: 'submit' });
-      else if (key.backspace || key.delete) dispatch({ type: 'backspace' });
-      else if (input && !key.ctrl && !key.meta) dispatch({ type: 'input', text: input });
+  // The field as the keys before this one left it (a ref: a burst is handled key by key before React renders).
+  const field = useRef<TextField>(fieldOf(state.input));
+  const shown = useRef({ question: state.question, input: state.input });
+  if (shown.current.question !== state.question || (shown.current.input !== state.input && field.current.value !== state.input)) {
+    // A new question (with its prefilled default): the cursor goes to its end.
+    field.current = fieldOf(state.input);
+  }
+  shown.current = { question: state.question, input: state.input };
+  useRawKeys(
+    (chunk) => {
+      for (const key of fieldKeys(chunk)) {
+        if (key.kind === 'interrupt' || key.kind === 'escape') return dispatch({ type: 'quit' });
+        if (key.kind === 'enter') {
+          dispatch({ type: 'set-input', text: field.current.value });
+          // What follows the Enter in the same read belongs to the next question, which is not asked yet.
+          return dispatch({ type: 'submit' });
+        }
+        field.current = editField(field.current, key);
+        dispatch({ type: 'set-input', text: field.current.value });
+      }
     },
     { isActive: Boolean(isRawModeSupported) && !state.done && !state.quit },
   );
+  const parts = fieldParts(field.current.value === state.input ? field.current : fieldOf(state.input));
   useEffect(() => {
     if (!state.done && !state.quit) return;
     onDone(state.done ? 0 : 130);
@@ -52,8 +69,9 @@ export function InitWizard({ defaults, onDone, ...deps }: InitWizardProps) {
           <Text>{QUESTIONS[state.question]}</Text>
           <Text>
             <Text color="cyan">› </Text>
-            {state.input}
-            <Text inverse> </Text>
+            {parts.before}
+            <Text inverse>{parts.under}</Text>
+            {parts.after}
           </Text>
         </Box>
       ) : null}

@@ -42,6 +42,8 @@ export interface InitState {
 
 export type InitAction =
   | { readonly type: 'input'; readonly text: string }
+  /** The field as the keys left it (text-field.ts: every key of a burst, the readline keys). */
+  | { readonly type: 'set-input'; readonly text: string }
   | { readonly type: 'backspace' }
   | { readonly type: 'submit' }
   | { readonly type: 'found'; readonly notes: readonly string[]; readonly needsKey?: boolean }
@@ -110,6 +112,8 @@ export function initReducer(state: InitState, action: InitAction): InitState {
       return state.task ? state : { ...state, input: state.input + action.text };
     case 'backspace':
       return state.task ? state : { ...state, input: Array.from(state.input).slice(0, -1).join('') };
+    case 'set-input':
+      return state.task ? state : { ...state, input: action.text };
     case 'submit':
       return submit(state);
     case 'problem':
