@@ -79,12 +79,19 @@ async function writePlanFromFlags(args: CliArgs, signal: AbortSignal): Promise<n
   out(`${found.tags.length} tag(s) match "${answers.tags}"; newest ${newest.name} (${newest.date.slice(0, 10)}, ${formatBytes(newest.lfsBytes)} in LFS)`);
   await session.checkAudio(found, answers.audio);
   out(`${answers.audio} is in ${newest.name}`);
-  const service = await session.probe(answers.url, apiKey);
+  const [service, running] = await Promise.all([session.probe(answers.url, apiKey), session.serviceProcess(answers.url)]);
   for (const line of describeDetection(service)) out(line);
   if (service.needsKey && !answers.apiKeyEnv) throw usageError(`${answers.url} wants an API key: pass --api-key-env NAME (the variable that holds it)`);
+  // The start command: --start when given; else the command of the process on the probed port, which listens there.
+  let start = answers.start;
+  if (running) {
+    const given = args.init!.start !== undefined;
+    if (!given) start = running.command;
+    out(`pid ${running.pid} listens on port ${running.port}, in ${running.cwd}: \`${running.command}\`${given ? (running.command === answers.start ? '' : ` — not the --start given (\`${answers.start}\`): check it listens on ${answers.url}`) : ' — the plan starts the service so'}`);
+  }
   const gpu = await session.gpu();
   out(`GPU: ${gpu.measured}${gpu.required ? ' — the plan requires one' : ''}`);
-  const plan = await session.write(answers.out, { answers, service, gpu, newestTag: newest.name }, args.init!.force);
+  const plan = await session.write(answers.out, { answers: { ...answers, start }, service, gpu, newestTag: newest.name }, args.init!.force);
   for (const line of nextSteps(answers.out, plan, answers.url)) out(line);
   return 0;
 }

@@ -19,9 +19,10 @@ import type { Plan } from '../plan/types.js';
 import type { PlanAnswers } from './answers.js';
 import { gpuExpectation, type GpuExpectation } from './gpu.js';
 import { guessBackup } from './backup-guess.js';
+import { serviceProcess, type ServiceProcess } from './service-process.js';
 import { renderPlanText } from './plan-text.js';
 
-export type { ServiceDetection };
+export type { ServiceDetection, ServiceProcess };
 
 export interface InitDeps {
   readonly cacheRoot: string;
@@ -43,6 +44,8 @@ export interface InitSession {
   /** Throws when the newest tag has no file at `audio`. */
   checkAudio(found: TagsFound, audio: string): Promise<void>;
   probe(url: string, apiKey?: string): Promise<ServiceDetection>;
+  /** The process listening on the URL's port (its command and folder), when this host shows it. */
+  serviceProcess(url: string): Promise<ServiceProcess | undefined>;
   gpu(): Promise<GpuExpectation>;
   exists(file: string): Promise<boolean>;
   /** Writes the plan (only over an existing file when `overwrite`), then loads it back. */
@@ -74,6 +77,7 @@ export function initSession(deps: InitDeps): InitSession {
       if (result.exitCode !== 0) throw new DrillError(`${audio} is not in ${newest.name}`, { hint: 'give the path of the sample audio inside the backup, e.g. example/test_cn.wav' });
     },
     probe: (url, apiKey) => detectService(url, { ...(apiKey ? { apiKey } : {}), ...(deps.signal ? { signal: deps.signal } : {}) }),
+    serviceProcess,
     gpu: () => gpuExpectation({ ...(deps.env ? { env: deps.env } : {}), ...(deps.signal ? { signal: deps.signal } : {}) }),
     exists: (file) => access(file, constants.F_OK).then(() => true, () => false),
     async write(file, input, overwrite) {

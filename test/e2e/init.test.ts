@@ -40,6 +40,8 @@ describe('init --yes', () => {
     expect(init.stdout).toMatch(/^4 tag\(s\) match "v\*"; newest v1\.3-signed-release/m);
     expect(init.stdout).toContain(`${service.url}: Gradio 5.9.1 (api: gradio)`);
     expect(init.stdout).toContain(`whisper-drill drill --plan ${out}`);
+    // The process on the probed port, and that --start is not its command: said, for the operator to check.
+    expect(init.stdout).toMatch(/^pid \d+ listens on port \d+, in .*tree: `python3 app\.py --port \d+ --api gradio-5` — not the --start given \(`\.venv\/bin\/python app\.py --port \d+`\): check it listens on http:\/\/127\.0\.0\.1:\d+$/m);
     const text = await readFile(out, 'utf8');
     expect(text.split('\n')[0]).toMatch(/^# yaml-language-server: \$schema=.*drills\/plan\.schema\.json$/);
     const data = YAML.parse(text) as Record<string, any>;

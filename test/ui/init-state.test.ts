@@ -31,14 +31,21 @@ describe('initReducer', () => {
   });
 
   it('asks for the key variable only when the service wants a key, then probes again', () => {
-    let state = apply(initialInitState({ ...defaults, repo: 'r' }), submit, submit, found(), submit, submit, submit);
+    let state = apply(initialInitState({ ...defaults, repo: 'r' }), submit, submit, found(), submit, submit);
     expect(state.task).toBe('probe');
-    expect(apply(state, found(false)).question).toBe('audio');
+    expect(apply(state, found(false)).question).toBe('start');
     state = apply(state, found(true));
     expect(state.question).toBe('apiKeyEnv');
     state = apply(state, type('SPEACHES_API_KEY'), submit);
     expect(state).toMatchObject({ task: 'probe', answers: { apiKeyEnv: 'SPEACHES_API_KEY' } });
-    expect(apply(state, found(true)).question).toBe('audio');
+    expect(apply(state, found(true)).question).toBe('start');
+  });
+
+  it('proposes the start command of the process on the probed port, for the operator to confirm or change', () => {
+    const probing = apply(initialInitState({ ...defaults, repo: 'r' }), submit, submit, found(), submit, submit);
+    const proposed = apply(probing, { type: 'found', notes: ['✔ pid 4242 listens on port 17860'], propose: { start: '.venv/bin/python app.py --port 17860' } });
+    expect(proposed).toMatchObject({ question: 'start', input: '.venv/bin/python app.py --port 17860' });
+    expect(apply(proposed, submit)).toMatchObject({ question: 'audio', answers: { start: '.venv/bin/python app.py --port 17860' } });
   });
 
   it('never overwrites without a yes', () => {

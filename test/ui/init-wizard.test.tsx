@@ -47,14 +47,19 @@ describe('init wizard', () => {
       await waitForFrame(instance, (f) => f.includes('Install commands'), 20_000);
       expect(instance.lastFrame()).toContain('✔ 4 tag(s) match "v*", newest v1.3-signed-release');
       await press(instance, KEYS.enter); // no install commands
-      await press(instance, KEYS.enter); // the start command given
       // The service is probed; it refuses without a key, so the wizard asks which variable holds it.
       await press(instance, KEYS.enter);
       expect(await waitForFrame(instance, (f) => f.includes('the environment variable that holds it'), 10_000)).toContain('speaches 0.9.0 (api: openai)');
       // A wrong start, cleared with Ctrl-U, then the name and Enter: one read.
       await press(instance, 'OOPS_WRONG');
       await press(instance, '\u0015WIZARD_KEY\r');
-      expect(await waitForFrame(instance, (f) => f.includes('Sample audio'), 10_000)).toContain('(model Systran/faster-whisper-large-v3)');
+      // The start command is proposed from the process that listens on the probed port, in its folder.
+      const proposal = await waitForFrame(instance, (f) => f.includes('Start command of the service'), 10_000);
+      expect(proposal).toContain('(model Systran/faster-whisper-large-v3)');
+      expect(proposal.replace(/\s+/g, ' ')).toMatch(new RegExp(`listens on port ${new URL(service!.url).port}, in .*tree: \`python3 app\\.py --port \\d+ --api speaches\``));
+      expect(proposal).toMatch(/› python3 app\.py --port \d+ --api speaches/);
+      await press(instance, KEYS.enter);
+      await waitForFrame(instance, (f) => f.includes('Sample audio'), 10_000);
       for (const question of ['Text the sample must transcribe to', 'Language of the sample', 'Report directory', 'Write the plan to']) {
         await press(instance, KEYS.enter);
         await waitForFrame(instance, (f) => f.includes(question), 10_000);
@@ -72,7 +77,7 @@ describe('init wizard', () => {
       instance.unmount();
     }
     const plan = await loadPlan(out);
-    expect(plan.service).toMatchObject({ url: service!.url, apiKeyEnv: 'WIZARD_KEY', ready: { path: '/health' } });
+    expect(plan.service).toMatchObject({ url: service!.url, apiKeyEnv: 'WIZARD_KEY', ready: { path: '/health' }, start: `python3 app.py --port ${new URL(service!.url).port} --api speaches` });
     expect(plan.assertions[0]).toMatchObject({ api: 'openai', model: 'Systran/faster-whisper-large-v3', audio: 'example/test_cn.wav' });
     expect(await readFile(out, 'utf8')).not.toContain(KEY);
   });

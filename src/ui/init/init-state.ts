@@ -46,7 +46,7 @@ export type InitAction =
   | { readonly type: 'set-input'; readonly text: string }
   | { readonly type: 'backspace' }
   | { readonly type: 'submit' }
-  | { readonly type: 'found'; readonly notes: readonly string[]; readonly needsKey?: boolean }
+  | { readonly type: 'found'; readonly notes: readonly string[]; readonly needsKey?: boolean; /** Answers the finding proposes (the start command of the process on the port). */ readonly propose?: Partial<Answers> }
   | { readonly type: 'problem'; readonly message: string }
   | { readonly type: 'file-exists' }
   | { readonly type: 'written'; readonly lines: readonly string[] }
@@ -56,10 +56,11 @@ export type InitAction =
 const NEXT: Record<Exclude<Question, 'overwrite'>, { next: Question | undefined; task?: Task }> = {
   repo: { next: 'tags' },
   tags: { next: 'install', task: 'list-tags' },
-  install: { next: 'start' },
-  start: { next: 'url' },
-  url: { next: 'audio', task: 'probe' },
-  apiKeyEnv: { next: 'audio', task: 'probe' },
+  install: { next: 'url' },
+  // The service is probed first: the start command is then proposed from the process on its port.
+  url: { next: 'start', task: 'probe' },
+  apiKeyEnv: { next: 'start', task: 'probe' },
+  start: { next: 'audio' },
   audio: { next: 'expect', task: 'check-audio' },
   expect: { next: 'language' },
   language: { next: 'reportDir' },
@@ -119,7 +120,7 @@ export function initReducer(state: InitState, action: InitAction): InitState {
     case 'problem':
       return { ...state, task: undefined, problem: action.message };
     case 'found': {
-      const withNotes = { ...state, notes: [...state.notes, ...action.notes] };
+      const withNotes = { ...state, notes: [...state.notes, ...action.notes], answers: { ...state.answers, ...action.propose } };
       if (state.task === 'check-file') return { ...withNotes, task: 'write' };
       const current = state.question as Exclude<Question, 'overwrite'>;
       // A service that refused us without a key: ask which variable holds it, then probe again.

@@ -49,8 +49,14 @@ export function useInitTasks(state: InitState, dispatch: (action: InitAction) =>
         }
         case 'probe': {
           const key = answers.apiKeyEnv ? deps.readKey(answers.apiKeyEnv) : undefined;
-          const service = (found.current.service = await session.probe(answers.url, key));
-          return { type: 'found', notes: describeDetection(service).map((line, i) => (i === 0 ? `✔ ${line}` : line)), needsKey: service.needsKey };
+          const [service, running] = await Promise.all([session.probe(answers.url, key), session.serviceProcess(answers.url)]);
+          found.current.service = service;
+          const notes = describeDetection(service).map((line, i) => (i === 0 ? `✔ ${line}` : line));
+          if (!running) return { type: 'found', notes, needsKey: service.needsKey };
+          const note = `✔ pid ${running.pid} listens on port ${running.port}, in ${running.cwd}: \`${running.command}\` (proposed as the start command)`;
+          // Probed again with the key: the same process is not told twice.
+          if (!state.notes.includes(note)) notes.push(note);
+          return { type: 'found', notes, needsKey: service.needsKey, propose: { start: running.command } };
         }
         case 'check-audio':
           await session.checkAudio(found.current.tags!, answers.audio);
