@@ -16,6 +16,13 @@ import type { Scene } from './harness.js';
 
 export const FAULTY_SERVICE = path.join(import.meta.dirname, 'faulty-service.py');
 
+/** Under the run's own cache (test/global-setup.ts makes it and removes it at the end). */
+export function sharedCache(): string {
+  const root = process.env['WHISPER_DRILL_CACHE'];
+  if (!root) throw new Error('WHISPER_DRILL_CACHE is not set: run the tests through vitest');
+  return path.join(root, 'fault-drills');
+}
+
 export interface FaultRun {
   readonly record: DrillRecord;
   readonly events: readonly DrillEvent[];
@@ -54,6 +61,8 @@ export async function faultDrill(scene: Scene, fault: FaultPlan | ((port: number
   const record = await runDrill(
     headlessOptions(plan, scene.dir, {
       tag: 'v1.2-config-tuned',
+      // The tag listings of the sample, shared by every fault drill of the run (the drill locks them as cron would).
+      cacheRoot: sharedCache(),
       save: writeOutputs,
       resolveBuiltinRepo: async () => {
         const sample = await sampleBackup();

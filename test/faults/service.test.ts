@@ -7,8 +7,8 @@ const withFault = (name: string, service: Record<string, unknown> = {}) => (port
 
 describe('the service', () => {
   fault('service', 'never ready: 503 until the limit — fails at start naming the URL, the limit and the last answer', async (scene) => {
-    const run = await faultDrill(scene, withFault('never-ready', { ready: { path: '/', timeoutSec: 2 } }));
-    expectFailure(run.record, { verdict: 'failed', step: 'start', message: /^http:\/\/127\.0\.0\.1:\d+\/ did not answer within 2 s \(last: HTTP 503 \(ready means 2xx or 3xx\)\)$/, hint: /raise service\.ready\.timeoutSec or read .*service\.log/ });
+    const run = await faultDrill(scene, withFault('never-ready', { ready: { path: '/', timeoutSec: 1 } }));
+    expectFailure(run.record, { verdict: 'failed', step: 'start', message: /^http:\/\/127\.0\.0\.1:\d+\/ did not answer within 1 s \(last: HTTP 503 \(ready means 2xx or 3xx\)\)$/, hint: /raise service\.ready\.timeoutSec or read .*service\.log/ });
   });
 
   fault('service', 'exits before it is ready — fails at start with the exit code and its last words', async (scene) => {

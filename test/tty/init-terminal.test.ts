@@ -39,7 +39,7 @@ describe('init in a terminal', () => {
     await tmux.keys('-l', 'builtin:sample-backup');
     await tmux.waitFor((screen) => screen.includes('› builtin:sample-backup'));
     // Enter through the questions: each answer's default, each check on the spot.
-    const answers = ['Which tags are snapshots', 'Install commands', 'Start command', 'URL of the service', 'Sample audio', 'Text the sample', 'Language of the sample', 'Report directory', 'Write the plan to', 'Run the first drill'];
+    const answers = ['Which tags are snapshots', 'Install commands', 'URL of the service', 'Start command', 'Sample audio', 'Text the sample', 'Language of the sample', 'Report directory', 'Write the plan to', 'Run the first drill'];
     for (const next of answers) {
       await tmux.press('Enter', async () => (await tmux.screen()).includes(next));
       await tmux.waitFor((screen) => screen.includes(next) && !screen.includes('… '), 20_000);
@@ -52,6 +52,8 @@ describe('init in a terminal', () => {
     const loaded = await loadPlan(plan);
     expect(loaded.assertions[0]).toMatchObject({ api: 'gradio', endpoint: '/transcribe', language: 'zh' });
     expect(loaded.install).toEqual(['python3 -m venv .venv', '.venv/bin/pip install -r requirements.txt']);
+    // The start command proposed from the process listening on the probed port, taken with Enter.
+    expect(loaded.service.start).toBe(`python3 app.py --port ${new URL(service!.url).port} --api gradio-6`);
   });
 });
 
