@@ -19,6 +19,8 @@ export default defineConfig({
       'test/core/gpu-memory-assertion.test.ts',
       'test/core/provenance.test.ts',
       'test/core/drift.test.ts',
+      'test/core/drift-compare.test.ts',
+      'test/snapshot/verify-file.test.ts',
       'test/snapshot/download.test.ts',
       'test/snapshot/block-ring.test.ts',
       'test/core/steps/teardown.test.ts',

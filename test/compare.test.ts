@@ -95,6 +95,25 @@ describe('compareTranscript', () => {
     expect(hallucination.normalizedActual).toBe('字幕由amaraorg社群提供');
     expect(hallucination.reason).toBe('silence transcribed to "字幕由Amara.org社群提供"');
   });
+
+  it('silence allows one code point (a breath transcribed as 嗯), not two; a pass says so', () => {
+    expect(compareTranscript('嗯', { empty: true })).toMatchObject({ passed: true, reason: 'silence transcribed to nothing', normalizedExpected: '' });
+    expect(compareTranscript('嗯嗯', { empty: true })).toMatchObject({ passed: false, reason: 'silence transcribed to "嗯嗯"' });
+  });
+
+  it('quotes what came in one line, whitespace collapsed, cut at 60 code points with an ellipsis', () => {
+    const long = `${'字'.repeat(30)}\n\n  ${'幕'.repeat(40)}`;
+    expect(compareTranscript(long, { empty: true }).reason).toBe(`silence transcribed to "${'字'.repeat(30)} ${'幕'.repeat(29)}…"`);
+    expect(compareTranscript('  a  b  ', { empty: true }).reason).toBe('silence transcribed to "a b"');
+    const sixty = '音'.repeat(60);
+    expect(compareTranscript(sixty, { contains: '欢迎' }).reason).toBe(`does not contain 欢迎 (got "${sixty}", CER 30.00)`);
+  });
+
+  it('says the CER and the bound either way, to two places', () => {
+    expect(compareTranscript('欢迎使用Whisper服務', { contains: '欢迎使用Whisper服务器', maxCER: 0.5 }).reason).toBe('CER 0.07 ≤ 0.50');
+    expect(compareTranscript('别的', { contains: '欢迎使用', maxCER: 0.25 })).toMatchObject({ passed: false, reason: 'CER 1.00 > 0.25', cer: 1 });
+    expect(compareTranscript('欢迎使用服务', { contains: '使用' })).toMatchObject({ passed: true, reason: 'contains 使用', cer: 2 });
+  });
 });
 
 describe('diffSegments', () => {

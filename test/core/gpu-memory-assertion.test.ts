@@ -102,3 +102,23 @@ describe('the GPU-memory assertion, per process', () => {
     expect(result.inconclusive).toBeUndefined();
   });
 });
+
+describe('the range, at its edges', () => {
+  it('includes both bounds, excludes one MiB beyond either, and takes an open bound as unbounded', async () => {
+    const at = async (mib: number, range: GpuMemoryAssertion['gpuMemoryMiB']) =>
+      (await gpuMemoryAssertion({ ...assertion, gpuMemoryMiB: range }, pgid, { env: await listing(`edge-${mib}-${range.min ?? 'x'}-${range.max ?? 'x'}`, [`${worker}, python3, ${mib}, ${GPU0}`]) })).passed;
+    expect(await at(8000, { min: 8000, max: 12000 })).toBe(true);
+    expect(await at(12000, { min: 8000, max: 12000 })).toBe(true);
+    expect(await at(7999, { min: 8000, max: 12000 })).toBe(false);
+    expect(await at(12001, { min: 8000, max: 12000 })).toBe(false);
+    expect(await at(50000, { min: 8000 })).toBe(true);
+    expect(await at(10, { max: 12000 })).toBe(true);
+  });
+
+  it('names the GPU by index from its UUID, and by its UUID when nvidia-smi does not list that GPU', async () => {
+    const known = await gpuMemoryAssertion(assertion, pgid, { env: await listing('by-uuid', [`${worker}, python3, 9000, ${GPU1}`]) });
+    expect(known.detail).toBe(`within range: GPU 1: 9000 MiB (pid ${worker} python3 9000 MiB on GPU 1)`);
+    const unknown = await gpuMemoryAssertion(assertion, pgid, { env: await listing('unknown-gpu', [`${worker}, python3, 9000, GPU-ffffffff-0000`]) });
+    expect(unknown.detail).toBe(`within range: GPU GPU-ffffffff-0000: 9000 MiB (pid ${worker} python3 9000 MiB on GPU GPU-ffffffff-0000)`);
+  });
+});

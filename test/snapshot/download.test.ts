@@ -104,3 +104,115 @@ describe('a large object', () => {
     }
   });
 });
+
+/** A storage host answering each request as scripted (by its Range header); the bytes are the object's. */
+async function scripted(answer: (request: number, from: number) => { head: string; body: Buffer; close?: boolean }): Promise<{ href: string; close: () => void }> {
+  let requests = 0;
+  const raw = net.createServer((socket) =>
+    socket.on('error', () => undefined).once('data', (chunk: Buffer) => {
+      requests += 1;
+      const from = Number(/range: bytes=(\d+)-/i.exec(chunk.toString('latin1'))?.[1] ?? 0);
+      const { head, body } = answer(requests, from);
+      socket.end(Buffer.concat([Buffer.from(`${head}\r\nConnection: close\r\n\r\n`), body]));
+    }),
+  );
+  raw.listen(0, '127.0.0.1');
+  await once(raw, 'listening');
+  return { href: `http://127.0.0.1:${(raw.address() as AddressInfo).port}/obj`, close: () => raw.close() };
+}
+
+async function into(href: string, retry?: RetryPolicy) {
+  const dir = await mkdtemp(path.join(tmp, 'work-'));
+  const dest = path.join(dir, 'large-v3.pt');
+  await writeFile(dest, 'pointer\n');
+  const run = downloadObject({ oid, size: data.length, href, header: {} }, dest, retry ? { retry } : {});
+  return { run, dest, dir };
+}
+
+const whole = (status = '200 OK') => ({ head: `HTTP/1.1 ${status}\r\nContent-Length: ${data.length}`, body: data });
+const status = (code: number, text: string) => ({ head: `HTTP/1.1 ${code} ${text}\r\nContent-Length: 2`, body: Buffer.from('no') });
+
+describe('a large object\'s answers', () => {
+  it('404: fails at once, naming the status; the backup is incomplete', async () => {
+    const host = await scripted(() => status(404, 'Not Found'));
+    try {
+      const { run, dest } = await into(host.href, retryPolicy(3, 0));
+      const error = await run.then(() => undefined, (e: unknown) => e as Error & { hint?: string });
+      expect(error?.message).toBe(`LFS object ${oid} (${data.length} bytes): 0 bytes received from ${host.href}, then HTTP 404`);
+      expect(error?.hint).toBe('the backup is incomplete: push the objects again (git lfs push --all) or pick another tag');
+      expect(await readFile(dest, 'utf8')).toBe('pointer\n');
+    } finally {
+      host.close();
+    }
+  });
+
+  it('401 and 403: fails at once, saying the download link refused the request', async () => {
+    for (const [code, text] of [[401, 'Unauthorized'], [403, 'Forbidden']] as const) {
+      let asked = 0;
+      const host = await scripted(() => ((asked += 1), status(code, text)));
+      try {
+        const { run } = await into(host.href, retryPolicy(3, 0));
+        const error = await run.then(() => undefined, (e: unknown) => e as Error & { hint?: string });
+        expect(error?.message).toMatch(new RegExp(`then HTTP ${code}$`));
+        expect(error?.hint).toMatch(/^the download link refused the request/);
+        expect(asked).toBe(1);
+      } finally {
+        host.close();
+      }
+    }
+  });
+
+  it('500 until the retries are spent: fails naming it, after every retry', async () => {
+    let asked = 0;
+    const host = await scripted(() => ((asked += 1), status(500, 'Internal Server Error')));
+    try {
+      const { run } = await into(host.href, retryPolicy(2, 0));
+      const error = await run.then(() => undefined, (e: unknown) => e as Error & { hint?: string });
+      expect(error?.message).toMatch(/then HTTP 500$/);
+      expect(error?.hint).toMatch(/the transfer kept failing/);
+      expect(asked).toBe(3);
+    } finally {
+      host.close();
+    }
+  });
+
+  it('429 and 408 are waited out like a dropped connection, then the object lands', async () => {
+    const host = await scripted((n) => (n === 1 ? status(429, 'Too Many Requests') : n === 2 ? status(408, 'Request Timeout') : whole()));
+    try {
+      const { run, dest } = await into(host.href, retryPolicy(3, 0));
+      expect(await run).toEqual({ oid, size: data.length, sha256: oid, resumed: 2 });
+      expect((await readFile(dest)).equals(data)).toBe(true);
+    } finally {
+      host.close();
+    }
+  });
+
+  it('a server that ignores the Range and sends the whole object again: the file and the hash start over, and it lands whole', async () => {
+    const cut = 1_500_000;
+    const froms: number[] = [];
+    const host = await scripted((n, from) => (froms.push(from), n === 1 ? { head: `HTTP/1.1 200 OK\r\nContent-Length: ${data.length}`, body: data.subarray(0, cut) } : whole()));
+    try {
+      // With the default retry policy (no `retry` given).
+      const { run, dest, dir } = await into(host.href);
+      expect(await run).toEqual({ oid, size: data.length, sha256: oid, resumed: 2 });
+      // Asked for the rest; answered with all of it (200): not spliced on, but asked again from byte 0.
+      expect(froms).toEqual([0, cut, 0]);
+      expect((await readFile(dest)).equals(data)).toBe(true);
+      expect(await readdir(dir)).toEqual(['large-v3.pt']);
+    } finally {
+      host.close();
+    }
+  });
+
+  it('a 416 or any status but 200 and 206 is not kept: nothing of its body lands', async () => {
+    const host = await scripted(() => ({ head: `HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */${data.length}\r\nContent-Length: 5`, body: Buffer.from('wrong') }));
+    try {
+      const { run, dest, dir } = await into(host.href, retryPolicy(1, 0));
+      await expect(run).rejects.toThrow(/then HTTP 416$/);
+      expect(await readFile(dest, 'utf8')).toBe('pointer\n');
+      expect(await readdir(dir)).toEqual(['large-v3.pt']);
+    } finally {
+      host.close();
+    }
+  });
+});

@@ -40,7 +40,7 @@ function service(outcome: StopOutcome, exited = false): ServiceProcess & { stops
   };
 }
 
-async function teardown(input: Partial<StepOutputs>, setup: { created?: boolean; mode?: 'drill' | 'setup'; keep?: boolean; aborted?: boolean } = {}) {
+async function teardown(input: Partial<StepOutputs>, setup: { created?: boolean; mode?: 'drill' | 'setup'; keep?: boolean; aborted?: boolean; systemdUnit?: boolean } = {}) {
   const workspace = path.join(dir, 'ws');
   await mkdir(path.join(workspace, 'models'), { recursive: true });
   await writeFile(path.join(workspace, 'models', 'large-v3.pt'), 'x');
@@ -50,7 +50,7 @@ async function teardown(input: Partial<StepOutputs>, setup: { created?: boolean;
   const { ctx, events } = stepContext<'teardown'>(plan(), { run: none, shell: none }, dir);
   const abort = new AbortController();
   if (setup.aborted) abort.abort();
-  const run = { ...ctx, signal: abort.signal, workspace: { dir: workspace, created: setup.created ?? true }, options: { ...ctx.options, mode: setup.mode ?? 'drill', keep: setup.keep ?? false } };
+  const run = { ...ctx, signal: abort.signal, workspace: { dir: workspace, created: setup.created ?? true }, options: { ...ctx.options, mode: setup.mode ?? 'drill', keep: setup.keep ?? false, ...(setup.systemdUnit ? { systemdUnit: true } : {}) } };
   const result = await teardownStep.run(run as typeof ctx, input as never);
   return { result, events, workspace };
 }
@@ -101,5 +101,15 @@ describe('teardown', () => {
     const interrupted = service({ signal: 'TERM', groupGone: true, durationMs: 5 });
     await teardown(start(interrupted), { mode: 'setup', aborted: true });
     expect(interrupted.stops).toEqual([3000]);
+  });
+
+  it('setup --systemd: stops the verified service and writes a unit for systemd to run, saying how', async () => {
+    const svc = service({ signal: 'TERM', groupGone: true, durationMs: 7 });
+    const { result, workspace, events } = await teardown(start(svc), { mode: 'setup', systemdUnit: true });
+    expect(svc.stops).toEqual([3000]);
+    const unit = path.join(workspace, '.whisper-drill', 'whisper-td.service');
+    expect(result.summary).toContain(`systemd unit written to ${unit}; run it with: cp ${unit} /etc/systemd/system/ && systemctl daemon-reload && systemctl enable --now whisper-td.service`);
+    expect(existsSync(unit)).toBe(true);
+    expect(events).toContainEqual({ type: 'facts', step: 'teardown', facts: { systemdUnit: unit } });
   });
 });
