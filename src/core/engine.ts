@@ -4,7 +4,7 @@
  * record. Steps that always run (teardown) run on every path; the record is saved before the end
  * is announced.
  */
-import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { logTail } from '../adapters/log-follow.js';
@@ -24,6 +24,7 @@ import { Timetable } from './schedule.js';
 import { stepsFor } from './steps/index.js';
 import type { AnyStep, DrillOptions, StepOutputs, StepRunContext } from './steps/step.js';
 import { decideVerdict, EXIT_CODES } from './verdict.js';
+import { describeHolder, holderAlive, ownClaim, readClaim, releaseClaim, stopWhatWasLeft, writeClaim, type WorkspaceClaim } from './workspace-claim.js';
 
 export type { DrillOptions } from './steps/step.js';
 
@@ -62,19 +63,35 @@ function progressPacer(pass: (progress: ProgressInfo) => void): { offer(progress
  * The restore target: a fresh scratch directory, or the operator's, which must be new or empty.
  * `check` restores nothing: its disk check looks at the scratch filesystem.
  */
-async function prepareWorkspace(options: DrillOptions): Promise<{ dir: string; created: boolean }> {
-  if (options.mode === 'check') return { dir: os.tmpdir(), created: false };
-  if (!options.workdir) return { dir: await mkdtemp(path.join(os.tmpdir(), `whisper-drill-${options.plan.name}-`)), created: true };
+async function prepareWorkspace(options: DrillOptions): Promise<{ dir: string; created: boolean; notes: string[] }> {
+  if (options.mode === 'check') return { dir: os.tmpdir(), created: false, notes: [] };
+  if (!options.workdir) return { dir: await mkdtemp(path.join(os.tmpdir(), `whisper-drill-${options.plan.name}-`)), created: true, notes: [] };
   const dir = path.resolve(options.workdir);
   // git hands each path to git-lfs's filter process in a line-based protocol: a newline breaks the checkout.
   if (/[\n\r]/.test(dir)) throw usageError(`${JSON.stringify(dir)}: a workspace path with a line break cannot be restored into (git-lfs's filter protocol carries paths as lines); choose another --workdir`);
+  const notes = await takeOverFrom(dir, options);
   const entries = await readdir(dir).catch(() => undefined);
   if (entries && entries.length > 0) {
     if (!options.reuseWorkdir) throw usageError(`${dir} is not empty: restore into a new or empty directory`);
     await options.reuseWorkdir(dir);
   }
   await mkdir(dir, { recursive: true });
-  return { dir, created: entries === undefined };
+  return { dir, created: entries === undefined, notes };
+}
+
+/**
+ * A workspace another drill holds: refused while that drill runs, naming it; taken over when it is gone
+ * (killed mid-drill): what it left running is stopped and what it restored is cleared, said in the notes.
+ */
+async function takeOverFrom(dir: string, options: DrillOptions): Promise<string[]> {
+  const holder = readClaim(options.cacheRoot, dir);
+  if (!holder) return [];
+  if (holderAlive(holder)) throw usageError(`${dir} is in use by another drill: ${describeHolder(holder)}`, 'wait for it to end, or restore into another --workdir');
+  const stopped = await stopWhatWasLeft(holder, options.plan.service.stopTimeoutSec * 1000);
+  const ran = holder.steps?.length ? `; it had run ${holder.steps.map((s) => `${s.id} (${s.status})`).join(', ')}` : '';
+  // What the gone drill restored is not trusted: it is cleared, and restored anew.
+  for (const entry of await readdir(dir)) await rm(path.join(dir, entry), { recursive: true, force: true, maxRetries: 3 });
+  return [`took over ${dir} from a drill that is gone: ${describeHolder(holder)}${ran}${stopped.length ? `; ${stopped.join('; ')}` : ''}; what it restored was cleared`];
 }
 
 /** "; recovery 5.2 s from fetch to the first correct transcript (goal 15 min: met)" — or nothing, when it was not measured. */
@@ -121,6 +138,19 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   const startedAt = (options.clock ?? (() => new Date()))();
   const startedMono = performance.now();
   const wallNow = () => new Date(startedAt.getTime() + Math.round(performance.now() - startedMono));
+  // The workspace is this drill's: claimed, and the claim kept current (steps done, the service's group
+  // and run id) for a later drill to find what this one left, should it be killed.
+  let claim: WorkspaceClaim | undefined = options.mode === 'check' ? undefined : ownClaim(workspace.dir, startedAt);
+  const saveClaim = (change: Partial<WorkspaceClaim> = {}) => {
+    if (!claim) return;
+    claim = { ...claim, ...change };
+    try {
+      writeClaim(options.cacheRoot, claim);
+    } catch {
+      // A cache that cannot take the claim (read-only): the drill goes on unclaimed.
+    }
+  };
+  saveClaim();
   const outputs: Partial<Record<StepId, unknown>> = {};
   let operatorMs = 0;
   // The folder is named once the tag is known, and claimed when first asked for: it is this drill's alone.
@@ -147,6 +177,8 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   });
   // The goal the recovery is held to travels with the times it judges.
   if (plan.rto?.goal) emit({ type: 'rto', rto: { goalMs: goalMs(plan.rto.goal) } });
+  // A workspace taken over from a drill that was killed: said before anything runs.
+  for (const note of workspace.notes) emit({ type: 'log', step: 'environment', stream: 'info', line: note });
 
   // The operator's think time is not recovery time: each answer is timed, and left out of the step's
   // duration and of the RTO total (it is recorded as operatorMs).
@@ -200,6 +232,8 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
     },
     provide: (output) => {
       outputs[step.id] = output;
+      const service = step.id === 'start' ? (output as StepOutputs['start']).service : undefined;
+      if (service) saveClaim({ service: { pgid: service.pid, runId: service.runId } });
     },
     milestone: (name) => timetable.reached(step.id, name),
     reached: (id, name) => timetable.whenReached(id, name),
@@ -238,6 +272,7 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   const record = (step: AnyStep, outcome: Outcome, durationMs: number) => {
     const evidence = outcome.operatorMs ? { ...outcome.evidence, operatorMs: outcome.operatorMs } : outcome.evidence;
     emit({ type: 'step-end', at: wallNow().toISOString(), step: step.id, status: outcome.status, durationMs, summary: outcome.summary, ...(outcome.error ? { error: outcome.error } : {}), evidence });
+    if (step.id !== 'teardown') saveClaim({ steps: [...(claim?.steps ?? []), { id: step.id, status: outcome.status }] });
   };
 
   let stopReason: string | undefined;
@@ -281,6 +316,9 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
     }
   };
   await Promise.all(steps.map(runInTurn));
+  // Torn down: a workspace that stays (setup, --keep) is no longer held by this drill.
+  if (claim) releaseClaim(options.cacheRoot, claim);
+  claim = undefined;
   const criticalPath = timetable.criticalPath('fetch', 'assert');
   if (criticalPath && fold.record().rto.recoveryMs !== undefined) emit({ type: 'rto', rto: { criticalPath } });
 

@@ -12,7 +12,8 @@ import YAML from 'yaml';
 import type { DrillRecord } from '../../src/model/record.js';
 import { cliPath, runCli } from '../helpers/cli.js';
 import { expectFailure, fault, type Scene } from './harness.js';
-import { faultDrill, faultyService, stepOf } from './drill.js';
+import { faultDrill, faultyService, sharedCache, stepOf } from './drill.js';
+import { claimFile } from '../../src/core/workspace-claim.js';
 import { freePort } from '../helpers/sample.js';
 
 const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
@@ -126,5 +127,46 @@ describe('the disk', () => {
     expect(fetch?.error?.message).toMatch(new RegExp(`^no space left on ${disk.replace(/[.]/g, '\\.')} \\(the workspace ${disk.replace(/[.]/g, '\\.')}/ws\\): the backup's LFS objects need 64\\.1 MiB; the filesystem holds 24\\.0 MiB, [\\d.]+ [KM]?i?B of it free$`));
     expect(fetch?.error?.hint).toMatch(/--workdir on a larger disk/);
     expect(existsSync(path.join(disk, 'ws'))).toBe(false);
+  });
+});
+
+describe('two drills, one workspace', () => {
+  fault('process', 'a second drill on a workspace another drill holds — refused before any step, naming the holder', async (scene) => {
+    const workdir = path.join(scene.dir, 'ws');
+    const abort = new AbortController();
+    let second: unknown;
+    const first = faultDrill(scene, (port) => ({ service: faultyService('never-ready', port) }), { workdir, signal: abort.signal }, (event) => {
+      if (event.type !== 'step-start' || event.step !== 'start' || second !== undefined) return;
+      second = faultDrill(scene, (port) => ({ service: faultyService('none', port) }), { workdir }).then(
+        () => new Error('the second drill ran'),
+        (error: unknown) => error,
+      ).finally(() => abort.abort(new Error('done')));
+    });
+    const run = await first;
+    const refused = (await second) as Error;
+    expect(refused.message).toMatch(new RegExp(`^${workdir.replace(/[.]/g, '\\.')} is in use by another drill: pid ${process.pid} \\(\`.*\`\\), started \\d{4}-\\d\\d-\\d\\dT`));
+    expect((refused as Error & { hint?: string }).hint).toMatch(/wait for it to end, or restore into another --workdir/);
+    expect(run.record.verdict).toBe('aborted');
+  });
+
+  fault('process', 'a drill killed mid-restore (SIGKILL) — the next drill on its workspace stops what it left running, clears it, says so, and passes', async (scene) => {
+    const workdir = path.join(scene.dir, 'ws');
+    await mkdir(path.join(workdir, 'models'), { recursive: true });
+    await writeFile(path.join(workdir, 'models', 'large-v3.pt'), 'half a model');
+    // The killed drill's service, still running in the workspace, marked with that drill's run id.
+    const left = spawn('sleep', ['60'], { cwd: workdir, detached: true, stdio: 'ignore', env: { ...process.env, WHISPER_DRILL_RUN_ID: 'run-of-the-killed-drill' } });
+    left.unref();
+    const gone = spawn('true');
+    await new Promise((resolve) => gone.on('exit', resolve));
+    await mkdir(path.dirname(claimFile(sharedCache(), workdir)), { recursive: true });
+    await writeFile(claimFile(sharedCache(), workdir), JSON.stringify({
+      workspace: workdir, pid: gone.pid, startTicks: '1', command: 'whisper-drill drill --plan plan.yaml --workdir ws', startedAt: '2026-12-05T03:00:00.000Z',
+      service: { pgid: left.pid, runId: 'run-of-the-killed-drill' }, steps: [{ id: 'environment', status: 'passed' }, { id: 'snapshot', status: 'passed' }],
+    }));
+    const run = await faultDrill(scene, (port) => ({ service: faultyService('none', port) }), { workdir });
+    expect(run.record.verdict, JSON.stringify(run.record.steps.map((s) => [s.id, s.status, s.error?.message]))).toBe('passed');
+    const said = run.events.find((e) => e.type === 'log' && e.line.startsWith('took over'));
+    expect(said).toMatchObject({ step: 'environment', line: expect.stringMatching(new RegExp(`^took over ${workdir.replace(/[.]/g, '\\.')} from a drill that is gone: pid ${gone.pid} \\(\`whisper-drill drill --plan plan\\.yaml --workdir ws\`\\), started 2026-12-05T03:00:00\\.000Z; it had run environment \\(passed\\), snapshot \\(passed\\); stopped its service \\(process group ${left.pid}\\) with SIGTERM; what it restored was cleared$`)) });
+    expect(existsSync(`/proc/${left.pid}/cmdline`) && (await readFile(`/proc/${left.pid}/stat`, 'utf8').catch(() => '')).split(' ')[2] !== 'Z').toBe(false);
   });
 });
