@@ -33,9 +33,25 @@ export function removeLiveGroup(pgid: number): void {
   live.delete(pgid);
 }
 
+const forcedExitHooks = new Set<() => void>();
+
+/** Run on a forced exit, after every group is killed (a drill saves what it recorded, removes its workspace). Returns its removal. */
+export function onForcedExit(hook: () => void): () => void {
+  forcedExitHooks.add(hook);
+  return () => forcedExitHooks.delete(hook);
+}
+
 export function killLiveGroups(): void {
   for (const pgid of live) signalGroup(pgid, 'SIGKILL');
   live.clear();
   for (const runId of runs) killMarked(runId);
   runs.clear();
+  for (const hook of forcedExitHooks) {
+    try {
+      hook();
+    } catch {
+      // Going anyway: a hook that fails must not keep the others from running.
+    }
+  }
+  forcedExitHooks.clear();
 }

@@ -16,7 +16,7 @@ import { loadPlan } from '../plan/load.js';
 import type { Plan } from '../plan/types.js';
 import { renderEnvironmentLock } from '../outputs/environment-lock.js';
 import { readHistory } from '../history/read.js';
-import { writeAtomically, writeOutputs } from '../outputs/index.js';
+import { writeAtomically, writeOutputs, writeOutputsNow } from '../outputs/index.js';
 import { cacheRoot, packageRoot } from '../paths.js';
 import { ndjsonReporter } from '../reporters/ndjson.js';
 import { plainReporter } from '../reporters/plain.js';
@@ -130,6 +130,7 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
           await writeOutputs(record);
           if (args.metricsFile) await writeMetricsFile(args.metricsFile, record, history);
         },
+        saveNow: writeOutputsNow,
       },
       face.emit,
     );

@@ -4,10 +4,12 @@
  * record. Steps that always run (teardown) run on every path; the record is saved before the end
  * is announced.
  */
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { logTail } from '../adapters/log-follow.js';
+import { onForcedExit } from '../adapters/live-groups.js';
 import { systemRunner } from '../adapters/run.js';
 import { formatDuration } from '../model/format.js';
 import { redactDeep } from '../model/redact.js';
@@ -151,6 +153,14 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
     }
   };
   saveClaim();
+  // A forced exit (a second interrupt) kills every process group and goes: what was recorded is saved
+  // first, as aborted, and a workspace the drill made is removed.
+  const forced = onForcedExit(() => {
+    emit({ type: 'verdict', at: wallNow().toISOString(), verdict: 'aborted', reasons: ['forced exit: interrupted again before teardown ended; every process of the drill was killed'], exitCode: EXIT_CODES.aborted, reportDir: reportDir() });
+    options.saveNow?.(fold.record());
+    if (workspace.created) rmSync(workspace.dir, { recursive: true, force: true });
+    if (claim) releaseClaim(options.cacheRoot, claim);
+  });
   const outputs: Partial<Record<StepId, unknown>> = {};
   let operatorMs = 0;
   // The folder is named once the tag is known, and claimed when first asked for: it is this drill's alone.
@@ -347,6 +357,7 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   const changes = options.mode === 'check' ? null : changesSinceLastDrill(options.history ?? [], fold.record());
   if (changes) emit({ type: 'changes', changes });
   const drill = fold.record();
+  forced();
   await options.save?.(drill);
   const teardown = drill.steps.find((r) => r.id === 'teardown');
   emit({

@@ -2,6 +2,7 @@
  * The report folder: every output rendered from one record, each written atomically (temp file +
  * rename) so a reader never sees half a report. A new format is one module and one line here.
  */
+import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DrillRecord } from '../model/record.js';
@@ -28,4 +29,20 @@ export async function writeOutputs(record: DrillRecord, outputs: readonly Output
   const serviceLog = record.service.log;
   if (serviceLog && path.resolve(serviceLog) !== log) await copyFile(serviceLog, log);
   else if (!serviceLog && record.mode !== 'check') await writeAtomically(log, '(the service was not started)\n');
+}
+
+/**
+ * The same, at once: for a forced exit (a second Ctrl-C), where the process ends as soon as this returns.
+ * What the drill had recorded so far is saved, rather than nothing.
+ */
+export function writeOutputsNow(record: DrillRecord, outputs: readonly Output[] = OUTPUTS): void {
+  const dir = record.reportDir;
+  mkdirSync(dir, { recursive: true });
+  for (const output of outputs) {
+    const file = path.join(dir, output.file);
+    writeFileSync(`${file}.tmp-${process.pid}`, output.render(record));
+    renameSync(`${file}.tmp-${process.pid}`, file);
+  }
+  const serviceLog = record.service.log;
+  if (serviceLog && path.resolve(serviceLog) !== path.join(dir, 'service.log')) copyFileSync(serviceLog, path.join(dir, 'service.log'));
 }

@@ -170,3 +170,43 @@ describe('two drills, one workspace', () => {
     expect(existsSync(`/proc/${left.pid}/cmdline`) && (await readFile(`/proc/${left.pid}/stat`, 'utf8').catch(() => '')).split(' ')[2] !== 'Z').toBe(false);
   });
 });
+
+describe('a second interrupt', () => {
+  fault('process', 'Ctrl-C twice (the second while teardown waits on a service that ignores SIGTERM) — exit 130 at once, every process killed, the report saved as aborted, the workspace removed', async (scene) => {
+    const port = await freePort();
+    const plan = path.join(scene.dir, 'plan.yaml');
+    await writeFile(plan, YAML.stringify({
+      name: 'forced',
+      snapshot: { repo: 'builtin:sample-backup' },
+      environment: { ports: [port] },
+      install: { commands: ['true'] },
+      // A service that ignores SIGTERM (so is its sleep): teardown would wait out its 60 s grace.
+      service: { start: "trap '' TERM; echo starting; exec sleep 120", url: `http://127.0.0.1:${port}`, ready: { path: '/', timeoutSec: 60 }, stopTimeoutSec: 60 },
+      assertions: [{ name: 'mandarin sample', api: 'openai', audio: 'example/test_cn.wav', expect: { contains: '欢迎' } }],
+    }));
+    let interrupts = 0;
+    const began = performance.now();
+    const result = await runCli(['drill', '--plan', plan, '--tag', 'v1.2-config-tuned', '--json', '--report-dir', path.join(scene.dir, 'reports')], {
+      cwd: scene.dir,
+      timeoutMs: 60_000,
+      onStdoutLine: (line, child) => {
+        const event = JSON.parse(line) as { type: string; step?: string; stream?: string };
+        if (interrupts === 0 && event.type === 'log' && event.step === 'start' && event.stream !== 'info') {
+          interrupts = 1;
+          child.kill('SIGINT');
+        } else if (interrupts === 1 && event.type === 'step-start' && event.step === 'teardown') {
+          interrupts = 2;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(interrupts, result.stderr).toBe(2);
+    expect(result.code).toBe(130);
+    expect(performance.now() - began).toBeLessThan(30_000);
+    const folder = path.join(scene.dir, 'reports', 'forced');
+    const [report] = await readdir(folder);
+    const record = JSON.parse(await readFile(path.join(folder, report!, 'report.json'), 'utf8')) as DrillRecord;
+    expect(record).toMatchObject({ verdict: 'aborted', exitCode: 130, verdictReasons: ['forced exit: interrupted again before teardown ended; every process of the drill was killed'] });
+    expect(record.steps.map((s) => s.id)).toContain('start');
+  });
+});

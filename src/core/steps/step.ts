@@ -139,6 +139,8 @@ export interface DrillOptions {
   readonly exposure?: () => Promise<CheckResult>;
   /** Writes the record's outputs (report.json, report.md, junit.xml) before the end is announced. */
   readonly save?: (record: DrillRecord) => Promise<void>;
+  /** On a forced exit (a second interrupt): the record as far as it got, saved synchronously before the process ends. */
+  readonly saveNow?: (record: DrillRecord) => void;
 }
 
 /** What a step's run sees besides its inputs. */
