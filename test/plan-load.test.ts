@@ -56,6 +56,7 @@ describe('shipped plans', () => {
       ready: { path: '/', timeoutSec: 600 },
       stopTimeoutSec: 10,
       requestTimeoutSec: 300,
+      logMaxMiB: 256,
     });
     expect(plan.assertions).toEqual([
       {
@@ -102,6 +103,7 @@ describe('shipped plans', () => {
       ready: { path: '/', timeoutSec: 60 },
       stopTimeoutSec: 10,
       requestTimeoutSec: 300,
+      logMaxMiB: 256,
     });
     expect(plan.assertions.map((a) => [a.name, a.kind, a.required])).toEqual([
       ['mandarin sample', 'transcription', true],
@@ -127,7 +129,7 @@ describe('defaults and forms', () => {
       environment: { ports: [] },
       install: [],
       installTimeoutSec: 1800,
-      service: { start: './run', url: 'http://127.0.0.1:8000', ready: { path: '/', timeoutSec: 600 }, stopTimeoutSec: 10, requestTimeoutSec: 300 },
+      service: { start: './run', url: 'http://127.0.0.1:8000', ready: { path: '/', timeoutSec: 600 }, stopTimeoutSec: 10, requestTimeoutSec: 300, logMaxMiB: 256 },
       assertions: [],
       report: { dir: 'drill-reports' },
       isolation: { home: 'scratch', network: 'namespace' },

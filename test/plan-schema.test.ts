@@ -40,7 +40,7 @@ const PLAN_KEYS: Record<string, readonly string[]> = {
   'environment.drift': [...DRIFT_VERSIONS, 'os', 'gpu', 'decoders'],
   ...Object.fromEntries(DRIFT_VERSIONS.map((key) => [`environment.drift.${key}`, ['major', 'minor', 'patch', 'missing', 'added']])),
   install: ['commands', 'timeoutSec', 'wheelhouse'],
-  service: ['start', 'url', 'ready', 'stopTimeoutSec', 'requestTimeoutSec', 'env', 'apiKeyEnv', 'models'],
+  service: ['start', 'url', 'ready', 'stopTimeoutSec', 'requestTimeoutSec', 'logMaxMiB', 'env', 'apiKeyEnv', 'models'],
   'service.ready': ['path', 'timeoutSec', 'statuses', 'sendApiKey'],
   'assertions[]': ['name', 'api', 'audio', 'language', 'expect', 'endpoint', 'model', 'command', 'required'],
   'assertions[].expect': ['contains', 'maxCER', 'empty'],

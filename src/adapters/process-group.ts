@@ -7,7 +7,7 @@ import { sleep } from '../model/sleep.js';
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { isRunning, readProcessTable } from './process-table.js';
-import { followLog, type LogFollower } from './log-follow.js';
+import { capLog, followLog, type LogCap, type LogFollower } from './log-follow.js';
 import { addLiveGroup, addLiveRun, removeLiveGroup, removeLiveRun, signalGroup } from './live-groups.js';
 import { endMarked, newRunId, RUN_ID_VAR, termStrays } from './run-mark.js';
 
@@ -25,6 +25,8 @@ export interface ServiceProcess {
   readonly release: () => void;
   /** In the environment of every process of the service (RUN_ID_VAR), also of one that left the group. */
   readonly runId: string;
+  /** Bytes of the service's log dropped to keep it under its cap (0: it stayed under). */
+  readonly logDroppedBytes: () => number;
 }
 
 export interface StopOutcome {
@@ -44,6 +46,10 @@ export interface StartOptions {
   readonly display?: string;
   /** The run id put in the service's environment (a new one when absent). */
   readonly runId?: string;
+  /** The log's cap (service.logMaxMiB): kept under it while the drill holds the service. */
+  readonly logMaxBytes?: number;
+  /** Live lines handed over per read at most (a flood is skipped in the live view, not in the file). */
+  readonly linesPerRead?: number;
 }
 
 export { killLiveGroups } from './live-groups.js';
@@ -110,7 +116,8 @@ export function startServiceProcess(command: string, options: StartOptions): Ser
   child.unref();
   addLiveGroup(pid);
   addLiveRun(runId);
-  if (options.onLine) follower = followLog(options.logFile, options.onLine);
+  if (options.onLine) follower = followLog(options.logFile, options.onLine, options.linesPerRead ? { linesPerRead: options.linesPerRead } : {});
+  const cap: LogCap | undefined = options.logMaxBytes ? capLog(options.logFile, options.logMaxBytes) : undefined;
   let exitedFlag = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
@@ -135,6 +142,7 @@ export function startServiceProcess(command: string, options: StartOptions): Ser
       removeLiveGroup(pid);
       removeLiveRun(runId);
       await follower?.close();
+      await cap?.stop();
     }
   };
 
@@ -145,6 +153,8 @@ export function startServiceProcess(command: string, options: StartOptions): Ser
   const release = () => {
     removeLiveGroup(pid);
     removeLiveRun(runId);
+    // Left running (setup): its log is the node's to rotate from here (the unit, logrotate).
+    void cap?.stop();
   };
-  return { pid, command: options.display ?? command, exited, hasExited: () => exitedFlag, stop, stopFollowing, release, runId };
+  return { pid, command: options.display ?? command, exited, hasExited: () => exitedFlag, stop, stopFollowing, release, runId, logDroppedBytes: () => cap?.droppedBytes() ?? 0 };
 }

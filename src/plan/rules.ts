@@ -47,6 +47,7 @@ export const DEFAULTS = {
   readyTimeoutSec: 600,
   stopTimeoutSec: 10,
   requestTimeoutSec: 300,
+  logMaxMiB: 256,
   reportDir: 'drill-reports',
 } as const;
 

@@ -64,6 +64,9 @@ export const service = mapping({
   requestTimeoutSec: count({ above: 0 })
     .default(DEFAULTS.requestTimeoutSec)
     .describe('How long one transcription request may take (upload, transcription, the whole answer or event stream), in seconds.'),
+  logMaxMiB: count({ above: 0 })
+    .default(DEFAULTS.logMaxMiB)
+    .describe("The service log's cap while the drill holds the service, in MiB: past it, all but its first MiB is dropped, and the log and the report say so."),
   env,
   apiKeyEnv,
   models,

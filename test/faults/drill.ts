@@ -27,6 +27,10 @@ export interface FaultRun {
   readonly record: DrillRecord;
   readonly events: readonly DrillEvent[];
   readonly port: number;
+  /** The service's log lines the drill handed over live (kept in `events` unless `keepLogs: false`). */
+  readonly liveLines: number;
+  /** Whether the live view said it skipped lines. */
+  readonly skippedSaid: boolean;
 }
 
 export interface FaultPlan {
@@ -44,7 +48,13 @@ export function faultyService(fault: string, port: number): Record<string, unkno
   return { start: `python3 ${FAULTY_SERVICE} --port ${port} --fault ${fault}`, url: `http://127.0.0.1:${port}`, ready: { path: '/', timeoutSec: 20 }, stopTimeoutSec: 2 };
 }
 
-export async function faultDrill(scene: Scene, fault: FaultPlan | ((port: number) => FaultPlan), extra: Partial<DrillOptions> = {}, onEvent?: (event: DrillEvent) => void): Promise<FaultRun> {
+export async function faultDrill(
+  scene: Scene,
+  fault: FaultPlan | ((port: number) => FaultPlan),
+  extra: Partial<DrillOptions> = {},
+  onEvent?: (event: DrillEvent) => void,
+  keep: { keepLogs?: boolean } = {},
+): Promise<FaultRun> {
   const port = await freePort();
   const shape = typeof fault === 'function' ? fault(port) : fault;
   const file = path.join(scene.dir, 'plan.yaml');
@@ -58,6 +68,8 @@ export async function faultDrill(scene: Scene, fault: FaultPlan | ((port: number
   }));
   const plan = await loadPlan(file);
   const events: DrillEvent[] = [];
+  let liveLines = 0;
+  let skippedSaid = false;
   const record = await runDrill(
     headlessOptions(plan, scene.dir, {
       tag: 'v1.2-config-tuned',
@@ -71,11 +83,16 @@ export async function faultDrill(scene: Scene, fault: FaultPlan | ((port: number
       ...extra,
     }),
     (event) => {
+      if (event.type === 'log' && event.stream !== 'info') {
+        liveLines += 1;
+        if (/ of log not shown live /.test(event.line)) skippedSaid = true;
+        if (keep.keepLogs === false) return;
+      }
       events.push(event);
       onEvent?.(event);
     },
   );
-  return { record, events, port };
+  return { record, events, port, liveLines, skippedSaid };
 }
 
 export const stepOf = (run: FaultRun, id: string) => run.record.steps.find((step) => step.id === id);

@@ -106,6 +106,20 @@ def main():
                 while True:
                     time.sleep(1)
             os._exit(0)
+    if FAULT == "log-flood":
+        # 50 MB of log a second, for as long as it runs.
+        import threading
+        block = b"".join(b"INFO decoding frame %08d: tokens ok, logits ok, beam 5 of 5\n" % i for i in range(16384))
+
+        def flood():
+            out = sys.stdout.buffer
+            while True:
+                began = time.monotonic()
+                out.write(block)
+                out.flush()
+                time.sleep(max(0.0, len(block) / 50e6 - (time.monotonic() - began)))
+
+        threading.Thread(target=flood, daemon=True).start()
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     print("* Running on local URL:  http://127.0.0.1:%d" % args.port, flush=True)

@@ -1,4 +1,6 @@
 /** Faults of the restored service: it never answers, answers wrongly, crashes, hangs, or will not stop. */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect } from 'vitest';
 import { expectFailure, fault } from './harness.js';
 import { faultDrill, faultyService, stepOf } from './drill.js';
@@ -70,5 +72,19 @@ describe('the service', () => {
     const run = await faultDrill(scene, withFault('setsid-daemon'));
     expect(run.record.verdict, JSON.stringify(run.record.steps.map((s) => [s.id, s.status, s.error?.message]))).toBe('passed');
     expect(stepOf(run, 'teardown')?.summary).toMatch(/service stopped with SIGTERM in \d+ ms; ended 1 process\(es\) that had left the service's process group \(pid \d+\), found by the run id in their environment/);
+  });
+
+  fault('service', 'writes 50 MB of log a second — the log is capped and says so, the live view skips, the drill\'s memory stays bounded, and it passes', async (scene) => {
+    const rssBefore = process.memoryUsage().rss;
+    const run = await faultDrill(scene, withFault('log-flood', { logMaxMiB: 2 }), {}, undefined, { keepLogs: false });
+    expect(run.record.verdict, JSON.stringify(run.record.steps.map((s) => [s.id, s.status, s.error?.message]))).toBe('passed');
+    expect(stepOf(run, 'teardown')?.summary).toMatch(/the service's log passed its cap of 2 MiB \(service\.logMaxMiB\): \d+ MiB dropped after its first MiB, and said so in it/);
+    const log = path.join(run.record.reportDir, 'service.log');
+    expect((await stat(log)).size).toBeLessThan(4 * 2 ** 20);
+    expect(await readFile(log, 'utf8')).toContain('[whisper-drill: this log passed its cap of 2.0 MiB (service.logMaxMiB)');
+    // The live view skipped what it could not take, and said so; the drill's memory did not follow the flood.
+    expect(run.liveLines).toBeLessThan(200_000);
+    expect(run.skippedSaid).toBe(true);
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(300 * 2 ** 20);
   });
 });

@@ -44,6 +44,7 @@ interface ServicePlan {
   readonly ready: { readonly path: string; readonly timeoutSec: number; readonly statuses?: readonly number[]; readonly sendApiKey?: boolean };
   readonly stopTimeoutSec: number;
   readonly requestTimeoutSec: number;
+  readonly logMaxMiB: number;
   readonly env?: Readonly<Record<string, string>>;
   readonly apiKeyEnv?: string;
   readonly models?: readonly string[];

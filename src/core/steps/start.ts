@@ -65,6 +65,9 @@ export const startStep = defineStep({
       // Isolated as install was: the service finds no cached model, and no hub to fetch one from.
       env: { ...ctx.options.env, ...install.env, ...service.env },
       logFile: log,
+      logMaxBytes: service.logMaxMiB * 1024 * 1024,
+      // A service writing a flood of lines: the live view takes 2,000 a tenth of a second, the file all of them.
+      linesPerRead: 2_000,
       onLine: (line) => {
         recent.push(line);
         if (recent.length > 50) recent.shift();

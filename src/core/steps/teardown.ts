@@ -79,6 +79,8 @@ export const teardownStep = defineStep({
         throw new DrillError(`process group ${service.pid} of \`${service.command}\` survived SIGKILL`, { hint: `kill -KILL -- -${service.pid}` });
       }
       notes.push(stopped.signal === 'none' ? 'service had already exited' : `service stopped with SIG${stopped.signal} in ${stopped.durationMs} ms${stopped.signal === 'KILL' ? ` (still running ${ctx.plan.service.stopTimeoutSec} s after SIGTERM: service.stopTimeoutSec)` : ''}`);
+      const dropped = service.logDroppedBytes();
+      if (dropped > 0) notes.push(`the service's log passed its cap of ${ctx.plan.service.logMaxMiB} MiB (service.logMaxMiB): ${(dropped / 2 ** 20).toFixed(0)} MiB dropped after its first MiB, and said so in it`);
       if (stopped.strays?.length) notes.push(`ended ${stopped.strays.length} process(es) that had left the service's process group (pid ${stopped.strays.join(', ')}), found by the run id in their environment`);
     }
     // The drill's side of a namespaced service's socket: closed once the service is gone.

@@ -22,9 +22,10 @@ const plan = () => parsePlan(YAML.stringify({ name: 'td', snapshot: { repo: 'bui
 /** A process group nobody has: the stand-in service is gone once "stopped". */
 const GONE = 4_194_301;
 
-function service(outcome: StopOutcome, exited = false): ServiceProcess & { stops: number[] } {
+function service(outcome: StopOutcome, exited = false, logDropped = 0): ServiceProcess & { stops: number[] } {
   const stops: number[] = [];
   return {
+    logDroppedBytes: () => logDropped,
     pid: GONE,
     command: 'python3 app.py',
     runId: 'run-1',
@@ -70,6 +71,11 @@ describe('teardown', () => {
   it('says when SIGKILL was needed, and names the processes that had left the group', async () => {
     const { result } = await teardown(start(service({ signal: 'KILL', groupGone: true, durationMs: 3010, strays: [4711, 4712] })));
     expect(result.summary).toMatch(/^service stopped with SIGKILL in 3010 ms \(still running 3 s after SIGTERM: service\.stopTimeoutSec\); ended 2 process\(es\) that had left the service's process group \(pid 4711, 4712\), found by the run id in their environment; workspace .* removed$/);
+  });
+
+  it('says when the service\'s log passed its cap, and how much was dropped', async () => {
+    const { result } = await teardown(start(service({ signal: 'TERM', groupGone: true, durationMs: 9 }, false, 300 * 2 ** 20)));
+    expect(result.summary).toMatch(/^service stopped with SIGTERM in 9 ms; the service's log passed its cap of 256 MiB \(service\.logMaxMiB\): 300 MiB dropped after its first MiB, and said so in it; workspace .* removed$/);
   });
 
   it('says a service that had exited by itself, and fails naming the group when it survived SIGKILL', async () => {
