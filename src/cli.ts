@@ -5,7 +5,7 @@
  * drill's modules are still loading.
  */
 import path from 'node:path';
-import { killLiveGroups } from './adapters/process-group.js';
+import { killForForcedExit, killLiveGroups } from './adapters/process-group.js';
 import { parseCli, type CliArgs } from './commands/args.js';
 import { commandHelp, generalHelp } from './commands/help.js';
 import { DrillError, usageError } from './model/errors.js';
@@ -121,7 +121,7 @@ async function drillFlow(args: CliArgs, controller: AbortController): Promise<nu
 
 /** A second Ctrl-C while aborting: kill what runs, and go. */
 function forceExit(): never {
-  killLiveGroups();
+  killForForcedExit();
   process.exit(130);
 }
 

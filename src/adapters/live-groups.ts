@@ -35,7 +35,7 @@ export function removeLiveGroup(pgid: number): void {
 
 const forcedExitHooks = new Set<() => void>();
 
-/** Run on a forced exit, after every group is killed (a drill saves what it recorded, removes its workspace). Returns its removal. */
+/** Run on a forced exit (killForForcedExit), after every group is killed (a drill saves what it recorded, removes its workspace). Returns its removal. */
 export function onForcedExit(hook: () => void): () => void {
   forcedExitHooks.add(hook);
   return () => forcedExitHooks.delete(hook);
@@ -46,6 +46,11 @@ export function killLiveGroups(): void {
   live.clear();
   for (const runId of runs) killMarked(runId);
   runs.clear();
+}
+
+/** A forced exit (a second interrupt): every group killed, then each drill's hook (its report saved as far as it got). */
+export function killForForcedExit(): void {
+  killLiveGroups();
   for (const hook of forcedExitHooks) {
     try {
       hook();

@@ -41,12 +41,17 @@ export function followLog(file: string, onLine: (line: string) => void, options:
         pending += buffer.subarray(0, bytesRead).toString('utf8');
         const lines = pending.split(/\r\n|\r|\n/);
         pending = lines.pop() ?? '';
+        let cut = false;
         for (const line of lines) {
           if (!line) continue;
+          if (handed >= linesPerRead) {
+            cut = true;
+            break;
+          }
           onLine(line);
           handed += 1;
         }
-        if (handed >= linesPerRead && offset < size) {
+        if (cut || (handed >= linesPerRead && offset < size)) {
           // More than a reader can take: the rest of this read is skipped (it stays in the file).
           onLine(`… ${mib(size - offset)} of log not shown live (it is in ${file})`);
           offset = size;
@@ -91,12 +96,14 @@ export interface LogCap {
 export function capLog(file: string, maxBytes: number, keepHeadBytes = MIB): LogCap {
   let dropped = 0;
   let checking: Promise<void> = Promise.resolve();
-  const cut = Math.min(keepHeadBytes, maxBytes);
+  const cap = Math.floor(maxBytes);
+  // The head kept is at most half the cap: the note and what follows it fit under the cap again.
+  const cut = Math.min(keepHeadBytes, Math.floor(cap / 2));
   const check = async (): Promise<void> => {
     const size = (await stat(file).catch(() => undefined))?.size ?? 0;
-    if (size <= maxBytes) return;
-    dropped += size - cut;
+    if (size <= cap) return;
     await truncate(file, cut);
+    dropped += size - cut;
     await appendFile(file, `\n[whisper-drill: this log passed its cap of ${mib(maxBytes)} (service.logMaxMiB): ${mib(dropped)} dropped so far after its first ${mib(cut)}; what follows is its latest output]\n`);
   };
   const timer = setInterval(() => {

@@ -52,7 +52,7 @@ export interface StartOptions {
   readonly linesPerRead?: number;
 }
 
-export { killLiveGroups } from './live-groups.js';
+export { killForForcedExit, killLiveGroups } from './live-groups.js';
 
 /**
  * Is any process of the group still running? Zombies do not count: once the shell that started the

@@ -26,7 +26,7 @@ import { Timetable } from './schedule.js';
 import { stepsFor } from './steps/index.js';
 import type { AnyStep, DrillOptions, StepOutputs, StepRunContext } from './steps/step.js';
 import { decideVerdict, EXIT_CODES } from './verdict.js';
-import { describeHolder, holderAlive, ownClaim, readClaim, releaseClaim, stopWhatWasLeft, writeClaim, type WorkspaceClaim } from './workspace-claim.js';
+import { acquireClaim, describeHolder, dropDeadClaim, holderAlive, ownClaim, releaseClaim, stopWhatWasLeft, writeClaim, type WorkspaceClaim } from './workspace-claim.js';
 
 export type { DrillOptions } from './steps/step.js';
 
@@ -65,34 +65,46 @@ function progressPacer(pass: (progress: ProgressInfo) => void): { offer(progress
  * The restore target: a fresh scratch directory, or the operator's, which must be new or empty.
  * `check` restores nothing: its disk check looks at the scratch filesystem.
  */
-async function prepareWorkspace(options: DrillOptions): Promise<{ dir: string; created: boolean; notes: string[] }> {
+async function prepareWorkspace(options: DrillOptions, startedAt: Date): Promise<{ dir: string; created: boolean; notes: string[] }> {
   if (options.mode === 'check') return { dir: os.tmpdir(), created: false, notes: [] };
   if (!options.workdir) return { dir: await mkdtemp(path.join(os.tmpdir(), `whisper-drill-${options.plan.name}-`)), created: true, notes: [] };
   const dir = path.resolve(options.workdir);
   // git hands each path to git-lfs's filter process in a line-based protocol: a newline breaks the checkout.
   if (/[\n\r]/.test(dir)) throw usageError(`${JSON.stringify(dir)}: a workspace path with a line break cannot be restored into (git-lfs's filter protocol carries paths as lines); choose another --workdir`);
-  const notes = await takeOverFrom(dir, options);
-  const entries = await readdir(dir).catch(() => undefined);
-  if (entries && entries.length > 0) {
-    if (!options.reuseWorkdir) throw usageError(`${dir} is not empty: restore into a new or empty directory`);
-    await options.reuseWorkdir(dir);
+  const notes = await claimOrTakeOver(dir, options, startedAt);
+  try {
+    const entries = await readdir(dir).catch(() => undefined);
+    if (entries && entries.length > 0) {
+      if (!options.reuseWorkdir) throw usageError(`${dir} is not empty: restore into a new or empty directory`);
+      await options.reuseWorkdir(dir);
+    }
+    await mkdir(dir, { recursive: true });
+    return { dir, created: entries === undefined, notes };
+  } catch (error) {
+    // Refused: the workspace is not this drill's after all.
+    releaseClaim(options.cacheRoot, ownClaim(dir, startedAt));
+    throw error;
   }
-  await mkdir(dir, { recursive: true });
-  return { dir, created: entries === undefined, notes };
 }
 
 /**
  * A workspace another drill holds: refused while that drill runs, naming it; taken over when it is gone
  * (killed mid-drill): what it left running is stopped and what it restored is cleared, said in the notes.
  */
-async function takeOverFrom(dir: string, options: DrillOptions): Promise<string[]> {
-  const holder = readClaim(options.cacheRoot, dir);
+async function claimOrTakeOver(dir: string, options: DrillOptions, startedAt: Date): Promise<string[]> {
+  const mine = ownClaim(dir, startedAt);
+  const refuse = (holder: WorkspaceClaim) => usageError(`${dir} is in use by another drill: ${describeHolder(holder)}`, 'wait for it to end, or restore into another --workdir');
+  const holder = acquireClaim(options.cacheRoot, mine);
   if (!holder) return [];
-  if (holderAlive(holder)) throw usageError(`${dir} is in use by another drill: ${describeHolder(holder)}`, 'wait for it to end, or restore into another --workdir');
+  if (holderAlive(holder)) throw refuse(holder);
+  // Gone: its claim is dropped and taken, once; a drill that took it in between is the holder now.
+  dropDeadClaim(options.cacheRoot, holder);
+  const taker = acquireClaim(options.cacheRoot, mine);
+  if (taker) throw refuse(taker);
   const stopped = await stopWhatWasLeft(holder, options.plan.service.stopTimeoutSec * 1000);
   const ran = holder.steps?.length ? `; it had run ${holder.steps.map((s) => `${s.id} (${s.status})`).join(', ')}` : '';
   // What the gone drill restored is not trusted: it is cleared, and restored anew.
-  for (const entry of await readdir(dir)) await rm(path.join(dir, entry), { recursive: true, force: true, maxRetries: 3 });
+  for (const entry of await readdir(dir).catch(() => [] as string[])) await rm(path.join(dir, entry), { recursive: true, force: true, maxRetries: 3 });
   return [`took over ${dir} from a drill that is gone: ${describeHolder(holder)}${ran}${stopped.length ? `; ${stopped.join('; ')}` : ''}; what it restored was cleared`];
 }
 
@@ -133,15 +145,16 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
     emitRaw(scrubbed);
   };
   const steps = stepsFor(options.mode, options.against, options.archive);
-  const workspace = await prepareWorkspace(options);
-  const { signal, plan } = options;
   // The wall clock is read once: every later time is that plus the monotonic clock's progress, so a clock
   // set back (or forward) during the drill moves neither its times nor its durations.
   const startedAt = (options.clock ?? (() => new Date()))();
   const startedMono = performance.now();
+  const workspace = await prepareWorkspace(options, startedAt);
+  const { signal, plan } = options;
   const wallNow = () => new Date(startedAt.getTime() + Math.round(performance.now() - startedMono));
   // The workspace is this drill's: claimed, and the claim kept current (steps done, the service's group
   // and run id) for a later drill to find what this one left, should it be killed.
+  // (An operator's --workdir was claimed when it was prepared; a scratch one is this drill's alone.)
   let claim: WorkspaceClaim | undefined = options.mode === 'check' ? undefined : ownClaim(workspace.dir, startedAt);
   const saveClaim = (change: Partial<WorkspaceClaim> = {}) => {
     if (!claim) return;
@@ -158,7 +171,8 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   const forced = onForcedExit(() => {
     emit({ type: 'verdict', at: wallNow().toISOString(), verdict: 'aborted', reasons: ['forced exit: interrupted again before teardown ended; every process of the drill was killed'], exitCode: EXIT_CODES.aborted, reportDir: reportDir() });
     options.saveNow?.(fold.record());
-    if (workspace.created) rmSync(workspace.dir, { recursive: true, force: true });
+    // A workspace that stays (setup's, --keep) stays; a scratch one goes.
+    if (workspace.created && options.mode !== 'setup' && !options.keep) rmSync(workspace.dir, { recursive: true, force: true });
     if (claim) releaseClaim(options.cacheRoot, claim);
   });
   const outputs: Partial<Record<StepId, unknown>> = {};

@@ -10,7 +10,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { stopProcessGroup } from '../adapters/process-group.js';
 import { endMarked } from '../adapters/run-mark.js';
 
 export interface WorkspaceClaim {
@@ -45,9 +44,39 @@ export function readClaim(cacheRoot: string, dir: string): WorkspaceClaim | unde
   }
 }
 
-/** The holder still runs: the same pid, started at the same moment (not a recycled pid). */
+/** The holder still runs: the same pid, started at the same moment (not a recycled pid); without /proc, the pid alone. */
 export function holderAlive(claim: WorkspaceClaim): boolean {
+  if (claim.startTicks === '' || !existsSync('/proc/self/stat')) {
+    try {
+      process.kill(claim.pid, 0);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
   return processStartTicks(claim.pid) === claim.startTicks;
+}
+
+/**
+ * Takes the claim only if nobody holds it: created with O_EXCL, so of two drills started together on one
+ * workspace exactly one gets it. Returns the holder when another has it (alive or not: the caller decides).
+ */
+export function acquireClaim(cacheRoot: string, claim: WorkspaceClaim): WorkspaceClaim | undefined {
+  const file = claimFile(cacheRoot, claim.workspace);
+  mkdirSync(path.dirname(file), { recursive: true });
+  try {
+    writeFileSync(file, `${JSON.stringify(claim, null, 2)}\n`, { flag: 'wx' });
+    return undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return readClaim(cacheRoot, claim.workspace) ?? { ...claim, pid: -1, startTicks: 'unreadable', command: '(a claim that cannot be read)' };
+  }
+}
+
+/** A dead holder's claim, removed so that acquireClaim can take it (only if it is still that holder's). */
+export function dropDeadClaim(cacheRoot: string, dead: WorkspaceClaim): void {
+  const now = readClaim(cacheRoot, dead.workspace);
+  if (!now || (now.pid === dead.pid && now.startedAt === dead.startedAt)) rmSync(claimFile(cacheRoot, dead.workspace), { force: true });
 }
 
 /** Written whole or not at all: a drill killed mid-write leaves the previous claim. */
@@ -72,12 +101,13 @@ export function describeHolder(claim: WorkspaceClaim): string {
   return `pid ${claim.pid} (\`${claim.command}\`), started ${claim.startedAt}`;
 }
 
-/** What a holder that is gone left running: its service's process group, and every process carrying its run id. */
+/**
+ * What a holder that is gone left running: every process carrying its service's run id (its whole group
+ * carries it, and what left the group). By the run id only, never by the process group's number, which a
+ * reboot may have given to another program.
+ */
 export async function stopWhatWasLeft(claim: WorkspaceClaim, graceMs: number): Promise<string[]> {
   if (!claim.service) return [];
-  const { pgid, runId } = claim.service;
-  const group = await stopProcessGroup(pgid, graceMs);
-  const strays = await endMarked(runId, graceMs);
-  const stopped = group.signal === 'none' ? [] : [`stopped its service (process group ${pgid}) with SIG${group.signal}`];
-  return [...stopped, ...(strays.length ? [`ended ${strays.length} process(es) of its service that had left the group (pid ${strays.join(', ')})`] : [])];
+  const ended = await endMarked(claim.service.runId, graceMs);
+  return ended.length ? [`ended ${ended.length} process(es) of its service, still running (pid ${ended.join(', ')}; process group ${claim.service.pgid} then)`] : [];
 }

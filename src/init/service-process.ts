@@ -17,9 +17,18 @@ export interface ServiceProcess {
   readonly port: number;
 }
 
-/** argv as one shell command; an argument that is a path inside `cwd` is written relative to it. */
+const SECRET_NAME = String.raw`--?(?:[\w-]*[-_])?(?:api[-_]?key|key|token|password|passwd|secret)`;
+const SECRET_FLAG = new RegExp(`^${SECRET_NAME}$`, 'i');
+const SECRET_INLINE = new RegExp(`^(${SECRET_NAME}=).+$`, 'i');
+
+/**
+ * argv as one shell command; an argument that is a path inside `cwd` is written relative to it, and the
+ * value of an option named like a secret (--api-key, --token, --password=…) is shown as `***`: a plan never
+ * holds a secret (service.env and service.apiKeyEnv carry them).
+ */
 export function commandIn(argv: readonly string[], cwd: string): string {
   return argv
+    .map((arg, i) => (SECRET_FLAG.test(argv[i - 1] ?? '') ? '***' : arg.replace(SECRET_INLINE, '$1***')))
     .map((arg) => {
       if (!path.isAbsolute(arg)) return arg;
       const relative = path.relative(cwd, arg);
@@ -29,8 +38,13 @@ export function commandIn(argv: readonly string[], cwd: string): string {
     .join(' ');
 }
 
+/** Only a service on this host can be looked up in /proc. */
+const LOCAL = new Set(['127.0.0.1', 'localhost', '::1', '[::1]', '0.0.0.0']);
+
 export async function serviceProcess(url: string): Promise<ServiceProcess | undefined> {
-  const port = urlPort(new URL(url));
+  const parsed = new URL(url);
+  if (!LOCAL.has(parsed.hostname) && !parsed.hostname.startsWith('127.')) return undefined;
+  const port = urlPort(parsed);
   const holder = (await probePort(port).catch(() => undefined))?.holder;
   if (!holder) return undefined;
   const [cmdline, cwd] = await Promise.all([readFile(`/proc/${holder.pid}/cmdline`, 'utf8').catch(() => ''), readlink(`/proc/${holder.pid}/cwd`).catch(() => undefined)]);

@@ -2,7 +2,7 @@
  * Who holds GPU memory: `nvidia-smi --query-compute-apps`, one row per process and GPU. The PIDs
  * are the driver's view: in a container without the host's PID namespace they are the host's.
  */
-import { failed, runProbe } from './common.js';
+import { runProbe, unanswered } from './common.js';
 import { CSV_FORMAT, csvRows, mib, nvidiaFailure } from './nvidia.js';
 import type { ProbeOptions, ProbeResult } from './types.js';
 
@@ -30,6 +30,6 @@ export async function queryComputeApps(options: ProbeOptions = {}): Promise<Prob
   const result = await runProbe('nvidia-smi', [COMPUTE_APPS_QUERY, CSV_FORMAT], options);
   const failure = nvidiaFailure(result);
   if (failure) return failure;
-  if (/not a valid field/i.test(result.stdout)) return failed(`this driver cannot list GPU processes with their GPU: ${result.stdout.trim()}`);
+  if (/not a valid field/i.test(result.stdout)) return unanswered(`this driver cannot list GPU processes with their GPU: ${result.stdout.trim()}`);
   return { ok: true, apps: parseComputeApps(result.stdout) };
 }

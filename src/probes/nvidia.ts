@@ -103,7 +103,8 @@ export function nvidiaFailure(result: RunResult): ProbeFailure | undefined {
   const broken = BROKEN_EXITS[result.exitCode ?? -1];
   if (broken) return failed(`nvidia-smi: ${broken} (exit ${result.exitCode}): ${describeFailure(result)}`);
   if (result.exitCode === 4) return unanswered(`nvidia-smi was refused permission (exit 4): ${describeFailure(result)}`);
-  return failed(describeFailure(result));
+  // Any other error (an argument this driver does not take, a query not supported here): the question, not the GPU.
+  return unanswered(describeFailure(result));
 }
 
 const VERSION = /^\d+(?:\.\d+)+$/;

@@ -2,7 +2,7 @@
  * A restore that ran out of disk: said as the operator needs it — which filesystem (its mount point),
  * how much was still to be written, how much is free — instead of an ENOSPC from deep inside a copy.
  */
-import { readFile, statfs } from 'node:fs/promises';
+import { readFile, realpath, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { DrillError } from '../model/errors.js';
 import { formatBytes } from '../model/format.js';
@@ -11,7 +11,8 @@ import { formatBytes } from '../model/format.js';
 export function isDiskFull(error: unknown): boolean {
   for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth += 1) {
     if (e.code === 'ENOSPC') return true;
-    if (typeof e.message === 'string' && /ENOSPC|No space left on device/i.test(e.message)) return true;
+    // git's own words count; a server's ("remote: … No space left on device") are about the server's disk.
+    if (typeof e.message === 'string' && e.message.split(/\n| \| /).some((line) => /ENOSPC|No space left on device/i.test(line) && !/\bremote:.*(?:ENOSPC|No space left on device)/i.test(line))) return true;
   }
   return false;
 }
@@ -19,7 +20,7 @@ export function isDiskFull(error: unknown): boolean {
 /** The mount point holding `dir`: the longest mount path of /proc/self/mounts that contains it. */
 export async function mountPointOf(dir: string): Promise<string> {
   const mounts = await readFile('/proc/self/mounts', 'utf8').catch(() => '');
-  const resolved = path.resolve(dir);
+  const resolved = await realpath(dir).catch(() => path.resolve(dir));
   let best = '/';
   for (const line of mounts.split('\n')) {
     // Spaces in a mount path are written as \040.

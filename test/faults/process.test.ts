@@ -166,7 +166,7 @@ describe('two drills, one workspace', () => {
     const run = await faultDrill(scene, (port) => ({ service: faultyService('none', port) }), { workdir });
     expect(run.record.verdict, JSON.stringify(run.record.steps.map((s) => [s.id, s.status, s.error?.message]))).toBe('passed');
     const said = run.events.find((e) => e.type === 'log' && e.line.startsWith('took over'));
-    expect(said).toMatchObject({ step: 'environment', line: expect.stringMatching(new RegExp(`^took over ${workdir.replace(/[.]/g, '\\.')} from a drill that is gone: pid ${gone.pid} \\(\`whisper-drill drill --plan plan\\.yaml --workdir ws\`\\), started 2026-12-05T03:00:00\\.000Z; it had run environment \\(passed\\), snapshot \\(passed\\); stopped its service \\(process group ${left.pid}\\) with SIGTERM; what it restored was cleared$`)) });
+    expect(said).toMatchObject({ step: 'environment', line: expect.stringMatching(new RegExp(`^took over ${workdir.replace(/[.]/g, '\\.')} from a drill that is gone: pid ${gone.pid} \\(\`whisper-drill drill --plan plan\\.yaml --workdir ws\`\\), started 2026-12-05T03:00:00\\.000Z; it had run environment \\(passed\\), snapshot \\(passed\\); ended 1 process\\(es\\) of its service, still running \\(pid ${left.pid}; process group ${left.pid} then\\); what it restored was cleared$`)) });
     expect(existsSync(`/proc/${left.pid}/cmdline`) && (await readFile(`/proc/${left.pid}/stat`, 'utf8').catch(() => '')).split(' ')[2] !== 'Z').toBe(false);
   });
 });
