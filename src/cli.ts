@@ -100,7 +100,8 @@ async function drillFlow(args: CliArgs, controller: AbortController): Promise<nu
   const mode: Mode = args.command === 'setup' ? 'setup' : args.command === 'check' ? 'check' : 'drill';
   // Every choice is known before the first step: a headless run never stops half-way for a question.
   if (args.tag && args.archive) throw usageError('--tag and --archive: a drill restores one or the other (a tag of the hot tier, or a cold archive)');
-  if (!wizard && mode !== 'check' && !args.tag && !args.archive && !args.yes && !args.dryRun) {
+  // A resumed drill restores the tag the killed one chose (drillCommand asks for one only if it had none).
+  if (!wizard && mode !== 'check' && !args.tag && !args.archive && !args.yes && !args.dryRun && !args.resume) {
     throw usageError('no --tag given: pass --tag TAG, or --yes to restore the newest tag (no questions are asked without a terminal)');
   }
   // NO_COLOR (no-color.org) is honoured: Ink's colour library only knows FORCE_COLOR, read when it loads.
@@ -111,7 +112,7 @@ async function drillFlow(args: CliArgs, controller: AbortController): Promise<nu
     : undefined;
   const { drillCommand, headlessFrontEnd } = await import('./commands/drill.js');
   try {
-    return await drillCommand({ args, mode, signal: controller.signal, frontEnd: async () => wizardFace ?? headlessFrontEnd(args) });
+    return await drillCommand({ args, mode, signal: controller.signal, headless: !wizard, frontEnd: async () => wizardFace ?? headlessFrontEnd(args) });
   } catch (error) {
     // A bad plan is found after the wizard is up: take it down before the error is printed.
     await wizardFace?.done(false);

@@ -35,6 +35,8 @@ export interface CliArgs {
   /** history: one host's drills. */
   readonly host?: string;
   readonly keep: boolean;
+  /** drill, setup: go on with a drill that was killed (latest, or its workspace DIR). */
+  readonly resume?: string;
   readonly dryRun: boolean;
   readonly fix: boolean;
   /** check: write the node's environment.lock.yaml here. */
@@ -132,7 +134,8 @@ export function parseCli(argv: readonly string[]): CliArgs {
     throw usageError(`${command} ${target}: not one of ${spec.argument.choices.join(', ')}`);
   }
   for (const flag of spec.flags) {
-    if (flag.required !== undefined && values[flag.name] === undefined) {
+    // A resumed setup goes on in the killed one's --dir.
+    if (flag.required !== undefined && values[flag.name] === undefined && !(flag.name === 'dir' && values['resume'] !== undefined)) {
       throw usageError(`${command} needs ${flagUsage(flag)}${flag.required ? `: ${flag.required}` : ''}`);
     }
   }
@@ -171,6 +174,7 @@ function fromValues(command: CommandName, values: Values, target: string | undef
     ...(command === 'schedule' ? { install: flag('install') } : {}),
     ...(command === 'completion' ? { shell: target } : {}),
     keep: flag('keep'),
+    ...(string('resume') ? { resume: string('resume') } : {}),
     dryRun: flag('dry-run'),
     fix: flag('fix'),
     ...(string('record') ? { record: string('record') } : {}),

@@ -1,4 +1,5 @@
 /** drill, setup, demo and check: load the plan, pick a face, run the engine, save the report, return the exit code. */
+import { findInterrupted } from '../core/resume.js';
 import { clearEarlierSetup } from '../service/earlier-setup.js';
 import { stat } from 'node:fs/promises';
 import { serviceFolder } from '../backup/gather.js';
@@ -56,6 +57,8 @@ export interface DrillCommandInput {
   readonly args: CliArgs;
   readonly mode: Mode;
   readonly signal: AbortSignal;
+  /** No terminal to ask on (plain or NDJSON). */
+  readonly headless?: boolean;
   readonly frontEnd: (plan: Plan) => Promise<FrontEnd>;
 }
 
@@ -80,7 +83,7 @@ async function exposureOf(plan: Plan, args: CliArgs, signal: AbortSignal): Promi
   return () => backupExposureCheck({ plan, remote, from, cacheRoot: cacheRoot(), now: new Date(), signal });
 }
 
-export async function drillCommand({ args, mode, signal, frontEnd }: DrillCommandInput): Promise<number> {
+export async function drillCommand({ args, mode, signal, headless = false, frontEnd }: DrillCommandInput): Promise<number> {
   const plan = await loadPlan(planFileOf(args));
   // A built-in repository the tool does not have is a mistake in the plan, found before any step runs.
   knownBuiltin(plan.snapshot.repo, `${plan.file}: snapshot.repo `);
@@ -92,6 +95,12 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
   const history = await readHistory(reportRoot, plan.name);
   // The cold tier: demo --archive drills the sample's archive; a path is the operator's, from here.
   const archive = args.archive === true ? (await ensureSampleBackup(cacheRoot())).archive : args.archive === undefined ? undefined : archiveLocation(args.archive).href;
+  // --resume: the drill that was killed, found before any face starts (a wrong DIR is a usage error).
+  const resume = args.resume && mode !== 'check' ? findInterrupted(cacheRoot(), args.resume, plan.name, mode) : undefined;
+  if (resume?.tag && args.tag && args.tag !== resume.tag.name) throw usageError(`--tag ${args.tag}: the drill resumed was restoring ${resume.tag.name}`, 'leave --tag out to resume it, or drill the other tag afresh');
+  const tag = args.tag ?? resume?.tag?.name;
+  if (resume && headless && !tag && !resume.archive && !args.yes) throw usageError(`the drill resumed was killed before it chose a tag: pass --tag TAG, or --yes to restore the newest (no questions are asked without a terminal)`);
+  if (resume && (args.workdir || (args.dir && path.resolve(args.dir) !== resume.workspace))) throw usageError(`--resume goes on in the killed drill's workspace, ${resume.workspace}: leave --workdir and --dir out`);
   const face = await frontEnd(plan);
   let finished = false;
   // `check` probes PyTorch and freezes the venv with the service's python as the plan names it, relative to where check runs.
@@ -102,11 +111,11 @@ export async function drillCommand({ args, mode, signal, frontEnd }: DrillComman
       {
         plan,
         mode,
-        ...(args.tag ? { tag: args.tag } : {}),
-        ...(archive ? { archive } : {}),
+        ...(tag ? { tag } : {}),
+        ...(archive ? { archive } : resume?.archive ? { archive: resume.archive } : {}),
         ...(mode === 'check' && args.against ? { tag: args.against, against: args.against } : {}),
-        ...(mode === 'setup' ? { workdir: args.dir } : args.workdir ? { workdir: args.workdir } : {}),
-        keep: args.keep,
+        ...(resume ? { resume, workdir: resume.workspace } : mode === 'setup' ? { workdir: args.dir } : args.workdir ? { workdir: args.workdir } : {}),
+        keep: args.keep || resume?.keep === true,
         ...(args.systemd ? { systemdUnit: true } : {}),
         ...(mode === 'setup' && args.yes ? { linkModelsInHome: true } : {}),
         reportRoot,

@@ -46,6 +46,7 @@ const JSON_EVENTS: FlagSpec = { name: 'json', help: 'one JSON event per line on 
 const REPORT_DIR: FlagSpec = { name: 'report-dir', value: dir, help: "where reports go (default: the plan's report.dir)" };
 const WORKDIR: FlagSpec = { name: 'workdir', value: dir, help: 'restore into DIR (new or empty) instead of a scratch directory' };
 const KEEP: FlagSpec = { name: 'keep', help: 'keep the workspace after the drill' };
+const RESUME: FlagSpec = { name: 'resume', value: text('latest|DIR'), help: "go on with a killed drill: the plan's latest, or the one in DIR (what it left is re-hashed)" };
 const METRICS_FILE: FlagSpec = { name: 'metrics-file', value: file(), help: 'also write Prometheus metrics (node_exporter textfile collector)' };
 const OPERATOR: FlagSpec = { name: 'operator', value: text('NAME'), help: 'who runs the drill, for the report (the wizard asks at the end)' };
 const NOTES: FlagSpec = { name: 'notes', value: text('TEXT'), help: "the operator's notes, for the report" };
@@ -65,6 +66,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       REPORT_DIR,
       WORKDIR,
       KEEP,
+      RESUME,
       { name: 'dry-run', help: 'list the snapshot tags and check the environment; restore nothing' },
       METRICS_FILE,
       OPERATOR,
@@ -86,6 +88,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       OPERATOR,
       NOTES,
       { name: 'systemd', help: 'stop the verified service and write a systemd unit for it' },
+      RESUME,
     ],
   },
   {

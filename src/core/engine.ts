@@ -26,7 +26,7 @@ import { Timetable } from './schedule.js';
 import { stepsFor } from './steps/index.js';
 import type { AnyStep, DrillOptions, StepOutputs, StepRunContext } from './steps/step.js';
 import { decideVerdict, EXIT_CODES } from './verdict.js';
-import { acquireClaim, describeHolder, dropDeadClaim, holderAlive, ownClaim, releaseClaim, stopWhatWasLeft, writeClaim, type WorkspaceClaim } from './workspace-claim.js';
+import { acquireClaim, describeHolder, dropDeadClaim, earlierRunOf, holderAlive, ownClaim, releaseClaim, stopWhatWasLeft, writeClaim, type WorkspaceClaim } from './workspace-claim.js';
 
 export type { DrillOptions } from './steps/step.js';
 
@@ -67,6 +67,7 @@ function progressPacer(pass: (progress: ProgressInfo) => void): { offer(progress
  */
 async function prepareWorkspace(options: DrillOptions, startedAt: Date): Promise<{ dir: string; created: boolean; notes: string[] }> {
   if (options.mode === 'check') return { dir: os.tmpdir(), created: false, notes: [] };
+  if (options.resume) return resumeWorkspace(options.resume, options, startedAt);
   if (!options.workdir) return { dir: await mkdtemp(path.join(os.tmpdir(), `whisper-drill-${options.plan.name}-`)), created: true, notes: [] };
   const dir = path.resolve(options.workdir);
   // git hands each path to git-lfs's filter process in a line-based protocol: a newline breaks the checkout.
@@ -85,6 +86,34 @@ async function prepareWorkspace(options: DrillOptions, startedAt: Date): Promise
     releaseClaim(options.cacheRoot, ownClaim(dir, startedAt));
     throw error;
   }
+}
+
+/**
+ * `--resume`: the killed drill's workspace, kept as it left it (what it restored is re-checked by the steps,
+ * never trusted); what it left running is stopped first. It was made by that drill, or not, as it said.
+ */
+async function resumeWorkspace(earlier: WorkspaceClaim, options: DrillOptions, startedAt: Date): Promise<{ dir: string; created: boolean; notes: string[] }> {
+  const dir = earlier.workspace;
+  const mine = ownClaim(dir, startedAt);
+  const refuse = (holder: WorkspaceClaim) => usageError(`${dir} is in use by another drill: ${describeHolder(holder)}`, 'only a drill that was killed is resumed; wait for this one to end');
+  const holder = acquireClaim(options.cacheRoot, mine);
+  if (holder) {
+    if (holderAlive(holder)) throw refuse(holder);
+    dropDeadClaim(options.cacheRoot, holder);
+    const taker = acquireClaim(options.cacheRoot, mine);
+    if (taker) throw refuse(taker);
+  }
+  const stopped = await stopWhatWasLeft(earlier, options.plan.service.stopTimeoutSec * 1000);
+  // The cold tier's extraction is not resumed: it is done again (the archive is read whole anyway).
+  if (earlier.archive) for (const entry of await readdir(dir).catch(() => [] as string[])) await rm(path.join(dir, entry), { recursive: true, force: true, maxRetries: 3 });
+  await mkdir(dir, { recursive: true });
+  const ran = earlier.steps?.length ? `; it had run ${earlier.steps.map((s) => `${s.id} (${s.status === 'running' ? 'killed in it' : s.status})`).join(', ')}` : '';
+  const seen = earlier.aliveAt ? `, last seen ${earlier.aliveAt}` : '';
+  return {
+    dir,
+    created: earlier.created ?? false,
+    notes: [`resuming the drill killed in ${dir}: ${describeHolder(earlier)}${seen}${ran}${stopped.length ? `; ${stopped.join('; ')}` : ''}; what it restored is re-checked (every LFS file re-hashed), never trusted`],
+  };
 }
 
 /**
@@ -129,9 +158,12 @@ interface Outcome {
   readonly error?: { message: string; hint?: string };
   readonly evidence: Readonly<Record<string, unknown>>;
   readonly operatorMs: number;
+  readonly resumed?: boolean;
 }
 
 const LOG_TAIL_LINES = 30;
+/** How often a drill's claim says it is alive (the accuracy of a killed run's span). */
+const HEARTBEAT_MS = 5_000;
 
 export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEvent) => void): Promise<DrillRecord> {
   // Every text that leaves the drill is scrubbed: credentials in URLs, tokens, and each secret a step names.
@@ -155,10 +187,24 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   // The workspace is this drill's: claimed, and the claim kept current (steps done, the service's group
   // and run id) for a later drill to find what this one left, should it be killed.
   // (An operator's --workdir was claimed when it was prepared; a scratch one is this drill's alone.)
-  let claim: WorkspaceClaim | undefined = options.mode === 'check' ? undefined : ownClaim(workspace.dir, startedAt);
+  // A resumed drill carries the runs before it: their spans count in its recovery time.
+  const earlierRuns = options.resume ? [...(options.resume.earlier ?? []), earlierRunOf(options.resume)] : [];
+  const earlierSteps = new Set(earlierRuns.flatMap((run) => run.steps.map((s) => s.id)));
+  let claim: WorkspaceClaim | undefined =
+    options.mode === 'check'
+      ? undefined
+      : {
+          ...ownClaim(workspace.dir, startedAt),
+          plan: plan.name,
+          mode: options.mode,
+          created: workspace.created,
+          ...(options.keep ? { keep: true } : {}),
+          ...(options.archive ? { archive: options.archive } : {}),
+          ...(earlierRuns.length ? { earlier: earlierRuns } : {}),
+        };
   const saveClaim = (change: Partial<WorkspaceClaim> = {}) => {
     if (!claim) return;
-    claim = { ...claim, ...change };
+    claim = { ...claim, ...change, aliveAt: wallNow().toISOString() };
     try {
       writeClaim(options.cacheRoot, claim);
     } catch {
@@ -166,6 +212,10 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
     }
   };
   saveClaim();
+  // A sign of life every few seconds: a drill killed now has its span (to here) counted when it is resumed.
+  const heartbeat = setInterval(() => saveClaim(), HEARTBEAT_MS);
+  heartbeat.unref();
+  const stepsInClaim = (id: StepId, entry: { id: string; status: string; durationMs?: number }) => [...(claim?.steps ?? []).filter((s) => s.id !== id), entry];
   // A forced exit (a second interrupt) kills every process group and goes: what was recorded is saved
   // first, as aborted, and a workspace the drill made is removed.
   const forced = onForcedExit(() => {
@@ -173,6 +223,7 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
     options.saveNow?.(fold.record());
     // A workspace that stays (setup's, --keep) stays; a scratch one goes.
     if (workspace.created && options.mode !== 'setup' && !options.keep) rmSync(workspace.dir, { recursive: true, force: true });
+    clearInterval(heartbeat);
     if (claim) releaseClaim(options.cacheRoot, claim);
   });
   const outputs: Partial<Record<StepId, unknown>> = {};
@@ -201,7 +252,8 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   });
   // The goal the recovery is held to travels with the times it judges.
   if (plan.rto?.goal) emit({ type: 'rto', rto: { goalMs: goalMs(plan.rto.goal) } });
-  // A workspace taken over from a drill that was killed: said before anything runs.
+  if (earlierRuns.length) emit({ type: 'resumed', earlier: earlierRuns });
+  // A workspace taken over from a drill that was killed, or resumed: said before anything runs.
   for (const note of workspace.notes) emit({ type: 'log', step: 'environment', stream: 'info', line: note });
 
   // The operator's think time is not recovery time: each answer is timed, and left out of the step's
@@ -284,7 +336,7 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
     try {
       const result = await step.run(contextFor(step, began, own.signal, waited), outputs as StepOutputs);
       if (result.output !== undefined) outputs[step.id] = result.output;
-      return { status: result.status, summary: result.summary, evidence: result.evidence ?? {}, operatorMs: Math.round(waited.ms) };
+      return { status: result.status, summary: result.summary, evidence: result.evidence ?? {}, operatorMs: Math.round(waited.ms), ...(result.resumed ? { resumed: true } : {}) };
     } catch (error) {
       const stopped = own.signal.reason;
       if (!signal.aborted && stopped instanceof Stopped) return { status: 'skipped', summary: stopped.message, evidence: {}, operatorMs: Math.round(waited.ms) };
@@ -295,8 +347,11 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
 
   const record = (step: AnyStep, outcome: Outcome, durationMs: number) => {
     const evidence = outcome.operatorMs ? { ...outcome.evidence, operatorMs: outcome.operatorMs } : outcome.evidence;
-    emit({ type: 'step-end', at: wallNow().toISOString(), step: step.id, status: outcome.status, durationMs, summary: outcome.summary, ...(outcome.error ? { error: outcome.error } : {}), evidence });
-    if (step.id !== 'teardown') saveClaim({ steps: [...(claim?.steps ?? []), { id: step.id, status: outcome.status }] });
+    // A resumed drill says, of each step the killed run had begun, whether it went on from there or ran again.
+    const resume = earlierSteps.has(step.id) && outcome.status !== 'skipped' ? (outcome.resumed ? 'resumed' : 'redone') : undefined;
+    emit({ type: 'step-end', at: wallNow().toISOString(), step: step.id, status: outcome.status, durationMs, summary: outcome.summary, ...(outcome.error ? { error: outcome.error } : {}), evidence, ...(resume ? { resume } : {}) });
+    const tag = step.id === 'snapshot' ? (outputs.snapshot as StepOutputs['snapshot'] | undefined)?.tag : undefined;
+    if (step.id !== 'teardown') saveClaim({ steps: stepsInClaim(step.id, { id: step.id, status: outcome.status, durationMs }), ...(tag ? { tag: { name: tag.name, commit: tag.commit } } : {}) });
   };
 
   let stopReason: string | undefined;
@@ -321,6 +376,8 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
       if (signal.aborted) forward();
       else signal.addEventListener('abort', forward, { once: true });
       running.set(step.id, own);
+      // Begun: a drill killed in this step is known to have been in it (and, from fetch on, in its recovery).
+      if (step.id !== 'teardown') saveClaim({ steps: stepsInClaim(step.id, { id: step.id, status: 'running' }), ...(step.id === 'fetch' ? { recoveryFrom: wallNow().toISOString() } : {}) });
       const began = performance.now();
       const outcome = await runStep(step, own);
       running.delete(step.id);
@@ -340,15 +397,22 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
     }
   };
   await Promise.all(steps.map(runInTurn));
+  clearInterval(heartbeat);
   // Torn down: a workspace that stays (setup, --keep) is no longer held by this drill.
   if (claim) releaseClaim(options.cacheRoot, claim);
   claim = undefined;
+  // A resumed drill's recovery counts the killed runs' part of it too (each from its fetch to its end).
+  const recoveredIn = fold.record().rto.recoveryMs;
+  const earlierRecovery = earlierRuns.reduce((sum, run) => sum + (run.recoveryMs ?? 0), 0);
+  if (recoveredIn !== undefined && earlierRecovery > 0) emit({ type: 'rto', rto: { recoveryMs: recoveredIn + earlierRecovery } });
   const criticalPath = timetable.criticalPath('fetch', 'assert');
   if (criticalPath && fold.record().rto.recoveryMs !== undefined) emit({ type: 'rto', rto: { criticalPath } });
 
   const finishedAt = wallNow();
-  const totalMs = finishedAt.getTime() - startedAt.getTime() - Math.round(operatorMs);
-  emit({ type: 'rto', rto: { totalMs, ...(operatorMs ? { operatorMs: Math.round(operatorMs) } : {}) } });
+  const thisRunMs = finishedAt.getTime() - startedAt.getTime() - Math.round(operatorMs);
+  // Both runs' spans, not the time between them.
+  const totalMs = thisRunMs + earlierRuns.reduce((sum, run) => sum + run.ms, 0);
+  emit({ type: 'rto', rto: { totalMs, ...(operatorMs ? { operatorMs: Math.round(operatorMs) } : {}), ...(earlierRuns.length ? { thisRunMs } : {}) } });
   const { verdict, reasons } = decideVerdict({
     aborted: signal.aborted,
     steps: fold.steps,

@@ -38,6 +38,7 @@ export class RecordFold {
     serviceLog?: string;
     serviceLogTail?: readonly string[];
     leftRunning?: DrillRecord['service']['leftRunning'];
+    resumed?: DrillRecord['resumed'];
   } = {};
 
   add(event: DrillEvent): void {
@@ -57,7 +58,11 @@ export class RecordFold {
           summary: event.summary,
           evidence: event.evidence ?? {},
           ...(event.error ? { error: event.error } : {}),
+          ...(event.resume ? { resume: event.resume } : {}),
         });
+        return;
+      case 'resumed':
+        this.rest.resumed = { earlier: event.earlier };
         return;
       case 'check':
         this.checkResults.set(event.check.id, event.check);
@@ -185,6 +190,7 @@ export class RecordFold {
       provenance: this.rest.provenance ?? null,
       outsideInputs: [...this.outsideInputs],
       connections: this.rest.connections ?? null,
+      ...(this.rest.resumed ? { resumed: this.rest.resumed } : {}),
     };
   }
 }

@@ -8,9 +8,10 @@
  * SSH session closed) is taken over: what it left running is stopped, then the workspace is restored anew.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { endMarked } from '../adapters/run-mark.js';
+import type { EarlierRun } from '../model/record.js';
 
 export interface WorkspaceClaim {
   readonly workspace: string;
@@ -20,7 +21,37 @@ export interface WorkspaceClaim {
   readonly command: string;
   readonly startedAt: string;
   readonly service?: { readonly pgid: number; readonly runId: string };
-  readonly steps?: ReadonlyArray<{ readonly id: string; readonly status: string }>;
+  /** Each step as it starts ('running') and ends (its status and duration). */
+  readonly steps?: ReadonlyArray<{ readonly id: string; readonly status: string; readonly durationMs?: number }>;
+  /** What `--resume` needs to go on: the plan's name, the mode, the tag chosen, whether the drill made the workspace. */
+  readonly plan?: string;
+  readonly mode?: string;
+  readonly tag?: { readonly name: string; readonly commit: string };
+  readonly archive?: string;
+  readonly created?: boolean;
+  readonly keep?: boolean;
+  /** The last sign of life (written every few seconds): a killed drill's span ends here. */
+  readonly aliveAt?: string;
+  /** When its fetch began: the recovery time it spent runs from here to aliveAt. */
+  readonly recoveryFrom?: string;
+  /** The runs before this one, when this one resumed a drill. */
+  readonly earlier?: readonly EarlierRun[];
+}
+
+/** A gone holder as a run that counts: from its start to its last sign of life. */
+export function earlierRunOf(claim: WorkspaceClaim): EarlierRun {
+  const start = Date.parse(claim.startedAt);
+  const end = Math.max(start, Date.parse(claim.aliveAt ?? claim.startedAt));
+  const recoveryFrom = claim.recoveryFrom ? Date.parse(claim.recoveryFrom) : undefined;
+  return {
+    pid: claim.pid,
+    command: claim.command,
+    startedAt: claim.startedAt,
+    endedAt: new Date(end).toISOString(),
+    ms: end - start,
+    ...(recoveryFrom !== undefined ? { recoveryMs: Math.max(0, end - recoveryFrom) } : {}),
+    steps: claim.steps ?? [],
+  };
 }
 
 export function claimFile(cacheRoot: string, dir: string): string {
@@ -37,11 +68,27 @@ export function processStartTicks(pid: number): string | undefined {
 }
 
 export function readClaim(cacheRoot: string, dir: string): WorkspaceClaim | undefined {
+  return readClaimFile(claimFile(cacheRoot, dir));
+}
+
+export function readClaimFile(file: string): WorkspaceClaim | undefined {
   try {
-    return JSON.parse(readFileSync(claimFile(cacheRoot, dir), 'utf8')) as WorkspaceClaim;
+    return JSON.parse(readFileSync(file, 'utf8')) as WorkspaceClaim;
   } catch {
     return undefined;
   }
+}
+
+/** Every claim in the cache: the drills running, and those killed before they ended. */
+export function allClaims(cacheRoot: string): WorkspaceClaim[] {
+  const folder = path.join(cacheRoot, 'workspaces');
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return [];
+  }
+  return names.filter((name) => name.endsWith('.json')).flatMap((name) => readClaimFile(path.join(folder, name)) ?? []);
 }
 
 /** The holder still runs: the same pid, started at the same moment (not a recycled pid); without /proc, the pid alone. */
@@ -84,7 +131,14 @@ export function writeClaim(cacheRoot: string, claim: WorkspaceClaim): void {
   const file = claimFile(cacheRoot, claim.workspace);
   mkdirSync(path.dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(claim, null, 2)}\n`);
+  // Synced before the rename: after a power loss the claim is the old one or the new one, never empty.
+  const fd = openSync(temp, 'w');
+  try {
+    writeFileSync(fd, `${JSON.stringify(claim, null, 2)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(temp, file);
 }
 

@@ -123,6 +123,7 @@ const rto = z.strictObject({
   goalMs: z.number().optional().describe("the plan's recovery-time goal (rto.goal) for recoveryMs"),
   totalMs: z.number().optional().describe("the drill's wall time less operatorMs"),
   operatorMs: z.number().optional().describe("time spent on the operator's answers"),
+  thisRunMs: z.number().optional().describe('a resumed drill: its own wall time (totalMs adds the killed runs\' spans)'),
   criticalPath: z.array(stepId).readonly().optional().describe('the steps that decided when the first correct transcript came, from fetch on'),
 });
 
@@ -174,6 +175,23 @@ const events = [
   z.strictObject({ type: z.literal('service-log'), path: z.string(), tail: z.array(z.string()).readonly().optional().describe("the log's last lines, after a drill that did not pass") }),
   z.strictObject({ type: z.literal('left-running'), service: leftRunning }),
   z.strictObject({ type: z.literal('rto'), rto }),
+  z.strictObject({
+    type: z.literal('resumed'),
+    earlier: z
+      .array(
+        z.strictObject({
+          pid: z.number().int(),
+          command: z.string(),
+          startedAt: at,
+          endedAt: at.describe('its last sign of life'),
+          ms: z.number().describe('its span, counted in rto.totalMs'),
+          recoveryMs: z.number().optional().describe('the part of it from the start of its fetch on, counted in rto.recoveryMs'),
+          steps: z.array(z.strictObject({ id: z.string(), status: z.string().describe("a step's status, or 'running': the one it was killed in"), durationMs: z.number().optional() })).readonly(),
+        }),
+      )
+      .readonly()
+      .describe('the runs of this drill that were killed before it (--resume), oldest first'),
+  }),
   z.strictObject({
     type: z.literal('connections'),
     connections: z.strictObject({
@@ -234,6 +252,7 @@ const events = [
     summary: z.string(),
     error: stepError.optional(),
     evidence: facts.optional(),
+    resume: z.enum(['resumed', 'redone']).optional().describe('a resumed drill: the step went on from what the killed run left, or ran again in full'),
   }),
   z.strictObject({ type: z.literal('sign-off'), signOff: z.strictObject({ operator: z.string().nullable(), notes: z.string().nullable() }) }),
   z.strictObject({ type: z.literal('changes'), changes }),

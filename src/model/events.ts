@@ -6,6 +6,7 @@ import type {
   ConnectionsRecord,
   CheckResult,
   DriftReport,
+  EarlierRun,
   DrillRecord,
   IsolationRecord,
   OutsideInput,
@@ -13,6 +14,7 @@ import type {
   LeftRunning,
   LfsFileRecord,
   Mode,
+  StepResume,
   RecoveryTimes,
   SignOff,
   SnapshotTag,
@@ -23,7 +25,7 @@ import type {
 } from './record.js';
 
 /** The version of the NDJSON event stream (`schemaVersion` on every event); see drills/events.schema.json. */
-export const EVENTS_SCHEMA_VERSION = 3;
+export const EVENTS_SCHEMA_VERSION = 4;
 
 export interface ProgressInfo {
   readonly current: number;
@@ -89,6 +91,8 @@ export type DrillEvent =
   | { readonly type: 'provenance'; readonly provenance: ProvenanceRecord }
   /** The service's outgoing connection attempts (assert, or teardown when assert did not run). */
   | { readonly type: 'connections'; readonly connections: ConnectionsRecord }
+  /** `--resume`: the runs of this drill that were killed before it, each with its span (sent after drill-start). */
+  | { readonly type: 'resumed'; readonly earlier: readonly EarlierRun[] }
   /** A source outside the backup the restore could take from (install: the node's pip index or wheel folder). */
   | { readonly type: 'outside-input'; readonly input: OutsideInput }
   /** Recovery-time figures as they are measured (a step's duration, the first correct transcript, the total). */
@@ -103,6 +107,8 @@ export type DrillEvent =
       readonly error?: StepError;
       /** What the step measured or did, for the auditor (counts, commands, the operator's think time); none: {}. */
       readonly evidence?: Readonly<Record<string, unknown>>;
+      /** A resumed drill: the step went on from what the killed run left, or ran again in full. */
+      readonly resume?: StepResume;
     }
   /** Who ran the drill and what they noted. */
   | { readonly type: 'sign-off'; readonly signOff: SignOff }

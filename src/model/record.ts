@@ -10,7 +10,7 @@ export type Verdict = 'passed' | 'failed' | 'inconclusive' | 'aborted';
 export type Mode = 'drill' | 'setup' | 'check';
 
 /** The version of report.json. */
-export const REPORT_SCHEMA_VERSION = 6;
+export const REPORT_SCHEMA_VERSION = 7;
 
 export interface StepError {
   readonly message: string;
@@ -175,6 +175,8 @@ export interface RecoveryTimes {
   readonly totalMs?: number;
   /** Time spent waiting for the operator's answers (the tag picker, the environment review). */
   readonly operatorMs?: number;
+  /** A resumed drill: this run's own wall time (totalMs adds the killed runs' spans, record.resumed lists each). */
+  readonly thisRunMs?: number;
   /**
    * The steps that decided when the first correct transcript came, from fetch on: fetch → install →
    * start → assert when install (begun at fetch's checkout) ended after verify.
@@ -201,6 +203,24 @@ export interface StepRecord {
   readonly summary: string;
   readonly error?: StepError;
   readonly evidence: Readonly<Record<string, unknown>>;
+  /** A resumed drill: the step went on from what the killed run left (resumed), or ran again in full (redone). */
+  readonly resume?: StepResume;
+}
+
+export type StepResume = 'resumed' | 'redone';
+
+/** A run of a drill that was killed and then resumed: its span counts in the recovery time, the time after it does not. */
+export interface EarlierRun {
+  readonly pid: number;
+  readonly command: string;
+  readonly startedAt: string;
+  /** Its last sign of life (the drill writes one every few seconds). */
+  readonly endedAt: string;
+  readonly ms: number;
+  /** The part of it from the start of its fetch on (what rto.recoveryMs adds). */
+  readonly recoveryMs?: number;
+  /** Its steps as it left them ('running': the one it was killed in). */
+  readonly steps: ReadonlyArray<{ readonly id: string; readonly status: string; readonly durationMs?: number }>;
 }
 
 /** The service's configuration files whose changes an auditor is shown: their text as restored (null: absent). */
@@ -338,5 +358,7 @@ export interface DrillRecord {
   readonly outsideInputs: readonly OutsideInput[];
   /** The service's outgoing connection attempts; null when no service ran. */
   readonly connections: ConnectionsRecord | null;
+  /** A drill resumed after it was killed (--resume): the runs before this one, each with its span. */
+  readonly resumed?: { readonly earlier: readonly EarlierRun[] };
 }
 

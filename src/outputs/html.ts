@@ -11,6 +11,7 @@
  */
 import { describeDrift } from '../model/drift-text.js';
 import { describeElsewhere, describeOutsideInput, describeProvenanceFile } from '../model/provenance-text.js';
+import { resumedLines } from '../model/resume-text.js';
 import { archiveLine } from '../model/archive-text.js';
 import { formatBytes, formatDuration } from '../model/format.js';
 import type { DrillRecord, StepRecord } from '../model/record.js';
@@ -83,7 +84,7 @@ function againstMedian(record: DrillRecord, step: StepRecord): string {
 }
 
 function stepRow(record: DrillRecord, step: StepRecord): string[] {
-  return [esc(step.id), badge(step.status), esc(formatDuration(step.durationMs)), esc(againstMedian(record, step)), `${esc(step.summary)}${step.error?.hint ? `<br><em>hint: ${esc(step.error.hint)}</em>` : ''}`];
+  return [esc(step.id), `${badge(step.status)}${step.resume ? ` <em>${esc(step.resume)}</em>` : ''}`, esc(formatDuration(step.durationMs)), esc(againstMedian(record, step)), `${esc(step.summary)}${step.error?.hint ? `<br><em>hint: ${esc(step.error.hint)}</em>` : ''}`];
 }
 
 function gpuTable(record: DrillRecord): string {
@@ -104,6 +105,7 @@ export function renderHtml(record: DrillRecord): string {
     ['Node', `${esc(record.host.hostname)} (${esc(record.host.platform)} ${esc(record.host.release)}, ${record.host.cpus} CPUs, ${esc(formatBytes(record.host.memoryBytes))})`],
     ['Signed off by', `${esc(record.signOff.operator ?? '—')}${record.signOff.notes ? `<br><q>${esc(record.signOff.notes).replaceAll('\n', '<br>')}</q>` : ''}`],
     ['Recovery', esc(recovery)],
+    ...(record.resumed ? [['Resumed after a kill', `<ul>${resumedLines(record).map((line) => `<li>${esc(line)}</li>`).join('')}</ul>`] as [string, string]] : []),
     ['When', `${esc(record.startedAt)} → ${esc(record.finishedAt)}; ${esc(record.tool.name)} ${esc(record.tool.version)}, ${esc(record.mode)}`],
   ];
   const sections = [

@@ -2,6 +2,7 @@
 import { describeDrift } from '../model/drift-text.js';
 import { describeElsewhere, describeOutsideInput, describeProvenanceFile } from '../model/provenance-text.js';
 import { archiveLine } from '../model/archive-text.js';
+import { resumedLines, withResume } from '../model/resume-text.js';
 import { formatBytes, formatDuration } from '../model/format.js';
 import type { DrillRecord } from '../model/record.js';
 import { driftStatus, statusLook } from '../faces/status.js';
@@ -26,7 +27,9 @@ function rtoLines(report: Report): string[] {
     ['start', report.rto.startMs],
     ['first transcript', report.rto.firstTranscriptMs],
     ['recovery (fetch → first transcript)', report.rto.recoveryMs],
-    ['total', report.rto.totalMs],
+    ...((report.resumed?.earlier ?? []).map((run, i): [string, number] => [`killed run ${i + 1} (pid ${run.pid})`, run.ms])),
+    ...(report.rto.thisRunMs !== undefined ? [['this run', report.rto.thisRunMs] as [string, number]] : []),
+    [report.rto.thisRunMs !== undefined ? 'total (every run)' : 'total', report.rto.totalMs],
   ];
   const lines = rows.map(([name, ms]) => `| ${name} | ${ms === undefined ? '—' : formatDuration(ms)} |`);
   // Install runs beside the LFS download: which steps decided when the first transcript came.
@@ -60,12 +63,13 @@ export function renderMarkdown(report: Report): string {
     `- Host: ${report.host.hostname} (${report.host.platform} ${report.host.release}, ${report.host.cpus} CPUs, ${formatBytes(report.host.memoryBytes)})`,
     `- From ${report.startedAt} to ${report.finishedAt}; ${report.tool.name} ${report.tool.version}`,
     ...(report.verdictReasons.length ? [`- Why: ${report.verdictReasons.join('; ')}`] : []),
+    ...(report.resumed ? ['- Resumed after a kill (`--resume`); the recovery time counts each run\'s span:', ...resumedLines(report).map((line) => `  - ${line}`)] : []),
     '',
     '## Steps',
     '',
     '| step | status | duration | summary |',
     '|---|---|---|---|',
-    ...report.steps.map((s) => `| ${s.id} | ${mark(s.status)} | ${formatDuration(s.durationMs)} | ${cell(s.summary)}${s.error?.hint ? ` — hint: ${cell(s.error.hint)}` : ''} |`),
+    ...report.steps.map((s) => `| ${s.id} | ${withResume(mark(s.status), s.resume)} | ${formatDuration(s.durationMs)} | ${cell(s.summary)}${s.error?.hint ? ` — hint: ${cell(s.error.hint)}` : ''} |`),
     '',
     '## Recovery time (RTO)',
     '',

@@ -48,9 +48,9 @@ export function describeDriftLines(drift: DriftReport): string[] {
 }
 
 export function plainReporter(write: (text: string) => void = (text) => process.stderr.write(text)) {
-  const throttle = progressThrottle(2_000);
   let mode = 'drill';
   const line = (text: string) => write(`${plainText(text)}\n`);
+  const throttle = progressThrottle(2_000, Date.now, (held) => line(`   ${held.step}: ${describeProgress(held.progress)}`));
   // Two steps at once (install beside the LFS download): each line says whose it is.
   const live = new Set<string>();
   const of = (step: string) => (live.size > 1 ? `   [${step}] ` : '   ');
@@ -100,7 +100,7 @@ export function plainReporter(write: (text: string) => void = (text) => process.
       case 'step-end': {
         throttle.flush(event.step);
         live.delete(event.step);
-        line(`${tag(event.status)} ${event.step} (${formatDuration(event.durationMs)}): ${event.summary}`);
+        line(`${tag(event.status)} ${event.step}${event.resume ? ` [${event.resume}]` : ''} (${formatDuration(event.durationMs)}): ${event.summary}`);
         if (event.error?.hint) line(`       hint: ${event.error.hint}`);
         break;
       }

@@ -7,9 +7,9 @@ import type { LfsFileRecord } from '../model/record.js';
 import { MAX_POINTER_SIZE, parsePointer, type LfsPointer } from './pointers.js';
 
 /** sha256 of a file, streamed in 1 MiB chunks (OpenSSL inside Node's crypto). */
-export async function sha256File(file: string, onBytes?: (bytes: number) => void): Promise<string> {
+export async function sha256File(file: string, onBytes?: (bytes: number) => void, signal?: AbortSignal): Promise<string> {
   const hash = createHash('sha256');
-  const stream = createReadStream(file, { highWaterMark: 1024 * 1024 });
+  const stream = createReadStream(file, { highWaterMark: 1024 * 1024, ...(signal ? { signal } : {}) });
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     hash.update(chunk);
     onBytes?.(chunk.length);

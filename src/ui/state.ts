@@ -138,7 +138,8 @@ export function reduce(state: WizardState, action: WizardAction): WizardState {
     case 'step-end':
       return {
         ...state,
-        steps: updateStep(state, action.step, { status: action.status, durationMs: action.durationMs, summary: action.summary, ...(action.error ? { error: action.error } : {}) }),
+        // A resumed drill's step says whether it went on from the killed run or ran again.
+        steps: updateStep(state, action.step, { status: action.status, durationMs: action.durationMs, summary: action.resume ? `${action.resume}: ${action.summary}` : action.summary, ...(action.error ? { error: action.error } : {}) }),
       };
     case 'progress':
       return { ...state, progress: { ...state.progress, [action.step]: action.progress } };
@@ -175,6 +176,7 @@ export function reduce(state: WizardState, action: WizardAction): WizardState {
     case 'left-running':
     case 'rto':
     case 'connections':
+    case 'resumed':
     case 'sign-off':
     case 'changes':
     case 'verdict':

@@ -1,5 +1,5 @@
 /** The NDJSON reporter: one event a line, each with the schema version, progress thinned but never lost at a step's end. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EVENTS_SCHEMA_VERSION, type DrillEvent } from '../../src/model/events.js';
 import { ndjsonReporter } from '../../src/reporters/ndjson.js';
 
@@ -29,5 +29,25 @@ describe('the NDJSON reporter', () => {
     const progress = (current: number): DrillEvent => ({ type: 'progress', step: 'fetch', progress: { current, total: 100, unit: 'bytes' } });
     const lines = render([progress(1), progress(2), progress(3), { type: 'step-end', at: 'x', step: 'fetch', status: 'passed', durationMs: 1, summary: 's' }]);
     expect(lines.map((l) => (l['type'] === 'progress' ? (l['progress'] as { current: number }).current : l['type']))).toEqual([1, 3, 'step-end']);
+  });
+  it('writes a figure held back once its time has come, with no newer one: a stalled transfer shows where it stalled', () => {
+    vi.useFakeTimers();
+    try {
+      const out: string[] = [];
+      const emit = ndjsonReporter((line) => out.push(line));
+      const progress = (current: number): DrillEvent => ({ type: 'progress', step: 'fetch', progress: { current, total: 100, unit: 'bytes' } });
+      emit(progress(1));
+      emit(progress(40));
+      expect(out).toHaveLength(1);
+      vi.advanceTimersByTime(249);
+      expect(out).toHaveLength(1);
+      vi.advanceTimersByTime(1);
+      expect(out.map((line) => (JSON.parse(line) as { progress: { current: number } }).progress.current)).toEqual([1, 40]);
+      // Nothing held, nothing more written.
+      vi.advanceTimersByTime(1_000);
+      expect(out).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -9,6 +9,7 @@ import type { Landed } from '../../snapshot/lfs/download.js';
 import { lfsSource, type LfsSource } from '../../snapshot/lfs/endpoint.js';
 import type { LfsPointer } from '../../snapshot/pointers.js';
 import { restoreLfsObjects } from '../../snapshot/lfs/transfer.js';
+import { keptClone, type KeptClone } from '../../snapshot/kept-clone.js';
 import { gitCredentialEnv } from '../../snapshot/remote.js';
 import { sshEnv } from '../../snapshot/ssh.js';
 import { formatBytes } from '../../model/format.js';
@@ -36,6 +37,25 @@ function wheelhouseFirst(pointers: readonly LfsPointer[], wheelhouse: string | f
   return { first: pointers.filter((p) => wheels.has(p.oid)), rest: pointers.filter((p) => !wheels.has(p.oid)) };
 }
 
+/** What a resumed fetch kept of the killed drill's work: said in the summary, counted in the evidence. */
+function keptSaid(clone: KeptClone | undefined, landed: readonly Landed[]) {
+  if (!clone) return undefined;
+  const whole = landed.filter((l) => l.keptBytes !== undefined && l.keptBytes === l.size);
+  const partial = landed.filter((l) => l.keptBytes !== undefined && l.keptBytes < l.size && l.sha256 === l.oid);
+  const wholeBytes = whole.reduce((sum, l) => sum + l.size, 0);
+  const partialBytes = partial.reduce((sum, l) => sum + (l.keptBytes ?? 0), 0);
+  const parts = [
+    clone.kept ? 'the killed drill\'s clone kept' : 'cloned anew',
+    ...(whole.length ? [`${whole.length} LFS object(s) it had placed re-hashed and kept (${formatBytes(wholeBytes)})`] : []),
+    ...(partial.length ? [`${partial.length} download(s) gone on from its ${formatBytes(partialBytes)} (re-hashed)`] : []),
+  ];
+  return {
+    said: parts.join(', '),
+    went: clone.kept || whole.length > 0 || partial.length > 0,
+    evidence: { clone: clone.kept, objects: whole.length, bytes: wholeBytes, partialObjects: partial.length, partialBytes },
+  };
+}
+
 const lfsTotal = (pointers: readonly LfsPointer[]) => [...new Map(pointers.map((p) => [p.oid, p.size])).values()].reduce((sum, size) => sum + size, 0);
 
 export const fetchStep = defineStep({
@@ -61,7 +81,11 @@ async function restoreSnapshot(ctx: StepContext, snapshot: StepOutputs['snapshot
   if (!remote) throw new DrillError('no remote to fetch from: the snapshot step chose an archive');
   const dir = ctx.workspace.dir;
   const env = { ...ctx.options.env, ...gitCredentialEnv(remote, { ...process.env, ...ctx.options.env }), ...sshEnv(remote, { ...process.env, ...ctx.options.env }) };
-  const commit = await shallowClone(remote.url, tag.name, dir, { runner: ctx.runner, signal: ctx.signal, env, onLine: (line) => ctx.log(line, 'stderr') });
+  // --resume: the killed drill's clone is kept when it is at the tag's commit (its other files written again).
+  const resuming = ctx.options.resume !== undefined;
+  const clone = resuming ? await keptClone(dir, tag.commit, new Set(tag.pointers.map((p) => p.path)), { runner: ctx.runner, signal: ctx.signal, env }) : undefined;
+  if (clone) ctx.log(clone.said, 'info');
+  const commit = clone?.kept ? tag.commit : await shallowClone(remote.url, tag.name, dir, { runner: ctx.runner, signal: ctx.signal, env, onLine: (line) => ctx.log(line, 'stderr') });
   if (commit !== tag.commit) {
     throw new DrillError(`tag ${tag.name} moved: listed at ${tag.commit}, cloned ${commit}`, { hint: 'someone re-tagged the snapshot during the drill; run it again' });
   }
@@ -82,7 +106,8 @@ async function restoreSnapshot(ctx: StepContext, snapshot: StepOutputs['snapshot
     await fetchWithGitLfs(ctx, tag.name, env, onBytes);
     ctx.milestone('checkout');
     ctx.milestone('wheelhouse');
-    return { status: 'passed' as const, summary: `${pointers.length} LFS objects (${formatBytes(total)}) fetched by git-lfs at ${commit.slice(0, 12)}`, evidence: { commit, via: 'git-lfs' }, output: { commit, pointers, landed: new Map<string, Landed>(), startedAtMs } };
+    // git-lfs keeps what it finds in the clone's object store (verify hashes every file).
+    return { status: 'passed' as const, summary: `${pointers.length} LFS objects (${formatBytes(total)}) fetched by git-lfs at ${commit.slice(0, 12)}${clone?.kept ? '; the killed drill\'s clone kept' : ''}`, evidence: { commit, via: 'git-lfs' }, output: { commit, pointers, landed: new Map<string, Landed>(), startedAtMs }, ...(clone?.kept ? { resumed: true } : {}) };
   }
   const restore = (some: readonly LfsPointer[], bytesBefore: number) =>
     restoreLfsObjects(some, {
@@ -94,6 +119,7 @@ async function restoreSnapshot(ctx: StepContext, snapshot: StepOutputs['snapshot
       env,
       onBytes: (bytes) => onBytes(bytesBefore + bytes),
       onSecret: ctx.secret,
+      resume: resuming,
     });
   // Install starts at the checkout (a venv is made from the checked-out tree alone); its pip waits for
   // the backup's wheelhouse, which comes first.
@@ -114,14 +140,16 @@ async function restoreSnapshot(ctx: StepContext, snapshot: StepOutputs['snapshot
   }
   const corrupt = [...result.landed.values()].filter((l) => l.sha256 !== l.oid);
   const resumed = [...result.landed.values()].reduce((sum, l) => sum + l.resumed, 0);
+  const kept = keptSaid(clone, [...result.landed.values()]);
   const via = source.kind === 'store' ? 'copied from the repository\'s store' : `over the LFS Batch API${source.viaSsh ? ' (ssh)' : ''}`;
   return {
     status: corrupt.length > 0 ? ('warned' as const) : ('passed' as const),
     summary:
       corrupt.length > 0
         ? `${corrupt.length} LFS object(s) arrived with bytes that do not match their pointer; verify names them`
-        : `${pointers.length} LFS objects (${formatBytes(total)}) ${via} at ${commit.slice(0, 12)}${resumed ? `, ${resumed} resumed transfer(s)` : ''}`,
-    evidence: { commit, lfsBytes: total, via: source.kind, resumed, rejectedObjects: Object.fromEntries(corrupt.map((l) => [l.oid, l.sha256])) },
+        : `${pointers.length} LFS objects (${formatBytes(total)}) ${via} at ${commit.slice(0, 12)}${resumed ? `, ${resumed} resumed transfer(s)` : ''}${kept ? `; ${kept.said}` : ''}`,
+    evidence: { commit, lfsBytes: total, via: source.kind, resumed, rejectedObjects: Object.fromEntries(corrupt.map((l) => [l.oid, l.sha256])), ...(kept ? { keptFromKilledRun: kept.evidence } : {}) },
     output: { commit, pointers, landed: result.landed, startedAtMs },
+    ...(kept?.went ? { resumed: true } : {}),
   };
 }

@@ -18,6 +18,7 @@ import type { Plan } from '../../plan/types.js';
 import type { AskPort } from '../../model/ports.js';
 import type { AssertionOutcome, CheckResult, DriftReport, DrillRecord, LeftRunning, LfsFileRecord, Mode, RecoveryTimes, RtoKey, SignOff, StepId, StepStatus } from '../../model/record.js';
 import type { DrillEvent, ProgressInfo } from '../../model/events.js';
+import type { WorkspaceClaim } from '../workspace-claim.js';
 
 /**
  * What proves the service ran on the backup alone: the watch on the restored model files, the network
@@ -82,6 +83,8 @@ export interface StepResult<Output> {
   readonly evidence?: Readonly<Record<string, unknown>>;
   /** Absent when the step chose to produce nothing (a dry run lists tags and picks none). */
   readonly output?: Output;
+  /** A resumed drill: the step went on from what the killed run left (and re-checked), instead of doing it all again. */
+  readonly resumed?: boolean;
 }
 
 /** The drill's settings, as the command line and the plan gave them. */
@@ -97,6 +100,11 @@ export interface DrillOptions {
    * the same backup (service/earlier-setup.ts), or refuses; without it, a non-empty one is refused.
    */
   readonly reuseWorkdir?: (dir: string) => Promise<void>;
+  /**
+   * `--resume`: the claim of a drill that was killed before it ended. Its workspace is restored into again,
+   * what it left there re-checked (LFS files re-hashed) and kept when it verifies; its span counts in the RTO.
+   */
+  readonly resume?: WorkspaceClaim;
   /** Keep the workspace (and in setup mode the service) after the drill. */
   readonly keep: boolean;
   readonly reportRoot: string;

@@ -104,6 +104,13 @@ export class BlockRing {
     this.busy.fill(undefined);
   }
 
+  /** Goes on after the first `bytes` of the file, already there and hashed (a resumed download); before any read. */
+  skip(bytes: number): void {
+    this.received = bytes;
+    this.offset = bytes;
+    this.onBytes?.(bytes);
+  }
+
   /** Starts over at offset 0 (after settle(): the server sent the whole object again). */
   restart(): void {
     this.onBytes?.(-this.received);

@@ -4,7 +4,7 @@
  * match. A dropped connection resumes with a Range request (bounded retries with backoff), then fails
  * naming the object, the bytes received and the server's last answer.
  */
-import { rm } from 'node:fs/promises';
+import { open, rm, stat, truncate } from 'node:fs/promises';
 import { DrillError } from '../../model/errors.js';
 import { placeOverPointer } from './place.js';
 import { redactUrl } from '../../model/redact.js';
@@ -24,6 +24,8 @@ export interface Landed {
   readonly sha256: string;
   /** How many times the transfer had to resume. */
   readonly resumed: number;
+  /** Bytes a killed drill had already written (re-hashed, kept, not fetched again): --resume. */
+  readonly keptBytes?: number;
 }
 
 export interface DownloadOptions {
@@ -32,6 +34,8 @@ export interface DownloadOptions {
   readonly connections?: Connections;
   /** Default: 5 retries, a quarter second doubling up to 4 s (./retry-policy.ts). */
   readonly retry?: RetryPolicy;
+  /** --resume: a partial file a killed drill left is gone on from (its whole blocks, re-hashed), not fetched again. */
+  readonly resumePartial?: boolean;
 }
 
 /**
@@ -50,13 +54,46 @@ interface Progress {
   readonly ring: BlockRing;
 }
 
-async function start(temp: string, size: number, onBytes?: (delta: number) => void): Promise<Progress> {
+/**
+ * The whole blocks of a partial file a killed drill left (the ring writes blocks in order, so the file's
+ * size says how many landed), short of the object's last block: what a resumed download keeps.
+ */
+async function partialPrefix(temp: string, size: number): Promise<number> {
+  const info = await stat(temp).catch(() => undefined);
+  if (!info?.isFile()) return 0;
+  return Math.min(Math.floor(info.size / BLOCK), Math.floor(Math.max(0, size - 1) / BLOCK)) * BLOCK;
+}
+
+/** The kept prefix read again and hashed through the ring's own blocks (the hash may be on a thread that reads only them). */
+async function hashPrefix(temp: string, prefix: number, block: Buffer, hash: Sha256): Promise<void> {
+  const handle = await open(temp, 'r');
+  try {
+    for (let at = 0; at < prefix; ) {
+      const { bytesRead } = await handle.read(block, 0, Math.min(BLOCK, prefix - at), at);
+      if (bytesRead === 0) throw new Error(`${temp} ended at byte ${at} while it was read again`);
+      await hash.update(block, bytesRead);
+      at += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+async function start(temp: string, size: number, onBytes?: (delta: number) => void, keep = 0): Promise<Progress> {
   const { hash, blocks } = openBlockHash(size, BLOCKS, BLOCK);
-  const file = await openObjectFile(temp, size).catch(async (error: unknown) => {
+  try {
+    if (keep > 0) {
+      await truncate(temp, keep);
+      await hashPrefix(temp, keep, blocks[0]!, hash);
+    }
+    const file = await openObjectFile(temp, size, keep > 0);
+    const ring = new BlockRing(blocks, { write: (block, length, at) => file.write(block, length, at), hash }, onBytes);
+    if (keep > 0) ring.skip(keep);
+    return { file, hash, ring };
+  } catch (error) {
     await hash.close();
     throw error;
-  });
-  return { file, hash, ring: new BlockRing(blocks, { write: (block, length, at) => file.write(block, length, at), hash }, onBytes) };
+  }
 }
 
 /** Reads one answer's body into the file; returns the HTTP status it came with. */
@@ -100,9 +137,18 @@ async function receive(action: DownloadAction, state: Progress, dest: string, op
 
 export async function downloadObject(action: DownloadAction, dest: string, options: DownloadOptions = {}): Promise<Landed> {
   const temp = `${dest}.whisper-drill-part`;
+  const keep = options.resumePartial ? await partialPrefix(temp, action.size) : 0;
+  const landed = await downloadInto(temp, keep, action, dest, options);
+  if (keep === 0 || landed.sha256 === action.oid) return keep > 0 ? { ...landed, keptBytes: keep } : landed;
+  // The kept bytes were not the object's (the whole does not match): fetched again from its first byte.
+  options.onBytes?.(-landed.size);
+  return downloadInto(temp, 0, action, dest, options);
+}
+
+async function downloadInto(temp: string, keep: number, action: DownloadAction, dest: string, options: DownloadOptions): Promise<Landed> {
   const retry = options.retry ?? DEFAULT_RETRY;
   const retries = retry.retries;
-  const state = await start(temp, action.size, options.onBytes);
+  const state = await start(temp, action.size, options.onBytes, keep);
   let resumed = 0;
   let lastAnswer = 'no answer';
   try {

@@ -32,15 +32,16 @@ export interface ObjectFile {
 
 const refused = (error: unknown) => ['EINVAL', 'EOPNOTSUPP', 'ENOTSUP'].includes((error as NodeJS.ErrnoException).code ?? '');
 
-export async function openObjectFile(file: string, size: number): Promise<ObjectFile> {
+/** `keep`: the file's bytes stay (a resumed download writes on after them); otherwise it starts empty. */
+export async function openObjectFile(file: string, size: number, keep = false): Promise<ObjectFile> {
   let direct: FileHandle | undefined;
   if (size >= DIRECT_FROM_BYTES && constants.O_DIRECT) {
-    direct = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DIRECT, 0o644).catch((error: unknown) => {
+    direct = await open(file, constants.O_WRONLY | constants.O_CREAT | (keep ? 0 : constants.O_TRUNC) | constants.O_DIRECT, 0o644).catch((error: unknown) => {
       if (refused(error)) return undefined;
       throw error;
     });
   }
-  const buffered = await (direct ? open(file, constants.O_WRONLY) : open(file, 'w')).catch(async (error: unknown) => {
+  const buffered = await (direct ? open(file, constants.O_WRONLY) : open(file, keep ? constants.O_WRONLY | constants.O_CREAT : 'w', 0o644)).catch(async (error: unknown) => {
     await direct?.close();
     throw error;
   });

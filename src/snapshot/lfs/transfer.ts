@@ -14,6 +14,7 @@ import { gitRetryPolicy } from './retry-policy.js';
 import { pool } from '../../model/pool.js';
 import type { LfsSource } from './endpoint.js';
 import { copyStoredObject, objectStore } from './file-store.js';
+import { keptObjects } from './kept-objects.js';
 import { httpAuth } from './http-auth.js';
 import { gitTrust } from '../trust.js';
 import { openConnections } from './http-client.js';
@@ -31,6 +32,11 @@ export interface TransferOptions {
   /** Bytes landed so far, all objects together. */
   readonly onBytes?: (total: number) => void;
   readonly onSecret?: (secret: string) => void;
+  /**
+   * --resume: objects a killed drill already placed are re-hashed and kept when they match; a partial
+   * download goes on from its kept blocks.
+   */
+  readonly resume?: boolean;
 }
 
 export interface TransferResult {
@@ -52,15 +58,19 @@ export async function restoreLfsObjects(pointers: readonly LfsPointer[], options
     options.onBytes?.(total);
   };
   const dest = (pointer: LfsPointer) => path.join(options.workdir, pointer.path);
+  if (options.resume) {
+    for (const [oid, kept] of await keptObjects(objects, dest, options.signal, onBytes)) landed.set(oid, kept);
+  }
+  const toFetch = objects.filter((object) => !landed.has(object.oid));
 
   if (options.source.kind === 'store') {
     const store = objectStore(options.source.repoDir);
-    await pool(objects, 2, async (object) => {
+    await pool(toFetch, 2, async (object) => {
       const result = await copyStoredObject(store, object, dest(object), { ...(options.signal ? { signal: options.signal } : {}), onBytes });
       if (result) landed.set(object.oid, result);
       else missing.push({ oid: object.oid, message: `not in ${store}` });
     });
-  } else {
+  } else if (toFetch.length > 0) {
     const { endpoint, header } = options.source;
     const auth = httpAuth(endpoint, { ...(options.credentials ? { explicit: options.credentials } : {}), runner: options.runner, ...(options.env ? { env: options.env } : {}), onSecret: options.onSecret });
     const hooks = { runner: options.runner, ...(options.env ? { env: options.env } : {}), ...(options.signal ? { signal: options.signal } : {}) };
@@ -70,15 +80,15 @@ export async function restoreLfsObjects(pointers: readonly LfsPointer[], options
     const retry = await gitRetryPolicy(hooks);
     const connections = openConnections(await gitTrust(hooks), await transferProxies(endpoint, { ...hooks, onSecret: options.onSecret }));
     try {
-      const answer = await requestBatch(objects, { endpoint, header, auth, connections, retry, ...(options.signal ? { signal: options.signal } : {}) });
+      const answer = await requestBatch(toFetch, { endpoint, header, auth, connections, retry, ...(options.signal ? { signal: options.signal } : {}) });
       missing.push(...answer.refused.map((r) => ({ oid: r.oid, message: `the server answered ${r.code}: ${r.message}` })));
       // Object storage may have a proxy of its own in git's config (http.<url>.proxy).
       await connections.proxies.prepare?.(answer.actions.map((action) => action.href));
-      const pointerOf = new Map(objects.map((o) => [o.oid, o]));
+      const pointerOf = new Map(toFetch.map((o) => [o.oid, o]));
       await pool(answer.actions, options.concurrency ?? 4, async (action: DownloadAction) => {
         const pointer = pointerOf.get(action.oid);
         if (!pointer) return;
-        landed.set(action.oid, await downloadObject(action, dest(pointer), { ...(options.signal ? { signal: options.signal } : {}), connections, retry, onBytes }));
+        landed.set(action.oid, await downloadObject(action, dest(pointer), { ...(options.signal ? { signal: options.signal } : {}), connections, retry, onBytes, ...(options.resume ? { resumePartial: true } : {}) }));
       });
     } finally {
       connections.close();

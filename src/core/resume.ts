@@ -1,0 +1,37 @@
+/**
+ * `--resume latest|DIR`: the drill that was killed before it ended (SIGKILL, power loss, the SSH session
+ * gone), found by its claim in the drill cache (./workspace-claim.ts), which it kept current as each step
+ * started and ended. `latest` is the plan's most recent such drill; DIR, the one whose workspace it is.
+ * A drill still running is not resumed: it is named.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { usageError } from '../model/errors.js';
+import { allClaims, describeHolder, holderAlive, readClaim, type WorkspaceClaim } from './workspace-claim.js';
+
+const lastSign = (claim: WorkspaceClaim) => Date.parse(claim.aliveAt ?? claim.startedAt);
+
+export function findInterrupted(cacheRoot: string, which: string, planName: string, mode: 'drill' | 'setup'): WorkspaceClaim {
+  if (which !== 'latest') {
+    const dir = path.resolve(which);
+    const claim = readClaim(cacheRoot, dir);
+    if (!claim) throw usageError(`${dir}: no interrupted drill restored into it (a drill that ended, passed or not, is not resumed: run it again)`);
+    return resumable(claim, planName, mode);
+  }
+  const gone = allClaims(cacheRoot).filter((claim) => claim.plan === planName && claim.mode === mode && !holderAlive(claim) && existsSync(claim.workspace));
+  const latest = gone.sort((a, b) => lastSign(b) - lastSign(a))[0];
+  if (!latest) {
+    const running = allClaims(cacheRoot).find((claim) => claim.plan === planName && claim.mode === mode && holderAlive(claim));
+    if (running) throw usageError(`no interrupted ${mode} of ${planName} to resume; one is running: ${describeHolder(running)}`);
+    throw usageError(`no interrupted ${mode} of ${planName} to resume (a drill that ended, passed or not, is not resumed: run it again)`);
+  }
+  return latest;
+}
+
+function resumable(claim: WorkspaceClaim, planName: string, mode: 'drill' | 'setup'): WorkspaceClaim {
+  if (holderAlive(claim)) throw usageError(`${claim.workspace} is in use by a drill that is still running: ${describeHolder(claim)}`, 'wait for it to end; only a drill that was killed is resumed');
+  if (claim.plan !== undefined && claim.plan !== planName) throw usageError(`${claim.workspace} was restored by a drill of plan ${claim.plan}, not ${planName}`, `resume it with that plan (--plan)`);
+  if (claim.mode !== undefined && claim.mode !== mode) throw usageError(`${claim.workspace} was restored by \`${claim.mode}\`, not \`${mode}\``, `resume it with whisper-drill ${claim.mode} --resume`);
+  if (!existsSync(claim.workspace)) throw usageError(`${claim.workspace}: the interrupted drill's workspace is gone; nothing to resume (run the drill again)`);
+  return claim;
+}

@@ -1,0 +1,36 @@
+/**
+ * --resume: the clone a killed drill left in its workspace. Kept only when its HEAD is the tag's commit;
+ * its files that are not LFS files are written again from git's objects (a killed checkout may have left
+ * them half-written), and a stale index lock (the killed git's) is removed. Otherwise the workspace is
+ * cleared and cloned anew.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { git, gitOk } from '../adapters/git.js';
+import type { FetchHooks } from './fetch.js';
+
+export interface KeptClone {
+  readonly kept: boolean;
+  /** What was found and done, for the step's log. */
+  readonly said: string;
+}
+
+const CHUNK = 200;
+
+export async function keptClone(dir: string, commit: string, lfsPaths: ReadonlySet<string>, hooks: FetchHooks = {}): Promise<KeptClone> {
+  const runner = hooks.runner ? { runner: hooks.runner } : {};
+  const head = existsSync(path.join(dir, '.git')) ? await git(['-C', dir, 'rev-parse', '--verify', '-q', 'HEAD^{commit}'], runner) : undefined;
+  const at = head?.exitCode === 0 ? head.stdout.trim() : undefined;
+  if (at !== commit) {
+    for (const entry of await readdir(dir).catch(() => [] as string[])) await rm(path.join(dir, entry), { recursive: true, force: true, maxRetries: 3 });
+    const why = head === undefined ? 'no clone was left' : at === undefined ? 'the clone it left has no commit checked out (killed while cloning)' : `the clone it left is at ${at.slice(0, 12)}, not the tag's ${commit.slice(0, 12)}`;
+    return { kept: false, said: `${why}: the workspace was cleared and is cloned anew` };
+  }
+  const lock = path.join(dir, '.git', 'index.lock');
+  const hadLock = existsSync(lock);
+  await rm(lock, { force: true });
+  const files = (await gitOk(['-C', dir, 'ls-files', '-z'], runner)).split('\0').filter((file) => file && !lfsPaths.has(file));
+  for (let i = 0; i < files.length; i += CHUNK) await gitOk(['-C', dir, 'checkout-index', '-f', '--', ...files.slice(i, i + CHUNK)], runner);
+  return { kept: true, said: `kept the clone at ${commit.slice(0, 12)}${hadLock ? ' (its stale index.lock removed)' : ''}; its ${files.length} other file(s) written again from git's objects` };
+}

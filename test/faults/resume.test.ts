@@ -1,0 +1,106 @@
+/**
+ * A drill killed outright (SIGKILL: no handler runs, nothing is cleaned up) mid-fetch, then resumed with
+ * `--resume latest`: what it left running is stopped, its clone kept, the LFS files it had placed re-hashed,
+ * its partial model download gone on from the blocks it had written (a Range request from there), and the
+ * RTO counts both runs' spans. The LFS server is a real `git http-backend` + Batch API on loopback that
+ * stalls every download past 10 MiB for the first run.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect } from 'vitest';
+import YAML from 'yaml';
+import type { DrillEvent } from '../../src/model/events.js';
+import type { DrillRecord } from '../../src/model/record.js';
+import { runCli } from '../helpers/cli.js';
+import { startLfsServer } from '../helpers/lfs-server.js';
+import { freePort, gitText, sampleBackup } from '../helpers/sample.js';
+import { fault } from './harness.js';
+import { faultyService } from './drill.js';
+import { allClaims } from '../../src/core/workspace-claim.js';
+
+const USER = 'drill-bot';
+const SECRET = 'glpat-R3sum3T0k3nQ9x';
+const STALL = 10 * 1024 * 1024;
+
+describe('a drill killed mid-fetch', () => {
+  fault('process', 'SIGKILL mid-download, then --resume latest — the clone kept, placed files re-hashed, the partial model gone on from its blocks, both spans counted, passed', async (scene) => {
+    const sample = await sampleBackup();
+    const server = await startLfsServer({ root: path.dirname(sample.repoDir), username: USER, password: SECRET, faults: { stallAfterBytes: STALL } });
+    scene.defer(() => server.stop());
+    const port = await freePort();
+    const plan = path.join(scene.dir, 'plan.yaml');
+    await writeFile(plan, YAML.stringify({
+      name: 'resumed',
+      snapshot: { repo: `${server.url}/${path.basename(sample.repoDir)}`, auth: { usernameEnv: 'BACKUP_USER', passwordEnv: 'BACKUP_TOKEN' } },
+      environment: { ports: [port] },
+      install: { commands: ['true'] },
+      service: faultyService('none', port),
+      assertions: [{ name: 'mandarin sample', api: 'openai', audio: 'example/test_cn.wav', language: 'zh', expect: { contains: '欢迎使用Whisper服务', maxCER: 0.1 } }],
+    }));
+    const env = { BACKUP_USER: USER, BACKUP_TOKEN: SECRET };
+    const reports = path.join(scene.dir, 'reports');
+
+    // The first run: killed once every other object has landed and the model's download has stalled after its first 10 MiB.
+    const modelPointer = await gitText(['--git-dir', sample.repoDir, 'show', 'v1.2-config-tuned:models/large-v3.pt']);
+    const modelSize = Number(/^size (\d+)$/m.exec(modelPointer)![1]);
+    let killedPid: number | undefined;
+    const first = await runCli(['drill', '--plan', plan, '--tag', 'v1.2-config-tuned', '--json', '--report-dir', reports], {
+      cwd: scene.dir,
+      env,
+      timeoutMs: 20_000,
+      onStdoutLine: (line, child) => {
+        const event = JSON.parse(line) as DrillEvent;
+        if (killedPid === undefined && event.type === 'progress' && event.step === 'fetch' && event.progress.total !== undefined && event.progress.current >= event.progress.total - (modelSize - STALL)) {
+          killedPid = child.pid;
+          child.kill('SIGKILL');
+        }
+      },
+    });
+    expect(killedPid, first.stderr).toBeDefined();
+    expect(first.signal).toBe('SIGKILL');
+    const [left] = allClaims(process.env['WHISPER_DRILL_CACHE']!).filter((claim) => claim.pid === killedPid);
+    expect(left).toMatchObject({ plan: 'resumed', mode: 'drill', created: true, tag: { name: 'v1.2-config-tuned' } });
+    expect(left!.steps).toContainEqual({ id: 'fetch', status: 'running' });
+    const workspace = left!.workspace;
+    const partial = (await readdir(path.join(workspace, 'models'))).find((name) => name.endsWith('.whisper-drill-part'));
+    expect(partial, 'the killed download left its partial file').toBeDefined();
+
+    // The second: the server whole again; the tag comes from the killed run.
+    server.faults.stallAfterBytes = undefined;
+    server.requests.length = 0;
+    const second = await runCli(['drill', '--plan', plan, '--resume', 'latest', '--json', '--report-dir', reports], { cwd: scene.dir, env, timeoutMs: 90_000 });
+    expect(second.code, second.stderr).toBe(0);
+    const folder = path.join(reports, 'resumed');
+    const [report] = await readdir(folder);
+    const record = JSON.parse(await readFile(path.join(folder, report!, 'report.json'), 'utf8')) as DrillRecord;
+    expect(record.verdict).toBe('passed');
+    expect(record.snapshot.tag).toBe('v1.2-config-tuned');
+
+    // The killed run, with its span; the steps it had begun, redone or resumed.
+    const earlier = record.resumed!.earlier;
+    expect(earlier).toHaveLength(1);
+    expect(earlier[0]).toMatchObject({ pid: killedPid, startedAt: left!.startedAt });
+    expect(earlier[0]!.ms).toBeGreaterThan(0);
+    const step = (id: string) => record.steps.find((s) => s.id === id)!;
+    expect(step('environment').resume).toBe('redone');
+    expect(step('snapshot').resume).toBe('redone');
+    expect(step('fetch').resume).toBe('resumed');
+    expect(step('fetch').summary).toMatch(/the killed drill's clone kept, .*1 download\(s\) gone on from its 10(\.0)? MiB \(re-hashed\)/);
+    expect(step('fetch').summary).toMatch(/2 LFS object\(s\) it had placed re-hashed and kept/);
+    expect(step('fetch').evidence['keptFromKilledRun']).toMatchObject({ clone: true, objects: 2, partialObjects: 1, partialBytes: STALL });
+    expect(step('start').resume).toBeUndefined();
+    // The model was asked for from byte 10 MiB on; the objects it had placed whole were not asked for again.
+    const storage = server.requests.filter((r) => r.port === 'storage');
+    expect(storage.map((r) => r.headers['range'])).toEqual([`bytes=${STALL}-`]);
+    expect(second.stdout).toMatch(/"step":"fetch","stream":"info","line":"kept the clone at [0-9a-f]{12}; its \d+ other file\(s\) written again from git's objects"/);
+    // Both spans count, not the time between them.
+    expect(record.rto.thisRunMs).toBeGreaterThan(0);
+    expect(record.rto.totalMs).toBe(record.rto.thisRunMs! + earlier[0]!.ms);
+    expect(record.rto.recoveryMs).toBeGreaterThan(earlier[0]!.recoveryMs!);
+    // The resumed drill said so first, and ended as a drill does: its scratch workspace gone, no claim left.
+    expect(second.stdout).toMatch(/"line":"resuming the drill killed in [^"]+: pid \d+ \(`whisper-drill drill --plan/);
+    expect(existsSync(workspace)).toBe(false);
+    expect(allClaims(process.env['WHISPER_DRILL_CACHE']!).filter((claim) => claim.workspace === workspace)).toEqual([]);
+  });
+});
