@@ -155,6 +155,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       { name: 'archive', help: "drill the sample's cold archive (of v1.3) instead of a tag" },
       KEEP,
       WORKDIR,
+      RESUME,
       METRICS_FILE,
       OPERATOR,
       NOTES,

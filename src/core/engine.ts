@@ -25,6 +25,7 @@ import { RecordFold } from './record.js';
 import { Timetable } from './schedule.js';
 import { stepsFor } from './steps/index.js';
 import type { AnyStep, DrillOptions, StepOutputs, StepRunContext } from './steps/step.js';
+import { markedRunner, newRunId } from '../adapters/run-mark.js';
 import { decideVerdict, EXIT_CODES } from './verdict.js';
 import { acquireClaim, describeHolder, dropDeadClaim, earlierRunOf, holderAlive, ownClaim, releaseClaim, stopWhatWasLeft, writeClaim, type WorkspaceClaim } from './workspace-claim.js';
 
@@ -187,6 +188,10 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   // The workspace is this drill's: claimed, and the claim kept current (steps done, the service's group
   // and run id) for a later drill to find what this one left, should it be killed.
   // (An operator's --workdir was claimed when it was prepared; a scratch one is this drill's alone.)
+  // Every process the drill runs carries its run id: should it be killed outright, the next drill on the
+  // workspace ends what it left (a pip, a git) as it ends the service.
+  const drillRunId = newRunId();
+  const runner = markedRunner(options.runner ?? systemRunner, drillRunId);
   // A resumed drill carries the runs before it: their spans count in its recovery time.
   const earlierRuns = options.resume ? [...(options.resume.earlier ?? []), earlierRunOf(options.resume)] : [];
   const earlierSteps = new Set(earlierRuns.flatMap((run) => run.steps.map((s) => s.id)));
@@ -198,6 +203,7 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
           plan: plan.name,
           mode: options.mode,
           created: workspace.created,
+          runId: drillRunId,
           ...(options.keep ? { keep: true } : {}),
           ...(options.archive ? { archive: options.archive } : {}),
           ...(earlierRuns.length ? { earlier: earlierRuns } : {}),
@@ -252,9 +258,9 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   });
   // The goal the recovery is held to travels with the times it judges.
   if (plan.rto?.goal) emit({ type: 'rto', rto: { goalMs: goalMs(plan.rto.goal) } });
-  if (earlierRuns.length) emit({ type: 'resumed', earlier: earlierRuns });
-  // A workspace taken over from a drill that was killed, or resumed: said before anything runs.
-  for (const note of workspace.notes) emit({ type: 'log', step: 'environment', stream: 'info', line: note });
+  // A workspace resumed, or taken over from a drill that was killed: said before anything runs.
+  if (earlierRuns.length) emit({ type: 'resumed', earlier: earlierRuns, said: workspace.notes.join('; ') });
+  else for (const note of workspace.notes) emit({ type: 'log', step: 'environment', stream: 'info', line: note });
 
   // The operator's think time is not recovery time: each answer is timed, and left out of the step's
   // duration and of the RTO total (it is recorded as operatorMs).
@@ -297,7 +303,7 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
     ask: timedAsk(waited),
     plan,
     signal: own,
-    runner: options.runner ?? systemRunner,
+    runner,
     workspace,
     reportDir,
     emit,

@@ -62,7 +62,7 @@ export class RecordFold {
         });
         return;
       case 'resumed':
-        this.rest.resumed = { earlier: event.earlier };
+        this.rest.resumed = { earlier: event.earlier, said: event.said };
         return;
       case 'check':
         this.checkResults.set(event.check.id, event.check);

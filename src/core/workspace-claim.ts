@@ -21,6 +21,8 @@ export interface WorkspaceClaim {
   readonly command: string;
   readonly startedAt: string;
   readonly service?: { readonly pgid: number; readonly runId: string };
+  /** Carried by every other process the drill runs (install's commands, git, the probes). */
+  readonly runId?: string;
   /** Each step as it starts ('running') and ends (its status and duration). */
   readonly steps?: ReadonlyArray<{ readonly id: string; readonly status: string; readonly durationMs?: number }>;
   /** What `--resume` needs to go on: the plan's name, the mode, the tag chosen, whether the drill made the workspace. */
@@ -161,7 +163,14 @@ export function describeHolder(claim: WorkspaceClaim): string {
  * reboot may have given to another program.
  */
 export async function stopWhatWasLeft(claim: WorkspaceClaim, graceMs: number): Promise<string[]> {
-  if (!claim.service) return [];
-  const ended = await endMarked(claim.service.runId, graceMs);
-  return ended.length ? [`ended ${ended.length} process(es) of its service, still running (pid ${ended.join(', ')}; process group ${claim.service.pgid} then)`] : [];
+  const said: string[] = [];
+  if (claim.service) {
+    const ended = await endMarked(claim.service.runId, graceMs);
+    if (ended.length) said.push(`ended ${ended.length} process(es) of its service, still running (pid ${ended.join(', ')}; process group ${claim.service.pgid} then)`);
+  }
+  if (claim.runId) {
+    const ended = await endMarked(claim.runId, graceMs);
+    if (ended.length) said.push(`ended ${ended.length} other process(es) it had started, still running (pid ${ended.join(', ')})`);
+  }
+  return said;
 }

@@ -191,6 +191,7 @@ const events = [
       )
       .readonly()
       .describe('the runs of this drill that were killed before it (--resume), oldest first'),
+    said: z.string().describe('what the resumed drill found and did before its first step (the killed run\'s processes it ended, what it re-checks)'),
   }),
   z.strictObject({
     type: z.literal('connections'),

@@ -92,7 +92,7 @@ export type DrillEvent =
   /** The service's outgoing connection attempts (assert, or teardown when assert did not run). */
   | { readonly type: 'connections'; readonly connections: ConnectionsRecord }
   /** `--resume`: the runs of this drill that were killed before it, each with its span (sent after drill-start). */
-  | { readonly type: 'resumed'; readonly earlier: readonly EarlierRun[] }
+  | { readonly type: 'resumed'; readonly earlier: readonly EarlierRun[]; readonly said: string }
   /** A source outside the backup the restore could take from (install: the node's pip index or wheel folder). */
   | { readonly type: 'outside-input'; readonly input: OutsideInput }
   /** Recovery-time figures as they are measured (a step's duration, the first correct transcript, the total). */

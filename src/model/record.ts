@@ -359,6 +359,6 @@ export interface DrillRecord {
   /** The service's outgoing connection attempts; null when no service ran. */
   readonly connections: ConnectionsRecord | null;
   /** A drill resumed after it was killed (--resume): the runs before this one, each with its span. */
-  readonly resumed?: { readonly earlier: readonly EarlierRun[] };
+  readonly resumed?: { readonly earlier: readonly EarlierRun[]; readonly said: string };
 }
 

@@ -13,7 +13,7 @@ export function resumedLines(record: DrillRecord): string[] {
   const earlier = record.resumed?.earlier ?? [];
   if (earlier.length === 0) return [];
   const self = record.rto.thisRunMs !== undefined ? [`run ${earlier.length + 1}, this one (--resume): ${record.startedAt} → ${record.finishedAt}: ${formatDuration(record.rto.thisRunMs)}; the time between the runs is not counted`] : [];
-  return [...earlier.map(runLine), ...self];
+  return [...earlier.map(runLine), ...self, ...(record.resumed?.said ? [`before its first step: ${record.resumed.said}`] : [])];
 }
 
 /** "passed (resumed)": a resumed drill's step, said with whether it went on from the killed run or ran again. */

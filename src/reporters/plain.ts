@@ -97,6 +97,9 @@ export function plainReporter(write: (text: string) => void = (text) => process.
         for (const file of event.provenance.files) line(`   provenance (${event.provenance.method}): ${describeProvenanceFile(file)}`);
         for (const copy of event.provenance.elsewhere) line(`   provenance (${event.provenance.method}): ${describeElsewhere(copy)}`);
         break;
+      case 'resumed':
+        line(`   ${event.said}`);
+        break;
       case 'step-end': {
         throttle.flush(event.step);
         live.delete(event.step);

@@ -50,9 +50,26 @@ function StepDetails({ step, state }: { readonly step: StepView; readonly state:
   );
 }
 
+/** What a resumed drill found before its first step, said above the environment's checks. */
+function Notices({ notices }: { readonly notices: readonly string[] }) {
+  return notices.map((notice, i) => (
+    <Text key={i} color="yellow">
+      {'  ↻ '}
+      {notice}
+    </Text>
+  ));
+}
+
 function StepChecks({ step, state }: { readonly step: StepView; readonly state: WizardState }) {
   // Each check under the step that measured it, as its event says.
-  if (step.id === 'environment' || step.id === 'install') return <CheckList checks={state.checks.filter((c) => c.step === step.id)} />;
+  if (step.id === 'environment')
+    return (
+      <>
+        <Notices notices={state.notices} />
+        <CheckList checks={state.checks.filter((c) => c.step === step.id)} />
+      </>
+    );
+  if (step.id === 'install') return <CheckList checks={state.checks.filter((c) => c.step === step.id)} />;
   if (step.id === 'verify') return <LfsFileList files={state.lfsFiles} />;
   if (step.id === 'assert') return <AssertionList assertions={state.assertions} />;
   return null;
@@ -98,7 +115,12 @@ export function App(props: AppProps) {
         <LogView title={`Output of ${state.logStep ?? 'no step yet'}`} lines={logLines} scroll={state.logScroll} rows={rows} columns={columns} />
       ) : (
         <>
-          {live?.id === 'environment' && !question ? <CheckList checks={state.checks} /> : null}
+          {live?.id === 'environment' && !question ? (
+            <>
+              <Notices notices={state.notices} />
+              <CheckList checks={state.checks} />
+            </>
+          ) : null}
           {question?.kind === 'tag' ? (
             <TagPicker
               tags={state.tags}

@@ -24,6 +24,8 @@ export interface WizardState {
   readonly steps: readonly StepView[];
   /** Each check with the step that measured it (the event says which). */
   readonly checks: readonly StepCheck[];
+  /** Said before the first step: a resumed drill's findings (what the killed run left, what it ended). */
+  readonly notices: readonly string[];
   /** How install, start and assert were kept from the node's caches (the summary says it in one line). */
   readonly isolation?: IsolationRecord;
   /** Which processes opened the restored model files. */
@@ -101,6 +103,7 @@ export function initialState(plan: string, mode: string, steps: readonly StepHea
     workdir: '',
     steps: steps.map(pending),
     checks: [],
+    notices: [],
     tags: [],
     progress: {},
     tail: [],
@@ -125,6 +128,8 @@ function updateStep(state: WizardState, id: StepId, patch: Partial<StepView>): r
 
 export function reduce(state: WizardState, action: WizardAction): WizardState {
   switch (action.type) {
+    case 'resumed':
+      return { ...state, notices: [...state.notices, action.said] };
     case 'drill-start':
       return { ...state, plan: action.plan, mode: action.mode, workdir: action.workdir, steps: action.steps.map(pending) };
     case 'step-start':
@@ -176,7 +181,6 @@ export function reduce(state: WizardState, action: WizardAction): WizardState {
     case 'left-running':
     case 'rto':
     case 'connections':
-    case 'resumed':
     case 'sign-off':
     case 'changes':
     case 'verdict':

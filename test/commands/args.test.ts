@@ -29,10 +29,14 @@ describe('parseCli', () => {
     expect(parseCli(['init', '--install', 'a', '--install', 'b'])).toMatchObject({ command: 'init', init: { install: ['a', 'b'] } });
     expect(parseCli(['probe', 'http://127.0.0.1:1'])).toMatchObject({ command: 'probe', url: 'http://127.0.0.1:1' });
     expect(parseCli(['completion', 'zsh'])).toMatchObject({ command: 'completion', shell: 'zsh' });
+    // A resumed setup goes on in the killed one's folder: --dir is not needed.
+    expect(parseCli(['setup', '--plan', 'p', '--resume', 'latest'])).toMatchObject({ command: 'setup', resume: 'latest' });
+    expect(parseCli(['--resume', '/srv/restore'])).toMatchObject({ command: 'drill', resume: '/srv/restore' });
   });
 
   it('names what is wrong: a flag of another command, an unknown one, a missing one, a bad argument', () => {
     expect(usage(['check', '--tag', 'v1'])).toBe('--tag does not apply to "check"');
+    expect(usage(['check', '--resume', 'latest'])).toBe('--resume does not apply to "check"');
     expect(usage(['demo', '--frobnicate'])).toMatch(/^Unknown option '--frobnicate'$/);
     expect(usage(['setup', '--plan', 'p'])).toBe("setup needs --dir DIR: where the new node's service will live");
     expect(usage(['setup', '--dir', 'd'])).toBe('setup needs --plan FILE');

@@ -34,7 +34,8 @@ describe('a drill killed mid-fetch', () => {
       name: 'resumed',
       snapshot: { repo: `${server.url}/${path.basename(sample.repoDir)}`, auth: { usernameEnv: 'BACKUP_USER', passwordEnv: 'BACKUP_TOKEN' } },
       environment: { ports: [port] },
-      install: { commands: ['true'] },
+      // The first run's install hangs (it is left running when that run is killed); the resumed run's passes.
+      install: { commands: [`if [ ! -e ${path.join(scene.dir, 'installed-once')} ]; then touch ${path.join(scene.dir, 'installed-once')}; exec sleep 120; fi`] },
       service: faultyService('none', port),
       assertions: [{ name: 'mandarin sample', api: 'openai', audio: 'example/test_cn.wav', language: 'zh', expect: { contains: '欢迎使用Whisper服务', maxCER: 0.1 } }],
     }));
@@ -99,7 +100,11 @@ describe('a drill killed mid-fetch', () => {
     expect(record.rto.totalMs).toBe(record.rto.thisRunMs! + earlier[0]!.ms);
     expect(record.rto.recoveryMs).toBeGreaterThan(earlier[0]!.recoveryMs!);
     // The resumed drill said so first, and ended as a drill does: its scratch workspace gone, no claim left.
-    expect(second.stdout).toMatch(/"line":"resuming the drill killed in [^"]+: pid \d+ \(`whisper-drill drill --plan/);
+    expect(record.resumed!.said).toMatch(new RegExp(`^resuming the drill killed in ${workspace}: pid ${killedPid} \\(\`whisper-drill drill --plan .*\`\\), started ${left!.startedAt}, last seen \\S+; it had run .*fetch \\(killed in it\\).*; ended 1 other process\\(es\\) it had started, still running \\(pid \\d+\\); what it restored is re-checked \\(every LFS file re-hashed\\), never trusted$`));
+    // The killed run's hung install was ended (it carried that run's id); the resumed run installed again.
+    const hung = Number(/still running \(pid (\d+)\)/.exec(record.resumed!.said)![1]);
+    expect(existsSync(`/proc/${hung}`) && !(await readFile(`/proc/${hung}/stat`, 'utf8').catch(() => ' Z ')).includes(') Z ')).toBe(false);
+    expect(step('install').resume).toBe('redone');
     expect(existsSync(workspace)).toBe(false);
     expect(allClaims(process.env['WHISPER_DRILL_CACHE']!).filter((claim) => claim.workspace === workspace)).toEqual([]);
   });

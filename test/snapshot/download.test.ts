@@ -33,11 +33,13 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function download(faults: Faults, extra: { signal?: AbortSignal; retry?: RetryPolicy } = {}) {
+async function download(faults: Faults, extra: { signal?: AbortSignal; retry?: RetryPolicy; resumePartial?: boolean } = {}, partial?: Buffer) {
   server = await startLfsServer({ root: path.join(tmp, 'root'), username: 'u', password: 'p', faults });
   const dir = await mkdtemp(path.join(tmp, 'work-'));
   const dest = path.join(dir, 'large-v3.pt');
   await writeFile(dest, `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize ${data.length}\n`);
+  // What a killed drill left: the object's first bytes, written as the download's blocks were.
+  if (partial) await writeFile(`${dest}.whisper-drill-part`, partial);
   const action = { oid, size: data.length, href: `${server.storageUrl}/big.git/${oid}`, header: { [STORAGE_HEADER]: STORAGE_TOKEN } };
   let progress = 0;
   const landed = await downloadObject(action, dest, { retry: retryPolicy(5, 0), onBytes: (delta) => (progress += delta), ...extra });
@@ -214,5 +216,35 @@ describe('a large object\'s answers', () => {
     } finally {
       host.close();
     }
+  });
+});
+
+describe('a partial object a killed drill left (--resume)', () => {
+  const MIB = 1024 * 1024;
+
+  it('keeps its whole blocks, re-hashed, and asks for the rest from there', async () => {
+    // 7 MiB and a bit: three whole 2 MiB blocks are kept, the odd tail is fetched again.
+    const { landed, dest, progress } = await download({}, { resumePartial: true }, data.subarray(0, 7 * MIB + 5));
+    expect(landed).toEqual({ oid, size: data.length, sha256: oid, resumed: 0, keptBytes: 6 * MIB });
+    expect((await readFile(dest)).equals(data)).toBe(true);
+    expect(server!.requests.filter((r) => r.port === 'storage').map((r) => r.headers.range)).toEqual([`bytes=${6 * MIB}-`]);
+    expect(progress).toBe(data.length);
+  });
+
+  it('whose bytes are not the object\'s: the whole does not match, so it is fetched again from its first byte', async () => {
+    const wrong = Buffer.from(data.subarray(0, 4 * MIB));
+    wrong[MIB] = wrong[MIB]! ^ 0xff;
+    const { landed, dest, dir, progress } = await download({}, { resumePartial: true }, wrong);
+    expect(landed).toEqual({ oid, size: data.length, sha256: oid, resumed: 0 });
+    expect((await readFile(dest)).equals(data)).toBe(true);
+    expect(server!.requests.filter((r) => r.port === 'storage').map((r) => r.headers.range)).toEqual([`bytes=${4 * MIB}-`, undefined]);
+    expect(progress).toBe(data.length);
+    expect(await readdir(dir)).toEqual(['large-v3.pt']);
+  });
+
+  it('is not gone on from without --resume: the download starts at byte 0', async () => {
+    const { landed } = await download({}, {}, data.subarray(0, 4 * MIB));
+    expect(landed).toEqual({ oid, size: data.length, sha256: oid, resumed: 0 });
+    expect(server!.requests.filter((r) => r.port === 'storage').map((r) => r.headers.range)).toEqual([undefined]);
   });
 });

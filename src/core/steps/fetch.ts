@@ -52,6 +52,7 @@ function keptSaid(clone: KeptClone | undefined, landed: readonly Landed[]) {
   return {
     said: parts.join(', '),
     went: clone.kept || whole.length > 0 || partial.length > 0,
+    allKept: whole.length > 0 && whole.length === landed.length,
     evidence: { clone: clone.kept, objects: whole.length, bytes: wholeBytes, partialObjects: partial.length, partialBytes },
   };
 }
@@ -147,7 +148,9 @@ async function restoreSnapshot(ctx: StepContext, snapshot: StepOutputs['snapshot
     summary:
       corrupt.length > 0
         ? `${corrupt.length} LFS object(s) arrived with bytes that do not match their pointer; verify names them`
-        : `${pointers.length} LFS objects (${formatBytes(total)}) ${via} at ${commit.slice(0, 12)}${resumed ? `, ${resumed} resumed transfer(s)` : ''}${kept ? `; ${kept.said}` : ''}`,
+        : kept?.allKept
+          ? `${pointers.length} LFS objects (${formatBytes(total)}) at ${commit.slice(0, 12)}, none fetched again: ${kept.said}`
+          : `${pointers.length} LFS objects (${formatBytes(total)}) ${via} at ${commit.slice(0, 12)}${resumed ? `, ${resumed} resumed transfer(s)` : ''}${kept ? `; ${kept.said}` : ''}`,
     evidence: { commit, lfsBytes: total, via: source.kind, resumed, rejectedObjects: Object.fromEntries(corrupt.map((l) => [l.oid, l.sha256])), ...(kept ? { keptFromKilledRun: kept.evidence } : {}) },
     output: { commit, pointers, landed: result.landed, startedAtMs },
     ...(kept?.went ? { resumed: true } : {}),

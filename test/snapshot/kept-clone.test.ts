@@ -1,0 +1,76 @@
+/** --resume: what a killed drill left in its workspace, checked again (real git), never taken on trust. */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { keptClone } from '../../src/snapshot/kept-clone.js';
+import { keptObjects } from '../../src/snapshot/lfs/kept-objects.js';
+
+let root: string;
+const git = (args: string[], cwd = root) => execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' } }).trim();
+
+beforeEach(() => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'kept-clone-'));
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+/** A repository with a config file and a model path, cloned into `ws` as a drill's fetch does. */
+function clonedWorkspace(): { ws: string; commit: string } {
+  const repo = path.join(root, 'repo');
+  mkdirSync(path.join(repo, 'models'), { recursive: true });
+  writeFileSync(path.join(repo, 'config.yaml'), 'beam_size: 5\n');
+  writeFileSync(path.join(repo, 'models', 'large-v3.pt'), 'version https://git-lfs.github.com/spec/v1\n');
+  git(['init', '-q', repo]);
+  git(['-C', repo, 'add', '.']);
+  git(['-C', repo, 'commit', '-qm', 'backup']);
+  const ws = path.join(root, 'ws');
+  git(['clone', '-q', repo, ws]);
+  return { ws, commit: git(['-C', ws, 'rev-parse', 'HEAD']) };
+}
+
+describe('keptClone', () => {
+  it('keeps a clone at the commit: its other files written again, a stale index.lock removed, the LFS files left as they are', async () => {
+    const { ws, commit } = clonedWorkspace();
+    writeFileSync(path.join(ws, 'config.yaml'), 'beam_size: 1\n# half-writ');
+    writeFileSync(path.join(ws, 'models', 'large-v3.pt'), 'the model, placed by the killed drill');
+    writeFileSync(path.join(ws, '.git', 'index.lock'), '');
+    const kept = await keptClone(ws, commit, new Set(['models/large-v3.pt']));
+    expect(kept).toEqual({ kept: true, said: `kept the clone at ${commit.slice(0, 12)} (its stale index.lock removed); its 1 other file(s) written again from git's objects` });
+    expect(readFileSync(path.join(ws, 'config.yaml'), 'utf8')).toBe('beam_size: 5\n');
+    expect(readFileSync(path.join(ws, 'models', 'large-v3.pt'), 'utf8')).toBe('the model, placed by the killed drill');
+    expect(existsSync(path.join(ws, '.git', 'index.lock'))).toBe(false);
+  });
+
+  it('clears a clone at another commit, or one killed before it had one, or none at all', async () => {
+    const { ws } = clonedWorkspace();
+    const other = 'f'.repeat(40);
+    expect(await keptClone(ws, other, new Set())).toEqual({ kept: false, said: expect.stringMatching(/^the clone it left is at [0-9a-f]{12}, not the tag's ffffffffffff: the workspace was cleared and is cloned anew$/) });
+    expect(readdirSync(ws)).toEqual([]);
+    mkdirSync(path.join(ws, '.git'));
+    writeFileSync(path.join(ws, 'half'), 'x');
+    expect((await keptClone(ws, other, new Set())).said).toBe('the clone it left has no commit checked out (killed while cloning): the workspace was cleared and is cloned anew');
+    expect(readdirSync(ws)).toEqual([]);
+    writeFileSync(path.join(ws, 'stray'), 'x');
+    expect((await keptClone(ws, other, new Set())).said).toBe('no clone was left: the workspace was cleared and is cloned anew');
+    expect(readdirSync(ws)).toEqual([]);
+  });
+});
+
+describe('keptObjects', () => {
+  it('keeps a placed file whose size and sha256 are its pointer\'s, and only that one', async () => {
+    const body = Buffer.from('model bytes '.repeat(1000));
+    const oid = createHash('sha256').update(body).digest('hex');
+    const sameSize = Buffer.from(body);
+    sameSize[0] = 0;
+    const files: Record<string, Buffer | string> = { 'ok.pt': body, 'pointer.pt': `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize ${body.length}\n`, 'damaged.pt': sameSize };
+    for (const [name, content] of Object.entries(files)) writeFileSync(path.join(root, name), content);
+    const pointers = Object.keys(files).map((name, i) => ({ path: name, oid: i === 0 ? oid : `${i}`.repeat(64), size: body.length }));
+    // The damaged file is read (its size matches) and not kept; the pointer is not even read.
+    let read = 0;
+    const kept = await keptObjects(pointers, (p) => path.join(root, p.path), undefined, (delta) => (read += delta));
+    expect([...kept.values()]).toEqual([{ oid, size: body.length, sha256: oid, resumed: 0, keptBytes: body.length }]);
+    expect(read).toBe(body.length);
+  });
+});
