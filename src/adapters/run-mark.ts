@@ -8,24 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { sleep } from '../model/sleep.js';
 import { isRunning, parseStat } from './process-table.js';
-import type { ProcessRunner, RunOptions } from './run.js';
 
 export const RUN_ID_VAR = 'WHISPER_DRILL_RUN_ID';
 
 export function newRunId(): string {
   return randomUUID();
-}
-
-/**
- * A runner whose every process carries `runId` (the drill's own: install's pip, git, the probes): a drill
- * killed outright leaves them running, and the drill that takes its workspace over or resumes it ends them.
- */
-export function markedRunner(runner: ProcessRunner, runId: string): ProcessRunner {
-  const mark = (options: RunOptions = {}): RunOptions => ({ ...options, env: { ...options.env, [RUN_ID_VAR]: runId } });
-  return {
-    run: (file, args, options) => runner.run(file, args, mark(options)),
-    shell: (command, options) => runner.shell(command, mark(options)),
-  };
 }
 
 /** Live processes whose environment holds `RUN_ID_VAR=runId` (not this process), outside process group `notInGroup` when given. */

@@ -25,7 +25,8 @@ import { RecordFold } from './record.js';
 import { Timetable } from './schedule.js';
 import { stepsFor } from './steps/index.js';
 import type { AnyStep, DrillOptions, StepOutputs, StepRunContext } from './steps/step.js';
-import { markedRunner, newRunId } from '../adapters/run-mark.js';
+import { markedRunner } from '../adapters/marked-runner.js';
+import { newRunId } from '../adapters/run-mark.js';
 import { decideVerdict, EXIT_CODES } from './verdict.js';
 import { acquireClaim, describeHolder, dropDeadClaim, earlierRunOf, holderAlive, ownClaim, releaseClaim, stopWhatWasLeft, writeClaim, type WorkspaceClaim } from './workspace-claim.js';
 
