@@ -17,6 +17,7 @@ import { startLfsServer } from '../helpers/lfs-server.js';
 import { freePort, gitText, sampleBackup } from '../helpers/sample.js';
 import { fault } from './harness.js';
 import { faultyService } from './drill.js';
+import { writeDemoPlan } from '../helpers/demo-plan.js';
 import { allClaims } from '../../src/core/workspace-claim.js';
 
 const USER = 'drill-bot';
@@ -109,3 +110,45 @@ describe('a drill killed mid-fetch', () => {
     expect(allClaims(process.env['WHISPER_DRILL_CACHE']!).filter((claim) => claim.workspace === workspace)).toEqual([]);
   });
 });
+
+describe('a setup killed while its service answers', () => {
+  fault('process', 'SIGKILL during assert, then setup --resume latest — the service it left is ended, the node set up again from what it restored, left running', async (scene) => {
+    const { file: plan, port } = await writeDemoPlan(path.join(scene.dir, 'demo.yaml'));
+    const node = path.join(scene.dir, 'node');
+    const reports = path.join(scene.dir, 'reports');
+    let killedPid: number | undefined;
+    const first = await runCli(['setup', '--plan', plan, '--dir', node, '--yes', '--json', '--report-dir', reports], {
+      cwd: scene.dir,
+      timeoutMs: 60_000,
+      onStdoutLine: (line, child) => {
+        const event = JSON.parse(line) as DrillEvent;
+        if (killedPid === undefined && event.type === 'step-start' && event.step === 'assert') {
+          killedPid = child.pid;
+          child.kill('SIGKILL');
+        }
+      },
+    });
+    expect(killedPid, first.stderr).toBeDefined();
+    expect(first.signal).toBe('SIGKILL');
+    // The killed setup's service still answers, as it was left.
+    const [left] = allClaims(process.env['WHISPER_DRILL_CACHE']!).filter((claim) => claim.pid === killedPid);
+    expect(left).toMatchObject({ mode: 'setup', workspace: node, created: true, service: { runId: expect.any(String) } });
+    expect((await fetch(`http://127.0.0.1:${port}/`)).ok).toBe(true);
+
+    const second = await runCli(['setup', '--plan', plan, '--resume', 'latest', '--json', '--report-dir', reports], { cwd: scene.dir, timeoutMs: 90_000 });
+    scene.defer(() => runCli(['stop', '--dir', node], { cwd: scene.dir, timeoutMs: 30_000 }));
+    expect(second.code, second.stderr).toBe(0);
+    const end = second.stdout.trim().split('\n').map((line) => JSON.parse(line) as DrillEvent).find((e) => e.type === 'drill-end') as Extract<DrillEvent, { type: 'drill-end' }>;
+    const record = JSON.parse(await readFile(path.join(end.reportDir!, 'report.json'), 'utf8')) as DrillRecord;
+    expect(record.verdict).toBe('passed');
+    expect(record.resumed!.said).toMatch(new RegExp(`ended \\d+ process\\(es\\) of its service, still running \\(pid [\\d, ]+; process group ${left!.service!.pgid} then\\)`));
+    expect(record.steps.find((s) => s.id === 'fetch')).toMatchObject({ resume: 'resumed', summary: expect.stringMatching(/none fetched again/) });
+    expect(record.steps.find((s) => s.id === 'start')!.resume).toBe('redone');
+    // The new service is the one left running, in the same folder; the old one is gone.
+    expect(record.service.leftRunning).toMatchObject({ url: `http://127.0.0.1:${port}`, stop: `whisper-drill stop --dir ${node}` });
+    expect(record.service.leftRunning!.pid).not.toBe(left!.service!.pgid);
+    expect(existsSync(`/proc/${left!.service!.pgid}/stat`) && !(await readFile(`/proc/${left!.service!.pgid}/stat`, 'utf8').catch(() => ' Z ')).includes(') Z ')).toBe(false);
+    expect((await fetch(`http://127.0.0.1:${port}/`)).ok).toBe(true);
+  });
+});
+
