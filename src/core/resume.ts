@@ -35,3 +35,14 @@ function resumable(claim: WorkspaceClaim, planName: string, mode: 'drill' | 'set
   if (!existsSync(claim.workspace)) throw usageError(`${claim.workspace}: the interrupted drill's workspace is gone; nothing to resume (run the drill again)`);
   return claim;
 }
+
+/**
+ * Workspaces the plan's killed drills left on disk (not `except`, this drill's own): each said at the start
+ * of the next drill, with how to go on with it — a scratch workspace of a drill killed outright is never
+ * removed by anyone else.
+ */
+export function leftByKilledDrills(cacheRoot: string, planName: string, except: string): string[] {
+  return allClaims(cacheRoot)
+    .filter((claim) => claim.plan === planName && claim.workspace !== except && existsSync(claim.workspace) && !holderAlive(claim))
+    .map((claim) => `a ${claim.mode ?? 'drill'} of ${planName} killed after ${claim.aliveAt ?? claim.startedAt} left its workspace ${claim.workspace}${claim.tag ? ` (${claim.tag.name})` : ''}: go on with it (whisper-drill ${claim.mode ?? 'drill'} --resume ${claim.workspace}) or remove it`);
+}

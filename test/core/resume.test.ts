@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findInterrupted } from '../../src/core/resume.js';
+import { findInterrupted, leftByKilledDrills } from '../../src/core/resume.js';
 import { earlierRunOf, ownClaim, writeClaim, type WorkspaceClaim } from '../../src/core/workspace-claim.js';
 
 let root: string;
@@ -63,3 +63,18 @@ describe('earlierRunOf', () => {
     expect(earlierRunOf(ownClaim('/w', new Date('2026-12-01T03:00:00Z'))).recoveryMs).toBeUndefined();
   });
 });
+
+describe('leftByKilledDrills', () => {
+  it('names each workspace a killed drill of the plan left on disk, and how to go on with it', () => {
+    claim('left', '2026-12-02T03:00:00.000Z', { tag: { name: 'v1.3', commit: 'c0ffee' } });
+    claim('mine', '2026-12-02T03:00:00.000Z');
+    claim('running', '2026-12-02T03:00:00.000Z', {}, true);
+    claim('other-plan', '2026-12-02T03:00:00.000Z', { plan: 'other' });
+    const removed = claim('removed', '2026-12-02T03:00:00.000Z');
+    rmSync(removed.workspace, { recursive: true });
+    expect(leftByKilledDrills(cache, 'whisper', path.join(root, 'mine'))).toEqual([
+      `a drill of whisper killed after 2026-12-02T03:00:00.000Z left its workspace ${path.join(root, 'left')} (v1.3): go on with it (whisper-drill drill --resume ${path.join(root, 'left')}) or remove it`,
+    ]);
+  });
+});
+
