@@ -25,17 +25,28 @@ function claim(name: string, at: string, extra: Partial<WorkspaceClaim> = {}, al
 }
 
 describe('findInterrupted', () => {
-  it('latest: the plan\'s most recent killed drill of that mode', () => {
+  it('latest: the plan\'s most recent killed drill of that mode, by its last sign of life, whichever its claim file', () => {
+    // "new" started first but was alive last: latest goes by the last sign of life.
+    claim('old', '2026-12-01T03:00:00.000Z', { startedAt: '2026-12-01T02:00:00.000Z' });
+    claim('new', '2026-12-02T03:00:00.000Z', { startedAt: '2026-11-01T00:00:00.000Z' });
+    expect(findInterrupted(cache, 'latest', 'whisper', 'drill').workspace).toBe(path.join(root, 'new'));
+    // The other way round: the same two claim files, the order of their times swapped.
+    claim('old', '2026-12-03T03:00:00.000Z', { startedAt: '2026-10-01T00:00:00.000Z' });
+    expect(findInterrupted(cache, 'latest', 'whisper', 'drill').workspace).toBe(path.join(root, 'old'));
     claim('old', '2026-12-01T03:00:00.000Z');
-    claim('new', '2026-12-02T03:00:00.000Z');
     claim('other-plan', '2026-12-03T03:00:00.000Z', { plan: 'other' });
     claim('a-setup', '2026-12-03T03:00:00.000Z', { mode: 'setup' });
     expect(findInterrupted(cache, 'latest', 'whisper', 'drill').workspace).toBe(path.join(root, 'new'));
     expect(findInterrupted(cache, 'latest', 'whisper', 'setup').workspace).toBe(path.join(root, 'a-setup'));
   });
 
-  it('latest: none killed says so, and names one that still runs', () => {
-    expect(() => findInterrupted(cache, 'latest', 'whisper', 'drill')).toThrow(/^no interrupted drill of whisper to resume \(a drill that ended, passed or not, is not resumed: run it again\)$/);
+  it('latest: none killed says so, and names one of the plan and mode that still runs', () => {
+    const none = /^no interrupted drill of whisper to resume \(a drill that ended, passed or not, is not resumed: run it again\)$/;
+    expect(() => findInterrupted(cache, 'latest', 'whisper', 'drill')).toThrow(none);
+    // Running, but another plan's, or a setup: not this drill's to name.
+    claim('other-plan', '2026-12-02T03:00:00.000Z', { plan: 'other' }, true);
+    claim('a-setup', '2026-12-02T03:00:00.000Z', { mode: 'setup' }, true);
+    expect(() => findInterrupted(cache, 'latest', 'whisper', 'drill')).toThrow(none);
     claim('running', '2026-12-02T03:00:00.000Z', {}, true);
     expect(() => findInterrupted(cache, 'latest', 'whisper', 'drill')).toThrow(new RegExp(`^no interrupted drill of whisper to resume; one is running: pid ${process.pid} `));
   });
@@ -46,8 +57,24 @@ describe('findInterrupted', () => {
     expect(() => findInterrupted(cache, path.join(root, 'here'), 'other', 'drill')).toThrow(/was restored by a drill of plan whisper, not other/);
     expect(() => findInterrupted(cache, path.join(root, 'here'), 'whisper', 'setup')).toThrow(/was restored by `drill`, not `setup`/);
     expect(() => findInterrupted(cache, path.join(root, 'nowhere'), 'whisper', 'drill')).toThrow(/nowhere: no interrupted drill restored into it/);
+    // Each refusal says what to do.
+    const hintOf = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return (error as { hint?: string }).hint;
+      }
+      return undefined;
+    };
+    expect(hintOf(() => findInterrupted(cache, path.join(root, 'here'), 'other', 'drill'))).toBe('resume it with that plan (--plan)');
+    expect(hintOf(() => findInterrupted(cache, path.join(root, 'here'), 'whisper', 'setup'))).toBe('resume it with whisper-drill drill --resume');
+    // A claim written before plan and mode were recorded is resumed as it is.
+    const bare = claim('bare', '2026-12-02T03:00:00.000Z');
+    writeClaim(cache, { ...bare, plan: undefined, mode: undefined } as unknown as WorkspaceClaim);
+    expect(findInterrupted(cache, bare.workspace, 'whisper', 'setup').workspace).toBe(bare.workspace);
     claim('busy', '2026-12-02T03:00:00.000Z', {}, true);
     expect(() => findInterrupted(cache, path.join(root, 'busy'), 'whisper', 'drill')).toThrow(/is in use by a drill that is still running: pid \d+/);
+    expect(hintOf(() => findInterrupted(cache, path.join(root, 'busy'), 'whisper', 'drill'))).toBe('wait for it to end; only a drill that was killed is resumed');
     const gone = claim('gone', '2026-12-02T03:00:00.000Z');
     rmSync(gone.workspace, { recursive: true });
     expect(() => findInterrupted(cache, gone.workspace, 'whisper', 'drill')).toThrow(/the interrupted drill's workspace is gone/);
@@ -75,6 +102,12 @@ describe('leftByKilledDrills', () => {
     expect(leftByKilledDrills(cache, 'whisper', path.join(root, 'mine'))).toEqual([
       `a drill of whisper killed after 2026-12-02T03:00:00.000Z left its workspace ${path.join(root, 'left')} (v1.3): go on with it (whisper-drill drill --resume ${path.join(root, 'left')}) or remove it`,
     ]);
+    // A setup's; and a claim without its mode, tag or last sign of life (killed at once): said from what it has.
+    rmSync(path.join(root, 'left'), { recursive: true });
+    const setup = claim('setup-left', '2026-12-04T03:00:00.000Z', { mode: 'setup' });
+    expect(leftByKilledDrills(cache, 'whisper', path.join(root, 'mine'))).toEqual([`a setup of whisper killed after 2026-12-04T03:00:00.000Z left its workspace ${setup.workspace}: go on with it (whisper-drill setup --resume ${setup.workspace}) or remove it`]);
+    writeClaim(cache, { ...setup, mode: undefined, aliveAt: undefined } as unknown as WorkspaceClaim);
+    expect(leftByKilledDrills(cache, 'whisper', path.join(root, 'mine'))).toEqual([`a drill of whisper killed after ${setup.startedAt} left its workspace ${setup.workspace}: go on with it (whisper-drill drill --resume ${setup.workspace}) or remove it`]);
   });
 });
 

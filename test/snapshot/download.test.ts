@@ -19,12 +19,18 @@ let tmp = '';
 let server: LfsServer | undefined;
 const data = randomBytes(THREAD_FROM_BYTES + 3 * 1024 * 1024 + 17);
 const oid = createHash('sha256').update(data).digest('hex');
+/** An object of exactly two download blocks (2 MiB each). */
+const even = randomBytes(4 * 1024 * 1024);
+const evenOid = createHash('sha256').update(even).digest('hex');
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'whisper-drill-download-'));
   const store = path.join(tmp, 'root', 'big.git', 'lfs', 'objects', oid.slice(0, 2), oid.slice(2, 4));
   await mkdir(store, { recursive: true });
   await writeFile(path.join(store, oid), data);
+  const evenStore = path.join(tmp, 'root', 'big.git', 'lfs', 'objects', evenOid.slice(0, 2), evenOid.slice(2, 4));
+  await mkdir(evenStore, { recursive: true });
+  await writeFile(path.join(evenStore, evenOid), even);
 });
 afterEach(async () => {
   await server?.stop();
@@ -33,14 +39,15 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function download(faults: Faults, extra: { signal?: AbortSignal; retry?: RetryPolicy; resumePartial?: boolean } = {}, partial?: Buffer) {
+async function download(faults: Faults, extra: { signal?: AbortSignal; retry?: RetryPolicy; resumePartial?: boolean } = {}, partial?: Buffer, object = { oid, data }) {
+  const { oid: id, data: bytes } = object;
   server = await startLfsServer({ root: path.join(tmp, 'root'), username: 'u', password: 'p', faults });
   const dir = await mkdtemp(path.join(tmp, 'work-'));
   const dest = path.join(dir, 'large-v3.pt');
-  await writeFile(dest, `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize ${data.length}\n`);
+  await writeFile(dest, `version https://git-lfs.github.com/spec/v1\noid sha256:${id}\nsize ${bytes.length}\n`);
   // What a killed drill left: the object's first bytes, written as the download's blocks were.
   if (partial) await writeFile(`${dest}.whisper-drill-part`, partial);
-  const action = { oid, size: data.length, href: `${server.storageUrl}/big.git/${oid}`, header: { [STORAGE_HEADER]: STORAGE_TOKEN } };
+  const action = { oid: id, size: bytes.length, href: `${server.storageUrl}/big.git/${id}`, header: { [STORAGE_HEADER]: STORAGE_TOKEN } };
   let progress = 0;
   const landed = await downloadObject(action, dest, { retry: retryPolicy(5, 0), onBytes: (delta) => (progress += delta), ...extra });
   return { landed, dest, dir, progress };
@@ -69,6 +76,8 @@ describe('a large object', () => {
     expect(await readFile(dest, 'utf8')).toMatch(/^version https:\/\/git-lfs/);
     expect(await readdir(dir)).toEqual(['large-v3.pt']);
     expect(existsSync(`${dest}.whisper-drill-part`)).toBe(false);
+    // Asked for once: bytes that do not match are said, not fetched again.
+    expect(server!.requests.filter((r) => r.port === 'storage')).toHaveLength(1);
   });
 
   it('gives up after its retries naming the object and the bytes received, and leaves no listener on the drill\'s signal', async () => {
@@ -240,6 +249,19 @@ describe('a partial object a killed drill left (--resume)', () => {
     expect(server!.requests.filter((r) => r.port === 'storage').map((r) => r.headers.range)).toEqual([`bytes=${4 * MIB}-`, undefined]);
     expect(progress).toBe(data.length);
     expect(await readdir(dir)).toEqual(['large-v3.pt']);
+  });
+
+  it('left whole but not yet in place: its last block is fetched again (the whole is then hashed as one)', async () => {
+    const { landed, dest } = await download({}, { resumePartial: true }, even, { oid: evenOid, data: even });
+    expect(landed).toEqual({ oid: evenOid, size: even.length, sha256: evenOid, resumed: 0, keptBytes: 2 * MIB });
+    expect((await readFile(dest)).equals(even)).toBe(true);
+    expect(server!.requests.filter((r) => r.port === 'storage').map((r) => r.headers.range)).toEqual([`bytes=${2 * MIB}-`]);
+  });
+
+  it('none left: the download starts at byte 0', async () => {
+    const { landed } = await download({}, { resumePartial: true });
+    expect(landed).toEqual({ oid, size: data.length, sha256: oid, resumed: 0 });
+    expect(server!.requests.filter((r) => r.port === 'storage').map((r) => r.headers.range)).toEqual([undefined]);
   });
 
   it('is not gone on from without --resume: the download starts at byte 0', async () => {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { keptClone } from '../../src/snapshot/kept-clone.js';
 import { keptObjects } from '../../src/snapshot/lfs/kept-objects.js';
+import { systemRunner, type RunOptions } from '../../src/adapters/run.js';
 
 let root: string;
 const git = (args: string[], cwd = root) => execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' } }).trim();
@@ -36,11 +37,17 @@ describe('keptClone', () => {
     writeFileSync(path.join(ws, 'config.yaml'), 'beam_size: 1\n# half-writ');
     writeFileSync(path.join(ws, 'models', 'large-v3.pt'), 'the model, placed by the killed drill');
     writeFileSync(path.join(ws, '.git', 'index.lock'), '');
-    const kept = await keptClone(ws, commit, new Set(['models/large-v3.pt']));
+    // Through the drill's runner (its processes carry the drill's run id).
+    const ran: string[] = [];
+    const runner = { run: (file: string, args: readonly string[], options?: RunOptions) => (ran.push(args.join(' ')), systemRunner.run(file, args, options)), shell: systemRunner.shell };
+    const kept = await keptClone(ws, commit, new Set(['models/large-v3.pt']), { runner });
     expect(kept).toEqual({ kept: true, said: `kept the clone at ${commit.slice(0, 12)} (its stale index.lock removed); its 1 other file(s) written again from git's objects` });
     expect(readFileSync(path.join(ws, 'config.yaml'), 'utf8')).toBe('beam_size: 5\n');
     expect(readFileSync(path.join(ws, 'models', 'large-v3.pt'), 'utf8')).toBe('the model, placed by the killed drill');
     expect(existsSync(path.join(ws, '.git', 'index.lock'))).toBe(false);
+    expect(ran).toEqual([`-C ${ws} rev-parse --verify -q HEAD^{commit}`, `-C ${ws} ls-files -z`, `-C ${ws} checkout-index -f -- config.yaml`]);
+    // Again, with no lock to remove.
+    expect((await keptClone(ws, commit, new Set(['models/large-v3.pt']))).said).toBe(`kept the clone at ${commit.slice(0, 12)}; its 1 other file(s) written again from git's objects`);
   });
 
   it('clears a clone at another commit, or one killed before it had one, or none at all', async () => {
@@ -55,6 +62,8 @@ describe('keptClone', () => {
     writeFileSync(path.join(ws, 'stray'), 'x');
     expect((await keptClone(ws, other, new Set())).said).toBe('no clone was left: the workspace was cleared and is cloned anew');
     expect(readdirSync(ws)).toEqual([]);
+    // A workspace that is not there at all.
+    expect(await keptClone(path.join(root, 'gone'), other, new Set())).toEqual({ kept: false, said: 'no clone was left: the workspace was cleared and is cloned anew' });
   });
 });
 
@@ -72,5 +81,23 @@ describe('keptObjects', () => {
     const kept = await keptObjects(pointers, (p) => path.join(root, p.path), undefined, (delta) => (read += delta));
     expect([...kept.values()]).toEqual([{ oid, size: body.length, sha256: oid, resumed: 0, keptBytes: body.length }]);
     expect(read).toBe(body.length);
+  });
+
+  it('reads nothing of a file of another size, a folder, or a path with nothing; goes without a progress callback; stops when told', async () => {
+    writeFileSync(path.join(root, 'short.pt'), 'short');
+    mkdirSync(path.join(root, 'folder.pt'));
+    const size = 4096;
+    const pointers = ['short.pt', 'folder.pt', 'missing.pt'].map((name, i) => ({ path: name, oid: `${i}`.repeat(64), size }));
+    const deltas: number[] = [];
+    expect((await keptObjects(pointers, (p) => path.join(root, p.path), undefined, (delta) => deltas.push(delta))).size).toBe(0);
+    expect(deltas).toEqual([]);
+    const body = Buffer.from('x'.repeat(size));
+    writeFileSync(path.join(root, 'same-size.pt'), body);
+    const same = [{ path: 'same-size.pt', oid: '9'.repeat(64), size }, { path: 'ok.pt', oid: createHash('sha256').update(body).digest('hex'), size }];
+    writeFileSync(path.join(root, 'ok.pt'), body);
+    expect([...(await keptObjects(same, (p) => path.join(root, p.path))).keys()]).toEqual([same[1]!.oid]);
+    const stop = new AbortController();
+    stop.abort(new Error('interrupted'));
+    await expect(keptObjects(same, (p) => path.join(root, p.path), stop.signal)).rejects.toThrow('interrupted');
   });
 });
