@@ -69,7 +69,6 @@ export const installStep = defineStep({
     // runs: it is watching by the time the service starts. Teardown stops it on every path.
     const homes = [ctx.options.env?.HOME, process.env.HOME, isolation.env.HOME].filter((home): home is string => Boolean(home));
     let proof: ModelProof | undefined;
-    let ended = false;
     // The warm-up outlives the install only while the drill goes on: a failure or teardown stops it.
     const warming = new AbortController();
     const stopWarming = () => warming.abort();
@@ -95,9 +94,12 @@ export const installStep = defineStep({
     ctx.provide(installed);
     void ctx.outputOf('verify').then(
       (verify) => {
-        if (ended) return;
+        // Released (the install failed, the drill stopped): no watch, no warm-up. An install that ended well
+        // before verify (a wheelhouse in place, the model still downloading) still gets both: the service
+        // is yet to start, and the model landed past the page cache.
+        if (warming.signal.aborted) return;
         const { models } = installed.watch(verify);
-        // Beside the install: the model files into the page cache, where the service's first load finds them.
+        // Beside the install, or after it: the model files into the page cache, where the service's first load finds them.
         void warmPageCache(models.map((model) => model.absolute), warming.signal);
       },
       () => undefined,
@@ -146,8 +148,6 @@ export const installStep = defineStep({
     } catch (error) {
       installed.release();
       throw error;
-    } finally {
-      ended = true;
     }
   },
 });
