@@ -95,8 +95,10 @@ export async function drillCommand({ args, mode, signal, headless = false, front
   const history = await readHistory(reportRoot, plan.name);
   // The cold tier: demo --archive drills the sample's archive; a path is the operator's, from here.
   const archive = args.archive === true ? (await ensureSampleBackup(cacheRoot())).archive : args.archive === undefined ? undefined : archiveLocation(args.archive).href;
+  if (args.resume && args.dryRun) throw usageError('--resume and --dry-run: a dry run restores nothing to go on with', 'leave --dry-run out to resume the killed drill');
   // --resume: the drill that was killed, found before any face starts (a wrong DIR is a usage error).
   const resume = args.resume && mode !== 'check' ? findInterrupted(cacheRoot(), args.resume, plan.name, mode) : undefined;
+  if (resume && args.archive !== undefined && !resume.archive) throw usageError(`--archive: the drill resumed was restoring a tag${resume.tag ? ` (${resume.tag.name})` : ''}, not an archive`, 'leave --archive out to resume it');
   if (resume?.tag && args.tag && args.tag !== resume.tag.name) throw usageError(`--tag ${args.tag}: the drill resumed was restoring ${resume.tag.name}`, 'leave --tag out to resume it, or drill the other tag afresh');
   const tag = args.tag ?? resume?.tag?.name;
   if (resume && headless && !tag && !resume.archive && !args.yes) throw usageError(`the drill resumed was killed before it chose a tag: pass --tag TAG, or --yes to restore the newest (no questions are asked without a terminal)`);

@@ -12,7 +12,7 @@ import { logTail } from '../adapters/log-follow.js';
 import { onForcedExit } from '../adapters/live-groups.js';
 import { systemRunner } from '../adapters/run.js';
 import { formatDuration } from '../model/format.js';
-import { redactDeep } from '../model/redact.js';
+import { redactDeep, redactUrl } from '../model/redact.js';
 import { goalMs } from '../plan/rules.js';
 import { changesSinceLastDrill } from '../history/changes.js';
 import { claimReportDir, reportDirFor } from '../history/paths.js';
@@ -97,7 +97,13 @@ async function prepareWorkspace(options: DrillOptions, startedAt: Date): Promise
  */
 async function resumeWorkspace(earlier: WorkspaceClaim, options: DrillOptions, startedAt: Date): Promise<{ dir: string; created: boolean; notes: string[] }> {
   const dir = earlier.workspace;
-  const mine = ownClaim(dir, startedAt);
+  // Taken whole at once: killed before its first step, this drill leaves a claim the next --resume goes on
+  // from — the killed run's ids (what it left may not be ended yet), its tag, and every run so far.
+  const mine: WorkspaceClaim = {
+    ...ownClaim(dir, startedAt),
+    ...pick(earlier, ['plan', 'mode', 'created', 'keep', 'archive', 'tag', 'runId', 'service']),
+    earlier: [...(earlier.earlier ?? []), earlierRunOf(earlier)],
+  };
   const refuse = (holder: WorkspaceClaim) => usageError(`${dir} is in use by another drill: ${describeHolder(holder)}`, 'only a drill that was killed is resumed; wait for this one to end');
   const holder = acquireClaim(options.cacheRoot, mine);
   if (holder) {
@@ -117,6 +123,10 @@ async function resumeWorkspace(earlier: WorkspaceClaim, options: DrillOptions, s
     created: earlier.created ?? false,
     notes: [`resuming the drill killed in ${dir}: ${describeHolder(earlier)}${seen}${ran}${stopped.length ? `; ${stopped.join('; ')}` : ''}; what it restored is re-checked (every LFS file re-hashed), never trusted`],
   };
+}
+
+function pick<K extends keyof WorkspaceClaim>(claim: WorkspaceClaim, keys: readonly K[]): Partial<Pick<WorkspaceClaim, K>> {
+  return Object.fromEntries(keys.filter((key) => claim[key] !== undefined).map((key) => [key, claim[key]])) as Partial<Pick<WorkspaceClaim, K>>;
 }
 
 /**
@@ -196,7 +206,8 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   const runner = markedRunner(options.runner ?? systemRunner, drillRunId);
   // A resumed drill carries the runs before it: their spans count in its recovery time.
   const earlierRuns = options.resume ? [...(options.resume.earlier ?? []), earlierRunOf(options.resume)] : [];
-  const earlierSteps = new Set(earlierRuns.flatMap((run) => run.steps.map((s) => s.id)));
+  // The steps a killed run had begun (one it skipped was not done, so it is not "redone").
+  const earlierSteps = new Set(earlierRuns.flatMap((run) => run.steps.filter((s) => s.status !== 'skipped').map((s) => s.id)));
   let claim: WorkspaceClaim | undefined =
     options.mode === 'check'
       ? undefined
@@ -207,21 +218,24 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
           created: workspace.created,
           runId: drillRunId,
           ...(options.keep ? { keep: true } : {}),
-          ...(options.archive ? { archive: options.archive } : {}),
+          ...(options.archive ? { archive: redactUrl(options.archive) } : {}),
+          // The tag the killed run chose, until this run's snapshot step chooses it again.
+          ...(options.resume?.tag ? { tag: options.resume.tag } : {}),
           ...(earlierRuns.length ? { earlier: earlierRuns } : {}),
         };
-  const saveClaim = (change: Partial<WorkspaceClaim> = {}) => {
+  // Synced at each step's start and end; a heartbeat is not (a lost one costs 5 s of a killed run's span).
+  const saveClaim = (change: Partial<WorkspaceClaim> = {}, sync = true) => {
     if (!claim) return;
     claim = { ...claim, ...change, aliveAt: wallNow().toISOString() };
     try {
-      writeClaim(options.cacheRoot, claim);
+      writeClaim(options.cacheRoot, claim, sync);
     } catch {
       // A cache that cannot take the claim (read-only): the drill goes on unclaimed.
     }
   };
   saveClaim();
   // A sign of life every few seconds: a drill killed now has its span (to here) counted when it is resumed.
-  const heartbeat = setInterval(() => saveClaim(), HEARTBEAT_MS);
+  const heartbeat = setInterval(() => saveClaim({}, false), HEARTBEAT_MS);
   heartbeat.unref();
   const stepsInClaim = (id: StepId, entry: { id: string; status: string; durationMs?: number }) => [...(claim?.steps ?? []).filter((s) => s.id !== id), entry];
   // A forced exit (a second interrupt) kills every process group and goes: what was recorded is saved
@@ -360,7 +374,7 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
     const resume = earlierSteps.has(step.id) && outcome.status !== 'skipped' ? (outcome.resumed ? 'resumed' : 'redone') : undefined;
     emit({ type: 'step-end', at: wallNow().toISOString(), step: step.id, status: outcome.status, durationMs, summary: outcome.summary, ...(outcome.error ? { error: outcome.error } : {}), evidence, ...(resume ? { resume } : {}) });
     const tag = step.id === 'snapshot' ? (outputs.snapshot as StepOutputs['snapshot'] | undefined)?.tag : undefined;
-    if (step.id !== 'teardown') saveClaim({ steps: stepsInClaim(step.id, { id: step.id, status: outcome.status, durationMs }), ...(tag ? { tag: { name: tag.name, commit: tag.commit } } : {}) });
+    if (step.id !== 'teardown') saveClaim({ steps: stepsInClaim(step.id, { id: step.id, status: outcome.status, durationMs }), ...(tag ? { tag: { name: tag.name, commit: tag.commit } } : {}), ...(operatorMs ? { operatorMs: Math.round(operatorMs) } : {}) });
   };
 
   let stopReason: string | undefined;
@@ -407,8 +421,10 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   };
   await Promise.all(steps.map(runInTurn));
   clearInterval(heartbeat);
-  // Torn down: a workspace that stays (setup, --keep) is no longer held by this drill.
-  if (claim) releaseClaim(options.cacheRoot, claim);
+  // Torn down: a workspace that stays (setup, --keep) is no longer held by this drill. A resumed drill whose
+  // restore did not verify keeps its claim: the workspace stayed, and the next --resume goes on from both runs.
+  const keptForResume = options.resume !== undefined && !fold.steps.some((s) => s.id === 'verify' && (s.status === 'passed' || s.status === 'warned'));
+  if (claim && !keptForResume) releaseClaim(options.cacheRoot, claim);
   claim = undefined;
   // A resumed drill's recovery counts the killed runs' part of it too (each from its fetch to its end).
   const recoveredIn = fold.record().rto.recoveryMs;

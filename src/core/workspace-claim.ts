@@ -8,10 +8,11 @@
  * SSH session closed) is taken over: what it left running is stopped, then the workspace is restored anew.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { endMarked } from '../adapters/run-mark.js';
 import type { EarlierRun } from '../model/record.js';
+import { redactText } from '../model/redact.js';
 
 export interface WorkspaceClaim {
   readonly workspace: string;
@@ -36,6 +37,8 @@ export interface WorkspaceClaim {
   readonly aliveAt?: string;
   /** When its fetch began: the recovery time it spent runs from here to aliveAt. */
   readonly recoveryFrom?: string;
+  /** The operator's think time so far (answers to the wizard's questions): not part of its span. */
+  readonly operatorMs?: number;
   /** The runs before this one, when this one resumed a drill. */
   readonly earlier?: readonly EarlierRun[];
 }
@@ -50,7 +53,7 @@ export function earlierRunOf(claim: WorkspaceClaim): EarlierRun {
     command: claim.command,
     startedAt: claim.startedAt,
     endedAt: new Date(end).toISOString(),
-    ms: end - start,
+    ms: Math.max(0, end - start - (claim.operatorMs ?? 0)),
     ...(recoveryFrom !== undefined ? { recoveryMs: Math.max(0, end - recoveryFrom) } : {}),
     steps: claim.steps ?? [],
   };
@@ -112,9 +115,9 @@ export function holderAlive(claim: WorkspaceClaim): boolean {
  */
 export function acquireClaim(cacheRoot: string, claim: WorkspaceClaim): WorkspaceClaim | undefined {
   const file = claimFile(cacheRoot, claim.workspace);
-  mkdirSync(path.dirname(file), { recursive: true });
+  claimsFolder(file);
   try {
-    writeFileSync(file, `${JSON.stringify(claim, null, 2)}\n`, { flag: 'wx' });
+    writeFileSync(file, `${JSON.stringify(claim, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
     return undefined;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -128,16 +131,27 @@ export function dropDeadClaim(cacheRoot: string, dead: WorkspaceClaim): void {
   if (!now || (now.pid === dead.pid && now.startedAt === dead.startedAt)) rmSync(claimFile(cacheRoot, dead.workspace), { force: true });
 }
 
+/** The claims' folder, the operator's alone (a claim names the drill's command line and its workspace); one made before that is closed too. */
+function claimsFolder(file: string): void {
+  const folder = path.dirname(file);
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  try {
+    chmodSync(folder, 0o700);
+  } catch {
+    // Not ours to change (another user's cache): the files are 0600 all the same.
+  }
+}
+
 /** Written whole or not at all: a drill killed mid-write leaves the previous claim. */
-export function writeClaim(cacheRoot: string, claim: WorkspaceClaim): void {
+export function writeClaim(cacheRoot: string, claim: WorkspaceClaim, sync = true): void {
   const file = claimFile(cacheRoot, claim.workspace);
-  mkdirSync(path.dirname(file), { recursive: true });
+  claimsFolder(file);
   const temp = `${file}.${process.pid}.tmp`;
   // Synced before the rename: after a power loss the claim is the old one or the new one, never empty.
-  const fd = openSync(temp, 'w');
+  const fd = openSync(temp, 'w', 0o600);
   try {
     writeFileSync(fd, `${JSON.stringify(claim, null, 2)}\n`);
-    fsyncSync(fd);
+    if (sync) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
@@ -145,7 +159,9 @@ export function writeClaim(cacheRoot: string, claim: WorkspaceClaim): void {
 }
 
 export function ownClaim(workspace: string, startedAt: Date): WorkspaceClaim {
-  return { workspace, pid: process.pid, startTicks: processStartTicks(process.pid) ?? '', command: process.argv.slice(1).map((arg) => path.basename(arg) === 'cli.js' ? 'whisper-drill' : arg).join(' '), startedAt: startedAt.toISOString() };
+  // Credentials in a URL argument (--archive https://user:token@…) never reach the claim.
+  const command = redactText(process.argv.slice(1).map((arg) => (path.basename(arg) === 'cli.js' ? 'whisper-drill' : arg)).join(' '));
+  return { workspace, pid: process.pid, startTicks: processStartTicks(process.pid) ?? '', command, startedAt: startedAt.toISOString() };
 }
 
 export function releaseClaim(cacheRoot: string, claim: WorkspaceClaim): void {

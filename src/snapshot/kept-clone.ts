@@ -30,7 +30,12 @@ export async function keptClone(dir: string, commit: string, lfsPaths: ReadonlyS
   const lock = path.join(dir, '.git', 'index.lock');
   const hadLock = existsSync(lock);
   await rm(lock, { force: true });
+  // The index as the commit has it: a clone killed mid-checkout has HEAD but not (all of) its index.
+  await gitOk(['-C', dir, 'read-tree', 'HEAD'], runner);
   const files = (await gitOk(['-C', dir, 'ls-files', '-z'], runner)).split('\0').filter((file) => file && !lfsPaths.has(file));
   for (let i = 0; i < files.length; i += CHUNK) await gitOk(['-C', dir, 'checkout-index', '-f', '--', ...files.slice(i, i + CHUNK)], runner);
-  return { kept: true, said: `kept the clone at ${commit.slice(0, 12)}${hadLock ? ' (its stale index.lock removed)' : ''}; its ${files.length} other file(s) written again from git's objects` };
+  // What the killed run made beside the clone (a half-built venv, its service's log) is not the backup's:
+  // gone, so that install and start are redone from the restored tree alone. Partial downloads stay.
+  await gitOk(['-C', dir, 'clean', '-ffdxq', '-e', '*.whisper-drill-part'], runner);
+  return { kept: true, said: `kept the clone at ${commit.slice(0, 12)}${hadLock ? ' (its stale index.lock removed)' : ''}; its ${files.length} other file(s) written again from git's objects, anything else the killed run had made there removed` };
 }

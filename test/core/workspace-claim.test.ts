@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquireClaim, dropDeadClaim, holderAlive, ownClaim, readClaim } from '../../src/core/workspace-claim.js';
+import { acquireClaim, claimFile, dropDeadClaim, holderAlive, ownClaim, readClaim, writeClaim } from '../../src/core/workspace-claim.js';
+import { statSync } from 'node:fs';
 
 let cache: string;
 beforeEach(() => {
@@ -31,5 +32,17 @@ describe('acquireClaim', () => {
     // A second drill that also saw the dead holder, late: its drop removes nothing, the taker keeps it.
     dropDeadClaim(cache, dead);
     expect(readClaim(cache, '/srv/restore')?.startedAt).toBe('2026-12-01T04:00:00.000Z');
+  });
+});
+
+describe('a claim on disk', () => {
+  it('is the operator\'s alone: the file 0600, its folder 0700, however it was written', () => {
+    const claim = ownClaim('/srv/restore', new Date('2026-12-01T03:00:00Z'));
+    expect(acquireClaim(cache, claim)).toBeUndefined();
+    expect(statSync(claimFile(cache, '/srv/restore')).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(claimFile(cache, '/srv/restore'))).mode & 0o777).toBe(0o700);
+    writeClaim(cache, { ...claim, aliveAt: '2026-12-01T03:00:05.000Z' }, false);
+    expect(statSync(claimFile(cache, '/srv/restore')).mode & 0o777).toBe(0o600);
+    expect(readClaim(cache, '/srv/restore')?.aliveAt).toBe('2026-12-01T03:00:05.000Z');
   });
 });

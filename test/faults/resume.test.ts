@@ -68,21 +68,34 @@ describe('a drill killed mid-fetch', () => {
     const partial = (await readdir(path.join(workspace, 'models'))).find((name) => name.endsWith('.whisper-drill-part'));
     expect(partial, 'the killed download left its partial file').toBeDefined();
 
-    // The second: the server whole again; the tag comes from the killed run.
+    // A resume while the storage still fails (every download 503, no retries): fetch fails; the workspace and
+    // what it holds stay for the next --resume, and so does this run's claim, its span to count.
     server.faults.stallAfterBytes = undefined;
+    server.faults.downloadStatus = 503;
+    const noRetries = { GIT_CONFIG_COUNT: '2', GIT_CONFIG_KEY_0: 'lfs.transfer.maxretries', GIT_CONFIG_VALUE_0: '0', GIT_CONFIG_KEY_1: 'lfs.transfer.maxretrydelay', GIT_CONFIG_VALUE_1: '0' };
+    const failed = await runCli(['drill', '--plan', plan, '--resume', 'latest', '--json', '--report-dir', reports], { cwd: scene.dir, env: { ...env, ...noRetries }, timeoutMs: 60_000 });
+    expect(failed.code, failed.stderr).toBe(1);
+    expect(failed.stdout).toContain(`workspace kept at ${workspace} for a later --resume (its restore was not verified)`);
+    expect(existsSync(path.join(workspace, '.git'))).toBe(true);
+
+    // The last: the server whole again; the tag comes from the killed run.
+    server.faults.downloadStatus = undefined;
     server.requests.length = 0;
     const second = await runCli(['drill', '--plan', plan, '--resume', 'latest', '--json', '--report-dir', reports], { cwd: scene.dir, env, timeoutMs: 90_000 });
     expect(second.code, second.stderr).toBe(0);
     const folder = path.join(reports, 'resumed');
-    const [report] = await readdir(folder);
-    const record = JSON.parse(await readFile(path.join(folder, report!, 'report.json'), 'utf8')) as DrillRecord;
+    const end = second.stdout.trim().split('\n').map((line) => JSON.parse(line) as DrillEvent).find((e) => e.type === 'drill-end') as Extract<DrillEvent, { type: 'drill-end' }>;
+    expect(path.dirname(end.reportDir!)).toBe(folder);
+    const record = JSON.parse(await readFile(path.join(end.reportDir!, 'report.json'), 'utf8')) as DrillRecord;
     expect(record.verdict).toBe('passed');
     expect(record.snapshot.tag).toBe('v1.2-config-tuned');
 
     // The killed run, with its span; the steps it had begun, redone or resumed.
+    // The killed run and the failed resume, each with its span.
     const earlier = record.resumed!.earlier;
-    expect(earlier).toHaveLength(1);
+    expect(earlier).toHaveLength(2);
     expect(earlier[0]).toMatchObject({ pid: killedPid, startedAt: left!.startedAt });
+    expect(earlier[1]).toMatchObject({ pid: failed.pid });
     expect(earlier[0]!.ms).toBeGreaterThan(0);
     const step = (id: string) => record.steps.find((s) => s.id === id)!;
     expect(step('environment').resume).toBe('redone');
@@ -95,15 +108,15 @@ describe('a drill killed mid-fetch', () => {
     // The model was asked for from byte 10 MiB on; the objects it had placed whole were not asked for again.
     const storage = server.requests.filter((r) => r.port === 'storage');
     expect(storage.map((r) => r.headers['range'])).toEqual([`bytes=${STALL}-`]);
-    expect(second.stdout).toMatch(/"step":"fetch","stream":"info","line":"kept the clone at [0-9a-f]{12}; its \d+ other file\(s\) written again from git's objects"/);
+    expect(second.stdout).toMatch(/"step":"fetch","stream":"info","line":"kept the clone at [0-9a-f]{12}; its \d+ other file\(s\) written again from git's objects, anything else the killed run had made there removed"/);
     // Both spans count, not the time between them.
     expect(record.rto.thisRunMs).toBeGreaterThan(0);
-    expect(record.rto.totalMs).toBe(record.rto.thisRunMs! + earlier[0]!.ms);
-    expect(record.rto.recoveryMs).toBeGreaterThan(earlier[0]!.recoveryMs!);
+    expect(record.rto.totalMs).toBe(record.rto.thisRunMs! + earlier[0]!.ms + earlier[1]!.ms);
+    expect(record.rto.recoveryMs).toBeGreaterThan(earlier[0]!.recoveryMs! + earlier[1]!.recoveryMs!);
     // The resumed drill said so first, and ended as a drill does: its scratch workspace gone, no claim left.
-    expect(record.resumed!.said).toMatch(new RegExp(`^resuming the drill killed in ${workspace}: pid ${killedPid} \\(\`whisper-drill drill --plan .*\`\\), started ${left!.startedAt}, last seen \\S+; it had run .*fetch \\(killed in it\\).*; ended 1 other process\\(es\\) it had started, still running \\(pid \\d+\\); what it restored is re-checked \\(every LFS file re-hashed\\), never trusted$`));
-    // The killed run's hung install was ended (it carried that run's id); the resumed run installed again.
-    const hung = Number(/still running \(pid (\d+)\)/.exec(record.resumed!.said)![1]);
+    expect(record.resumed!.said).toMatch(new RegExp(`^resuming the drill killed in ${workspace}: pid ${failed.pid} \\(\`whisper-drill drill --plan .* --resume latest .*\`\\), started \\S+, last seen \\S+; it had run .*fetch \\(failed\\).*; what it restored is re-checked \\(every LFS file re-hashed\\), never trusted$`));
+    // The killed run's hung install was ended by the first resume (it carried that run's id).
+    const hung = Number(/still running \(pid (\d+)\)/.exec(failed.stdout)![1]);
     expect(existsSync(`/proc/${hung}`) && !(await readFile(`/proc/${hung}/stat`, 'utf8').catch(() => ' Z ')).includes(') Z ')).toBe(false);
     expect(step('install').resume).toBe('redone');
     expect(existsSync(workspace)).toBe(false);

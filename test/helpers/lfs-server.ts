@@ -32,6 +32,8 @@ export interface Faults {
   throttle?: number;
   /** A status for every download request. */
   downloadStatus?: number;
+  /** A download asked for from a byte other than the first is answered 416 (a server that will not resume). */
+  refuseRange?: boolean;
   /** Close this many download connections before any answer (then serve normally). */
   closeBeforeAnswer?: number;
   /** Uploads are answered 200 and thrown away: a server that accepts an object but does not keep it. */
@@ -204,6 +206,7 @@ export async function startLfsServer(options: LfsServerOptions): Promise<LfsServ
     requests.push({ port: 'storage', method: req.method ?? '', path: url.pathname, headers: req.headers });
     if (req.headers[STORAGE_HEADER] !== STORAGE_TOKEN) return void res.writeHead(403).end('bad token\n');
     if (faults.downloadStatus) return void res.writeHead(faults.downloadStatus).end(`status ${faults.downloadStatus} on purpose\n`);
+    if (faults.refuseRange && req.headers.range) return void res.writeHead(416).end('no ranges here\n');
     if (faults.closeBeforeAnswer) {
       faults.closeBeforeAnswer -= 1;
       return void req.socket.destroy();

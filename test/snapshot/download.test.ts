@@ -258,6 +258,14 @@ describe('a partial object a killed drill left (--resume)', () => {
     expect(server!.requests.filter((r) => r.port === 'storage').map((r) => r.headers.range)).toEqual([`bytes=${2 * MIB}-`]);
   });
 
+  it('a server that will not go on from it (416): fetched again from byte 0, counted once', async () => {
+    const { landed, dest, progress } = await download({ refuseRange: true }, { resumePartial: true }, data.subarray(0, 4 * MIB));
+    expect(landed).toEqual({ oid, size: data.length, sha256: oid, resumed: 0 });
+    expect((await readFile(dest)).equals(data)).toBe(true);
+    expect(server!.requests.filter((r) => r.port === 'storage').map((r) => r.headers.range)).toEqual([`bytes=${4 * MIB}-`, undefined]);
+    expect(progress).toBe(data.length);
+  });
+
   it('none left: the download starts at byte 0', async () => {
     const { landed } = await download({}, { resumePartial: true });
     expect(landed).toEqual({ oid, size: data.length, sha256: oid, resumed: 0 });

@@ -42,13 +42,35 @@ describe('keptClone', () => {
     const ran: string[] = [];
     const runner = { run: (file: string, args: readonly string[], options?: RunOptions) => (ran.push(args.join(' ')), systemRunner.run(file, args, options)), shell: systemRunner.shell };
     const kept = await keptClone(ws, commit, new Set(['models/large-v3.pt']), { runner });
-    expect(kept).toEqual({ kept: true, said: `kept the clone at ${commit.slice(0, 12)} (its stale index.lock removed); its 1 other file(s) written again from git's objects` });
+    expect(kept).toEqual({ kept: true, said: `kept the clone at ${commit.slice(0, 12)} (its stale index.lock removed); its 1 other file(s) written again from git's objects, anything else the killed run had made there removed` });
     expect(readFileSync(path.join(ws, 'config.yaml'), 'utf8')).toBe('beam_size: 5\n');
     expect(readFileSync(path.join(ws, 'models', 'large-v3.pt'), 'utf8')).toBe('the model, placed by the killed drill');
     expect(existsSync(path.join(ws, '.git', 'index.lock'))).toBe(false);
-    expect(ran).toEqual([`-C ${ws} rev-parse --verify -q HEAD^{commit}`, `-C ${ws} ls-files -z`, `-C ${ws} checkout-index -f -- config.yaml`]);
+    expect(ran).toEqual([
+      `-C ${ws} rev-parse --verify -q HEAD^{commit}`,
+      `-C ${ws} read-tree HEAD`,
+      `-C ${ws} ls-files -z`,
+      `-C ${ws} checkout-index -f -- config.yaml`,
+      `-C ${ws} clean -ffdxq -e *.whisper-drill-part`,
+    ]);
     // Again, with no lock to remove.
-    expect((await keptClone(ws, commit, new Set(['models/large-v3.pt']))).said).toBe(`kept the clone at ${commit.slice(0, 12)}; its 1 other file(s) written again from git's objects`);
+    expect((await keptClone(ws, commit, new Set(['models/large-v3.pt']))).said).toBe(`kept the clone at ${commit.slice(0, 12)}; its 1 other file(s) written again from git's objects, anything else the killed run had made there removed`);
+  });
+
+  it('writes a clone killed mid-checkout whole (its index gone), and removes what the killed run made beside it but a partial download', async () => {
+    const { ws, commit } = clonedWorkspace();
+    rmSync(path.join(ws, '.git', 'index'));
+    rmSync(path.join(ws, 'config.yaml'));
+    mkdirSync(path.join(ws, '.venv', 'bin'), { recursive: true });
+    writeFileSync(path.join(ws, '.venv', 'bin', 'python'), 'half a venv');
+    mkdirSync(path.join(ws, '.whisper-drill'));
+    writeFileSync(path.join(ws, '.whisper-drill', 'service.log'), 'Traceback of the killed run');
+    writeFileSync(path.join(ws, 'models', 'large-v3.pt.whisper-drill-part'), 'the first blocks');
+    expect((await keptClone(ws, commit, new Set(['models/large-v3.pt']))).kept).toBe(true);
+    expect(readFileSync(path.join(ws, 'config.yaml'), 'utf8')).toBe('beam_size: 5\n');
+    expect(existsSync(path.join(ws, '.venv'))).toBe(false);
+    expect(existsSync(path.join(ws, '.whisper-drill'))).toBe(false);
+    expect(readFileSync(path.join(ws, 'models', 'large-v3.pt.whisper-drill-part'), 'utf8')).toBe('the first blocks');
   });
 
   it('clears a clone at another commit, or one killed before it had one, or none at all', async () => {

@@ -96,7 +96,11 @@ export const teardownStep = defineStep({
     const verified = input.verify !== undefined && input.verify.files.length > 0 && input.verify.files.every((file) => file.verified) && !input.snapshot?.archive;
     if ((ctx.options.mode === 'setup' || ctx.options.keep) && verified && !ctx.signal.aborted) notes.push(await settleKeptWorkspace(ctx, input.verify!.files.map((file) => file.path)));
     if (ctx.options.mode === 'setup' || ctx.options.keep) notes.push(`workspace kept at ${dir}`);
-    else if (created) {
+    else if (ctx.options.resume && !verified) {
+      // A resumed drill that did not get its restore verified (the network still down, say): what the runs so
+      // far restored stays for the next --resume, which re-checks it as this one did.
+      notes.push(`workspace kept at ${dir} for a later --resume (its restore was not verified)`);
+    } else if (created) {
       await rm(dir, { recursive: true, force: true, maxRetries: 3 });
       notes.push(`workspace ${dir} removed`);
     } else {

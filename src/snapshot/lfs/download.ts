@@ -138,7 +138,17 @@ async function receive(action: DownloadAction, state: Progress, dest: string, op
 export async function downloadObject(action: DownloadAction, dest: string, options: DownloadOptions = {}): Promise<Landed> {
   const temp = `${dest}.whisper-drill-part`;
   const keep = options.resumePartial ? await partialPrefix(temp, action.size) : 0;
-  const landed = await downloadInto(temp, keep, action, dest, options);
+  let landed: Landed;
+  let counted = 0;
+  const counting = { ...options, onBytes: (delta: number) => ((counted += delta), options.onBytes?.(delta)) };
+  try {
+    landed = await downloadInto(temp, keep, action, dest, counting);
+  } catch (error) {
+    // A server that will not go on from the kept bytes (a 416, a 206 from elsewhere): once more, from byte 0.
+    if (keep === 0 || options.signal?.aborted || !(error instanceof DrillError)) throw error;
+    options.onBytes?.(-counted);
+    return downloadInto(temp, 0, action, dest, options);
+  }
   if (keep === 0 || landed.sha256 === action.oid) return keep > 0 ? { ...landed, keptBytes: keep } : landed;
   // The kept bytes were not the object's (the whole does not match): fetched again from its first byte.
   options.onBytes?.(-landed.size);
