@@ -28,7 +28,7 @@ import type { AnyStep, DrillOptions, StepOutputs, StepRunContext } from './steps
 import { markedRunner } from '../adapters/marked-runner.js';
 import { newRunId } from '../adapters/run-mark.js';
 import { decideVerdict, EXIT_CODES } from './verdict.js';
-import { leftByKilledDrills } from './resume.js';
+import { forgetGoneClaims, leftByKilledDrills } from './resume.js';
 import { acquireClaim, describeHolder, dropDeadClaim, earlierRunOf, holderAlive, ownClaim, releaseClaim, stopWhatWasLeft, writeClaim, type WorkspaceClaim } from './workspace-claim.js';
 
 export type { DrillOptions } from './steps/step.js';
@@ -277,7 +277,10 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   // A workspace resumed, or taken over from a drill that was killed: said before anything runs.
   if (earlierRuns.length) emit({ type: 'resumed', earlier: earlierRuns, said: workspace.notes.join('; ') });
   else for (const note of workspace.notes) emit({ type: 'log', step: 'environment', stream: 'info', line: note });
-  if (options.mode !== 'check') for (const left of leftByKilledDrills(options.cacheRoot, plan.name, workspace.dir)) emit({ type: 'log', step: 'environment', stream: 'info', line: left });
+  if (options.mode !== 'check') {
+    forgetGoneClaims(options.cacheRoot);
+    for (const left of leftByKilledDrills(options.cacheRoot, plan.name, workspace.dir)) emit({ type: 'log', step: 'environment', stream: 'info', line: left });
+  }
 
   // The operator's think time is not recovery time: each answer is timed, and left out of the step's
   // duration and of the RTO total (it is recorded as operatorMs).

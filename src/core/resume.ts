@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { usageError } from '../model/errors.js';
-import { allClaims, describeHolder, holderAlive, readClaim, type WorkspaceClaim } from './workspace-claim.js';
+import { allClaims, describeHolder, dropDeadClaim, holderAlive, readClaim, type WorkspaceClaim } from './workspace-claim.js';
 
 const lastSign = (claim: WorkspaceClaim) => Date.parse(claim.aliveAt ?? claim.startedAt);
 
@@ -46,3 +46,9 @@ export function leftByKilledDrills(cacheRoot: string, planName: string, except: 
     .filter((claim) => claim.plan === planName && claim.workspace !== except && existsSync(claim.workspace) && !holderAlive(claim))
     .map((claim) => `a ${claim.mode ?? 'drill'} of ${planName} killed after ${claim.aliveAt ?? claim.startedAt} left its workspace ${claim.workspace}${claim.tag ? ` (${claim.tag.name})` : ''}: go on with it (whisper-drill ${claim.mode ?? 'drill'} --resume ${claim.workspace}) or remove it`);
 }
+
+/** The claims of killed drills whose workspace is gone (removed by hand): nothing to resume, so forgotten. */
+export function forgetGoneClaims(cacheRoot: string): void {
+  for (const claim of allClaims(cacheRoot)) if (!existsSync(claim.workspace) && !holderAlive(claim)) dropDeadClaim(cacheRoot, claim);
+}
+

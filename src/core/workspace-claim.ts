@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { endMarked } from '../adapters/run-mark.js';
 import type { EarlierRun } from '../model/record.js';
@@ -16,6 +17,8 @@ import { redactText } from '../model/redact.js';
 
 export interface WorkspaceClaim {
   readonly workspace: string;
+  /** The host the holder runs on: a cache shared between nodes (NFS) holds other hosts' claims, whose pids say nothing here. */
+  readonly host?: string;
   readonly pid: number;
   /** Field 22 of /proc/<pid>/stat: with the pid, names one process for the life of the host. */
   readonly startTicks: string;
@@ -98,6 +101,8 @@ export function allClaims(cacheRoot: string): WorkspaceClaim[] {
 
 /** The holder still runs: the same pid, started at the same moment (not a recycled pid); without /proc, the pid alone. */
 export function holderAlive(claim: WorkspaceClaim): boolean {
+  // Another host's drill cannot be seen from here: taken for running, never taken over.
+  if (claim.host !== undefined && claim.host !== os.hostname()) return true;
   if (claim.startTicks === '' || !existsSync('/proc/self/stat')) {
     try {
       process.kill(claim.pid, 0);
@@ -161,7 +166,7 @@ export function writeClaim(cacheRoot: string, claim: WorkspaceClaim, sync = true
 export function ownClaim(workspace: string, startedAt: Date): WorkspaceClaim {
   // Credentials in a URL argument (--archive https://user:token@…) never reach the claim.
   const command = redactText(process.argv.slice(1).map((arg) => (path.basename(arg) === 'cli.js' ? 'whisper-drill' : arg)).join(' '));
-  return { workspace, pid: process.pid, startTicks: processStartTicks(process.pid) ?? '', command, startedAt: startedAt.toISOString() };
+  return { workspace, host: os.hostname(), pid: process.pid, startTicks: processStartTicks(process.pid) ?? '', command, startedAt: startedAt.toISOString() };
 }
 
 export function releaseClaim(cacheRoot: string, claim: WorkspaceClaim): void {

@@ -19,7 +19,7 @@ export interface KeptClone {
 const CHUNK = 200;
 
 export async function keptClone(dir: string, commit: string, lfsPaths: ReadonlySet<string>, hooks: FetchHooks = {}): Promise<KeptClone> {
-  const runner = hooks.runner ? { runner: hooks.runner } : {};
+  const runner = { ...(hooks.runner ? { runner: hooks.runner } : {}), ...(hooks.env ? { env: hooks.env } : {}), ...(hooks.signal ? { signal: hooks.signal } : {}) };
   const head = existsSync(path.join(dir, '.git')) ? await git(['-C', dir, 'rev-parse', '--verify', '-q', 'HEAD^{commit}'], runner) : undefined;
   const at = head?.exitCode === 0 ? head.stdout.trim() : undefined;
   if (at !== commit) {

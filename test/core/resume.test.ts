@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findInterrupted, leftByKilledDrills } from '../../src/core/resume.js';
-import { earlierRunOf, ownClaim, writeClaim, type WorkspaceClaim } from '../../src/core/workspace-claim.js';
+import { findInterrupted, forgetGoneClaims, leftByKilledDrills } from '../../src/core/resume.js';
+import { allClaims, earlierRunOf, ownClaim, writeClaim, type WorkspaceClaim } from '../../src/core/workspace-claim.js';
 
 let root: string;
 let cache: string;
@@ -108,6 +108,18 @@ describe('leftByKilledDrills', () => {
     expect(leftByKilledDrills(cache, 'whisper', path.join(root, 'mine'))).toEqual([`a setup of whisper killed after 2026-12-04T03:00:00.000Z left its workspace ${setup.workspace}: go on with it (whisper-drill setup --resume ${setup.workspace}) or remove it`]);
     writeClaim(cache, { ...setup, mode: undefined, aliveAt: undefined } as unknown as WorkspaceClaim);
     expect(leftByKilledDrills(cache, 'whisper', path.join(root, 'mine'))).toEqual([`a drill of whisper killed after ${setup.startedAt} left its workspace ${setup.workspace}: go on with it (whisper-drill drill --resume ${setup.workspace}) or remove it`]);
+  });
+});
+
+describe('forgetGoneClaims', () => {
+  it('drops the claims of killed drills whose workspace was removed, and keeps the others', () => {
+    const gone = claim('gone', '2026-12-02T03:00:00.000Z');
+    rmSync(gone.workspace, { recursive: true });
+    const running = claim('running-gone', '2026-12-02T03:00:00.000Z', {}, true);
+    rmSync(running.workspace, { recursive: true });
+    claim('still-there', '2026-12-02T03:00:00.000Z');
+    forgetGoneClaims(cache);
+    expect(allClaims(cache).map((c) => path.basename(c.workspace)).sort()).toEqual(['running-gone', 'still-there']);
   });
 });
 

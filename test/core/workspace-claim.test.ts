@@ -46,3 +46,12 @@ describe('a claim on disk', () => {
     expect(readClaim(cache, '/srv/restore')?.aliveAt).toBe('2026-12-01T03:00:05.000Z');
   });
 });
+
+describe('a claim of another host', () => {
+  it('is taken for running (a shared cache): never taken over, never resumed from here', () => {
+    const elsewhere = { ...ownClaim('/srv/restore', new Date('2026-12-01T03:00:00Z')), host: 'gpu-node-99', pid: 2 ** 22 + 3, startTicks: '1' };
+    expect(holderAlive(elsewhere)).toBe(true);
+    expect(holderAlive({ ...elsewhere, host: os.hostname() })).toBe(false);
+  });
+});
+
