@@ -21,6 +21,8 @@ const CHUNK = 200;
 export async function keptClone(dir: string, commit: string, lfsPaths: ReadonlySet<string>, hooks: FetchHooks = {}): Promise<KeptClone> {
   const runner = { ...(hooks.runner ? { runner: hooks.runner } : {}), ...(hooks.env ? { env: hooks.env } : {}), ...(hooks.signal ? { signal: hooks.signal } : {}) };
   const head = existsSync(path.join(dir, '.git')) ? await git(['-C', dir, 'rev-parse', '--verify', '-q', 'HEAD^{commit}'], runner) : undefined;
+  // Stopped while it looked: nothing is cleared on an interrupted answer.
+  if (hooks.signal?.aborted) throw hooks.signal.reason;
   const at = head?.exitCode === 0 ? head.stdout.trim() : undefined;
   if (at !== commit) {
     for (const entry of await readdir(dir).catch(() => [] as string[])) await rm(path.join(dir, entry), { recursive: true, force: true, maxRetries: 3 });

@@ -20,14 +20,18 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 /** A repository with a config file and a model path, cloned into `ws` as a drill's fetch does. */
 function clonedWorkspace(): { ws: string; commit: string } {
-  const repo = path.join(root, 'repo');
+  return clonedWorkspaceAt('ws');
+}
+
+function clonedWorkspaceAt(name: string): { ws: string; commit: string } {
+  const repo = path.join(root, `repo-${name}`);
   mkdirSync(path.join(repo, 'models'), { recursive: true });
   writeFileSync(path.join(repo, 'config.yaml'), 'beam_size: 5\n');
   writeFileSync(path.join(repo, 'models', 'large-v3.pt'), 'version https://git-lfs.github.com/spec/v1\n');
   git(['init', '-q', repo]);
   git(['-C', repo, 'add', '.']);
   git(['-C', repo, 'commit', '-qm', 'backup']);
-  const ws = path.join(root, 'ws');
+  const ws = path.join(root, name);
   git(['clone', '-q', repo, ws]);
   return { ws, commit: git(['-C', ws, 'rev-parse', 'HEAD']) };
 }
@@ -85,6 +89,13 @@ describe('keptClone', () => {
     writeFileSync(path.join(ws, 'stray'), 'x');
     expect((await keptClone(ws, other, new Set())).said).toBe('no clone was left: the workspace was cleared and is cloned anew');
     expect(readdirSync(ws)).toEqual([]);
+    // git runs with the drill's environment, and stops with it.
+    const again = clonedWorkspaceAt('ws2');
+    const stop = new AbortController();
+    stop.abort();
+    await expect(keptClone(again.ws, again.commit, new Set(), { signal: stop.signal })).rejects.toThrow();
+    expect(readdirSync(again.ws)).toContain('.git');
+    expect((await keptClone(again.ws, again.commit, new Set(), { env: { GIT_DIR: path.join(root, 'no-such-repo') } })).kept).toBe(false);
     // A workspace that is not there at all.
     expect(await keptClone(path.join(root, 'gone'), other, new Set())).toEqual({ kept: false, said: 'no clone was left: the workspace was cleared and is cloned anew' });
   });
