@@ -5,7 +5,7 @@
  * is announced.
  */
 import { rmSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { logTail } from '../adapters/log-follow.js';
@@ -29,7 +29,9 @@ import { markedRunner } from '../adapters/marked-runner.js';
 import { newRunId } from '../adapters/run-mark.js';
 import { decideVerdict, EXIT_CODES } from './verdict.js';
 import { forgetGoneClaims, leftByKilledDrills } from './resume.js';
-import { acquireClaim, describeHolder, dropDeadClaim, earlierRunOf, holderAlive, ownClaim, releaseClaim, stopWhatWasLeft, writeClaim, type WorkspaceClaim } from './workspace-claim.js';
+import { describeHolder, earlierRunOf, ownClaim, releaseClaim, stopWhatWasLeft, takeClaim, writeClaim, type WorkspaceClaim } from './workspace-claim.js';
+import { emptyDir } from '../adapters/empty-dir.js';
+import { stepsSaid } from '../model/resume-text.js';
 
 export type { DrillOptions } from './steps/step.js';
 
@@ -104,19 +106,12 @@ async function resumeWorkspace(earlier: WorkspaceClaim, options: DrillOptions, s
     ...pick(earlier, ['plan', 'mode', 'created', 'keep', 'archive', 'tag', 'runId', 'service']),
     earlier: [...(earlier.earlier ?? []), earlierRunOf(earlier)],
   };
-  const refuse = (holder: WorkspaceClaim) => usageError(`${dir} is in use by another drill: ${describeHolder(holder)}`, 'only a drill that was killed is resumed; wait for this one to end');
-  const holder = acquireClaim(options.cacheRoot, mine);
-  if (holder) {
-    if (holderAlive(holder)) throw refuse(holder);
-    dropDeadClaim(options.cacheRoot, holder);
-    const taker = acquireClaim(options.cacheRoot, mine);
-    if (taker) throw refuse(taker);
-  }
+  takeClaim(options.cacheRoot, mine, 'only a drill that was killed is resumed; wait for this one to end');
   const stopped = await stopWhatWasLeft(earlier, options.plan.service.stopTimeoutSec * 1000);
   // The cold tier's extraction is not resumed: it is done again (the archive is read whole anyway).
-  if (earlier.archive) for (const entry of await readdir(dir).catch(() => [] as string[])) await rm(path.join(dir, entry), { recursive: true, force: true, maxRetries: 3 });
+  if (earlier.archive) await emptyDir(dir);
   await mkdir(dir, { recursive: true });
-  const ran = earlier.steps?.length ? `; it had run ${earlier.steps.map((s) => `${s.id} (${s.status === 'running' ? 'killed in it' : s.status})`).join(', ')}` : '';
+  const ran = earlier.steps?.length ? `; it had run ${stepsSaid(earlier.steps)}` : '';
   const seen = earlier.aliveAt ? `, last seen ${earlier.aliveAt}` : '';
   return {
     dir,
@@ -134,19 +129,12 @@ function pick<K extends keyof WorkspaceClaim>(claim: WorkspaceClaim, keys: reado
  * (killed mid-drill): what it left running is stopped and what it restored is cleared, said in the notes.
  */
 async function claimOrTakeOver(dir: string, options: DrillOptions, startedAt: Date): Promise<string[]> {
-  const mine = ownClaim(dir, startedAt);
-  const refuse = (holder: WorkspaceClaim) => usageError(`${dir} is in use by another drill: ${describeHolder(holder)}`, 'wait for it to end, or restore into another --workdir');
-  const holder = acquireClaim(options.cacheRoot, mine);
+  const holder = takeClaim(options.cacheRoot, ownClaim(dir, startedAt), 'wait for it to end, or restore into another --workdir');
   if (!holder) return [];
-  if (holderAlive(holder)) throw refuse(holder);
-  // Gone: its claim is dropped and taken, once; a drill that took it in between is the holder now.
-  dropDeadClaim(options.cacheRoot, holder);
-  const taker = acquireClaim(options.cacheRoot, mine);
-  if (taker) throw refuse(taker);
   const stopped = await stopWhatWasLeft(holder, options.plan.service.stopTimeoutSec * 1000);
-  const ran = holder.steps?.length ? `; it had run ${holder.steps.map((s) => `${s.id} (${s.status})`).join(', ')}` : '';
+  const ran = holder.steps?.length ? `; it had run ${stepsSaid(holder.steps)}` : '';
   // What the gone drill restored is not trusted: it is cleared, and restored anew.
-  for (const entry of await readdir(dir).catch(() => [] as string[])) await rm(path.join(dir, entry), { recursive: true, force: true, maxRetries: 3 });
+  await emptyDir(dir);
   return [`took over ${dir} from a drill that is gone: ${describeHolder(holder)}${ran}${stopped.length ? `; ${stopped.join('; ')}` : ''}; what it restored was cleared`];
 }
 
@@ -426,7 +414,7 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   clearInterval(heartbeat);
   // Torn down: a workspace that stays (setup, --keep) is no longer held by this drill. A resumed drill whose
   // restore did not verify keeps its claim: the workspace stayed, and the next --resume goes on from both runs.
-  const keptForResume = options.resume !== undefined && !fold.steps.some((s) => s.id === 'verify' && (s.status === 'passed' || s.status === 'warned'));
+  const keptForResume = (outputs.teardown as StepOutputs['teardown'] | undefined)?.keptForResume === true;
   if (claim && !keptForResume) releaseClaim(options.cacheRoot, claim);
   claim = undefined;
   // A resumed drill's recovery counts the killed runs' part of it too (each from its fetch to its end).

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { endMarked } from '../adapters/run-mark.js';
 import type { EarlierRun } from '../model/record.js';
 import { redactText } from '../model/redact.js';
+import { usageError } from '../model/errors.js';
 
 export interface WorkspaceClaim {
   readonly workspace: string;
@@ -128,6 +129,22 @@ export function acquireClaim(cacheRoot: string, claim: WorkspaceClaim): Workspac
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     return readClaim(cacheRoot, claim.workspace) ?? { ...claim, pid: -1, startTicks: 'unreadable', command: '(a claim that cannot be read)' };
   }
+}
+
+/**
+ * The claim, taken: at once when nobody holds it; from a holder that is gone (killed), which is returned for the
+ * caller to clear up after; refused — naming the holder, with `hint` — while the holder runs. Of two drills
+ * taking a dead holder's claim together, one gets it; the other is refused, naming it.
+ */
+export function takeClaim(cacheRoot: string, mine: WorkspaceClaim, hint: string): WorkspaceClaim | undefined {
+  const refuse = (holder: WorkspaceClaim) => usageError(`${mine.workspace} is in use by another drill: ${describeHolder(holder)}`, hint);
+  const holder = acquireClaim(cacheRoot, mine);
+  if (!holder) return undefined;
+  if (holderAlive(holder)) throw refuse(holder);
+  dropDeadClaim(cacheRoot, holder);
+  const taker = acquireClaim(cacheRoot, mine);
+  if (taker) throw refuse(taker);
+  return holder;
 }
 
 /** A dead holder's claim, removed so that acquireClaim can take it (only if it is still that holder's). */

@@ -2,9 +2,14 @@
 import { formatDuration } from './format.js';
 import type { DrillRecord, EarlierRun } from './record.js';
 
+/** "environment (passed), fetch (killed in it)": a killed run's steps as it left them. */
+export function stepsSaid(steps: EarlierRun['steps']): string {
+  return steps.map((s) => `${s.id} (${s.status === 'running' ? 'killed in it' : s.status})`).join(', ');
+}
+
 function runLine(run: EarlierRun, index: number): string {
   const recovering = run.recoveryMs !== undefined ? `, ${formatDuration(run.recoveryMs)} of it from its fetch on` : '';
-  const steps = run.steps.length ? `; it had run ${run.steps.map((s) => `${s.id} (${s.status === 'running' ? 'killed in it' : s.status})`).join(', ')}` : '; killed before its first step';
+  const steps = run.steps.length ? `; it had run ${stepsSaid(run.steps)}` : '; killed before its first step';
   return `run ${index + 1}, killed: pid ${run.pid} (\`${run.command}\`), ${run.startedAt} → ${run.endedAt} (its last sign of life): ${formatDuration(run.ms)}${recovering}${steps}`;
 }
 

@@ -4,8 +4,7 @@
  * restored there came from that backup and is restored again, so it is cleared; anything else is
  * the operator's and is never touched.
  */
-import { readdir, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { emptyDir } from '../adapters/empty-dir.js';
 import { groupAlive } from '../adapters/process-group.js';
 import { usageError } from '../model/errors.js';
 import type { Plan } from '../plan/types.js';
@@ -20,5 +19,5 @@ export async function clearEarlierSetup(dir: string, plan: Plan): Promise<void> 
   if (groupAlive(earlier.pid)) {
     throw usageError(`the service set up in ${dir} still runs (process group ${earlier.pid}, ${earlier.url})`, `stop it first: whisper-drill stop --dir ${dir}`);
   }
-  for (const entry of await readdir(dir)) await rm(path.join(dir, entry), { recursive: true, force: true, maxRetries: 3 });
+  await emptyDir(dir);
 }

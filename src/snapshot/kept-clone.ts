@@ -5,7 +5,8 @@
  * cleared and cloned anew.
  */
 import { existsSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { emptyDir } from '../adapters/empty-dir.js';
 import path from 'node:path';
 import { git, gitOk } from '../adapters/git.js';
 import type { FetchHooks } from './fetch.js';
@@ -25,7 +26,7 @@ export async function keptClone(dir: string, commit: string, lfsPaths: ReadonlyS
   if (hooks.signal?.aborted) throw hooks.signal.reason;
   const at = head?.exitCode === 0 ? head.stdout.trim() : undefined;
   if (at !== commit) {
-    for (const entry of await readdir(dir).catch(() => [] as string[])) await rm(path.join(dir, entry), { recursive: true, force: true, maxRetries: 3 });
+    await emptyDir(dir);
     const why = head === undefined ? 'no clone was left' : at === undefined ? 'the clone it left has no commit checked out (killed while cloning)' : `the clone it left is at ${at.slice(0, 12)}, not the tag's ${commit.slice(0, 12)}`;
     return { kept: false, said: `${why}: the workspace was cleared and is cloned anew` };
   }

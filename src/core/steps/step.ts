@@ -74,7 +74,8 @@ export interface StepOutputs {
     readonly proof: ModelProof;
   };
   readonly assert: { readonly assertions: readonly AssertionOutcome[] };
-  readonly teardown: { readonly cleanedUp: boolean };
+  /** keptForResume: a resumed drill's workspace left, unverified, for the next --resume (its claim stays too). */
+  readonly teardown: { readonly cleanedUp: boolean; readonly keptForResume?: boolean };
 }
 
 export interface StepResult<Output> {

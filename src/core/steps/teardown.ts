@@ -1,5 +1,6 @@
 /** teardown: stop the service's whole process group (TERM, then KILL) and remove the workspace — unless setup mode or --keep. */
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { emptyDir } from '../../adapters/empty-dir.js';
 import path from 'node:path';
 import { groupAlive } from '../../adapters/process-group.js';
 import { releaseArchive } from '../../archive/choice.js';
@@ -92,6 +93,7 @@ export const teardownStep = defineStep({
     const passed = input.assert !== undefined && input.assert.assertions.length > 0 && input.assert.assertions.every((outcome) => outcome.status !== 'failed');
     if (ctx.options.mode === 'setup' && passed && !ctx.signal.aborted) notes.push(...(await homeModels(ctx)));
     const { dir, created } = ctx.workspace;
+    let keptForResume = false;
     // A kept workspace restored from a tag, verified: a git repository the operator can use.
     const verified = input.verify !== undefined && input.verify.files.length > 0 && input.verify.files.every((file) => file.verified) && !input.snapshot?.archive;
     if ((ctx.options.mode === 'setup' || ctx.options.keep) && verified && !ctx.signal.aborted) notes.push(await settleKeptWorkspace(ctx, input.verify!.files.map((file) => file.path)));
@@ -100,14 +102,15 @@ export const teardownStep = defineStep({
       // A resumed drill that did not get its restore verified (the network still down, say): what the runs so
       // far restored stays for the next --resume, which re-checks it as this one did.
       notes.push(`workspace kept at ${dir} for a later --resume (its restore was not verified)`);
+      keptForResume = true;
     } else if (created) {
       await rm(dir, { recursive: true, force: true, maxRetries: 3 });
       notes.push(`workspace ${dir} removed`);
     } else {
       // The operator's directory was empty before the drill: what is in it now is the restore's.
-      for (const entry of await readdir(dir)) await rm(path.join(dir, entry), { recursive: true, force: true, maxRetries: 3 });
+      await emptyDir(dir);
       notes.push(`restored files removed from ${dir} (the directory was there before the drill, and stays)`);
     }
-    return { status: 'passed', summary: notes.join('; ') || 'nothing to tear down', evidence: { notes }, output: { cleanedUp: true } };
+    return { status: 'passed', summary: notes.join('; ') || 'nothing to tear down', evidence: { notes }, output: { cleanedUp: true, ...(keptForResume ? { keptForResume } : {}) } };
   },
 });
