@@ -41,15 +41,35 @@ export async function sha256Of(file: string): Promise<string> {
   return createHash('sha256').update(await readFile(file)).digest('hex');
 }
 
-/** A port nothing listens on right now (the kernel picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A port nothing listens on right now, for a server a test starts later (a service, sshd, a stand-in).
+ *
+ * It is not the kernel's pick (listen on 0, then close): that port lies in the ephemeral range
+ * (net.ipv4.ip_local_port_range, 32768–60999), where the kernel also hands out the source port of every
+ * outgoing connection, so in the time between the pick and the server's listen another test's
+ * connection could take it ("port … is already in use"). Ports here come from below that range, each
+ * vitest worker from its own thousand (VITEST_POOL_ID), in turn from a random point, and only one a
+ * listen on 127.0.0.1 has just succeeded on.
+ */
+const OWN_PORTS = 1000;
+const OWN_PORTS_FROM = 20_000;
+let nextOwnPort = Math.floor(Math.random() * OWN_PORTS);
+
+export async function freePort(): Promise<number> {
+  const worker = Math.max(1, Number(process.env.VITEST_POOL_ID ?? 1) || 1);
+  const first = OWN_PORTS_FROM + ((worker - 1) % 12) * OWN_PORTS;
+  for (let tried = 0; tried < OWN_PORTS; tried += 1) {
+    const port = first + (nextOwnPort++ % OWN_PORTS);
+    if (await listensFree(port)) return port;
+  }
+  throw new Error(`no free port in ${first}–${first + OWN_PORTS - 1}`);
+}
+
+function listensFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
