@@ -83,6 +83,28 @@ describe('ffmpeg', () => {
     expect(missingDecoders(facts.decoders, ['pcm_s16le'])).toEqual([]);
   });
 
+  it('asks once: the version from the banner -decoders prints on stderr (the recorded one), the list from stdout', async () => {
+    const dir = await binDir('ffmpeg-banner');
+    const banner = await read('ffmpeg-version.txt');
+    await makeFakeBin(dir, 'ffmpeg', { stdoutFile: recorded('ffmpeg-decoders.txt'), stderr: banner });
+    const facts = await probeFfmpeg({ env: withPath(dir) });
+    expect(facts).toMatchObject({ ok: true, version: '5.1.9', rawVersion: '5.1.9-0+deb12u1' });
+    expect(facts.ok && facts.decoders.some((d) => d.name === 'pcm_s16le')).toBe(true);
+    expect((await readFile(path.join(dir, 'ffmpeg.calls'), 'utf8')).trim().split('\n')).toEqual(['-decoders']);
+  });
+
+  it('asks -version as well when the banner says no version, and is unanswered when neither does', async () => {
+    const dir = await binDir('ffmpeg-no-banner');
+    await makeFakeBin(dir, 'ffmpeg', {
+      stdoutFile: recorded('ffmpeg-decoders.txt'),
+      cases: [{ argsInclude: '-version', stdout: 'ffmpeg version n6.1.1 Copyright (c) 2000-2023\n' }],
+    });
+    expect(await probeFfmpeg({ env: withPath(dir) })).toMatchObject({ ok: true, version: '6.1.1' });
+    const silent = await binDir('ffmpeg-silent');
+    await makeFakeBin(silent, 'ffmpeg', { stdoutFile: recorded('ffmpeg-decoders.txt') });
+    expect(await probeFfmpeg({ env: withPath(silent) })).toMatchObject({ ok: false, reason: 'unanswered', message: expect.stringMatching(/printed no "ffmpeg version" line/) });
+  });
+
   it('reports a missing ffmpeg', async () => {
     expect(await probeFfmpeg({ env: withPath(await binDir('empty'), '') })).toMatchObject({ ok: false, reason: 'missing' });
   });
@@ -146,7 +168,10 @@ describe('torch', () => {
     });
     expect(parseTorchProbe(await read('torch-probe-cpu.json'))).toMatchObject({ ok: true, cuda: null, cudnn: null, devices: [] });
     expect(parseTorchProbe('{"error":"torch not installed"}')).toMatchObject({ ok: false, reason: 'missing' });
-    expect(parseTorchProbe('Traceback ...')).toMatchObject({ ok: false, reason: 'failed' });
+    // Unreadable output is no answer (inconclusive); torch's own error, reported in the JSON, is a failure.
+    expect(parseTorchProbe('Traceback ...')).toMatchObject({ ok: false, reason: 'unanswered' });
+    expect(parseTorchProbe('{"torch": null}')).toMatchObject({ ok: false, reason: 'unanswered' });
+    expect(parseTorchProbe('{"error":"libcudart.so.12: cannot open shared object file"}')).toMatchObject({ ok: false, reason: 'failed' });
     expect(formatCudnnVersion(90100)).toBe('9.1.0');
   });
 

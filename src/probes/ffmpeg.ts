@@ -44,15 +44,24 @@ export function missingDecoders(decoders: readonly Decoder[], wanted: readonly s
   return wanted.filter((name) => !have.has(name));
 }
 
+/**
+ * One run of `ffmpeg -decoders` answers both questions: without `-hide_banner` it prints its banner
+ * ("ffmpeg version …") to stderr before the list. Each ffmpeg run costs ~50 ms of CPU here (it loads a
+ * few dozen libraries), and every environment check asks. A build whose banner says no version is
+ * asked `-version` as well.
+ */
 export async function probeFfmpeg(options: ProbeOptions & { command?: string } = {}): Promise<ProbeResult<FfmpegFacts>> {
   const command = options.command ?? 'ffmpeg';
-  const [versionRun, decodersRun] = await Promise.all([
-    runProbe(command, ['-hide_banner', '-version'], options),
-    runProbe(command, ['-hide_banner', '-decoders'], options),
-  ]);
-  const failure = commonFailure(versionRun, 'ffmpeg') ?? commonFailure(decodersRun, 'ffmpeg');
+  const decodersRun = await runProbe(command, ['-decoders'], options);
+  const failure = commonFailure(decodersRun, 'ffmpeg');
   if (failure) return failure;
-  const version = parseFfmpegVersion(versionRun.stdout);
-  if (!version) return unanswered(`\`${versionRun.command}\` printed no "ffmpeg version" line`);
+  let version = parseFfmpegVersion(decodersRun.stderr);
+  if (!version) {
+    const versionRun = await runProbe(command, ['-hide_banner', '-version'], options);
+    const versionFailure = commonFailure(versionRun, 'ffmpeg');
+    if (versionFailure) return versionFailure;
+    version = parseFfmpegVersion(versionRun.stdout);
+    if (!version) return unanswered(`\`${versionRun.command}\` printed no "ffmpeg version" line`);
+  }
   return { ok: true, ...version, decoders: parseDecoders(decodersRun.stdout) };
 }

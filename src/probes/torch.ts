@@ -2,7 +2,7 @@
  * PyTorch as the service's Python sees it (run after install; importing torch takes seconds),
  * and whether it can use this driver and these GPUs.
  */
-import { commonFailure, failed, missing, runProbe } from './common.js';
+import { commonFailure, failed, missing, runProbe, unanswered } from './common.js';
 import type { ProbeOptions, ProbeResult } from './types.js';
 import { compareVersions } from '../model/version-range.js';
 
@@ -76,10 +76,12 @@ export function parseTorchProbe(stdout: string): ProbeResult<TorchFacts> {
   try {
     raw = JSON.parse(line ?? '') as RawProbe;
   } catch {
-    return failed(`the torch probe printed no JSON: ${stdout.trim().slice(-200) || '(nothing)'}`);
+    // Our own script printed what cannot be read (it prints one JSON line; a torch that raises on import ends it non-zero):
+    // the question was not answered, so it is no answer that torch is broken.
+    return unanswered(`the torch probe printed no JSON: ${stdout.trim().slice(-200) || '(nothing)'}`);
   }
   if (raw.error) return raw.error === 'torch not installed' ? missing(`torch not installed${raw.detail ? ` (${raw.detail})` : ''}`) : failed(raw.error);
-  if (typeof raw.torch !== 'string') return failed('the torch probe printed no torch version');
+  if (typeof raw.torch !== 'string') return unanswered('the torch probe printed no torch version');
   return {
     ok: true,
     version: raw.torch,
