@@ -11,6 +11,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import tar from 'tar-stream';
+import { fileSha256 } from '../adapters/file-sha256.js';
 import { describeFailure, run, type ProcessRunner } from '../adapters/run.js';
 import { DrillError } from '../model/errors.js';
 import { ARCHIVE_SIGNATURE_NAMESPACE } from './signature.js';
@@ -38,12 +39,6 @@ export interface WrittenArchive {
   readonly signature?: string;
 }
 
-async function hashFile(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 /** Writes `out` (and `out.sha256`, `out.sig`): through a temporary name, so a reader never sees half an archive. */
 export async function writeArchive(out: string, input: ArchiveInput): Promise<WrittenArchive> {
   const files: ManifestFile[] = [];
@@ -51,7 +46,7 @@ export async function writeArchive(out: string, input: ArchiveInput): Promise<Wr
   for (const relative of [...input.files].sort()) {
     const info = await stat(sourceOf(relative));
     if (!info.isFile()) throw new DrillError(`${sourceOf(relative)}: not a regular file`, { hint: 'an archive holds files only' });
-    files.push({ path: relative, size: info.size, sha256: await hashFile(sourceOf(relative)) });
+    files.push({ path: relative, size: info.size, sha256: (await fileSha256(sourceOf(relative))).sha256 });
   }
   const manifest: ArchiveManifest = {
     format: MANIFEST_FORMAT,

@@ -4,11 +4,10 @@
  * only when the object is new: an unchanged 3 GB model costs one read, never a copy. The pointer is
  * git-lfs's own format (spec v1), so `git lfs push` and every restore read it as theirs.
  */
-import { createHash } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
+import { constants } from 'node:fs';
 import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { fileSha256 } from '../adapters/file-sha256.js';
 import { DrillError } from '../model/errors.js';
 
 export interface LfsObjectFile {
@@ -25,21 +24,8 @@ export function pointerText(object: LfsObjectFile): string {
 /** sha256 and size of a file, read once. */
 export async function hashFile(file: string, onBytes?: (bytes: number) => void, signal?: AbortSignal): Promise<LfsObjectFile> {
   const { mtimeMs, ctimeMs, ino } = await stat(file);
-  const hash = createHash('sha256');
-  let size = 0;
-  await pipeline(
-    createReadStream(file, { highWaterMark: 1024 * 1024 }),
-    async function* (chunks: AsyncIterable<Buffer>) {
-      for await (const chunk of chunks) {
-        hash.update(chunk);
-        size += chunk.length;
-        onBytes?.(chunk.length);
-      }
-      yield* [];
-    },
-    ...(signal ? [{ signal }] : []),
-  );
-  return { oid: hash.digest('hex'), size, stood: { mtimeMs, ctimeMs, ino } };
+  const { sha256, size } = await fileSha256(file, { ...(onBytes ? { onBytes } : {}), ...(signal ? { signal } : {}) });
+  return { oid: sha256, size, stood: { mtimeMs, ctimeMs, ino } };
 }
 
 /** Whether `file` still stands as it did when `object` was hashed (same inode, size and times). */

@@ -1,21 +1,9 @@
 /** Check the bytes on disk against the pointers of the snapshot: size, sha256, no pointer left, no stale lock. */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { fileSha256 } from '../adapters/file-sha256.js';
 import type { LfsFileRecord } from '../model/record.js';
 import { MAX_POINTER_SIZE, parsePointer, type LfsPointer } from './pointers.js';
-
-/** sha256 of a file, streamed in 1 MiB chunks (OpenSSL inside Node's crypto). */
-export async function sha256File(file: string, onBytes?: (bytes: number) => void, signal?: AbortSignal): Promise<string> {
-  const hash = createHash('sha256');
-  const stream = createReadStream(file, { highWaterMark: 1024 * 1024, ...(signal ? { signal } : {}) });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    onBytes?.(chunk.length);
-  }
-  return hash.digest('hex');
-}
 
 async function readSmallFile(file: string): Promise<string> {
   const handle = await open(file, 'r');
@@ -54,7 +42,7 @@ export async function verifyLfsFile(
     onBytes?.(info.size);
     return { ...base, verified: true, actualSize: info.size, actualSha256: landed.sha256 };
   }
-  const actualSha256 = await sha256File(file, onBytes);
+  const { sha256: actualSha256 } = await fileSha256(file, onBytes ? { onBytes } : {});
   if (info.size !== pointer.size) {
     return { ...base, verified: false, actualSize: info.size, actualSha256, problem: `${pointer.path}: ${info.size} bytes on disk, the pointer says ${pointer.size} (sha256 ${actualSha256}, expected ${pointer.oid})` };
   }

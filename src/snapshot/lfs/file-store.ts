@@ -3,10 +3,10 @@
  * (`lfs/objects/<oid[0:2]>/<oid[2:4]>/<oid>`, `.git/lfs/…` for a non-bare one). Each is copied into
  * the work tree and hashed side by side.
  */
-import { createHash } from 'node:crypto';
-import { constants, createReadStream, existsSync } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { copyFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { fileSha256 } from '../../adapters/file-sha256.js';
 import type { LfsObject } from './batch.js';
 import type { Landed } from './download.js';
 import { placeOverPointer } from './place.js';
@@ -28,28 +28,22 @@ export function storedObjectPath(store: string, oid: string): string {
 export async function copyStoredObject(store: string, object: LfsObject, dest: string, options: { signal?: AbortSignal; onBytes?: (delta: number) => void } = {}): Promise<Landed | undefined> {
   const source = storedObjectPath(store, object.oid);
   if (!(await stat(source).catch(() => undefined))?.isFile()) return undefined;
-  // Node 20 leaks the descriptor of a read stream made with a signal that is already aborted (measured:
-  // 20 of 20 stayed open): a drill stopped before this object's turn must not open it at all.
+  // A drill stopped before this object's turn does not start its copy.
   options.signal?.throwIfAborted();
   const temp = `${dest}.whisper-drill-part`;
-  const hash = createHash('sha256');
-  let size = 0;
   const copied = copyFile(source, temp, constants.COPYFILE_FICLONE);
   // It may fail (a full disk) while the hash is still reading: handled below, not an unhandled rejection meanwhile.
   copied.catch(() => undefined);
+  let read: { sha256: string; size: number };
   try {
-    for await (const chunk of createReadStream(source, { highWaterMark: 4 * 1024 * 1024, ...(options.signal ? { signal: options.signal } : {}) }) as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      size += chunk.length;
-      options.onBytes?.(chunk.length);
-    }
+    read = await fileSha256(source, { ...(options.signal ? { signal: options.signal } : {}), ...(options.onBytes ? { onBytes: options.onBytes } : {}) });
     await copied;
   } catch (error) {
     await copied.catch(() => undefined);
     await rm(temp, { force: true });
     throw error;
   }
-  const sha256 = hash.digest('hex');
+  const { sha256, size } = read;
   const written = (await stat(temp)).size;
   if (written === object.size && size === object.size && sha256 === object.oid) await placeOverPointer(temp, dest);
   else await rm(temp, { force: true });

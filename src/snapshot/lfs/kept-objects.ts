@@ -4,7 +4,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { LfsPointer } from '../pointers.js';
-import { sha256File } from '../verify.js';
+import { fileSha256 } from '../../adapters/file-sha256.js';
 import type { Landed } from './download.js';
 
 /** The objects already in place at `dest(pointer)`, re-hashed; `onBytes` counts what was read. */
@@ -16,14 +16,13 @@ export async function keptObjects(objects: readonly LfsPointer[], dest: (pointer
     // A pointer file (or a file of another size) is not the object: no need to read it.
     if (!info?.isFile() || info.size !== object.size) continue;
     let read = 0;
-    const sha256 = await sha256File(
-      dest(object),
-      (delta) => {
+    const { sha256 } = await fileSha256(dest(object), {
+      onBytes: (delta) => {
         read += delta;
         onBytes?.(delta);
       },
-      signal,
-    );
+      ...(signal ? { signal } : {}),
+    });
     if (sha256 === object.oid) kept.set(object.oid, { oid: object.oid, size: object.size, sha256, resumed: 0, keptBytes: object.size });
     // Read, but not kept: its bytes are fetched (and counted) again.
     else onBytes?.(-read);
