@@ -21,6 +21,7 @@ export default defineConfig({
       'test/core/drift.test.ts',
       'test/core/drift-compare.test.ts',
       'test/snapshot/verify-file.test.ts',
+      'test/adapters/file-sha256.test.ts',
       'test/snapshot/download.test.ts',
       'test/snapshot/block-ring.test.ts',
       'test/core/steps/teardown.test.ts',
