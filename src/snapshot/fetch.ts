@@ -26,7 +26,12 @@ export function assertSafeRef(ref: string): void {
 export async function shallowClone(url: string, tag: string, dir: string, hooks: FetchHooks = {}): Promise<string> {
   assertSafeRef(tag);
   // A tag checks out as a detached HEAD, which is the point: git's advice about it is noise in the step's output.
-  const result = await git(['-c', 'advice.detachedHead=false', 'clone', '--progress', '--depth', '1', '--no-tags', '--branch', tag, '--', url, dir], {
+  // git-lfs's filter is off for the clone (the node's global `git lfs install` turns it on): the LFS objects
+  // are restored by the drill itself, and a filter that only skips its smudge still started git-lfs, which
+  // ran eight git commands and installed hooks whose post-checkout ran git-lfs and five more (18 of a demo
+  // drill's 39 git processes). The workspace a setup keeps gets git-lfs set up afterwards (kept-workspace.ts).
+  const noLfsFilter = ['-c', 'filter.lfs.process=', '-c', 'filter.lfs.smudge=', '-c', 'filter.lfs.required=false'];
+  const result = await git(['-c', 'advice.detachedHead=false', ...noLfsFilter, 'clone', '--progress', '--depth', '1', '--no-tags', '--branch', tag, '--', url, dir], {
     runner: hooks.runner,
     signal: hooks.signal,
     env: { ...hooks.env, GIT_LFS_SKIP_SMUDGE: '1' },

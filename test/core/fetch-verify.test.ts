@@ -3,7 +3,7 @@
  * verifying every LFS file ourselves: a good tag, the tag whose remote object is corrupt, an object
  * missing from the remote, files damaged after checkout, a stale index lock, a missing tag.
  */
-import { mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,8 @@ interface Restored {
   readonly bytesSeen: number[];
   /** The model file as the clone left it, before git-lfs ran. */
   readonly modelAfterClone: string;
+  /** The hooks the clone left (git-lfs's filter installs its own when it runs). */
+  readonly hooksAfterClone: string[];
 }
 
 /** The three phases of the fetch step, in order, into `tmp/<name>`. */
@@ -41,11 +43,12 @@ async function restore(url: string, tag: string, name: string): Promise<Restored
   const dir = path.join(tmp, name);
   const commit = await shallowClone(url, tag, dir);
   const modelAfterClone = await readFile(path.join(dir, 'models', 'large-v3.pt'), 'latin1');
+  const hooksAfterClone = (await readdir(path.join(dir, '.git', 'hooks'))).filter((hook) => !hook.endsWith('.sample'));
   const bytesSeen: number[] = [];
   const fetched = await fetchLfsObjects(dir, tag, { onBytes: (bytes) => bytesSeen.push(bytes) });
   await checkoutLfsFiles(dir);
   const pointers = await readLfsPointers(path.join(dir, '.git'), 'HEAD');
-  return { dir, commit, fetched, pointers, bytesSeen, modelAfterClone };
+  return { dir, commit, fetched, pointers, bytesSeen, modelAfterClone, hooksAfterClone };
 }
 
 function pointerAt(restored: Restored, file: string): LfsPointer {
@@ -81,6 +84,9 @@ describe('restoring the good tag v1.2-config-tuned', () => {
       oid: pointerAt(good, 'models/large-v3.pt').oid,
       size: pointerAt(good, 'models/large-v3.pt').size,
     });
+    // Without git-lfs at all: the node's global `git lfs install` would have started its filter, which
+    // installs git-lfs's hooks (and then ran its post-checkout).
+    expect(good.hooksAfterClone).toEqual([]);
   });
 
   it('fetches every object: nothing rejected, nothing missing, the bytes reported add up', () => {
@@ -243,7 +249,7 @@ describe('refusing what cannot be restored', () => {
     expect(error).toBeInstanceOf(ToolError);
     const toolError = error as ToolError;
     expect(toolError.hint).toContain('v9.9-does-not-exist');
-    expect(toolError.message).toMatch(/git (-c \S+ )?clone /);
+    expect(toolError.message).toMatch(/git (-c \S+ )*clone /);
     expect(toolError.result.exitCode).toBe(128);
     expect(toolError.result.stderr).toMatch(/Remote branch v9\.9-does-not-exist not found/);
   });
