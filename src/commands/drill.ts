@@ -118,7 +118,8 @@ export async function drillCommand({ args, mode, signal, headless = false, front
         ...(mode === 'check' && args.against ? { tag: args.against, against: args.against } : {}),
         ...(resume ? { resume, workdir: resume.workspace } : mode === 'setup' ? { workdir: args.dir } : args.workdir ? { workdir: args.workdir } : {}),
         keep: args.keep || resume?.keep === true,
-        ...(args.systemd ? { systemdUnit: true } : {}),
+        // A resumed setup --systemd hands its service to systemd as the killed one would have.
+        ...(args.systemd || resume?.systemd === true ? { systemdUnit: true } : {}),
         ...(mode === 'setup' && args.yes ? { linkModelsInHome: true } : {}),
         reportRoot,
         history,

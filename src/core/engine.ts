@@ -103,7 +103,7 @@ async function resumeWorkspace(earlier: WorkspaceClaim, options: DrillOptions, s
   // from — the killed run's ids (what it left may not be ended yet), its tag, and every run so far.
   const mine: WorkspaceClaim = {
     ...ownClaim(dir, startedAt),
-    ...pick(earlier, ['plan', 'mode', 'created', 'keep', 'archive', 'tag', 'runId', 'service']),
+    ...pick(earlier, ['plan', 'mode', 'created', 'keep', 'systemd', 'archive', 'tag', 'runId', 'service']),
     earlier: [...(earlier.earlier ?? []), earlierRunOf(earlier)],
   };
   takeClaim(options.cacheRoot, mine, 'only a drill that was killed is resumed; wait for this one to end');
@@ -206,6 +206,7 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
           created: workspace.created,
           runId: drillRunId,
           ...(options.keep ? { keep: true } : {}),
+          ...(options.systemdUnit ? { systemd: true } : {}),
           ...(options.archive ? { archive: redactUrl(options.archive) } : {}),
           // The tag the killed run chose, until this run's snapshot step chooses it again.
           ...(options.resume?.tag ? { tag: options.resume.tag } : {}),

@@ -37,6 +37,8 @@ export interface WorkspaceClaim {
   readonly archive?: string;
   readonly created?: boolean;
   readonly keep?: boolean;
+  /** setup --systemd: the resumed setup hands its service to systemd too. */
+  readonly systemd?: boolean;
   /** The last sign of life (written every few seconds): a killed drill's span ends here. */
   readonly aliveAt?: string;
   /** When its fetch began: the recovery time it spent runs from here to aliveAt. */

@@ -165,3 +165,40 @@ describe('a setup killed while its service answers', () => {
   });
 });
 
+
+describe('a setup --systemd killed while it installs', () => {
+  fault('process', 'SIGKILL during install of setup --systemd, then setup --resume latest without the flag — the resumed setup hands the service to systemd as the killed one would have: unit written, nothing left running', async (scene) => {
+    const { file: plan } = await writeDemoPlan(path.join(scene.dir, 'demo.yaml'));
+    const node = path.join(scene.dir, 'node');
+    const reports = path.join(scene.dir, 'reports');
+    let killedPid: number | undefined;
+    const first = await runCli(['setup', '--plan', plan, '--dir', node, '--yes', '--json', '--systemd', '--report-dir', reports], {
+      cwd: scene.dir,
+      timeoutMs: 60_000,
+      onStdoutLine: (line, child) => {
+        const event = JSON.parse(line) as DrillEvent;
+        if (killedPid === undefined && event.type === 'step-start' && event.step === 'install') {
+          killedPid = child.pid;
+          child.kill('SIGKILL');
+        }
+      },
+    });
+    expect(killedPid, first.stderr).toBeDefined();
+    expect(first.signal).toBe('SIGKILL');
+    const [left] = allClaims(process.env['WHISPER_DRILL_CACHE']!).filter((claim) => claim.pid === killedPid);
+    expect(left).toMatchObject({ mode: 'setup', workspace: node, systemd: true });
+
+    const second = await runCli(['setup', '--plan', plan, '--resume', 'latest', '--yes', '--json', '--report-dir', reports], { cwd: scene.dir, timeoutMs: 90_000 });
+    expect(second.code, second.stderr).toBe(0);
+    const events = second.stdout.trim().split('\n').map((line) => JSON.parse(line) as DrillEvent);
+    const unit = events.find((e): e is Extract<DrillEvent, { type: 'facts' }> => e.type === 'facts' && e.step === 'teardown' && 'systemdUnit' in e.facts);
+    expect(unit, 'the resumed setup wrote no systemd unit').toBeDefined();
+    expect(await readFile(String(unit!.facts['systemdUnit']), 'utf8')).toMatch(/^ExecStart=/m);
+    // Handed over, not left running: the verified service was stopped (systemd starts it from the unit).
+    expect(events.some((e) => e.type === 'left-running')).toBe(false);
+    const end = events.find((e) => e.type === 'drill-end') as Extract<DrillEvent, { type: 'drill-end' }>;
+    const record = JSON.parse(await readFile(path.join(end.reportDir!, 'report.json'), 'utf8')) as DrillRecord;
+    expect(record.verdict).toBe('passed');
+    expect(record.service.leftRunning ?? null).toBeNull();
+  });
+});
