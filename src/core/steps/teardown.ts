@@ -74,6 +74,8 @@ export const teardownStep = defineStep({
       const log = setupPaths(dir).log;
       ctx.emit({ type: 'left-running', service: { pid: service.pid, url: plan.service.url, stop, log } });
       notes.push(`service left running (process group ${service.pid}, ${plan.service.url}; pid file and log in ${setupPaths(dir).folder}); stop it with: ${stop}`);
+      // The cap ends with the drill: a node that keeps the service for good needs a log that is rotated.
+      notes.push(`from now on nothing caps ${log}: for a service kept for good, setup --systemd (journald keeps its log) or a logrotate rule with copytruncate`);
     } else if (service) {
       const stopped = await service.stop(ctx.plan.service.stopTimeoutSec * 1000);
       if (!stopped.groupGone || groupAlive(service.pid)) {

@@ -103,6 +103,7 @@ describe('teardown', () => {
     const { result, events, workspace } = await teardown(start(running), { mode: 'setup' });
     expect(running.stops).toEqual([]);
     expect(result.summary).toContain(`service left running (process group ${GONE}, http://127.0.0.1:7860; pid file and log in ${workspace}/.whisper-drill); stop it with: whisper-drill stop --dir ${workspace}`);
+    expect(result.summary).toContain(`from now on nothing caps ${workspace}/.whisper-drill/service.log: for a service kept for good, setup --systemd`);
     expect(events).toContainEqual(expect.objectContaining({ type: 'left-running', service: expect.objectContaining({ pid: GONE, stop: `whisper-drill stop --dir ${workspace}` }) }));
     const interrupted = service({ signal: 'TERM', groupGone: true, durationMs: 5 });
     await teardown(start(interrupted), { mode: 'setup', aborted: true });
