@@ -63,6 +63,14 @@ describe.sequential('setup and stop', () => {
     expect(await readFile(path.join(reports, folder!, 'report.md'), 'utf8')).toContain(`whisper-drill stop --dir ${node}`);
   }, TIMEOUT_MS);
 
+  it('check on the node whose service runs is healthy: the service holding its own port is the node up, not a conflict', async () => {
+    const port = new URL(url).port;
+    const result = await runCli(['check', '--plan', plan, '--yes', '--report-dir', path.join(scratch, 'check-reports')], { cwd: scratch, timeoutMs: 60_000 });
+    expect(result.code, describeRun(result)).toBe(0);
+    expect(result.stderr + result.stdout).toMatch(new RegExp(`\\[ok  \\] Port ${port}: in use by pid \\d+ \\(python[^)]*\\), which answers at ${url.replace(/[.]/g, '\\.')} \\(HTTP 200\\): the service is up`));
+    expect(result.stderr + result.stdout).not.toMatch(/kill \d+/);
+  });
+
   it('refuses to set up again into the same directory while its service runs', async () => {
     const result = await setup(node);
     expect(result.code, describeRun(result)).toBe(2);

@@ -6,7 +6,7 @@ import type { CheckResult } from '../../model/record.js';
 import type { EnvironmentPlan, TorchRequirement } from '../../plan/types.js';
 import { probeOs } from '../../probes/os-release.js';
 import { pipFreeze } from '../../probes/pip.js';
-import { diskCheck, portChecks } from './host-checks.js';
+import { diskCheck, portChecks, type RunningService } from './host-checks.js';
 import { nvidiaChecks } from './nvidia-checks.js';
 import { ffmpegCheck, gitChecks, pythonCheck } from './tool-checks.js';
 import { torchCheck, torchNotProbed, type TorchCheckOptions } from './torch-check.js';
@@ -28,6 +28,8 @@ export interface EnvironmentCheckOptions {
   readonly visibleDevices?: string;
   /** The service's own PATH (service.env.PATH), when the plan gives it one: the service calls ffmpeg there. */
   readonly servicePath?: string;
+  /** `check` only: the service may be running here, and its port held by it is no conflict. */
+  readonly runningService?: RunningService;
 }
 
 export async function runEnvironmentChecks(
@@ -48,7 +50,7 @@ export async function runEnvironmentChecks(
     environment.ffmpeg ? ffmpegCheck(environment.ffmpeg, options.servicePath === undefined ? probe : { ...probe, env: { ...options.env, PATH: options.servicePath } }, options.servicePath).then((r) => ((facts['ffmpeg'] = r.facts), report([r.check]))) : [],
     environment.nvidia ? nvidiaChecks(environment.nvidia, { ...probe, visibleDevices: options.visibleDevices }).then((r) => ((facts['nvidia'] = r.facts), report(r.checks))) : [],
     environment.disk ? diskCheck(environment.disk, options.workdir ?? os.tmpdir()).then((r) => ((facts['disk'] = r.facts), report([r.check]))) : [],
-    portChecks(environment.ports).then(report),
+    portChecks(environment.ports, options.runningService).then(report),
     probeOs().then((r) => ((facts['os'] = r), [])),
     options.servicePython && existsSync(options.servicePython) ? pipFreeze(options.servicePython, probe).then((r) => ((facts['pip'] = r), [])) : [],
     environment.torch && options.servicePython ? standaloneTorchCheck(environment.torch, options.servicePython, torchOptions).then((r) => ((facts['torch'] = r.facts), report(r.checks))) : [],

@@ -18,6 +18,8 @@ async function measure(ctx: StepContext): Promise<{ checks: CheckResult[]; facts
       visibleDevices: cudaVisibleDevices(ctx.plan.service.env, { ...process.env, ...ctx.options.env }),
       ...(ctx.plan.service.env?.['PATH'] !== undefined ? { servicePath: ctx.plan.service.env['PATH'] } : {}),
       ...(ctx.options.servicePython ? { servicePython: ctx.options.servicePython } : {}),
+      // A node's health (`check`): its own service may hold its port; a drill or setup needs the port free.
+      ...(ctx.options.mode === 'check' ? { runningService: { readyUrl: new URL(ctx.plan.service.ready.path, ctx.plan.service.url).toString() } } : {}),
     },
     (check) => ctx.emit({ type: 'check', step: 'environment', check }),
   );
