@@ -28,7 +28,7 @@ import type { AnyStep, DrillOptions, StepOutputs, StepRunContext } from './steps
 import { markedRunner } from '../adapters/marked-runner.js';
 import { newRunId } from '../adapters/run-mark.js';
 import { decideVerdict, EXIT_CODES } from './verdict.js';
-import { forgetGoneClaims, leftByKilledDrills } from './resume.js';
+import { endWhatKilledDrillsLeft, forgetGoneClaims, leftByKilledDrills } from './resume.js';
 import { describeHolder, earlierRunOf, ownClaim, releaseClaim, stopWhatWasLeft, takeClaim, writeClaim, type WorkspaceClaim } from './workspace-claim.js';
 import { emptyDir } from '../adapters/empty-dir.js';
 import { stepsSaid } from '../model/resume-text.js';
@@ -164,7 +164,7 @@ interface Outcome {
 
 const LOG_TAIL_LINES = 30;
 /** How often a drill's claim says it is alive (the accuracy of a killed run's span). */
-const HEARTBEAT_MS = 5_000;
+const HEARTBEAT_MS = 1_000;
 
 export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEvent) => void): Promise<DrillRecord> {
   // Every text that leaves the drill is scrubbed: credentials in URLs, tokens, and each secret a step names.
@@ -212,7 +212,8 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
           ...(options.resume?.tag ? { tag: options.resume.tag } : {}),
           ...(earlierRuns.length ? { earlier: earlierRuns } : {}),
         };
-  // Synced at each step's start and end; a heartbeat is not (a lost one costs 5 s of a killed run's span).
+  // Synced at each step's start and end; a heartbeat is not (a lost one costs a second of a killed run's span,
+  // which is counted to its last sign of life: a second at most is missed of a run killed between two).
   const saveClaim = (change: Partial<WorkspaceClaim> = {}, sync = true) => {
     if (!claim) return;
     claim = { ...claim, ...change, aliveAt: wallNow().toISOString() };
@@ -267,6 +268,7 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   if (earlierRuns.length) emit({ type: 'resumed', earlier: earlierRuns, said: workspace.notes.join('; ') });
   else for (const note of workspace.notes) emit({ type: 'log', step: 'environment', stream: 'info', line: note });
   if (options.mode !== 'check') {
+    for (const ended of await endWhatKilledDrillsLeft(options.cacheRoot, plan.name, workspace.dir, plan.service.stopTimeoutSec * 1000)) emit({ type: 'log', step: 'environment', stream: 'info', line: ended });
     forgetGoneClaims(options.cacheRoot);
     for (const left of leftByKilledDrills(options.cacheRoot, plan.name, workspace.dir)) emit({ type: 'log', step: 'environment', stream: 'info', line: left });
   }

@@ -7,7 +7,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { usageError } from '../model/errors.js';
-import { allClaims, describeHolder, dropDeadClaim, holderAlive, readClaim, type WorkspaceClaim } from './workspace-claim.js';
+import { markedProcesses } from '../adapters/run-mark.js';
+import { allClaims, describeHolder, dropDeadClaim, holderAlive, readClaim, stopWhatWasLeft, type WorkspaceClaim } from './workspace-claim.js';
 
 const lastSign = (claim: WorkspaceClaim) => Date.parse(claim.aliveAt ?? claim.startedAt);
 
@@ -39,16 +40,39 @@ function resumable(claim: WorkspaceClaim, planName: string, mode: 'drill' | 'set
 /**
  * Workspaces the plan's killed drills left on disk (not `except`, this drill's own): each said at the start
  * of the next drill, with how to go on with it — a scratch workspace of a drill killed outright is never
- * removed by anyone else.
+ * removed by anyone else. A killed setup's service that still runs is named (see endWhatKilledDrillsLeft).
  */
 export function leftByKilledDrills(cacheRoot: string, planName: string, except: string): string[] {
   return allClaims(cacheRoot)
     .filter((claim) => claim.plan === planName && claim.workspace !== except && existsSync(claim.workspace) && !holderAlive(claim))
-    .map((claim) => `a ${claim.mode ?? 'drill'} of ${planName} killed after ${claim.aliveAt ?? claim.startedAt} left its workspace ${claim.workspace}${claim.tag ? ` (${claim.tag.name})` : ''}: go on with it (whisper-drill ${claim.mode ?? 'drill'} --resume ${claim.workspace}) or remove it`);
+    .map((claim) => {
+      const mode = claim.mode ?? 'drill';
+      const running = claim.service ? markedProcesses(claim.service.runId) : [];
+      const runs = running.length ? `; its service still runs (pid ${running.join(', ')}): the resume ends it first, or end it with kill -TERM -- -${claim.service!.pgid}` : '';
+      return `a ${mode} of ${planName} killed after ${claim.aliveAt ?? claim.startedAt} left its workspace ${claim.workspace}${claim.tag ? ` (${claim.tag.name})` : ''}: go on with it (whisper-drill ${mode} --resume ${claim.workspace}) or remove it${runs}`;
+    });
+}
+
+/**
+ * What killed drills left running, ended at the next drill's start (not `except`'s, this drill's own): the
+ * service and every process a killed *drill* of the plan had started (found by their run ids) — a scratch
+ * restore's, which a resume would start anew anyway, and which would otherwise hold its port and GPU memory
+ * for good — and those of any killed drill whose workspace was removed by hand (nothing can resume it). A
+ * killed setup's service, whose workspace is still there, may be the node's: it is named, not ended.
+ */
+export async function endWhatKilledDrillsLeft(cacheRoot: string, planName: string, except: string, graceMs: number): Promise<string[]> {
+  const said: string[] = [];
+  for (const claim of allClaims(cacheRoot)) {
+    if (claim.workspace === except || holderAlive(claim)) continue;
+    const gone = !existsSync(claim.workspace);
+    if (!gone && (claim.plan !== planName || (claim.mode ?? 'drill') !== 'drill')) continue;
+    const ended = await stopWhatWasLeft(claim, graceMs);
+    if (ended.length) said.push(`a ${claim.mode ?? 'drill'} of ${claim.plan ?? 'another plan'} killed after ${claim.aliveAt ?? claim.startedAt} in ${claim.workspace}${gone ? ' (since removed)' : ''} had left processes running: ${ended.join('; ')}`);
+  }
+  return said;
 }
 
 /** The claims of killed drills whose workspace is gone (removed by hand): nothing to resume, so forgotten. */
 export function forgetGoneClaims(cacheRoot: string): void {
   for (const claim of allClaims(cacheRoot)) if (!existsSync(claim.workspace) && !holderAlive(claim)) dropDeadClaim(cacheRoot, claim);
 }
-

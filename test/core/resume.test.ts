@@ -3,7 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findInterrupted, forgetGoneClaims, leftByKilledDrills } from '../../src/core/resume.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { endWhatKilledDrillsLeft, findInterrupted, forgetGoneClaims, leftByKilledDrills } from '../../src/core/resume.js';
+import { RUN_ID_VAR, markedProcesses, newRunId } from '../../src/adapters/run-mark.js';
 import { allClaims, earlierRunOf, ownClaim, writeClaim, type WorkspaceClaim } from '../../src/core/workspace-claim.js';
 
 let root: string;
@@ -123,3 +125,42 @@ describe('forgetGoneClaims', () => {
   });
 });
 
+
+describe('endWhatKilledDrillsLeft', () => {
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  /** A process left running by a killed drill: its service's, carrying the run id in its environment. */
+  async function leftService(): Promise<{ pgid: number; runId: string }> {
+    const runId = newRunId();
+    const child = spawn('sleep', ['60'], { detached: true, stdio: 'ignore', env: { ...process.env, [RUN_ID_VAR]: runId } });
+    children.push(child);
+    await new Promise((resolve) => child.once('spawn', resolve));
+    return { pgid: child.pid!, runId };
+  }
+
+  it("ends what a killed drill of the plan and a killed drill whose workspace is gone left running; names a killed setup's service, never ends it", async () => {
+    const drill = claim('left-drill', '2026-12-02T03:00:00.000Z', { service: await leftService() });
+    const setup = claim('left-setup', '2026-12-02T03:00:00.000Z', { mode: 'setup', service: await leftService() });
+    const removed = claim('removed', '2026-12-02T03:00:00.000Z', { mode: 'setup', plan: 'other', service: await leftService() });
+    rmSync(removed.workspace, { recursive: true });
+    const mine = claim('mine', '2026-12-02T03:00:00.000Z', { service: await leftService() });
+    const otherPlan = claim('other-plan', '2026-12-02T03:00:00.000Z', { plan: 'other', service: await leftService() });
+
+    const said = await endWhatKilledDrillsLeft(cache, 'whisper', mine.workspace, 2_000);
+    expect(said.sort()).toEqual([
+      expect.stringMatching(new RegExp(`^a drill of whisper killed after 2026-12-02T03:00:00\\.000Z in ${drill.workspace} had left processes running: ended 1 process\\(es\\) of its service, still running \\(pid ${drill.service!.pgid}; process group ${drill.service!.pgid} then\\)$`)),
+      expect.stringMatching(new RegExp(`^a setup of other killed after .* in ${removed.workspace} \\(since removed\\) had left processes running: ended 1 process`)),
+    ]);
+    for (const ended of [drill, removed]) expect(markedProcesses(ended.service!.runId)).toEqual([]);
+    // Not ended: the setup's (the node's service, maybe), this drill's own workspace's, another plan's.
+    for (const kept of [setup, mine, otherPlan]) expect(markedProcesses(kept.service!.runId)).toEqual([kept.service!.pgid]);
+    expect(leftByKilledDrills(cache, 'whisper', mine.workspace).find((line) => line.includes(setup.workspace))).toMatch(
+      new RegExp(`; its service still runs \\(pid ${setup.service!.pgid}\\): the resume ends it first, or end it with kill -TERM -- -${setup.service!.pgid}$`),
+    );
+    // Once nothing of it runs, the claim of the removed workspace is forgotten.
+    forgetGoneClaims(cache);
+    expect(allClaims(cache).some((c) => c.workspace === removed.workspace)).toBe(false);
+  });
+});

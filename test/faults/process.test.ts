@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
 import YAML from 'yaml';
@@ -168,6 +168,30 @@ describe('two drills, one workspace', () => {
     expect(run.record.verdict, JSON.stringify(run.record.steps.map((s) => [s.id, s.status, s.error?.message]))).toBe('passed');
     const said = run.events.find((e) => e.type === 'log' && e.line.startsWith('took over'));
     expect(said).toMatchObject({ step: 'environment', line: expect.stringMatching(new RegExp(`^took over ${workdir.replace(/[.]/g, '\\.')} from a drill that is gone: pid ${gone.pid} \\(\`whisper-drill drill --plan plan\\.yaml --workdir ws\`\\), started 2026-12-05T03:00:00\\.000Z; it had run environment \\(passed\\), snapshot \\(passed\\); ended 1 process\\(es\\) of its service, still running \\(pid ${left.pid}; process group ${left.pid} then\\); what it restored was cleared$`)) });
+    expect(existsSync(`/proc/${left.pid}/cmdline`) && (await readFile(`/proc/${left.pid}/stat`, 'utf8').catch(() => '')).split(' ')[2] !== 'Z').toBe(false);
+  });
+});
+
+describe('a drill killed during assert, its service left running', () => {
+  fault('process', 'the next drill of the plan (a workspace of its own) ends the service the killed one left (which would hold its GPU memory for good), says so, names the killed workspace to resume, and passes', async (scene) => {
+    const killed = path.join(scene.dir, 'killed-ws');
+    await mkdir(killed, { recursive: true });
+    // The killed drill's service: in a namespace of its own its port is free on the host, so nothing else would notice it.
+    const left = spawn('sleep', ['60'], { cwd: killed, detached: true, stdio: 'ignore', env: { ...process.env, WHISPER_DRILL_RUN_ID: 'run-of-the-killed-drill-2' } });
+    left.unref();
+    const gone = spawn('true');
+    await new Promise((resolve) => gone.on('exit', resolve));
+    await mkdir(path.dirname(claimFile(sharedCache(), killed)), { recursive: true });
+    await writeFile(claimFile(sharedCache(), killed), JSON.stringify({
+      workspace: killed, pid: gone.pid, startTicks: '1', command: 'whisper-drill drill --plan plan.yaml', startedAt: '2026-12-05T03:00:00.000Z', aliveAt: '2026-12-05T03:00:09.000Z',
+      plan: 'fault', mode: 'drill', service: { pgid: left.pid, runId: 'run-of-the-killed-drill-2' }, steps: [{ id: 'assert', status: 'running' }],
+    }));
+    scene.defer(() => rm(claimFile(sharedCache(), killed), { force: true }));
+    const run = await faultDrill(scene, (port) => ({ service: faultyService('none', port) }));
+    expect(run.record.verdict, JSON.stringify(run.record.steps.map((s) => [s.id, s.status, s.error?.message]))).toBe('passed');
+    const lines = run.events.flatMap((e) => (e.type === 'log' && e.step === 'environment' ? [e.line] : []));
+    expect(lines).toContainEqual(`a drill of fault killed after 2026-12-05T03:00:09.000Z in ${killed} had left processes running: ended 1 process(es) of its service, still running (pid ${left.pid}; process group ${left.pid} then)`);
+    expect(lines).toContainEqual(`a drill of fault killed after 2026-12-05T03:00:09.000Z left its workspace ${killed}: go on with it (whisper-drill drill --resume ${killed}) or remove it`);
     expect(existsSync(`/proc/${left.pid}/cmdline`) && (await readFile(`/proc/${left.pid}/stat`, 'utf8').catch(() => '')).split(' ')[2] !== 'Z').toBe(false);
   });
 });
