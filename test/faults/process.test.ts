@@ -3,7 +3,7 @@
  * limit, pip and git killed by a signal mid-step, the drill told to stop (SIGTERM, SIGHUP: the terminal
  * closed), the disk filling up mid-restore (a small tmpfs in a mount namespace of the test's own).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,6 +24,20 @@ async function standIns(scene: Scene, scripts: Record<string, string>): Promise<
   await mkdir(bin, { recursive: true });
   for (const [name, body] of Object.entries(scripts)) await writeFile(path.join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
   return { PATH: `${bin}:${process.env['PATH']}` };
+}
+
+/**
+ * What a drill killed outright leaves: its claim on `workspace` (its pid one no process has) and its service,
+ * still running there, marked with that drill's run id.
+ */
+async function killedDrillLeft(workspace: string, runId: string, claim: Record<string, unknown>): Promise<{ left: ChildProcess; gone: ChildProcess }> {
+  const left = spawn('sleep', ['60'], { cwd: workspace, detached: true, stdio: 'ignore', env: { ...process.env, WHISPER_DRILL_RUN_ID: runId } });
+  left.unref();
+  const gone = spawn('true');
+  await new Promise((resolve) => gone.on('exit', resolve));
+  await mkdir(path.dirname(claimFile(sharedCache(), workspace)), { recursive: true });
+  await writeFile(claimFile(sharedCache(), workspace), JSON.stringify({ workspace, pid: gone.pid, startTicks: '1', startedAt: '2026-12-05T03:00:00.000Z', service: { pgid: left.pid, runId }, ...claim }));
+  return { left, gone };
 }
 
 describe('the tools a drill runs', () => {
@@ -154,16 +168,7 @@ describe('two drills, one workspace', () => {
     const workdir = path.join(scene.dir, 'ws');
     await mkdir(path.join(workdir, 'models'), { recursive: true });
     await writeFile(path.join(workdir, 'models', 'large-v3.pt'), 'half a model');
-    // The killed drill's service, still running in the workspace, marked with that drill's run id.
-    const left = spawn('sleep', ['60'], { cwd: workdir, detached: true, stdio: 'ignore', env: { ...process.env, WHISPER_DRILL_RUN_ID: 'run-of-the-killed-drill' } });
-    left.unref();
-    const gone = spawn('true');
-    await new Promise((resolve) => gone.on('exit', resolve));
-    await mkdir(path.dirname(claimFile(sharedCache(), workdir)), { recursive: true });
-    await writeFile(claimFile(sharedCache(), workdir), JSON.stringify({
-      workspace: workdir, pid: gone.pid, startTicks: '1', command: 'whisper-drill drill --plan plan.yaml --workdir ws', startedAt: '2026-12-05T03:00:00.000Z',
-      service: { pgid: left.pid, runId: 'run-of-the-killed-drill' }, steps: [{ id: 'environment', status: 'passed' }, { id: 'snapshot', status: 'passed' }],
-    }));
+    const { left, gone } = await killedDrillLeft(workdir, 'run-of-the-killed-drill', { command: 'whisper-drill drill --plan plan.yaml --workdir ws', steps: [{ id: 'environment', status: 'passed' }, { id: 'snapshot', status: 'passed' }] });
     const run = await faultDrill(scene, (port) => ({ service: faultyService('none', port) }), { workdir });
     expect(run.record.verdict, JSON.stringify(run.record.steps.map((s) => [s.id, s.status, s.error?.message]))).toBe('passed');
     const said = run.events.find((e) => e.type === 'log' && e.line.startsWith('took over'));
@@ -177,15 +182,7 @@ describe('a drill killed during assert, its service left running', () => {
     const killed = path.join(scene.dir, 'killed-ws');
     await mkdir(killed, { recursive: true });
     // The killed drill's service: in a namespace of its own its port is free on the host, so nothing else would notice it.
-    const left = spawn('sleep', ['60'], { cwd: killed, detached: true, stdio: 'ignore', env: { ...process.env, WHISPER_DRILL_RUN_ID: 'run-of-the-killed-drill-2' } });
-    left.unref();
-    const gone = spawn('true');
-    await new Promise((resolve) => gone.on('exit', resolve));
-    await mkdir(path.dirname(claimFile(sharedCache(), killed)), { recursive: true });
-    await writeFile(claimFile(sharedCache(), killed), JSON.stringify({
-      workspace: killed, pid: gone.pid, startTicks: '1', command: 'whisper-drill drill --plan plan.yaml', startedAt: '2026-12-05T03:00:00.000Z', aliveAt: '2026-12-05T03:00:09.000Z',
-      plan: 'fault', mode: 'drill', service: { pgid: left.pid, runId: 'run-of-the-killed-drill-2' }, steps: [{ id: 'assert', status: 'running' }],
-    }));
+    const { left } = await killedDrillLeft(killed, 'run-of-the-killed-drill-2', { command: 'whisper-drill drill --plan plan.yaml', aliveAt: '2026-12-05T03:00:09.000Z', plan: 'fault', mode: 'drill', steps: [{ id: 'assert', status: 'running' }] });
     scene.defer(() => rm(claimFile(sharedCache(), killed), { force: true }));
     const run = await faultDrill(scene, (port) => ({ service: faultyService('none', port) }));
     expect(run.record.verdict, JSON.stringify(run.record.steps.map((s) => [s.id, s.status, s.error?.message]))).toBe('passed');
