@@ -89,6 +89,10 @@ export function App(props: AppProps) {
       const intent = keyIntent(props.store.getState(), input, key, Math.max(1, rows - 6));
       if (intent.kind === 'dispatch') props.store.dispatch(intent.action);
       else if (intent.kind === 'abort') props.onAbort();
+      else if (intent.kind === 'skip-sign-off') {
+        const asked = props.store.getState().question;
+        if (asked?.kind === 'sign-off') props.onSignOff?.(asked.given);
+      }
       else if (intent.kind === 'force') props.onForce();
       else if (intent.kind === 'exit') props.onExit();
     },
@@ -134,7 +138,7 @@ export function App(props: AppProps) {
           {question?.kind === 'environment' ? (
             <EnvironmentReview review={question.review} onDecide={(decision) => props.onEnvironmentDecision?.(decision)} />
           ) : null}
-          {question?.kind === 'sign-off' ? <SignOffPrompt given={question.given} isActive={pickerActive} onDone={(signOff) => props.onSignOff?.(signOff)} /> : null}
+          {question?.kind === 'sign-off' ? <SignOffPrompt given={question.given} outran={question.outran === true} isActive={pickerActive} onDone={(signOff) => props.onSignOff?.(signOff)} /> : null}
           {question?.kind === 'link-models' ? <LinkModelsPrompt links={question.links} isActive={pickerActive} onDecide={(link) => props.onLinkModels?.(link)} /> : null}
           {!question
             ? lives.map((step) => <LiveStep key={step.id} step={step} progress={state.progress[step.id]} tail={(state.logs[step.id] ?? []).slice(-tailLines)} columns={columns} />)

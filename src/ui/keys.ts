@@ -7,6 +7,8 @@ export type KeyIntent =
   | { readonly kind: 'exit' }
   | { readonly kind: 'force' }
   | { readonly kind: 'abort' }
+  /** Ctrl-C at the sign-off: the drill has ended, the report is saved without one. */
+  | { readonly kind: 'skip-sign-off' }
   | { readonly kind: 'dispatch'; readonly action: import('./state.js').WizardAction };
 
 const NONE: KeyIntent = { kind: 'none' };
@@ -26,8 +28,10 @@ export function keyIntent(state: WizardState, input: string, key: Key, pageRows:
     if (input === 'n' || input === 'N' || key.escape || key.return) return { kind: 'dispatch', action: { type: 'abort-declined' } };
     return NONE;
   }
-  // Signing off is typing: every key is text, except Ctrl-C. The link question takes its own y and n.
-  if (state.question?.kind === 'sign-off' || state.question?.kind === 'link-models') return ctrlC ? { kind: 'dispatch', action: { type: 'abort-requested' } } : NONE;
+  // Signing off is typing: every key is text, except Ctrl-C, which leaves it empty (the drill has ended:
+  // there is nothing to abort). The link question takes its own y and n.
+  if (state.question?.kind === 'sign-off') return ctrlC ? { kind: 'skip-sign-off' } : NONE;
+  if (state.question?.kind === 'link-models') return ctrlC ? { kind: 'dispatch', action: { type: 'abort-requested' } } : NONE;
   if (state.overlay === 'log' && !ctrlC) return logKeys(input, key, pageRows);
   if (input === '?') return { kind: 'dispatch', action: { type: 'toggle-overlay', overlay: 'help' } };
   if (state.overlay === 'help' && key.escape) return { kind: 'dispatch', action: { type: 'toggle-overlay', overlay: 'help' } };

@@ -50,7 +50,8 @@ export interface WizardState {
   readonly question?:
     | { readonly kind: 'tag'; readonly suggested: string }
     | { readonly kind: 'environment'; readonly review: EnvironmentReview }
-    | { readonly kind: 'sign-off'; readonly given: SignOff }
+    /** `outran`: the drill ended while "Abort the drill?" waited for its answer. */
+    | { readonly kind: 'sign-off'; readonly given: SignOff; readonly outran?: true }
     | { readonly kind: 'link-models'; readonly links: readonly ModelLink[] };
   readonly chosenTag?: string;
   /** What the operator typed to filter the tag list. */
@@ -209,7 +210,8 @@ export function reduce(state: WizardState, action: WizardAction): WizardState {
     case 'tag-filter':
       return { ...state, tagFilter: action.filter };
     case 'ask-sign-off':
-      return { ...state, question: { kind: 'sign-off', given: action.given } };
+      // The verdict is decided: nothing is left to abort, so a pending "Abort the drill?" is put away and said.
+      return { ...state, confirmAbort: false, question: { kind: 'sign-off', given: action.given, ...(state.confirmAbort ? { outran: true as const } : {}) } };
     case 'ask-link-models':
       return { ...state, question: { kind: 'link-models', links: action.links } };
     case 'link-models-decided': {

@@ -22,6 +22,16 @@ describe('key intents', () => {
     expect(keyIntent(asking, '', key({ escape: true }), 10)).toEqual({ kind: 'dispatch', action: { type: 'abort-declined' } });
   });
 
+  it('the drill ending while "Abort the drill?" waits puts the question away: at the sign-off Ctrl-C leaves it empty, aborting nothing', () => {
+    const asking: WizardState = { ...base, confirmAbort: true };
+    const signing = reduce(asking, { type: 'ask-sign-off', given: { operator: 'ops', notes: null } });
+    expect(signing.confirmAbort).toBe(false);
+    expect(signing.question).toEqual({ kind: 'sign-off', given: { operator: 'ops', notes: null }, outran: true });
+    expect(reduce(base, { type: 'ask-sign-off', given: { operator: null, notes: null } }).question).toEqual({ kind: 'sign-off', given: { operator: null, notes: null } });
+    expect(keyIntent(signing, 'c', key({ ctrl: true }), 10)).toEqual({ kind: 'skip-sign-off' });
+    expect(keyIntent(signing, 'y', noKey, 10)).toEqual({ kind: 'none' });
+  });
+
   it('a second Ctrl-C while aborting forces; other keys do nothing', () => {
     const aborting: WizardState = { ...base, aborting: true };
     expect(keyIntent(aborting, 'c', key({ ctrl: true }), 10)).toEqual({ kind: 'force' });

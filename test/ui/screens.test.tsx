@@ -223,6 +223,24 @@ describe('the sign-off at the end of a drill', () => {
   });
 });
 
+describe('the sign-off when the drill ended under "Abort the drill?"', () => {
+  it('says the verdict stands, and Ctrl-C there hands over what the flags gave: nothing is aborted', async () => {
+    const { store, instance } = setup();
+    const onSignOff = vi.fn();
+    const onAbort = vi.fn();
+    instance.rerender(<App store={store} onChooseTag={vi.fn()} onAbort={onAbort} onForce={vi.fn()} onExit={vi.fn()} onSignOff={onSignOff} />);
+    store.dispatch({ type: 'abort-requested' });
+    await waitForFrame(instance, (f) => f.includes('Abort the drill?'));
+    store.dispatch({ type: 'ask-sign-off', given: { operator: 'ops', notes: null } });
+    const frame = await waitForFrame(instance, (f) => f.includes('Sign the drill off'));
+    expect(frame).not.toContain('Abort the drill?');
+    expect(frame.replace(/\s+/g, ' ')).toContain('The drill ended before the abort was answered: its verdict stands, and nothing is left to abort.');
+    instance.stdin.write(KEYS.ctrlC);
+    await vi.waitFor(() => expect(onSignOff).toHaveBeenCalledWith({ operator: 'ops', notes: null }));
+    expect(onAbort).not.toHaveBeenCalled();
+  });
+});
+
 describe('setup asks before it links the models into the node\'s home', () => {
   it('shows each link and what it moves aside; q is no answer here, n is', async () => {
     const { store, instance } = setup();

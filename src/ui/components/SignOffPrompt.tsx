@@ -8,6 +8,8 @@ export interface SignOffPromptProps {
   /** What --operator and --notes gave: the fields start with it. */
   readonly given: SignOff;
   readonly isActive: boolean;
+  /** The drill ended while "Abort the drill?" waited for its answer. */
+  readonly outran?: boolean;
   readonly onDone: (signOff: SignOff) => void;
 }
 
@@ -17,7 +19,7 @@ const blankToNull = (text: string) => (text.trim() === '' ? null : text.trim());
  * The end of an interactive drill: who ran it and what they noted, for the report. Enter moves from
  * the name to the notes and then signs off; Esc signs off with what is typed (both may stay empty).
  */
-export function SignOffPrompt({ given, isActive, onDone }: SignOffPromptProps) {
+export function SignOffPrompt({ given, isActive, outran = false, onDone }: SignOffPromptProps) {
   // What is typed lives in a ref each key updates at once: keys that come in one read (a quick typist,
   // a slow link) are all handled before React renders again (as ChoiceList's highlight).
   const typed = useRef<{ operator: TextField; notes: TextField; field: 'operator' | 'notes' }>({ operator: fieldOf(given.operator ?? ''), notes: fieldOf(given.notes ?? ''), field: 'operator' });
@@ -64,7 +66,8 @@ export function SignOffPrompt({ given, isActive, onDone }: SignOffPromptProps) {
   };
   return (
     <Box flexDirection="column" marginTop={1}>
-      <Text bold>Sign the drill off for the report (Enter: next, Esc: done; both may stay empty)</Text>
+      {outran ? <Text color="yellow">The drill ended before the abort was answered: its verdict stands, and nothing is left to abort.</Text> : null}
+      <Text bold>Sign the drill off for the report (Enter: next, Esc: done, Ctrl-C: none; both may stay empty)</Text>
       {line('Operator:', 'operator', typed.current.operator)}
       {line('Notes:   ', 'notes', typed.current.notes)}
     </Box>
