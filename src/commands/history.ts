@@ -10,11 +10,12 @@ import { readAllHistory } from '../history/read.js';
 import { historyByHost } from '../history/trend.js';
 import type { CliArgs } from './args.js';
 import { renderHistory } from './history-table.js';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { PastDrill } from '../history/read.js';
 import { writeAtomically } from '../outputs/index.js';
 import { renderHistoryHtml } from '../outputs/history-html.js';
+import { usageError } from '../model/errors.js';
 
 /** Where reports go when neither --report-dir nor a plan says (the plans' own default). */
 const DEFAULT_REPORT_DIR = 'drill-reports';
@@ -28,6 +29,7 @@ export async function historyCommand(args: CliArgs, now = new Date()): Promise<n
   const hosts = historyByHost(drills, now, plan?.policy?.every);
   if (args.html) {
     const target = path.resolve(args.html);
+    if (statSync(target, { throwIfNoEntry: false })?.isDirectory()) throw usageError(`--html ${args.html}: a directory; name the page to write`, `for example --html ${path.join(args.html, 'history.html')}`);
     await mkdir(path.dirname(target), { recursive: true });
     // Each drill links to its page: report.html, or report.md for drills saved before report.html existed.
     const linkOf = (drill: PastDrill) => path.relative(path.dirname(target), path.join(drill.dir, existsSync(path.join(drill.dir, 'report.html')) ? 'report.html' : 'report.md'));

@@ -3,8 +3,9 @@
  * rename) so a reader never sees half a report. A new format is one module and one line here.
  */
 import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DrillError } from '../model/errors.js';
 import type { DrillRecord } from '../model/record.js';
 import { htmlOutput } from './html.js';
 import { jsonOutput } from './json.js';
@@ -14,10 +15,17 @@ import type { Output } from './output.js';
 
 export const OUTPUTS: readonly Output[] = [jsonOutput, markdownOutput, htmlOutput, junitOutput];
 
+/** `file` whole or as it was: through a temporary name beside it, which goes on every path. */
 export async function writeAtomically(file: string, content: string): Promise<void> {
   const temp = `${file}.tmp-${process.pid}`;
-  await writeFile(temp, content);
-  await rename(temp, file);
+  try {
+    await writeFile(temp, content);
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    if ((error as NodeJS.ErrnoException).code === 'EISDIR') throw new DrillError(`${file} is a directory: name a file to write`, { hint: `for example ${path.join(file, path.basename(file) || 'out')}.html` });
+    throw error;
+  }
 }
 
 /** Writes every output into the record's report folder, and the service's log beside them. */

@@ -137,6 +137,11 @@ describe.concurrent('report.html in Chromium', () => {
     const result = await runCli(['history', '--report-dir', fleet, '--html', page], { cwd: tmp, timeoutMs: 30_000 });
     expect(result.code, describeRun(result)).toBe(0);
     expect(result.stderr).toContain(`history page written to ${page}`);
+    // A folder given for the page: said before anything is written, exit 2, nothing left beside it.
+    const refused = await runCli(['history', '--report-dir', fleet, '--html', path.dirname(page)], { cwd: tmp, timeoutMs: 30_000 });
+    expect(refused.code, describeRun(refused)).toBe(2);
+    expect(refused.stderr).toContain(`--html ${path.dirname(page)}: a directory; name the page to write`);
+    expect(await readdir(path.dirname(page))).toEqual(['history.html']);
     const browserPage = await browser.newPage({ viewport: { width: 390, height: 900 } });
     const requests: string[] = [];
     browserPage.on('request', (request) => requests.push(request.url()));
