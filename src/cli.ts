@@ -71,7 +71,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const [ui, init, keys] = await Promise.all([import('./ui/init/run.js'), import('./commands/init.js'), import('./commands/api-key.js')]);
     return ui.runInitWizard({
       session: init.makeInitSession(controller.signal),
-      defaults: init.wizardDefaults(args),
+      defaults: init.answersFromFlags(args),
       readKey: (name) => keys.apiKeyFrom(name, 'the API key variable'),
       force: args.init?.force ?? false,
     });

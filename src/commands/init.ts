@@ -26,7 +26,7 @@ export function makeInitSession(signal: AbortSignal): InitSession {
   });
 }
 
-/** The answers the flags give, each missing one taken from its default. */
+/** The answers the flags give, each missing one taken from its default: --yes writes them, the wizard starts from them. */
 export function answersFromFlags(args: CliArgs): PlanAnswers & { out: string } {
   const flags = args.init!;
   const repo = flags.repo ?? '';
@@ -37,7 +37,9 @@ export function answersFromFlags(args: CliArgs): PlanAnswers & { out: string } {
     name,
     repo,
     tags: flags.tags ?? INIT_DEFAULTS.tags,
-    install: flags.install,
+    // As the wizard offers them: without --install the plan would install nothing, and a start command that
+    // runs the venv's python would not find it.
+    install: flags.install.length ? flags.install : INIT_DEFAULTS.install,
     start: flags.start ?? INIT_DEFAULTS.start,
     url: args.url ?? INIT_DEFAULTS.url,
     ...(args.apiKeyEnv ? { apiKeyEnv: args.apiKeyEnv } : {}),
@@ -50,12 +52,6 @@ export function answersFromFlags(args: CliArgs): PlanAnswers & { out: string } {
 }
 
 /** A finding that stops init (no access to the backup, no service answering) is exit 1 with its hint; a usage error stays one. */
-/** The wizard's first answers: the flags given, else the defaults (the product's service and sample). */
-export function wizardDefaults(args: CliArgs): PlanAnswers & { out: string } {
-  const given = answersFromFlags(args);
-  return { ...given, install: args.init?.install.length ? given.install : INIT_DEFAULTS.install };
-}
-
 export async function initHeadless(args: CliArgs, signal: AbortSignal): Promise<number> {
   try {
     return await writePlanFromFlags(args, signal);
@@ -89,6 +85,7 @@ async function writePlanFromFlags(args: CliArgs, signal: AbortSignal): Promise<n
     if (!given) start = running.command;
     out(`pid ${running.pid} listens on port ${running.port}, in ${running.cwd}: \`${running.command}\`${given ? (running.command === answers.start ? '' : ` — not the --start given (\`${answers.start}\`): check it listens on ${answers.url}`) : ' — the plan starts the service so'}`);
   }
+  if (!args.init!.install.length) out(`install: ${answers.install.join('; ')} (the default: --install CMD, repeated, gives the service's own; --install true, none)`);
   const gpu = await session.gpu();
   out(`GPU: ${gpu.measured}${gpu.required ? ' — the plan requires one' : ''}`);
   const plan = await session.write(answers.out, { answers: { ...answers, start }, service, gpu, newestTag: newest.name }, args.init!.force);

@@ -168,7 +168,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       { ...YES, help: 'write the plan from flags alone (needs --repo, --start and --url)' },
       { name: 'repo', value: text('URL'), help: 'the backup repository (https, ssh, a path, or builtin:NAME)' },
       { name: 'tags', value: text('GLOB'), help: 'which tags are snapshots (default: every tag)' },
-      { name: 'install', value: text('CMD'), multiple: true, help: 'an install command of the service (repeat for each)' },
+      { name: 'install', value: text('CMD'), multiple: true, help: 'an install command of the service (repeat for each; default: a venv and pip install -r requirements.txt)' },
       { name: 'start', value: text('CMD'), help: 'the command that starts the service' },
       { name: 'url', value: text('URL'), help: "the running service's URL, to probe" },
       API_KEY_ENV,
