@@ -16,7 +16,7 @@ describe('the NDJSON events schema', () => {
     const schema = JSON.parse(shipped) as { oneOf: Array<{ properties: { type: { const: string }; schemaVersion: { const: number } }; additionalProperties: boolean }> };
     expect(schema.oneOf.map((e) => e.properties.type.const)).toEqual([
       'drill-start', 'step-start', 'progress', 'log', 'check', 'tags', 'lfs-file', 'assertion', 'drift',
-      'snapshot', 'facts', 'config-files', 'service-log', 'left-running', 'rto', 'resumed', 'connections', 'outside-input', 'provenance', 'isolation', 'step-end', 'sign-off', 'changes', 'verdict', 'drill-end',
+      'snapshot', 'facts', 'config-files', 'service-log', 'left-running', 'rto', 'resumed', 'notice', 'connections', 'outside-input', 'provenance', 'isolation', 'step-end', 'sign-off', 'changes', 'verdict', 'drill-end',
     ]);
     for (const event of schema.oneOf) {
       expect(event.properties.schemaVersion.const).toBe(EVENTS_SCHEMA_VERSION);

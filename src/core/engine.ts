@@ -266,11 +266,11 @@ export async function runDrill(options: DrillOptions, emitRaw: (event: DrillEven
   if (plan.rto?.goal) emit({ type: 'rto', rto: { goalMs: goalMs(plan.rto.goal) } });
   // A workspace resumed, or taken over from a drill that was killed: said before anything runs.
   if (earlierRuns.length) emit({ type: 'resumed', earlier: earlierRuns, said: workspace.notes.join('; ') });
-  else for (const note of workspace.notes) emit({ type: 'log', step: 'environment', stream: 'info', line: note });
+  else for (const note of workspace.notes) emit({ type: 'notice', line: note });
   if (options.mode !== 'check') {
-    for (const ended of await endWhatKilledDrillsLeft(options.cacheRoot, plan.name, workspace.dir, plan.service.stopTimeoutSec * 1000)) emit({ type: 'log', step: 'environment', stream: 'info', line: ended });
+    for (const ended of await endWhatKilledDrillsLeft(options.cacheRoot, plan.name, workspace.dir, plan.service.stopTimeoutSec * 1000)) emit({ type: 'notice', line: ended });
     forgetGoneClaims(options.cacheRoot);
-    for (const left of leftByKilledDrills(options.cacheRoot, plan.name, workspace.dir)) emit({ type: 'log', step: 'environment', stream: 'info', line: left });
+    for (const left of leftByKilledDrills(options.cacheRoot, plan.name, workspace.dir)) emit({ type: 'notice', line: left });
   }
 
   // The operator's think time is not recovery time: each answer is timed, and left out of the step's

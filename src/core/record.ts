@@ -39,6 +39,7 @@ export class RecordFold {
     serviceLogTail?: readonly string[];
     leftRunning?: DrillRecord['service']['leftRunning'];
     resumed?: DrillRecord['resumed'];
+    notices?: string[];
   } = {};
 
   add(event: DrillEvent): void {
@@ -63,6 +64,9 @@ export class RecordFold {
         return;
       case 'resumed':
         this.rest.resumed = { earlier: event.earlier, said: event.said };
+        return;
+      case 'notice':
+        this.rest.notices = [...(this.rest.notices ?? []), event.line];
         return;
       case 'check':
         this.checkResults.set(event.check.id, event.check);
@@ -191,6 +195,7 @@ export class RecordFold {
       outsideInputs: [...this.outsideInputs],
       connections: this.rest.connections ?? null,
       ...(this.rest.resumed ? { resumed: this.rest.resumed } : {}),
+      ...(this.rest.notices ? { notices: this.rest.notices } : {}),
     };
   }
 }

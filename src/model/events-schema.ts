@@ -194,6 +194,10 @@ const events = [
     said: z.string().describe('what the resumed drill found and did before its first step (the killed run\'s processes it ended, what it re-checks)'),
   }),
   z.strictObject({
+    type: z.literal('notice'),
+    line: z.string().describe('what the drill found and did before its first step: a workspace taken over from a killed drill, what killed drills had left running and was ended, a killed drill\'s workspace left to resume'),
+  }),
+  z.strictObject({
     type: z.literal('connections'),
     connections: z.strictObject({
       watched: z.boolean().describe('whether every attempt was seen (the tracer ran)'),

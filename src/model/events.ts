@@ -25,7 +25,7 @@ import type {
 } from './record.js';
 
 /** The version of the NDJSON event stream (`schemaVersion` on every event); see drills/events.schema.json. */
-export const EVENTS_SCHEMA_VERSION = 4;
+export const EVENTS_SCHEMA_VERSION = 5;
 
 export interface ProgressInfo {
   readonly current: number;
@@ -93,6 +93,11 @@ export type DrillEvent =
   | { readonly type: 'connections'; readonly connections: ConnectionsRecord }
   /** `--resume`: the runs of this drill that were killed before it, each with its span (sent after drill-start). */
   | { readonly type: 'resumed'; readonly earlier: readonly EarlierRun[]; readonly said: string }
+  /**
+   * What the drill found and did before its first step (sent after drill-start): a workspace taken over from a
+   * killed drill, what killed drills had left running and was ended, a killed drill's workspace left to resume.
+   */
+  | { readonly type: 'notice'; readonly line: string }
   /** A source outside the backup the restore could take from (install: the node's pip index or wheel folder). */
   | { readonly type: 'outside-input'; readonly input: OutsideInput }
   /** Recovery-time figures as they are measured (a step's duration, the first correct transcript, the total). */

@@ -10,7 +10,7 @@ export type Verdict = 'passed' | 'failed' | 'inconclusive' | 'aborted';
 export type Mode = 'drill' | 'setup' | 'check';
 
 /** The version of report.json. */
-export const REPORT_SCHEMA_VERSION = 7;
+export const REPORT_SCHEMA_VERSION = 8;
 
 export interface StepError {
   readonly message: string;
@@ -360,5 +360,7 @@ export interface DrillRecord {
   readonly connections: ConnectionsRecord | null;
   /** A drill resumed after it was killed (--resume): the runs before this one, each with its span. */
   readonly resumed?: { readonly earlier: readonly EarlierRun[]; readonly said: string };
+  /** What the drill found and did before its first step (a workspace taken over, what killed drills had left running). */
+  readonly notices?: readonly string[];
 }
 

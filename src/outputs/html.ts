@@ -106,10 +106,11 @@ export function renderHtml(record: DrillRecord): string {
     ['Signed off by', `${esc(record.signOff.operator ?? '—')}${record.signOff.notes ? `<br><q>${esc(record.signOff.notes).replaceAll('\n', '<br>')}</q>` : ''}`],
     ['Recovery', esc(recovery)],
     ...(record.resumed ? [['Resumed after a kill', `<ul>${resumedLines(record).map((line) => `<li>${esc(line)}</li>`).join('')}</ul>`] as [string, string]] : []),
+    ...(record.notices?.length ? [['Before the first step', `<ul>${record.notices.map((line) => `<li>${esc(line)}</li>`).join('')}</ul>`] as [string, string]] : []),
     ['When', `${esc(record.startedAt)} → ${esc(record.finishedAt)}; ${esc(record.tool.name)} ${esc(record.tool.version)}, ${esc(record.mode)}`],
   ];
   const sections = [
-    section('timeline', 'Timeline of the phases', `${timelineSvg(record)}<p class="note">Each bar is a step on one time axis from the drill's start; ◆ and an outline mark the critical path${rto.criticalPath ? ` (${esc(rto.criticalPath.join(' → '))})` : ''}; the dashed line is the recovery-time goal.</p>`),
+    section('timeline', 'Timeline of the phases', `${timelineSvg(record)}<p class="note">Each bar is a step on one time axis from the drill's start; ◆ and an outline mark the critical path${rto.criticalPath ? ` (${esc(rto.criticalPath.join(' → '))})` : ''}${rto.goalMs !== undefined ? '; the dashed line is the recovery-time goal' : ''}.</p>`),
     section('steps', 'Steps', table(['step', 'status', 'duration', 'against the last drills', 'summary'], record.steps.map((step) => stepRow(record, step)))),
     section('environment', 'Environment', table(['check', 'status', 'measured', 'required', 'fix'], record.environment.checks.map((c) => [esc(c.title), badge(c.status), esc(c.measured), esc(c.required ?? ''), esc(c.fix ?? '')]))),
     ...(record.drift

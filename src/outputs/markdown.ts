@@ -64,6 +64,7 @@ export function renderMarkdown(report: Report): string {
     `- From ${report.startedAt} to ${report.finishedAt}; ${report.tool.name} ${report.tool.version}`,
     ...(report.verdictReasons.length ? [`- Why: ${report.verdictReasons.join('; ')}`] : []),
     ...(report.resumed ? ['- Resumed after a kill (`--resume`); the recovery time counts each run\'s span:', ...resumedLines(report).map((line) => `  - ${line}`)] : []),
+    ...(report.notices?.length ? ['- Before the first step:', ...report.notices.map((line) => `  - ${line}`)] : []),
     '',
     '## Steps',
     '',

@@ -100,6 +100,9 @@ export function plainReporter(write: (text: string) => void = (text) => process.
       case 'resumed':
         line(`   ${event.said}`);
         break;
+      case 'notice':
+        line(`   ${event.line}`);
+        break;
       case 'step-end': {
         throttle.flush(event.step);
         live.delete(event.step);

@@ -131,6 +131,8 @@ export function reduce(state: WizardState, action: WizardAction): WizardState {
   switch (action.type) {
     case 'resumed':
       return { ...state, notices: [...state.notices, action.said] };
+    case 'notice':
+      return { ...state, notices: [...state.notices, action.line] };
     case 'drill-start':
       return { ...state, plan: action.plan, mode: action.mode, workdir: action.workdir, steps: action.steps.map(pending) };
     case 'step-start':

@@ -171,8 +171,10 @@ describe('two drills, one workspace', () => {
     const { left, gone } = await killedDrillLeft(workdir, 'run-of-the-killed-drill', { command: 'whisper-drill drill --plan plan.yaml --workdir ws', steps: [{ id: 'environment', status: 'passed' }, { id: 'snapshot', status: 'passed' }] });
     const run = await faultDrill(scene, (port) => ({ service: faultyService('none', port) }), { workdir });
     expect(run.record.verdict, JSON.stringify(run.record.steps.map((s) => [s.id, s.status, s.error?.message]))).toBe('passed');
-    const said = run.events.find((e) => e.type === 'log' && e.line.startsWith('took over'));
-    expect(said).toMatchObject({ step: 'environment', line: expect.stringMatching(new RegExp(`^took over ${workdir.replace(/[.]/g, '\\.')} from a drill that is gone: pid ${gone.pid} \\(\`whisper-drill drill --plan plan\\.yaml --workdir ws\`\\), started 2026-12-05T03:00:00\\.000Z; it had run environment \\(passed\\), snapshot \\(passed\\); ended 1 process\\(es\\) of its service, still running \\(pid ${left.pid}; process group ${left.pid} then\\); what it restored was cleared$`)) });
+    const said = run.events.find((e) => e.type === 'notice' && e.line.startsWith('took over'));
+    // In the report too, for whoever reads it later.
+    expect(run.record.notices).toContainEqual(expect.stringMatching(/^took over /));
+    expect(said).toMatchObject({ line: expect.stringMatching(new RegExp(`^took over ${workdir.replace(/[.]/g, '\\.')} from a drill that is gone: pid ${gone.pid} \\(\`whisper-drill drill --plan plan\\.yaml --workdir ws\`\\), started 2026-12-05T03:00:00\\.000Z; it had run environment \\(passed\\), snapshot \\(passed\\); ended 1 process\\(es\\) of its service, still running \\(pid ${left.pid}; process group ${left.pid} then\\); what it restored was cleared$`)) });
     expect(existsSync(`/proc/${left.pid}/cmdline`) && (await readFile(`/proc/${left.pid}/stat`, 'utf8').catch(() => '')).split(' ')[2] !== 'Z').toBe(false);
   });
 });
@@ -186,7 +188,8 @@ describe('a drill killed during assert, its service left running', () => {
     scene.defer(() => rm(claimFile(sharedCache(), killed), { force: true }));
     const run = await faultDrill(scene, (port) => ({ service: faultyService('none', port) }));
     expect(run.record.verdict, JSON.stringify(run.record.steps.map((s) => [s.id, s.status, s.error?.message]))).toBe('passed');
-    const lines = run.events.flatMap((e) => (e.type === 'log' && e.step === 'environment' ? [e.line] : []));
+    const lines = run.events.flatMap((e) => (e.type === 'notice' ? [e.line] : []));
+    expect(run.record.notices).toEqual(lines);
     expect(lines).toContainEqual(`a drill of fault killed after 2026-12-05T03:00:09.000Z in ${killed} had left processes running: ended 1 process(es) of its service, still running (pid ${left.pid}; process group ${left.pid} then)`);
     expect(lines).toContainEqual(`a drill of fault killed after 2026-12-05T03:00:09.000Z left its workspace ${killed}: go on with it (whisper-drill drill --resume ${killed}) or remove it`);
     expect(existsSync(`/proc/${left.pid}/cmdline`) && (await readFile(`/proc/${left.pid}/stat`, 'utf8').catch(() => '')).split(' ')[2] !== 'Z').toBe(false);

@@ -54,3 +54,20 @@ describe('a resumed drill', () => {
     expect(html).toContain('<em>redone</em>');
   });
 });
+
+describe('what a drill found and did before its first step', () => {
+  const notices = [
+    'took over /srv/restore from a drill that is gone: pid 4242 (`whisper-drill drill --plan whisper.yaml`); what it restored was cleared',
+    'a drill of whisper killed after 2026-12-01T03:01:30.000Z in /tmp/ws <script> had left processes running: ended 1 process(es) of its service',
+  ];
+  it('is listed in report.md and report.html (escaped), and absent when there was nothing', () => {
+    const plain = recordOf({ plan: 'whisper', host: 'gpu-07', startedAt: '2026-12-01T04:00:00.000Z', tag: 'v1.3', verdict: 'passed', rto: { totalMs: 60_000 } });
+    const record: DrillRecord = { ...plain, notices };
+    expect(renderMarkdown(record)).toContain(['- Before the first step:', ...notices.map((line) => `  - ${line}`)].join('\n'));
+    const html = renderHtml(record);
+    expect(html).toContain('Before the first step');
+    expect(html).toContain('in /tmp/ws &lt;script&gt; had left processes running');
+    expect(renderMarkdown(plain)).not.toContain('Before the first step');
+    expect(renderHtml(plain)).not.toContain('Before the first step');
+  });
+});
