@@ -26,7 +26,7 @@ import { apiKeyFrom } from './api-key.js';
 import type { CliArgs } from './args.js';
 import { writeMetricsFile } from './metrics-file.js';
 
-export const DEFAULT_PLAN = 'drills/whisper-large-v3.yaml';
+import { DEFAULT_PLAN } from './spec.js';
 export const DEMO_PLAN = path.join(packageRoot, 'drills', 'demo.yaml');
 
 /**

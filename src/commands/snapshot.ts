@@ -22,7 +22,8 @@ import { cacheRoot } from '../paths.js';
 import { snapshotNdjsonReporter, snapshotPlainReporter } from '../reporters/snapshot-plain.js';
 import { parseRemote, remoteSecrets, type Remote } from '../snapshot/remote.js';
 import type { CliArgs } from './args.js';
-import { DEFAULT_PLAN, headlessAsk } from './drill.js';
+import { headlessAsk } from './drill.js';
+import { DEFAULT_PLAN } from './spec.js';
 
 /** The service's python: the plan's (environment.torch.python, relative to the service folder), its venv's, or python3. */
 async function servicePython(plan: Plan, from: string): Promise<string> {

@@ -39,7 +39,9 @@ const file = (label = 'FILE') => ({ label, kind: 'file' as const });
 const dir = { label: 'DIR', kind: 'dir' as const };
 const text = (label: string, choices?: readonly string[]) => ({ label, kind: 'text' as const, ...(choices ? { choices } : {}) });
 
-const PLAN: FlagSpec = { name: 'plan', value: file(), help: 'drill plan (YAML); default drills/whisper-large-v3.yaml' };
+/** The plan a command reads without --plan (relative to where it runs). */
+export const DEFAULT_PLAN = 'drills/whisper-large-v3.yaml';
+const PLAN: FlagSpec = { name: 'plan', value: file(), help: `drill plan (YAML); default ${DEFAULT_PLAN}` };
 const TAG: FlagSpec = { name: 'tag', value: text('TAG'), help: 'snapshot tag to restore; headless runs need it, or --yes for the newest' };
 const YES: FlagSpec = { name: 'yes', short: 'y', help: 'no questions: take the defaults, plain output (no wizard)' };
 const JSON_EVENTS: FlagSpec = { name: 'json', help: 'one JSON event per line on stdout (NDJSON)' };

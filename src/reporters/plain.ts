@@ -10,6 +10,10 @@ import type { AssertionOutcome, CheckResult, DriftReport, LfsFileRecord } from '
 import type { DrillEvent } from '../model/events.js';
 import { driftStatus, statusLook, verdictHeadline } from '../faces/status.js';
 import { progressThrottle } from './throttle.js';
+import { tagLabel } from '../model/tag-text.js';
+
+/** Tags listed one a line; the older ones are counted. */
+const SHOWN_TAGS = 10;
 
 /**
  * Text fit for a log file: tools' escape sequences (colours, cursor moves) and other control characters
@@ -68,7 +72,10 @@ export function plainReporter(write: (text: string) => void = (text) => process.
         line(`${of(event.step)}${describeCheck(event.check)}`);
         break;
       case 'tags':
-        line(`   ${event.tags.length} snapshot tag(s): ${event.tags.map((t) => t.name).join(', ')}`);
+        // The newest ten, as the wizard lists them (a dry run is read for this list); the rest counted.
+        line(`   ${event.tags.length} snapshot tag(s), the newest first:`);
+        for (const tag of event.tags.slice(0, SHOWN_TAGS)) line(`     ${tagLabel(tag)}`);
+        if (event.tags.length > SHOWN_TAGS) line(`     … and ${event.tags.length - SHOWN_TAGS} older`);
         break;
       case 'progress': {
         const shown = throttle.offer(event);

@@ -60,9 +60,11 @@ describe('plans that are not plans', () => {
     expect(result.stderr).not.toMatch(/[\u0000-\u0008\u000e-\u001f\u007f]/);
   });
 
-  fault('inputs', 'a directory as the plan — exit 2: "it is a directory"', async (scene) => {
+  fault('inputs', 'a directory as the plan, or no plan there — exit 2: "it is a directory", "no such file", said before what else the run lacks (--tag)', async (scene) => {
     await mkdir(path.join(scene.dir, 'plan.yaml'));
     await expectRefused(scene, ['drill', '--plan', path.join(scene.dir, 'plan.yaml'), '--tag', 'v1'], /cannot read plan file .*plan\.yaml: it is a directory/);
+    await expectRefused(scene, ['drill', '--plan', path.join(scene.dir, 'missing.yaml')], /^whisper-drill: cannot read plan file .*missing\.yaml: no such file$/m);
+    await expectRefused(scene, ['drill'], /cannot read plan file .*drills\/whisper-large-v3\.yaml: no such file\npass --plan FILE \(the default is drills\/whisper-large-v3\.yaml, here\)/);
   });
 
   fault('inputs', 'a report folder that cannot be written — said before the drill starts (exit 2), not after the restore', async (scene) => {

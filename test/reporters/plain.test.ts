@@ -42,6 +42,19 @@ describe('the plain reporter', () => {
     ]);
   });
 
+  it('lists the newest ten tags one a line, as the wizard does (date, LFS size, signature, last drill), and counts the rest', () => {
+    const tags = Array.from({ length: 12 }, (_, i) => ({
+      name: `v1.${12 - i}`, commit: 'c0ffee', date: `2026-${String(12 - (i % 12)).padStart(2, '0')}-01T00:00:00Z`, message: 'nightly', lfsFiles: 3, lfsBytes: 67_200_000,
+      signature: i === 0 ? ('verified' as const) : ('unsigned' as const), ...(i === 1 ? { lastDrill: { verdict: 'failed' as const, at: '2026-11-01T00:00:00Z' } } : {}),
+    }));
+    const lines = render([start('drill'), { type: 'tags', tags }]);
+    expect(lines[1]).toBe('   12 snapshot tag(s), the newest first:');
+    expect(lines[2]).toMatch(/^ {5}v1\.12 +2026-12-01 +64\.1 MiB +signed ✔ +never drilled$/);
+    expect(lines[3]).toMatch(/^ {5}v1\.11 +2026-11-01 +64\.1 MiB +unsigned +last drill failed$/);
+    expect(lines.slice(2, 12)).toHaveLength(10);
+    expect(lines[12]).toBe('     … and 2 older');
+  });
+
   it('tags each check, LFS file and assertion with its status, in words a log can grep', () => {
     const lines = render([
       start('drill'),

@@ -2,7 +2,7 @@ import { Box, Text, useInput, type Key } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import { ChoiceRows, moveHighlight, viewAt, type ListView } from './ChoiceList.js';
 import type { SnapshotTag } from '../../model/record.js';
-import { formatBytes } from '../../model/format.js';
+import { tagLabel } from '../../model/tag-text.js';
 
 export interface TagPickerProps {
   readonly tags: readonly SnapshotTag[];
@@ -11,18 +11,6 @@ export interface TagPickerProps {
   readonly onFilter: (filter: string) => void;
   readonly onChoose: (tag: string) => void;
   readonly isActive: boolean;
-}
-
-const SIGNATURE: Readonly<Record<SnapshotTag['signature'], string>> = {
-  verified: 'signed ✔',
-  unsigned: 'unsigned',
-  bad: 'BAD SIGNATURE',
-  unchecked: 'signed (unchecked)',
-};
-
-export function tagLabel(tag: SnapshotTag): string {
-  const last = tag.lastDrill ? `last drill ${tag.lastDrill.verdict}` : 'never drilled';
-  return `${tag.name.padEnd(22)} ${tag.date.slice(0, 10)} ${formatBytes(tag.lfsBytes).padStart(9)}  ${SIGNATURE[tag.signature].padEnd(13)} ${last}`;
 }
 
 export function filterTags(tags: readonly SnapshotTag[], filter: string): SnapshotTag[] {
