@@ -114,7 +114,11 @@ export function parseCli(argv: readonly string[]): CliArgs {
   } catch (error) {
     const unknown = /^Unknown option '(--?[^']+)'/.exec((error as Error).message)?.[1];
     const elsewhere = unknown?.startsWith('--') ? ALL_FLAGS.get(unknown.slice(2)) : undefined;
-    if (elsewhere && word !== 'help') throw usageError(`--${elsewhere.name} does not apply to "${spec.name}"`, `whisper-drill ${spec.name} --help lists the flags it takes`);
+    if (elsewhere && word !== 'help') {
+      // demo is a drill of the shipped demo plan: what a drill takes and demo does not, drill of that plan does.
+      const asDrill = spec.name === 'demo' && commandSpec('drill')!.flags.some((flag) => flag.name === elsewhere.name);
+      throw usageError(`--${elsewhere.name} does not apply to "${spec.name}"`, asDrill ? `demo is a drill of the demo plan: whisper-drill drill --plan drills/demo.yaml --${elsewhere.name} (from the package's folder) takes it` : `whisper-drill ${spec.name} --help lists the flags it takes`);
+    }
     throw usageError((error as Error).message.replace(/\. To specify a positional argument.*$/, ''));
   }
   const { values, positionals } = parsed as { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };

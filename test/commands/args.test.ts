@@ -37,6 +37,11 @@ describe('parseCli', () => {
   it('names what is wrong: a flag of another command, an unknown one, a missing one, a bad argument', () => {
     expect(usage(['check', '--tag', 'v1'])).toBe('--tag does not apply to "check"');
     expect(usage(['check', '--resume', 'latest'])).toBe('--resume does not apply to "check"');
+    // demo is a drill of the demo plan: a drill's flag it does not take is pointed there.
+    const demoDry = (() => { try { parseCli(['demo', '--dry-run']); } catch (error) { return error as DrillError; } })();
+    expect(demoDry?.message).toBe('--dry-run does not apply to "demo"');
+    expect(demoDry?.hint).toBe('demo is a drill of the demo plan: whisper-drill drill --plan drills/demo.yaml --dry-run (from the package\'s folder) takes it');
+    expect((() => { try { parseCli(['check', '--tag', 'v1']); } catch (error) { return (error as DrillError).hint; } })()).toBe('whisper-drill check --help lists the flags it takes');
     expect(usage(['demo', '--frobnicate'])).toMatch(/^Unknown option '--frobnicate'$/);
     expect(usage(['setup', '--plan', 'p'])).toBe("setup needs --dir DIR: where the new node's service will live");
     expect(usage(['setup', '--dir', 'd'])).toBe('setup needs --plan FILE');
