@@ -159,6 +159,23 @@ describe('endWhatKilledDrillsLeft', () => {
     expect(leftByKilledDrills(cache, 'whisper', mine.workspace).find((line) => line.includes(setup.workspace))).toMatch(
       new RegExp(`; its service still runs \\(pid ${setup.service!.pgid}\\): the resume ends it first, or end it with kill -TERM -- -${setup.service!.pgid}$`),
     );
+    // Nothing left running: nothing said. A claim of an older format (no mode, no last sign of life) is a drill's,
+    // said from its start; both its service and another process it started are ended, each said.
+    expect(await endWhatKilledDrillsLeft(cache, 'whisper', mine.workspace, 2_000)).toEqual([]);
+    const service = await leftService();
+    const other = await leftService();
+    const old = claim('old-format', '2026-12-03T03:00:00.000Z', { service, runId: other.runId });
+    writeClaim(cache, { ...old, mode: undefined, aliveAt: undefined } as unknown as WorkspaceClaim);
+    expect(await endWhatKilledDrillsLeft(cache, 'whisper', mine.workspace, 2_000)).toEqual([
+      `a drill of whisper killed after ${old.startedAt} in ${old.workspace} had left processes running: ended 1 process(es) of its service, still running (pid ${service.pgid}; process group ${service.pgid} then); ended 1 other process(es) it had started, still running (pid ${other.pgid})`,
+    ]);
+    // A killed setup's service of two processes is named with both.
+    const second = spawn('sleep', ['60'], { detached: true, stdio: 'ignore', env: { ...process.env, [RUN_ID_VAR]: setup.service!.runId } });
+    children.push(second);
+    await new Promise((resolve) => second.once('spawn', resolve));
+    expect(leftByKilledDrills(cache, 'whisper', mine.workspace).find((line) => line.includes(setup.workspace))).toMatch(
+      new RegExp(`its service still runs \\(pid (${setup.service!.pgid}, ${second.pid}|${second.pid}, ${setup.service!.pgid})\\)`),
+    );
     // Once nothing of it runs, the claim of the removed workspace is forgotten.
     forgetGoneClaims(cache);
     expect(allClaims(cache).some((c) => c.workspace === removed.workspace)).toBe(false);

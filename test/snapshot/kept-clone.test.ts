@@ -132,5 +132,11 @@ describe('keptObjects', () => {
     const stop = new AbortController();
     stop.abort(new Error('interrupted'));
     await expect(keptObjects(same, (p) => path.join(root, p.path), stop.signal)).rejects.toThrow('interrupted');
+    // Stopped inside a file too (one of two 4 MiB blocks read): the read itself takes the signal.
+    const big = Buffer.alloc(8 * 1024 * 1024 + 1, 7);
+    writeFileSync(path.join(root, 'big.pt'), big);
+    const midway = new AbortController();
+    const reading = keptObjects([{ path: 'big.pt', oid: createHash('sha256').update(big).digest('hex'), size: big.length }], (p) => path.join(root, p.path), midway.signal, () => midway.abort(new Error('stopped midway')));
+    await expect(reading).rejects.toThrow('stopped midway');
   });
 });
