@@ -15,10 +15,10 @@ import type { DrillRecord } from '../../src/model/record.js';
 import { runCli } from '../helpers/cli.js';
 import { startLfsServer } from '../helpers/lfs-server.js';
 import { freePort, gitText, sampleBackup } from '../helpers/sample.js';
-import { fault } from './harness.js';
+import { fault, type Scene } from './harness.js';
 import { faultyService } from './drill.js';
 import { writeDemoPlan } from '../helpers/demo-plan.js';
-import { allClaims } from '../../src/core/workspace-claim.js';
+import { allClaims, type WorkspaceClaim } from '../../src/core/workspace-claim.js';
 
 const USER = 'drill-bot';
 const SECRET = 'glpat-R3sum3T0k3nQ9x';
@@ -124,27 +124,32 @@ describe('a drill killed mid-fetch', () => {
   });
 });
 
+/** `setup … --yes --json` killed outright (SIGKILL) as `step` starts; the claim it left in the drill cache. */
+async function setupKilledAt(step: string, scene: Scene, args: readonly string[]): Promise<WorkspaceClaim | undefined> {
+  let killedPid: number | undefined;
+  const first = await runCli(['setup', ...args, '--yes', '--json'], {
+    cwd: scene.dir,
+    timeoutMs: 60_000,
+    onStdoutLine: (line, child) => {
+      const event = JSON.parse(line) as DrillEvent;
+      if (killedPid === undefined && event.type === 'step-start' && event.step === step) {
+        killedPid = child.pid;
+        child.kill('SIGKILL');
+      }
+    },
+  });
+  expect(killedPid, first.stderr).toBeDefined();
+  expect(first.signal).toBe('SIGKILL');
+  return allClaims(process.env['WHISPER_DRILL_CACHE']!).find((claim) => claim.pid === killedPid);
+}
+
 describe('a setup killed while its service answers', () => {
   fault('process', 'SIGKILL during assert, then setup --resume latest — the service it left is ended, the node set up again from what it restored, left running', async (scene) => {
     const { file: plan, port } = await writeDemoPlan(path.join(scene.dir, 'demo.yaml'));
     const node = path.join(scene.dir, 'node');
     const reports = path.join(scene.dir, 'reports');
-    let killedPid: number | undefined;
-    const first = await runCli(['setup', '--plan', plan, '--dir', node, '--yes', '--json', '--report-dir', reports], {
-      cwd: scene.dir,
-      timeoutMs: 60_000,
-      onStdoutLine: (line, child) => {
-        const event = JSON.parse(line) as DrillEvent;
-        if (killedPid === undefined && event.type === 'step-start' && event.step === 'assert') {
-          killedPid = child.pid;
-          child.kill('SIGKILL');
-        }
-      },
-    });
-    expect(killedPid, first.stderr).toBeDefined();
-    expect(first.signal).toBe('SIGKILL');
+    const left = await setupKilledAt('assert', scene, ['--plan', plan, '--dir', node, '--report-dir', reports]);
     // The killed setup's service still answers, as it was left.
-    const [left] = allClaims(process.env['WHISPER_DRILL_CACHE']!).filter((claim) => claim.pid === killedPid);
     expect(left).toMatchObject({ mode: 'setup', workspace: node, created: true, service: { runId: expect.any(String) } });
     expect((await fetch(`http://127.0.0.1:${port}/`)).ok).toBe(true);
 
@@ -171,21 +176,7 @@ describe('a setup --systemd killed while it installs', () => {
     const { file: plan } = await writeDemoPlan(path.join(scene.dir, 'demo.yaml'));
     const node = path.join(scene.dir, 'node');
     const reports = path.join(scene.dir, 'reports');
-    let killedPid: number | undefined;
-    const first = await runCli(['setup', '--plan', plan, '--dir', node, '--yes', '--json', '--systemd', '--report-dir', reports], {
-      cwd: scene.dir,
-      timeoutMs: 60_000,
-      onStdoutLine: (line, child) => {
-        const event = JSON.parse(line) as DrillEvent;
-        if (killedPid === undefined && event.type === 'step-start' && event.step === 'install') {
-          killedPid = child.pid;
-          child.kill('SIGKILL');
-        }
-      },
-    });
-    expect(killedPid, first.stderr).toBeDefined();
-    expect(first.signal).toBe('SIGKILL');
-    const [left] = allClaims(process.env['WHISPER_DRILL_CACHE']!).filter((claim) => claim.pid === killedPid);
+    const left = await setupKilledAt('install', scene, ['--plan', plan, '--dir', node, '--systemd', '--report-dir', reports]);
     expect(left).toMatchObject({ mode: 'setup', workspace: node, systemd: true });
 
     const second = await runCli(['setup', '--plan', plan, '--resume', 'latest', '--yes', '--json', '--report-dir', reports], { cwd: scene.dir, timeoutMs: 90_000 });
