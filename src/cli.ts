@@ -9,7 +9,7 @@ import path from 'node:path';
 import { killForForcedExit, killLiveGroups } from './adapters/process-group.js';
 import { parseCli, type CliArgs } from './commands/args.js';
 import { commandHelp, generalHelp } from './commands/help.js';
-import { DEFAULT_PLAN } from './commands/spec.js';
+import { DEFAULT_PLAN, planFileOf } from './commands/plan-file.js';
 import { DrillError, usageError } from './model/errors.js';
 import type { FrontEnd } from './model/ports.js';
 import type { Mode } from './model/record.js';
@@ -103,7 +103,7 @@ async function drillFlow(args: CliArgs, controller: AbortController): Promise<nu
   // Every choice is known before the first step: a headless run never stops half-way for a question.
   if (args.tag && args.archive) throw usageError('--tag and --archive: a drill restores one or the other (a tag of the hot tier, or a cold archive)');
   // A plan that is not there is the first thing to say (before what else the run lacks).
-  if (!wizard && args.command !== 'demo' && !existsSync(path.resolve(args.plan ?? DEFAULT_PLAN))) throw usageError(`cannot read plan file ${path.resolve(args.plan ?? DEFAULT_PLAN)}: no such file`, args.plan ? undefined : `pass --plan FILE (the default is ${DEFAULT_PLAN}, here)`);
+  if (!wizard && !existsSync(planFileOf(args))) throw usageError(`cannot read plan file ${planFileOf(args)}: no such file`, args.plan ? undefined : `pass --plan FILE (the default is ${DEFAULT_PLAN}, here)`);
   // A resumed drill restores the tag the killed one chose (drillCommand asks for one only if it had none).
   if (!wizard && mode !== 'check' && !args.tag && !args.archive && !args.yes && !args.dryRun && !args.resume) {
     throw usageError('no --tag given: pass --tag TAG, or --yes to restore the newest tag (no questions are asked without a terminal)');

@@ -18,7 +18,7 @@ import type { Plan } from '../plan/types.js';
 import { renderEnvironmentLock } from '../outputs/environment-lock.js';
 import { readHistory } from '../history/read.js';
 import { writeAtomically, writeOutputs, writeOutputsNow } from '../outputs/index.js';
-import { cacheRoot, packageRoot } from '../paths.js';
+import { cacheRoot } from '../paths.js';
 import { ndjsonReporter } from '../reporters/ndjson.js';
 import { plainReporter } from '../reporters/plain.js';
 import { ensureSampleBackup } from '../sample/build.js';
@@ -26,8 +26,7 @@ import { apiKeyFrom } from './api-key.js';
 import type { CliArgs } from './args.js';
 import { writeMetricsFile } from './metrics-file.js';
 
-import { DEFAULT_PLAN } from './spec.js';
-export const DEMO_PLAN = path.join(packageRoot, 'drills', 'demo.yaml');
+import { planFileOf } from './plan-file.js';
 
 /**
  * Headless questions are answered from flags: the tag is --tag (checked before the drill starts) or,
@@ -47,10 +46,6 @@ export function headlessAsk(args: Pick<CliArgs, 'fix'>): AskPort {
 
 export function headlessFrontEnd(args: Pick<CliArgs, 'json' | 'fix'>): FrontEnd {
   return { emit: args.json ? ndjsonReporter() : plainReporter(), ask: headlessAsk(args), done: async () => undefined };
-}
-
-export function planFileOf(args: CliArgs): string {
-  return args.command === 'demo' ? DEMO_PLAN : path.resolve(args.plan ?? DEFAULT_PLAN);
 }
 
 export interface DrillCommandInput {

@@ -23,7 +23,7 @@ import { snapshotNdjsonReporter, snapshotPlainReporter } from '../reporters/snap
 import { parseRemote, remoteSecrets, type Remote } from '../snapshot/remote.js';
 import type { CliArgs } from './args.js';
 import { headlessAsk } from './drill.js';
-import { DEFAULT_PLAN } from './spec.js';
+import { DEFAULT_PLAN } from './plan-file.js';
 
 /** The service's python: the plan's (environment.torch.python, relative to the service folder), its venv's, or python3. */
 async function servicePython(plan: Plan, from: string): Promise<string> {

@@ -6,6 +6,7 @@
  * Node's own `util.parseArgs` parses (no dependency): commander and clipanion each bring their own
  * help layout and neither writes zsh and fish completions, which this table gives for a few lines.
  */
+import { DEFAULT_PLAN } from './plan-file.js';
 
 export type CommandName = 'drill' | 'setup' | 'check' | 'audit' | 'snapshot' | 'history' | 'demo' | 'init' | 'probe' | 'stop' | 'schedule' | 'completion';
 
@@ -39,8 +40,6 @@ const file = (label = 'FILE') => ({ label, kind: 'file' as const });
 const dir = { label: 'DIR', kind: 'dir' as const };
 const text = (label: string, choices?: readonly string[]) => ({ label, kind: 'text' as const, ...(choices ? { choices } : {}) });
 
-/** The plan a command reads without --plan (relative to where it runs). */
-export const DEFAULT_PLAN = 'drills/whisper-large-v3.yaml';
 const PLAN: FlagSpec = { name: 'plan', value: file(), help: `drill plan (YAML); default ${DEFAULT_PLAN}` };
 const TAG: FlagSpec = { name: 'tag', value: text('TAG'), help: 'snapshot tag to restore; headless runs need it, or --yes for the newest' };
 const YES: FlagSpec = { name: 'yes', short: 'y', help: 'no questions: take the defaults, plain output (no wizard)' };

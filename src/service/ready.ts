@@ -5,7 +5,14 @@ import { authHeaders, refusalMessage } from '../transcribe/types.js';
 
 export type ReadyOutcome =
   | { readonly ready: true; readonly status: number; readonly waitedMs: number }
-  | { readonly ready: false; readonly reason: 'exited' | 'timeout' | 'refused' | 'elsewhere'; readonly lastError: string; readonly waitedMs: number };
+  | {
+      readonly ready: false;
+      readonly reason: 'exited' | 'timeout' | 'refused' | 'elsewhere';
+      readonly lastError: string;
+      /** The status of the last answer, when the last probe got one. */
+      readonly status?: number;
+      readonly waitedMs: number;
+    };
 
 export interface ReadyOptions {
   readonly url: string;
@@ -40,6 +47,7 @@ export async function waitUntilReady(options: ReadyOptions): Promise<ReadyOutcom
   // Cheap on loopback: the drill sees "ready" within 50 ms of the service being ready.
   const interval = options.intervalMs ?? 50;
   let lastError = 'no answer yet';
+  let lastStatus: number | undefined;
   // Polling is the protocol here: an HTTP service has no "ready" event to wait for.
   while (now() - started < options.timeoutMs) {
     if (options.signal.aborted) throw options.signal.reason;
@@ -57,11 +65,13 @@ export async function waitUntilReady(options: ReadyOptions): Promise<ReadyOutcom
       // The service is up and says no: waiting longer will not change its mind.
       if (response.status === 401 || response.status === 403) {
         const lastError = `HTTP ${response.status}: ${refusalMessage(options.apiKey !== undefined)}`;
-        return { ready: false, reason: 'refused', lastError, waitedMs: now() - started };
+        return { ready: false, reason: 'refused', lastError, status: response.status, waitedMs: now() - started };
       }
+      lastStatus = response.status;
       lastError = `HTTP ${response.status}${options.statuses ? ` (ready means ${options.statuses.join(', ')})` : ' (ready means 2xx or 3xx)'}`;
     } catch (error) {
       if (options.signal.aborted) throw options.signal.reason;
+      lastStatus = undefined;
       lastError = (error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
     } finally {
       clearTimeout(giveUp);
@@ -71,5 +81,5 @@ export async function waitUntilReady(options: ReadyOptions): Promise<ReadyOutcom
     if (elsewhere) return { ready: false, reason: 'elsewhere', lastError: elsewhere, waitedMs: now() - started };
     await sleep(interval);
   }
-  return { ready: false, reason: 'timeout', lastError, waitedMs: now() - started };
+  return { ready: false, reason: 'timeout', lastError, ...(lastStatus !== undefined ? { status: lastStatus } : {}), waitedMs: now() - started };
 }

@@ -2,8 +2,7 @@
 import { formatBytes } from '../../model/format.js';
 import { probeDisk } from '../../probes/disk.js';
 import { probePort, type PortStatus } from '../../probes/ports.js';
-import { fetch } from '../../adapters/http-fetch.js';
-import { isReadyStatus } from '../../service/ready.js';
+import { waitUntilReady } from '../../service/ready.js';
 import type { CheckResult } from '../../model/record.js';
 import type { EnvironmentPlan } from '../../plan/types.js';
 
@@ -31,10 +30,11 @@ export async function diskCheck(disk: NonNullable<EnvironmentPlan['disk']>, wher
 
 /**
  * `check` on a node whose service runs: the plan's service holding its own port is the node up, not a port
- * another program took. Its readiness URL, asked once.
+ * another program took. Its readiness URL and what counts as ready there, as the start step asks them.
  */
 export interface RunningService {
   readonly readyUrl: string;
+  readonly statuses?: readonly number[];
 }
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '0.0.0.0', '[::]']);
@@ -46,21 +46,6 @@ export function localPortOf(url: string): number | undefined {
   return Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
 }
 
-/** The HTTP status the URL answers with, or why it gave none (3 s at most). */
-async function answerOf(url: string): Promise<{ status: number } | { error: string }> {
-  const stop = new AbortController();
-  const giveUp = setTimeout(() => stop.abort(new Error('no answer within 3 s')), 3_000);
-  try {
-    const response = await fetch(url, { redirect: 'manual', signal: stop.signal });
-    await response.body?.cancel();
-    return { status: response.status };
-  } catch (error) {
-    return { error: error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error) };
-  } finally {
-    clearTimeout(giveUp);
-  }
-}
-
 async function portCheck(port: number, running?: RunningService): Promise<CheckResult> {
   const base = { id: `port-${port}`, title: `Port ${port}`, required: 'free' } as const;
   const status: PortStatus = await probePort(port);
@@ -68,12 +53,14 @@ async function portCheck(port: number, running?: RunningService): Promise<CheckR
   const holder = status.holder ? ` by pid ${status.holder.pid} (${status.holder.command})` : '';
   const busy: CheckResult = { ...base, status: 'failed', measured: `in use${holder}: ${status.conflict ?? ''}`, fix: `stop what listens on ${port}${status.holder ? ` (kill ${status.holder.pid})` : ''}` };
   if (!running || localPortOf(running.readyUrl) !== port) return busy;
-  const answer = await answerOf(running.readyUrl);
+  // Asked once (a deadline of 1 ms lets one probe through; the probe itself gives up after 5 s): the service
+  // is up already, or it is not what holds the port.
+  const answer = await waitUntilReady({ url: running.readyUrl, timeoutMs: 1, signal: new AbortController().signal, hasExited: () => false, ...(running.statuses ? { statuses: running.statuses } : {}) });
   // Ready, or up and asking for its key (check sends none): the service answers on its port.
-  if ('status' in answer && (isReadyStatus(answer.status) || answer.status === 401 || answer.status === 403)) {
+  if (answer.ready || answer.reason === 'refused') {
     return { ...base, required: 'free, or the service itself', status: 'passed', measured: `in use${holder}, which answers at ${running.readyUrl} (HTTP ${answer.status}): the service is up` };
   }
-  const said = 'status' in answer ? `HTTP ${answer.status}` : answer.error;
+  const said = answer.status !== undefined ? `HTTP ${answer.status}` : answer.lastError;
   return { ...busy, required: 'free, or the service itself', measured: `${busy.measured}; ${running.readyUrl} answered ${said}, not as the service`, fix: `if that is the service, read its log; if not, ${busy.fix!}` };
 }
 

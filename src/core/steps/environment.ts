@@ -19,7 +19,7 @@ async function measure(ctx: StepContext): Promise<{ checks: CheckResult[]; facts
       ...(ctx.plan.service.env?.['PATH'] !== undefined ? { servicePath: ctx.plan.service.env['PATH'] } : {}),
       ...(ctx.options.servicePython ? { servicePython: ctx.options.servicePython } : {}),
       // A node's health (`check`): its own service may hold its port; a drill or setup needs the port free.
-      ...(ctx.options.mode === 'check' ? { runningService: { readyUrl: new URL(ctx.plan.service.ready.path, ctx.plan.service.url).toString() } } : {}),
+      ...(ctx.options.mode === 'check' ? { runningService: { readyUrl: new URL(ctx.plan.service.ready.path, ctx.plan.service.url).toString(), ...(ctx.plan.service.ready.statuses ? { statuses: ctx.plan.service.ready.statuses } : {}) } } : {}),
     },
     (check) => ctx.emit({ type: 'check', step: 'environment', check }),
   );
